@@ -1,0 +1,1 @@
+"""mlops-jlab: MLOps inside JupyterLab."""

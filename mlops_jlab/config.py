@@ -1,0 +1,85 @@
+"""Where the store lives: one resolution rule shared by kernels, the server, jobs and the CLI.
+
+First match wins:
+
+1. ``MLOPS_JLAB_DB_URL`` (any SQLAlchemy URL) and ``MLOPS_JLAB_ARTIFACTS`` (a path or an
+   fsspec URL);
+2. the nearest ``.mlops/`` folder from the start directory upward, the way git finds ``.git``;
+3. a new ``.mlops/`` in the start directory (the server passes its root directory, a kernel
+   or the CLI its current directory).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_URL_ENV = "MLOPS_JLAB_DB_URL"
+ARTIFACTS_ENV = "MLOPS_JLAB_ARTIFACTS"
+STORE_DIRNAME = ".mlops"
+SQLITE_FILENAME = "mlops.sqlite"
+ARTIFACTS_DIRNAME = "artifacts"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """A resolved store: the database URL, the artifact root and how they were found."""
+
+    db_url: str
+    artifacts: str
+    source: str
+
+    def environment(self) -> dict[str, str]:
+        """The variables that make another process (kernel, job) resolve this same store."""
+        return {DB_URL_ENV: self.db_url, ARTIFACTS_ENV: self.artifacts}
+
+
+def find_store_dir(start: Path) -> Path | None:
+    """Return the nearest ``.mlops`` folder at or above ``start``, or None."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / STORE_DIRNAME
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def resolve_store(start: str | os.PathLike[str] | None = None) -> StoreLocation:
+    """Resolve the store for a process whose working folder (or server root) is ``start``.
+
+    Parameters
+    ----------
+    start
+        Folder to search from; defaults to the current directory.
+
+    Returns
+    -------
+    StoreLocation
+        The database URL and artifact root. A new ``.mlops`` folder is not created here:
+        opening the store does that, so resolving has no side effects.
+    """
+    env_url = os.environ.get(DB_URL_ENV)
+    env_artifacts = os.environ.get(ARTIFACTS_ENV)
+    base = Path(start) if start is not None else Path.cwd()
+    if env_url:
+        if env_artifacts:
+            artifacts = env_artifacts
+        elif env_url.startswith("sqlite:///") and env_url != "sqlite:///:memory:":
+            artifacts = str(Path(env_url.removeprefix("sqlite:///")).parent / ARTIFACTS_DIRNAME)
+        else:
+            artifacts = str(base.resolve() / STORE_DIRNAME / ARTIFACTS_DIRNAME)
+        return StoreLocation(env_url, artifacts, f"${DB_URL_ENV}")
+    store_dir = find_store_dir(base)
+    source = "found"
+    if store_dir is None:
+        store_dir = base.resolve() / STORE_DIRNAME
+        source = "new"
+    artifacts = env_artifacts or str(store_dir / ARTIFACTS_DIRNAME)
+    return StoreLocation(
+        _sqlite_url(store_dir / SQLITE_FILENAME), artifacts, f"{source} {store_dir}"
+    )

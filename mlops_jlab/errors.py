@@ -1,0 +1,72 @@
+"""The exceptions mlops-jlab raises for mistakes a user can fix.
+
+Every message says what went wrong and what to do about it; the server maps each
+type to an HTTP status so a user's mistake is never a 500.
+"""
+
+from __future__ import annotations
+
+
+class MlopsError(Exception):
+    """Base class of every error mlops-jlab raises on purpose."""
+
+    http_status = 400
+
+
+class InvalidInputError(MlopsError, ValueError):
+    """A value given to the API cannot be recorded as it is."""
+
+
+class NotFoundError(MlopsError, LookupError):
+    """An id or name does not exist in the store."""
+
+    http_status = 404
+
+
+class RunStateError(MlopsError):
+    """The run is in a state that does not allow the operation (e.g. it has ended)."""
+
+    http_status = 409
+
+
+class QuerySyntaxError(InvalidInputError):
+    """A filter expression could not be parsed; names the token and its position."""
+
+    def __init__(self, message: str, position: int, token: str):
+        super().__init__(message)
+        self.position = position
+        self.token = token
+
+
+class StoreError(MlopsError):
+    """The store cannot be opened or used."""
+
+    http_status = 503
+
+
+class StoreConnectionError(StoreError):
+    """The database URL could not be reached."""
+
+
+class StoreCorruptError(StoreError):
+    """The store file is not a database mlops-jlab can read."""
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer mlops-jlab than this one."""
+
+
+class ArtifactError(MlopsError):
+    """An artifact cannot be stored or read."""
+
+
+class ArtifactNotFoundError(ArtifactError, NotFoundError):
+    """No artifact has this digest."""
+
+    http_status = 404
+
+
+class ArtifactCorruptError(ArtifactError):
+    """The bytes stored under a digest no longer hash to it."""
+
+    http_status = 500

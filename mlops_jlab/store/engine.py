@@ -1,0 +1,163 @@
+"""Opening a store: engines, SQLite pragmas, schema migrations on open, clear errors.
+
+SQLite writers take the write lock at ``BEGIN IMMEDIATE`` so that two writers never
+deadlock on a lock upgrade (which SQLite reports as "database is locked" at once,
+without waiting); readers use plain deferred transactions, which WAL never blocks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+
+from mlops_jlab.config import StoreLocation, resolve_store
+from mlops_jlab.errors import (
+    StoreConnectionError,
+    StoreCorruptError,
+    StoreError,
+    StoreVersionError,
+)
+from mlops_jlab.store import migrate
+
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Take transaction control from the driver so BEGIN is ours to issue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password hidden, for messages and the status endpoint."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+class Store:
+    """An open store: a write engine, a read engine and the artifact root.
+
+    Use :meth:`write` for a short write transaction and :meth:`read` for queries.
+    """
+
+    def __init__(self, location: StoreLocation):
+        self.location = location
+        self.url = location.db_url
+        try:
+            parsed = make_url(self.url)
+        except ArgumentError as exc:
+            raise StoreConnectionError(
+                f"'{self.url}' is not a database URL; set MLOPS_JLAB_DB_URL to a SQLAlchemy URL "
+                "such as sqlite:////path/to/mlops.sqlite or postgresql+psycopg://user@host/db"
+            ) from exc
+        self.kind = parsed.get_backend_name()
+        try:
+            if self.kind == "sqlite":
+                if parsed.database and parsed.database != ":memory:":
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                self._write_engine = _sqlite_engine(self.url, immediate=True)
+                self._read_engine = _sqlite_engine(self.url, immediate=False)
+            else:
+                self._write_engine = sa.create_engine(self.url, pool_pre_ping=True)
+                self._read_engine = self._write_engine
+        except NoSuchModuleError as exc:
+            raise StoreConnectionError(
+                f"no driver for '{mask_url(self.url)}'; for PostgreSQL install "
+                "'mlops-jlab[postgres]' and use a postgresql+psycopg:// URL"
+            ) from exc
+        except ModuleNotFoundError as exc:
+            raise StoreConnectionError(
+                f"the driver for '{mask_url(self.url)}' is not installed ({exc.name}); "
+                "install 'mlops-jlab[postgres]' for PostgreSQL"
+            ) from exc
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            with self._read_engine.connect() as conn:
+                current = migrate.current_revision(conn)
+            if current != migrate.HEAD:
+                migrate.upgrade(self._write_engine, self.kind)
+        except StoreError:
+            self.dispose()
+            raise
+        except OperationalError as exc:
+            self.dispose()
+            raise StoreConnectionError(
+                f"cannot reach the store at '{mask_url(self.url)}': {exc.orig}. Check that the "
+                "database server is running and the URL (MLOPS_JLAB_DB_URL) is right"
+            ) from exc
+        except DatabaseError as exc:
+            self.dispose()
+            raise StoreCorruptError(
+                f"'{mask_url(self.url)}' is not a database mlops-jlab can read ({exc.orig}). "
+                "Move the file away to start a new store, or point MLOPS_JLAB_DB_URL elsewhere"
+            ) from exc
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A short write transaction: committed on success, rolled back on error."""
+        with self._write_engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only snapshot for queries."""
+        with self._read_engine.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before a fork, or when done with the store)."""
+        self._write_engine.dispose()
+        self._read_engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({mask_url(self.url)!r})"
+
+
+_open_stores: dict[StoreLocation, Store] = {}
+_open_lock = threading.Lock()
+
+
+def open_store(location: StoreLocation | None = None) -> Store:
+    """Open (once per process) the store at ``location``, or the one resolved from here.
+
+    Raises
+    ------
+    StoreConnectionError, StoreCorruptError, StoreVersionError
+        With a message that says what to do.
+    """
+    location = location or resolve_store()
+    with _open_lock:
+        store = _open_stores.get(location)
+        if store is None:
+            store = Store(location)
+            _open_stores[location] = store
+        return store
+
+
+__all__ = ["Store", "StoreVersionError", "mask_url", "open_store"]

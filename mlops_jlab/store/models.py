@@ -1,0 +1,336 @@
+"""The store's tables: the whole data model of mlops-jlab, MLMD-shaped and named for users.
+
+Times are integer milliseconds since the epoch (sortable, portable across SQLite and
+PostgreSQL, cheap to index). JSON columns hold structured values that are read whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so Alembic migrations can address them on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+KEY_LENGTH = 250
+ID_LENGTH = 32
+DIGEST_LENGTH = 32
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _run_fk(**kwargs: Any) -> Mapped[str]:
+    return mapped_column(String(ID_LENGTH), ForeignKey("runs.id", ondelete="CASCADE"), **kwargs)
+
+
+class Experiment(Base):
+    __tablename__ = "experiments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Environment(Base):
+    """A Python environment, addressed by the hash of its version and package set."""
+
+    __tablename__ = "environments"
+    hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    python_version: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    packages: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Run(Base):
+    """One execution of a tracked cell, a notebook job or a block of Python code."""
+
+    __tablename__ = "runs"
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id"))
+    name: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    notebook_path: Mapped[str | None] = mapped_column(Text)
+    cell_id: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    execution_count: Mapped[int | None] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(Text)
+    code_hash: Mapped[str | None] = mapped_column(String(DIGEST_LENGTH))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    start_time: Mapped[int] = mapped_column(BigInteger)
+    end_time: Mapped[int | None] = mapped_column(BigInteger)
+    heartbeat: Mapped[int | None] = mapped_column(BigInteger)
+    user: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    environment_hash: Mapped[str | None] = mapped_column(ForeignKey("environments.hash"))
+    git_commit: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    deleted_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Param(Base):
+    """A run's parameter. ``value_num`` holds the value when it reads as a number, so
+    ``params.lr < 0.1`` compares numbers rather than strings."""
+
+    __tablename__ = "params"
+    run_id: Mapped[str] = _run_fk(primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    value_num: Mapped[float | None] = mapped_column(Float)
+
+
+class Metric(Base):
+    """One point of a metric's history."""
+
+    __tablename__ = "metrics"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    run_id: Mapped[str] = _run_fk()
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    step: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[float] = mapped_column(Float)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class LatestMetric(Base):
+    """The latest value of each metric of a run (highest step, then newest), kept on write
+    so that sorting and filtering tens of thousands of runs by a metric reads one row each."""
+
+    __tablename__ = "latest_metrics"
+    run_id: Mapped[str] = _run_fk(primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    step: Mapped[int] = mapped_column(BigInteger)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    run_id: Mapped[str] = _run_fk(primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Artifact(Base):
+    """A blob in the artifact store, addressed by the xxh3-128 of its content."""
+
+    __tablename__ = "artifacts"
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class RunArtifact(Base):
+    """A named artifact of a run: a model file, a figure, an output notebook."""
+
+    __tablename__ = "run_artifacts"
+    run_id: Mapped[str] = _run_fk(primary_key=True)
+    name: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    digest: Mapped[str] = mapped_column(ForeignKey("artifacts.digest"))
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class DatasetVersion(Base):
+    """A version of a dataset: its full-content fingerprint, schema, profile and origin."""
+
+    __tablename__ = "dataset_versions"
+    __table_args__ = (UniqueConstraint("dataset_id", "fingerprint"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    role: Mapped[str | None] = mapped_column(String(16))
+    schema: Mapped[list[Any]] = mapped_column(JSON)
+    n_rows: Mapped[int | None] = mapped_column(BigInteger)
+    n_columns: Mapped[int | None] = mapped_column(Integer)
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(Text)
+    query: Mapped[str | None] = mapped_column(Text)
+    parent_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class LineageEvent(Base):
+    """A run read (INPUT) or produced (OUTPUT) an entity: a dataset version, an artifact
+    or a model version. Upstream and downstream are graph walks over these rows."""
+
+    __tablename__ = "lineage_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = _run_fk()
+    entity_kind: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    direction: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class RegisteredModel(Base):
+    __tablename__ = "registered_models"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ModelVersion(Base):
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("model_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_models.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    artifact_digest: Mapped[str | None] = mapped_column(ForeignKey("artifacts.digest"))
+    signature: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    training_dataset_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="SET NULL")
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ModelAlias(Base):
+    """A stage or alias (staging, production, archived, or a user's own) of a model."""
+
+    __tablename__ = "model_aliases"
+    model_id: Mapped[int] = mapped_column(
+        ForeignKey("registered_models.id", ondelete="CASCADE"), primary_key=True
+    )
+    alias: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE")
+    )
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class TransitionRequest(Base):
+    """A request to move a model version to a stage, with its check report and the
+    human decision on it: nothing reaches production without one."""
+
+    __tablename__ = "transition_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    model_version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE")
+    )
+    to_stage: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    requested_at: Mapped[int] = mapped_column(BigInteger)
+    check_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decision: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    decided_at: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Pipeline(Base):
+    """A snapshot of a promoted notebook and the schema of its parameters."""
+
+    __tablename__ = "pipelines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    notebook_path: Mapped[str] = mapped_column(Text)
+    snapshot_digest: Mapped[str] = mapped_column(ForeignKey("artifacts.digest"))
+    parameter_schema: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Schedule(Base):
+    __tablename__ = "schedules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
+    cron: Mapped[str] = mapped_column(String(128))
+    timezone: Mapped[str] = mapped_column(String(64))
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    max_concurrency: Mapped[int] = mapped_column(Integer)
+    retries: Mapped[int] = mapped_column(Integer)
+    next_fire_at: Mapped[int | None] = mapped_column(BigInteger)
+    last_fire_at: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Job(Base):
+    """One execution of a pipeline; (schedule, fire time) is unique so no fire is doubled."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("schedule_id", "fire_time"),)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
+    fire_time: Mapped[int | None] = mapped_column(BigInteger)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer)
+    output_digest: Mapped[str | None] = mapped_column(ForeignKey("artifacts.digest"))
+    failing_cell: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[int | None] = mapped_column(BigInteger)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SchedulerLease(Base):
+    """The lease one scheduler process holds, so schedules fire once however many run."""
+
+    __tablename__ = "scheduler_leases"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+
+
+# Indexes that make the hot queries cheap: ordered top-k and filters over runs, metric
+# history of one run, lineage walks in both directions. Added by migration 0002.
+QUERY_INDEXES = [
+    Index("ix_runs_start_time", Run.start_time),
+    Index("ix_runs_experiment_start", Run.experiment_id, Run.start_time),
+    Index("ix_runs_status", Run.status),
+    Index("ix_runs_parent", Run.parent_id),
+    Index("ix_runs_job", Run.job_id),
+    Index("ix_params_key_num", Param.key, Param.value_num),
+    Index("ix_params_key_value", Param.key, Param.value),
+    Index("ix_metrics_run_key_step", Metric.run_id, Metric.key, Metric.step),
+    Index("ix_latest_metrics_key_value", LatestMetric.key, LatestMetric.value),
+    Index("ix_tags_key_value", Tag.key, Tag.value),
+    Index("ix_run_artifacts_digest", RunArtifact.digest),
+    Index("ix_dataset_versions_dataset", DatasetVersion.dataset_id, DatasetVersion.created_at),
+    Index("ix_lineage_run", LineageEvent.run_id, LineageEvent.direction),
+    Index("ix_lineage_entity", LineageEvent.entity_kind, LineageEvent.entity_id),
+    Index("ix_model_versions_run", ModelVersion.run_id),
+    Index("ix_transition_requests_version", TransitionRequest.model_version_id),
+    Index("ix_jobs_pipeline_created", Job.pipeline_id, Job.created_at),
+    Index("ix_jobs_status", Job.status),
+]
