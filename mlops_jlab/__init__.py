@@ -1,1 +1,72 @@
-"""mlops-jlab: MLOps inside JupyterLab."""
+"""mlops-jlab: MLOps inside JupyterLab.
+
+``%load_ext mlops_jlab`` in a notebook, or use the tracking API directly::
+
+    import mlops_jlab as ml
+    with ml.start_run(name="baseline") as run:
+        ml.log_params({"lr": 0.01})
+        ml.log_metric("acc", 0.93)
+    ml.runs("metrics.acc > 0.9")
+"""
+
+from mlops_jlab._version import __version__
+from mlops_jlab.errors import (
+    InvalidInputError,
+    MlopsError,
+    NotFoundError,
+    QuerySyntaxError,
+    RunStateError,
+    StoreError,
+)
+from mlops_jlab.tracking import (
+    active_run,
+    end_run,
+    get_run,
+    get_tracker,
+    log_artifact,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    metric_history,
+    runs,
+    set_store,
+    set_tag,
+    set_tags,
+    start_run,
+)
+
+__all__ = [
+    "InvalidInputError",
+    "MlopsError",
+    "NotFoundError",
+    "QuerySyntaxError",
+    "RunStateError",
+    "StoreError",
+    "__version__",
+    "active_run",
+    "end_run",
+    "get_run",
+    "get_tracker",
+    "log_artifact",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "metric_history",
+    "runs",
+    "set_store",
+    "set_tag",
+    "set_tags",
+    "start_run",
+]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "mlops-jlab"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, object]]:
+    from mlops_jlab.server.app import MlopsApp
+
+    return [{"module": "mlops_jlab", "app": MlopsApp}]

@@ -1,0 +1,166 @@
+"""Content-addressed blob store: a local folder by default, any fsspec URL otherwise.
+
+A blob lives at ``<root>/<d[:2]>/<d[2:4]>/<d>`` where ``d`` is the xxh3-128 of its bytes.
+Writes are atomic (a temporary file renamed into place locally; object stores publish a
+PUT whole), identical content is stored once, and every read is verified against its
+digest, so a corrupted blob is reported rather than handed back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import fsspec
+import xxhash
+from fsspec.implementations.local import LocalFileSystem
+
+from mlops_jlab.errors import (
+    ArtifactCorruptError,
+    ArtifactError,
+    ArtifactNotFoundError,
+    InvalidInputError,
+)
+
+CHUNK_SIZE = 1 << 20
+_DIGEST_RE = re.compile(r"[0-9a-f]{32}")
+
+
+def digest_bytes(data: bytes) -> str:
+    """The xxh3-128 hex digest that addresses ``data``."""
+    return xxhash.xxh3_128_hexdigest(data)
+
+
+def digest_stream(stream: BinaryIO) -> tuple[str, int]:
+    """Digest and size of everything left in ``stream``, read in chunks."""
+    hasher = xxhash.xxh3_128()
+    size = 0
+    while chunk := stream.read(CHUNK_SIZE):
+        hasher.update(chunk)
+        size += len(chunk)
+    return hasher.hexdigest(), size
+
+
+def check_digest(digest: str) -> str:
+    """Return ``digest`` if it is well formed; anything else never becomes a path."""
+    if not isinstance(digest, str) or not _DIGEST_RE.fullmatch(digest):
+        raise InvalidInputError(
+            f"{digest!r} is not an artifact digest; digests are 32 lowercase hex characters"
+        )
+    return digest
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    digest: str
+    size: int
+
+
+class ArtifactStore:
+    """Blobs addressed by content under ``root`` (a folder path or an fsspec URL).
+
+    Parameters
+    ----------
+    root
+        ``/path/to/artifacts``, ``file:///...``, ``s3://bucket/prefix``, ...
+    storage_options
+        Passed to fsspec (credentials, ``endpoint_url``, ...).
+    """
+
+    def __init__(self, root: str, **storage_options: Any):
+        self.root_url = str(root)
+        try:
+            self.fs, root_path = fsspec.core.url_to_fs(self.root_url, **storage_options)
+        except (ImportError, ValueError) as exc:
+            raise ArtifactError(
+                f"cannot use artifact location '{self.root_url}': {exc}. For s3:// install "
+                "'mlops-jlab[s3]'; check MLOPS_JLAB_ARTIFACTS"
+            ) from exc
+        self.root = root_path.rstrip("/")
+        self.is_local = isinstance(self.fs, LocalFileSystem)
+
+    def _path(self, digest: str) -> str:
+        digest = check_digest(digest)
+        return f"{self.root}/{digest[:2]}/{digest[2:4]}/{digest}"
+
+    def local_path(self, digest: str) -> Path:
+        """The file holding ``digest`` on a local store (for serving and opening)."""
+        if not self.is_local:
+            raise ArtifactError(f"artifact store '{self.root_url}' is not a local folder")
+        return Path(self._path(digest))
+
+    def exists(self, digest: str) -> bool:
+        return self.fs.exists(self._path(digest))
+
+    def put_bytes(self, data: bytes) -> StoredBlob:
+        """Store ``data`` (once, however often it is put) and return its address."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidInputError(f"artifact content must be bytes, not {type(data).__name__}")
+        data = bytes(data)
+        blob = StoredBlob(digest_bytes(data), len(data))
+        path = self._path(blob.digest)
+        if self.fs.exists(path):
+            return blob
+        if self.is_local:
+            self._atomic_local_write(path, lambda out: out.write(data))
+        else:
+            self.fs.pipe_file(path, data)
+        return blob
+
+    def put_file(self, source: str | os.PathLike[str]) -> StoredBlob:
+        """Store the file at ``source``, streaming it (large models never sit in memory)."""
+        source = Path(source)
+        if not source.is_file():
+            raise InvalidInputError(f"cannot log '{source}' as an artifact: no such file")
+        with source.open("rb") as stream:
+            digest, size = digest_stream(stream)
+        blob = StoredBlob(digest, size)
+        path = self._path(digest)
+        if self.fs.exists(path):
+            return blob
+        if self.is_local:
+
+            def copy(out: BinaryIO) -> None:
+                with source.open("rb") as stream:
+                    while chunk := stream.read(CHUNK_SIZE):
+                        out.write(chunk)
+
+            self._atomic_local_write(path, copy)
+        else:
+            self.fs.put_file(str(source), path)
+        return blob
+
+    def _atomic_local_write(self, path: str, write) -> None:
+        folder = Path(path).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                write(out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get_bytes(self, digest: str) -> bytes:
+        """The bytes stored under ``digest``, verified against it."""
+        path = self._path(digest)
+        try:
+            data = self.fs.cat_file(path)
+        except FileNotFoundError as exc:
+            raise ArtifactNotFoundError(
+                f"no artifact {digest} in '{self.root_url}'; it may have been garbage-collected "
+                "or the store points at another artifact location (MLOPS_JLAB_ARTIFACTS)"
+            ) from exc
+        if digest_bytes(data) != digest:
+            raise ArtifactCorruptError(
+                f"artifact {digest} in '{self.root_url}' is corrupt: its content no longer "
+                "matches its digest. Log it again from its source"
+            )
+        return data

@@ -1,0 +1,560 @@
+"""The run query language: filters, ordering and keyset pages over runs.
+
+A filter such as ``metrics.acc > 0.9 AND (params.model = 'rf' OR tags.team IN ('a', 'b'))``
+is tokenized and parsed here into SQLAlchemy expressions; user text only ever reaches
+the database as bound parameters. Each condition on a param, metric or tag becomes
+``runs.id IN (SELECT run_id FROM ... WHERE key = ? AND value ...)``, which the
+``(key, value)`` indexes answer without touching the runs that do not match.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
+from mlops_jlab.store.models import Experiment, LatestMetric, Param, Run, Tag
+
+RUNS = Run.__table__
+PARAMS = Param.__table__
+LATEST = LatestMetric.__table__
+TAGS = Tag.__table__
+EXPERIMENTS = Experiment.__table__
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
+  | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<op><=|>=|!=|<>|==|=|<|>)
+  | (?P<punct>[(),])
+  | (?P<name>[A-Za-z_][\w\-/:]*(?:\.(?:[\w\-/:]+|`[^`]*`))*)
+    """,
+    re.VERBOSE,
+)
+_KEYWORDS = {"AND", "OR", "NOT", "LIKE", "ILIKE", "IN", "IS", "NULL", "ASC", "DESC"}
+
+# Run attributes a filter or an ordering may name, with their aliases.
+ATTRIBUTES: dict[str, Any] = {
+    "run_id": RUNS.c.id,
+    "id": RUNS.c.id,
+    "name": RUNS.c.name,
+    "run_name": RUNS.c.name,
+    "status": RUNS.c.status,
+    "kind": RUNS.c.kind,
+    "experiment_id": RUNS.c.experiment_id,
+    "user": RUNS.c.user,
+    "notebook": RUNS.c.notebook_path,
+    "notebook_path": RUNS.c.notebook_path,
+    "cell_id": RUNS.c.cell_id,
+    "start_time": RUNS.c.start_time,
+    "end_time": RUNS.c.end_time,
+    "git_commit": RUNS.c.git_commit,
+    "code_hash": RUNS.c.code_hash,
+    "parent_id": RUNS.c.parent_id,
+    "job_id": RUNS.c.job_id,
+}
+_TIME_ATTRIBUTES = {"start_time", "end_time"}
+_PREFIXES = {
+    "params": "params",
+    "param": "params",
+    "metrics": "metrics",
+    "metric": "metrics",
+    "tags": "tags",
+    "tag": "tags",
+    "attributes": "attributes",
+    "attribute": "attributes",
+    "attr": "attributes",
+    "run": "attributes",
+}
+DEFAULT_ORDER = ["start_time DESC"]
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # number, string, op, punct, name, keyword, end
+    text: str
+    position: int
+
+    @property
+    def upper(self) -> str:
+        return self.text.upper()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens; anything unrecognizable is a syntax error at its position."""
+    tokens: list[Token] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN_RE.match(text, position)
+        if match is None:
+            raise QuerySyntaxError(
+                f"unexpected character {text[position]!r} at position {position}",
+                position,
+                text[position],
+            )
+        kind = match.lastgroup
+        if kind != "space":
+            word = match.group()
+            if kind == "name" and word.upper() in _KEYWORDS:
+                kind = "keyword"
+            tokens.append(Token(kind, word, position))
+        position = match.end()
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+@dataclass(frozen=True)
+class Field:
+    """A thing a filter or an ordering names: ``params.lr``, ``metrics.acc``, ``status``."""
+
+    prefix: str
+    key: str
+    token: Token
+
+
+def parse_field(token: Token) -> Field:
+    if token.kind != "name":
+        raise QuerySyntaxError(
+            f"expected a field such as params.lr, metrics.acc, tags.team or status at position "
+            f"{token.position}, found {token.text or 'the end'!r}",
+            token.position,
+            token.text,
+        )
+    head, dot, rest = token.text.partition(".")
+    if dot and head.lower() in _PREFIXES:
+        prefix, key = _PREFIXES[head.lower()], rest
+    elif not dot:
+        prefix, key = "attributes", head
+    else:
+        raise QuerySyntaxError(
+            f"unknown field prefix {head!r} at position {token.position}; use params., "
+            "metrics., tags. or a run attribute",
+            token.position,
+            token.text,
+        )
+    if key.startswith("`") and key.endswith("`") and len(key) >= 2:
+        key = key[1:-1]
+    if not key:
+        raise QuerySyntaxError(
+            f"{token.text!r} at position {token.position} names no key",
+            token.position,
+            token.text,
+        )
+    if prefix == "attributes" and key not in ATTRIBUTES and key not in ("experiment", "duration"):
+        names = ", ".join(sorted({*ATTRIBUTES, "experiment", "duration"}))
+        raise QuerySyntaxError(
+            f"unknown run attribute {key!r} at position {token.position}; known: {names}. "
+            "For a param, metric or tag write params.<key>, metrics.<key> or tags.<key>",
+            token.position,
+            token.text,
+        )
+    return Field(prefix, key, token)
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: str | float
+    token: Token
+
+    @property
+    def is_number(self) -> bool:
+        return isinstance(self.value, float)
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text[1:-1])
+
+
+class _Parser:
+    """Recursive descent over the tokens: OR binds loosest, then AND, then NOT."""
+
+    def __init__(self, text: str):
+        self.tokens = tokenize(text)
+        self.index = 0
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def accept(self, keyword: str) -> bool:
+        if self.current.kind == "keyword" and self.current.upper == keyword:
+            self.index += 1
+            return True
+        return False
+
+    def error(self, expected: str) -> QuerySyntaxError:
+        token = self.current
+        found = repr(token.text) if token.kind != "end" else "the end of the filter"
+        return QuerySyntaxError(
+            f"expected {expected} at position {token.position}, found {found}",
+            token.position,
+            token.text,
+        )
+
+    def expect_punct(self, char: str) -> None:
+        if self.current.kind != "punct" or self.current.text != char:
+            raise self.error(repr(char))
+        self.index += 1
+
+    def parse(self) -> ColumnElement[bool]:
+        expression = self.or_expression()
+        if self.current.kind != "end":
+            raise self.error("AND, OR or the end of the filter")
+        return expression
+
+    def or_expression(self) -> ColumnElement[bool]:
+        parts = [self.and_expression()]
+        while self.accept("OR"):
+            parts.append(self.and_expression())
+        return parts[0] if len(parts) == 1 else sa.or_(*parts)
+
+    def and_expression(self) -> ColumnElement[bool]:
+        parts = [self.unary()]
+        while self.accept("AND"):
+            parts.append(self.unary())
+        return parts[0] if len(parts) == 1 else sa.and_(*parts)
+
+    def unary(self) -> ColumnElement[bool]:
+        if self.accept("NOT"):
+            return sa.not_(self.unary())
+        if self.current.kind == "punct" and self.current.text == "(":
+            self.advance()
+            inner = self.or_expression()
+            self.expect_punct(")")
+            return inner
+        return self.comparison()
+
+    def literal(self) -> Literal:
+        token = self.current
+        if token.kind == "number":
+            self.advance()
+            return Literal(float(token.text), token)
+        if token.kind == "string":
+            self.advance()
+            return Literal(_unquote(token.text), token)
+        raise self.error("a number or a quoted string")
+
+    def comparison(self) -> ColumnElement[bool]:
+        field = parse_field(self.current)
+        self.advance()
+        token = self.current
+        if token.kind == "op":
+            self.advance()
+            op = {"==": "=", "<>": "!="}.get(token.text, token.text)
+            return condition(field, op, [self.literal()])
+        if self.accept("IS"):
+            negated = self.accept("NOT")
+            if not self.accept("NULL"):
+                raise self.error("NULL")
+            return condition(field, "IS NOT NULL" if negated else "IS NULL", [])
+        negated = self.accept("NOT")
+        if self.current.kind == "keyword" and self.current.upper in ("LIKE", "ILIKE"):
+            op = self.advance().upper
+            pattern = self.literal()
+            if pattern.is_number:
+                raise QuerySyntaxError(
+                    f"{op} needs a quoted pattern such as '%rf%' at position "
+                    f"{pattern.token.position}",
+                    pattern.token.position,
+                    pattern.token.text,
+                )
+            return _maybe_not(condition(field, op, [pattern]), negated)
+        if self.accept("IN"):
+            self.expect_punct("(")
+            values = [self.literal()]
+            while self.current.kind == "punct" and self.current.text == ",":
+                self.advance()
+                values.append(self.literal())
+            self.expect_punct(")")
+            return _maybe_not(condition(field, "IN", values), negated)
+        raise self.error("a comparison (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, IS NULL)")
+
+
+def _maybe_not(expression: ColumnElement[bool], negated: bool) -> ColumnElement[bool]:
+    return sa.not_(expression) if negated else expression
+
+
+def _compare(column: Any, op: str, values: list[Any]) -> ColumnElement[bool]:
+    if op == "IN":
+        return column.in_(values)
+    if op == "LIKE":
+        return column.like(values[0])
+    if op == "ILIKE":
+        return sa.func.lower(column).like(str(values[0]).lower())
+    return column.operate(
+        {
+            "=": sa.sql.operators.eq,
+            "!=": sa.sql.operators.ne,
+            "<": sa.sql.operators.lt,
+            "<=": sa.sql.operators.le,
+            ">": sa.sql.operators.gt,
+            ">=": sa.sql.operators.ge,
+        }[op],
+        values[0],
+    )
+
+
+def _time_value(literal: Literal) -> float:
+    """Times compare as epoch milliseconds, or as ISO dates ('2026-11-01', '...T12:00Z')."""
+    if literal.is_number:
+        return literal.value  # type: ignore[return-value]
+    try:
+        moment = datetime.fromisoformat(str(literal.value))
+    except ValueError as exc:
+        raise QuerySyntaxError(
+            f"{literal.token.text} at position {literal.token.position} is not a time; use "
+            "epoch milliseconds or an ISO date such as '2026-11-01T12:00'",
+            literal.token.position,
+            literal.token.text,
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp() * 1000
+
+
+def _text(literal: Literal) -> str:
+    return literal.token.text if literal.is_number else str(literal.value)
+
+
+def _key_values(
+    table: sa.Table, key: str, op: str, values: list[Any], column: Any
+) -> ColumnElement[bool]:
+    subquery = sa.select(table.c.run_id).where(table.c.key == key)
+    if op in ("IS NULL", "IS NOT NULL"):
+        return RUNS.c.id.in_(subquery) if op == "IS NOT NULL" else RUNS.c.id.not_in(subquery)
+    return RUNS.c.id.in_(subquery.where(_compare(column, op, values)))
+
+
+def condition(field: Field, op: str, literals: list[Literal]) -> ColumnElement[bool]:
+    """The SQL condition for ``field op literals`` on the runs table."""
+    if field.prefix == "metrics":
+        for literal in literals:
+            if not literal.is_number:
+                raise QuerySyntaxError(
+                    f"metrics are numbers: compare metrics.{field.key} with a number, not "
+                    f"{literal.token.text} (position {literal.token.position})",
+                    literal.token.position,
+                    literal.token.text,
+                )
+        if op in ("LIKE", "ILIKE"):
+            raise QuerySyntaxError(
+                f"metrics are numbers: {op} does not apply to metrics.{field.key}",
+                field.token.position,
+                field.token.text,
+            )
+        return _key_values(LATEST, field.key, op, [lit.value for lit in literals], LATEST.c.value)
+    if field.prefix == "params":
+        if literals and all(lit.is_number for lit in literals) and op not in ("LIKE", "ILIKE"):
+            column, values = PARAMS.c.value_num, [lit.value for lit in literals]
+        else:
+            column, values = PARAMS.c.value, [_text(lit) for lit in literals]
+        return _key_values(PARAMS, field.key, op, values, column)
+    if field.prefix == "tags":
+        return _key_values(TAGS, field.key, op, [_text(lit) for lit in literals], TAGS.c.value)
+    return _attribute_condition(field, op, literals)
+
+
+def _attribute_condition(field: Field, op: str, literals: list[Literal]) -> ColumnElement[bool]:
+    if field.key == "experiment":
+        names = sa.select(EXPERIMENTS.c.id).where(
+            _compare(EXPERIMENTS.c.name, op, [_text(lit) for lit in literals])
+        )
+        return RUNS.c.experiment_id.in_(names)
+    column = attribute_column(field.key)
+    if op == "IS NULL":
+        return column.is_(None)
+    if op == "IS NOT NULL":
+        return column.is_not(None)
+    if field.key in _TIME_ATTRIBUTES:
+        values: list[Any] = [_time_value(lit) for lit in literals]
+    elif field.key in ("duration", "experiment_id"):
+        values = [lit.value for lit in literals]
+    else:
+        values = [_text(lit) for lit in literals]
+    return _compare(column, op, values)
+
+
+def attribute_column(key: str) -> Any:
+    if key == "duration":
+        return (RUNS.c.end_time - RUNS.c.start_time) / 1000.0
+    if key == "experiment":
+        return (
+            sa.select(EXPERIMENTS.c.name)
+            .where(EXPERIMENTS.c.id == RUNS.c.experiment_id)
+            .scalar_subquery()
+        )
+    return ATTRIBUTES[key]
+
+
+def parse_filter(text: str | None) -> ColumnElement[bool] | None:
+    """Parse a filter expression; None or blank means every run."""
+    if text is None or not text.strip():
+        return None
+    return _Parser(text).parse()
+
+
+@dataclass(frozen=True)
+class SortKey:
+    expression: Any
+    descending: bool
+
+
+def parse_order(
+    order_by: Sequence[str] | str | None,
+) -> tuple[list[SortKey], list[tuple[sa.Table, Any]]]:
+    """Parse ``["metrics.acc DESC", "start_time"]`` into sort keys and the outer joins they
+    need. Missing values sort last in both directions."""
+    if isinstance(order_by, str):
+        order_by = [part for part in order_by.split(",") if part.strip()]
+    keys: list[SortKey] = []
+    joins: list[tuple[sa.Table, Any]] = []
+    for clause in order_by or DEFAULT_ORDER:
+        tokens = tokenize(clause)
+        field = parse_field(tokens[0])
+        descending = False
+        rest = tokens[1:-1]
+        if rest and rest[0].kind == "keyword" and rest[0].upper in ("ASC", "DESC"):
+            descending = rest[0].upper == "DESC"
+            rest = rest[1:]
+        if rest:
+            raise QuerySyntaxError(
+                f"unexpected {rest[0].text!r} at position {rest[0].position} in ordering "
+                f"{clause!r}; write a field, then ASC or DESC",
+                rest[0].position,
+                rest[0].text,
+            )
+        if field.prefix == "attributes":
+            keys.append(SortKey(attribute_column(field.key), descending))
+            continue
+        table = {"params": PARAMS, "metrics": LATEST, "tags": TAGS}[field.prefix]
+        alias = table.alias(f"order_{len(joins)}")
+        joins.append((alias, sa.and_(alias.c.run_id == RUNS.c.id, alias.c.key == field.key)))
+        if field.prefix == "params":
+            keys.append(SortKey(alias.c.value_num, descending))
+        keys.append(SortKey(alias.c.value, descending))
+    return keys, joins
+
+
+def _after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
+    """Rows strictly after ``last`` in the order (keys..., run id), nulls last."""
+    alternatives = []
+    equal_so_far: list[ColumnElement[bool]] = []
+    for key, value in zip(keys, last, strict=False):
+        if value is None:
+            equal_so_far.append(key.expression.is_(None))
+            continue
+        beyond = key.expression < value if key.descending else key.expression > value
+        alternatives.append(sa.and_(*equal_so_far, sa.or_(beyond, key.expression.is_(None))))
+        equal_so_far.append(key.expression == value)
+    alternatives.append(sa.and_(*equal_so_far, RUNS.c.id > last[-1]))
+    return sa.or_(*alternatives)
+
+
+def encode_page_token(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str, n_keys: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInputError(
+            "page_token is not a token this store issued; request the first page again"
+        ) from exc
+    if not isinstance(values, list) or len(values) != n_keys + 1:
+        raise InvalidInputError(
+            "page_token does not fit this ordering; request the first page again with the "
+            "same order_by"
+        )
+    return values
+
+
+@dataclass(frozen=True)
+class RunPage:
+    run_ids: list[str]
+    next_page_token: str | None
+
+
+def _base_query(
+    filter: str | None, experiment: str | None, include_deleted: bool
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    parsed = parse_filter(filter)
+    if parsed is not None:
+        conditions.append(parsed)
+    if experiment is not None:
+        conditions.append(
+            RUNS.c.experiment_id.in_(
+                sa.select(EXPERIMENTS.c.id).where(EXPERIMENTS.c.name == experiment)
+            )
+        )
+    if not include_deleted:
+        conditions.append(RUNS.c.deleted_at.is_(None))
+    return conditions
+
+
+def search_runs(
+    conn: Connection,
+    filter: str | None = None,
+    order_by: Sequence[str] | str | None = None,
+    max_results: int = 100,
+    page_token: str | None = None,
+    experiment: str | None = None,
+    include_deleted: bool = False,
+) -> RunPage:
+    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id)."""
+    if not isinstance(max_results, int) or max_results < 1:
+        raise InvalidInputError(f"max_results must be a positive integer, not {max_results!r}")
+    conditions = _base_query(filter, experiment, include_deleted)
+    keys, joins = parse_order(order_by)
+    source: Any = RUNS
+    for alias, on in joins:
+        source = source.outerjoin(alias, on)
+    if page_token is not None:
+        conditions.append(_after(keys, decode_page_token(page_token, len(keys))))
+    ordering = [
+        (key.expression.desc() if key.descending else key.expression.asc()).nulls_last()
+        for key in keys
+    ]
+    statement = (
+        sa.select(RUNS.c.id, *(key.expression for key in keys))
+        .select_from(source)
+        .where(*conditions)
+        .order_by(*ordering, RUNS.c.id)
+        .limit(max_results + 1)
+    )
+    rows = conn.execute(statement).all()
+    token = None
+    if len(rows) > max_results:
+        rows = rows[:max_results]
+        last = rows[-1]
+        token = encode_page_token([*last[1:], last[0]])
+    return RunPage([row[0] for row in rows], token)
+
+
+def count_runs(
+    conn: Connection,
+    filter: str | None = None,
+    experiment: str | None = None,
+    include_deleted: bool = False,
+) -> int:
+    conditions = _base_query(filter, experiment, include_deleted)
+    return conn.execute(
+        sa.select(sa.func.count()).select_from(RUNS).where(*conditions)
+    ).scalar_one()

@@ -1,0 +1,84 @@
+"""Reading runs whole: attributes, experiment name, params, latest metrics, tags, artifacts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mlops_jlab.store.models import (
+    Dataset,
+    Experiment,
+    LatestMetric,
+    Metric,
+    Param,
+    RegisteredModel,
+    Run,
+    RunArtifact,
+    Tag,
+)
+
+RUNS = Run.__table__
+EXPERIMENTS = Experiment.__table__
+
+
+def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Runs in the order of ``run_ids``, each a dict with ``params``, ``metrics`` (latest
+    values) and ``tags``; four queries whatever the number of runs."""
+    if not run_ids:
+        return []
+    ids = list(run_ids)
+    rows = conn.execute(
+        sa.select(RUNS, EXPERIMENTS.c.name.label("experiment"))
+        .join(EXPERIMENTS, EXPERIMENTS.c.id == RUNS.c.experiment_id)
+        .where(RUNS.c.id.in_(ids))
+    ).mappings()
+    by_id = {row["id"]: {**row, "params": {}, "metrics": {}, "tags": {}} for row in rows}
+    for table, field, column in (
+        (Param.__table__, "params", "value"),
+        (LatestMetric.__table__, "metrics", "value"),
+        (Tag.__table__, "tags", "value"),
+    ):
+        for run_id, key, value in conn.execute(
+            sa.select(table.c.run_id, table.c.key, table.c[column]).where(table.c.run_id.in_(ids))
+        ):
+            by_id[run_id][field][key] = value
+    return [by_id[run_id] for run_id in ids if run_id in by_id]
+
+
+def run_artifacts(conn: Connection, run_id: str) -> dict[str, str]:
+    table = RunArtifact.__table__
+    return dict(
+        conn.execute(sa.select(table.c.name, table.c.digest).where(table.c.run_id == run_id)).all()
+    )
+
+
+def metric_history(conn: Connection, run_id: str, key: str) -> list[tuple[int, float, int]]:
+    """Every ``(step, value, timestamp)`` of one metric of one run, by step."""
+    table = Metric.__table__
+    return [
+        tuple(row)
+        for row in conn.execute(
+            sa.select(table.c.step, table.c.value, table.c.timestamp)
+            .where(table.c.run_id == run_id, table.c.key == key)
+            .order_by(table.c.step, table.c.timestamp)
+        )
+    ]
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    """How many experiments, runs (not deleted), datasets and models the store holds."""
+
+    def count(table: sa.Table, *where: Any) -> int:
+        return conn.execute(
+            sa.select(sa.func.count()).select_from(table).where(*where)
+        ).scalar_one()
+
+    return {
+        "experiments": count(EXPERIMENTS),
+        "runs": count(RUNS, RUNS.c.deleted_at.is_(None)),
+        "datasets": count(Dataset.__table__),
+        "models": count(RegisteredModel.__table__),
+    }

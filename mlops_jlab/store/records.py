@@ -1,0 +1,201 @@
+"""Writes of the tracking API, as SQLAlchemy Core statements on a caller's transaction.
+
+Each function does one thing in as few statements as possible: the tracking path runs
+these for every run and must stay in the low milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.store.models import (
+    Artifact,
+    Environment,
+    Experiment,
+    LatestMetric,
+    Metric,
+    Param,
+    Run,
+    RunArtifact,
+    Tag,
+)
+
+RUNS = Run.__table__
+PARAMS = Param.__table__
+METRICS = Metric.__table__
+LATEST = LatestMetric.__table__
+TAGS = Tag.__table__
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _insert(conn: Connection, table: sa.Table):
+    """An INSERT that supports ON CONFLICT on both backends."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def ensure_experiment(conn: Connection, name: str) -> int:
+    """The id of experiment ``name``, created if it does not exist yet."""
+    table = Experiment.__table__
+    conn.execute(
+        _insert(conn, table)
+        .values(name=name, created_at=now_ms())
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    return conn.execute(sa.select(table.c.id).where(table.c.name == name)).scalar_one()
+
+
+def ensure_environment(conn: Connection, environment: dict[str, Any]) -> None:
+    conn.execute(
+        _insert(conn, Environment.__table__)
+        .values(**environment, created_at=now_ms())
+        .on_conflict_do_nothing(index_elements=["hash"])
+    )
+
+
+def insert_run(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(RUNS.insert().values(**values))
+
+
+def touch_running(conn: Connection, run_id: str) -> None:
+    """Refresh the run's heartbeat, and refuse if it is unknown or has ended.
+
+    One statement does both: the UPDATE only matches a running run.
+    """
+    result = conn.execute(
+        RUNS.update()
+        .where(RUNS.c.id == run_id, RUNS.c.status == "running")
+        .values(heartbeat=now_ms())
+    )
+    if result.rowcount == 1:
+        return
+    status = conn.execute(sa.select(RUNS.c.status).where(RUNS.c.id == run_id)).scalar()
+    if status is None:
+        raise NotFoundError(f"no run with id '{run_id}' in this store")
+    raise RunStateError(f"run {run_id} has ended ({status}); start a new run to log more to it")
+
+
+def _as_number(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def insert_params(conn: Connection, run_id: str, params: dict[str, str]) -> None:
+    """Record params; logging a key again with the same value is a no-op, with another
+    value an error (params describe how the run was made, so they do not change)."""
+    rows = [
+        {"run_id": run_id, "key": key, "value": value, "value_num": _as_number(value)}
+        for key, value in params.items()
+    ]
+    result = conn.execute(
+        _insert(conn, PARAMS).on_conflict_do_nothing(index_elements=["run_id", "key"]), rows
+    )
+    if result.rowcount == len(rows):
+        return
+    existing = dict(
+        conn.execute(
+            sa.select(PARAMS.c.key, PARAMS.c.value).where(
+                PARAMS.c.run_id == run_id, PARAMS.c.key.in_(list(params))
+            )
+        ).all()
+    )
+    for key, value in params.items():
+        if existing.get(key, value) != value:
+            raise InvalidInputError(
+                f"param '{key}' of run {run_id} is already {existing[key]!r}, cannot change it "
+                f"to {value!r}; params are fixed once logged: start a new run or use a tag"
+            )
+
+
+def insert_metrics(
+    conn: Connection, run_id: str, points: Sequence[tuple[str, float, int, int]]
+) -> None:
+    """Append metric points ``(key, value, step, timestamp)`` and keep the latest value per
+    key (highest step, then newest) in ``latest_metrics``."""
+    conn.execute(
+        METRICS.insert(),
+        [
+            {"run_id": run_id, "key": k, "value": v, "step": s, "timestamp": t}
+            for k, v, s, t in points
+        ],
+    )
+    latest: dict[str, tuple[str, float, int, int]] = {}
+    for point in points:
+        current = latest.get(point[0])
+        if current is None or (point[2], point[3]) >= (current[2], current[3]):
+            latest[point[0]] = point
+    stmt = _insert(conn, LATEST)
+    newer = sa.or_(
+        stmt.excluded.step > LATEST.c.step,
+        sa.and_(stmt.excluded.step == LATEST.c.step, stmt.excluded.timestamp >= LATEST.c.timestamp),
+    )
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["run_id", "key"],
+            set_={
+                "value": stmt.excluded.value,
+                "step": stmt.excluded.step,
+                "timestamp": stmt.excluded.timestamp,
+            },
+            where=newer,
+        ),
+        [
+            {"run_id": run_id, "key": k, "value": v, "step": s, "timestamp": t}
+            for k, v, s, t in latest.values()
+        ],
+    )
+
+
+def upsert_tags(conn: Connection, run_id: str, tags: dict[str, str]) -> None:
+    stmt = _insert(conn, TAGS)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["run_id", "key"], set_={"value": stmt.excluded.value}
+        ),
+        [{"run_id": run_id, "key": k, "value": v} for k, v in tags.items()],
+    )
+
+
+def link_artifact(
+    conn: Connection, run_id: str, name: str, digest: str, size: int, media_type: str, kind: str
+) -> None:
+    """Record a blob and name it in the run; logging the same name again replaces it."""
+    created = now_ms()
+    conn.execute(
+        _insert(conn, Artifact.__table__)
+        .values(digest=digest, size=size, media_type=media_type, created_at=created)
+        .on_conflict_do_nothing(index_elements=["digest"])
+    )
+    stmt = _insert(conn, RunArtifact.__table__).values(
+        run_id=run_id, name=name, digest=digest, kind=kind, created_at=created
+    )
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["run_id", "name"],
+            set_={"digest": digest, "kind": kind, "created_at": created},
+        )
+    )
+
+
+def finish_run(conn: Connection, run_id: str, status: str, error: str | None) -> None:
+    ended = now_ms()
+    touch_running(conn, run_id)
+    conn.execute(
+        RUNS.update()
+        .where(RUNS.c.id == run_id)
+        .values(status=status, end_time=ended, heartbeat=ended, error=error)
+    )

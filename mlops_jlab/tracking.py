@@ -1,0 +1,556 @@
+"""The Python tracking API: runs, params, metrics, tags and artifacts.
+
+``with start_run() as run: log_param(...)`` feels like MLflow's API; every call writes
+through at once in one short transaction, so nothing logged is lost if the process dies.
+The magics call these same functions.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import numbers
+import os
+import threading
+import traceback
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xxhash
+
+from mlops_jlab.artifacts import ArtifactStore
+from mlops_jlab.config import StoreLocation, resolve_store
+from mlops_jlab.environment import current_user, git_commit, python_environment
+from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.store import Store, open_store, query, reads, records
+from mlops_jlab.store.models import KEY_LENGTH
+
+RUN_KINDS = ("cell", "job", "script")
+END_STATUSES = ("finished", "failed", "crashed", "interrupted")
+ARTIFACT_KINDS = ("file", "figure", "model", "notebook")
+MAX_VALUE_LENGTH = 8000
+DEFAULT_EXPERIMENT = "Default"
+
+
+def _check_key(what: str, key: Any) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise InvalidInputError(f"{what} key must be a non-empty string, got {key!r}")
+    if len(key) > KEY_LENGTH:
+        raise InvalidInputError(
+            f"{what} key '{key[:40]}...' is {len(key)} characters long; keys are at most "
+            f"{KEY_LENGTH} characters: shorten it"
+        )
+    if any(ord(char) < 32 for char in key):
+        raise InvalidInputError(f"{what} key {key!r} contains control characters; remove them")
+    return key
+
+
+def _check_text(what: str, key: str, value: Any) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_VALUE_LENGTH:
+        raise InvalidInputError(
+            f"{what} '{key}' is {len(text)} characters long; values are at most "
+            f"{MAX_VALUE_LENGTH}: log long text as an artifact instead"
+        )
+    return text
+
+
+def _check_metric(key: str, value: Any) -> float:
+    if not isinstance(value, (str, bytes, bool)):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise InvalidInputError(
+        f"metric '{key}' must be a number, got {type(value).__name__} {value!r}; log text as a "
+        "tag or a param instead"
+    )
+
+
+def _check_step(key: str, step: Any) -> int:
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+        raise InvalidInputError(f"step of metric '{key}' must be an integer, got {step!r}")
+    return int(step)
+
+
+def default_experiment() -> str:
+    """``$MLOPS_JLAB_EXPERIMENT``, else the notebook's name, else ``Default``."""
+    explicit = os.environ.get("MLOPS_JLAB_EXPERIMENT")
+    if explicit:
+        return explicit
+    notebook = os.environ.get("JPY_SESSION_NAME")
+    if notebook:
+        return Path(notebook).stem
+    return DEFAULT_EXPERIMENT
+
+
+class Tracker:
+    """Tracking bound to one store; the module-level functions use a default one."""
+
+    def __init__(self, location: StoreLocation | None = None):
+        self.location = location or resolve_store()
+        self._store: Store | None = None
+        self._artifacts: ArtifactStore | None = None
+        self._experiment_ids: dict[str, int] = {}
+        self._environment_saved = False
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.location)
+        return self._store
+
+    @property
+    def artifacts(self) -> ArtifactStore:
+        if self._artifacts is None:
+            self._artifacts = ArtifactStore(self.location.artifacts)
+        return self._artifacts
+
+    def start_run(
+        self,
+        name: str | None = None,
+        experiment: str | None = None,
+        *,
+        kind: str = "script",
+        parent_id: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        notebook_path: str | None = None,
+        cell_id: str | None = None,
+        execution_count: int | None = None,
+        code: str | None = None,
+        job_id: str | None = None,
+    ) -> ActiveRun:
+        """Create a run in status ``running`` and return it (not made active: see
+        :func:`start_run` for the active-run stack)."""
+        if kind not in RUN_KINDS:
+            raise InvalidInputError(f"run kind must be one of {', '.join(RUN_KINDS)}, not {kind!r}")
+        experiment = _check_key("experiment", experiment or default_experiment())
+        run_id = uuid.uuid4().hex
+        name = _check_key("run name", name) if name is not None else f"run-{run_id[:8]}"
+        checked_tags = {
+            _check_key("tag", k): _check_text("tag", k, v) for k, v in (tags or {}).items()
+        }
+        started = records.now_ms()
+        environment = python_environment()
+        with self.store.write() as conn:
+            experiment_id = self._experiment_ids.get(experiment)
+            if experiment_id is None:
+                experiment_id = records.ensure_experiment(conn, experiment)
+            if not self._environment_saved:
+                records.ensure_environment(conn, environment)
+            records.insert_run(
+                conn,
+                {
+                    "id": run_id,
+                    "experiment_id": experiment_id,
+                    "name": name,
+                    "kind": kind,
+                    "status": "running",
+                    "notebook_path": notebook_path,
+                    "cell_id": cell_id,
+                    "execution_count": execution_count,
+                    "code": code,
+                    "code_hash": xxhash.xxh3_128_hexdigest(code.encode()) if code else None,
+                    "parent_id": parent_id,
+                    "job_id": job_id,
+                    "start_time": started,
+                    "heartbeat": started,
+                    "user": current_user(),
+                    "environment_hash": environment["hash"],
+                    "git_commit": git_commit(),
+                },
+            )
+            if checked_tags:
+                records.upsert_tags(conn, run_id, checked_tags)
+        self._experiment_ids[experiment] = experiment_id
+        self._environment_saved = True
+        return ActiveRun(self, run_id, name, experiment, parent_id)
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """Everything recorded about one run."""
+        with self.store.read() as conn:
+            found = reads.load_runs(conn, [run_id])
+            if not found:
+                raise NotFoundError(f"no run with id {run_id!r} in {self.store!r}")
+            artifacts = reads.run_artifacts(conn, run_id)
+        return RunRecord.from_row(found[0], artifacts)
+
+    def metric_history(self, run_id: str, key: str) -> pd.DataFrame:
+        """Every logged point of metric ``key`` of run ``run_id``: step, value, timestamp."""
+        with self.store.read() as conn:
+            points = reads.metric_history(conn, run_id, key)
+        frame = pd.DataFrame(points, columns=["step", "value", "timestamp"])
+        frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="ms", utc=True)
+        return frame
+
+    def runs(
+        self,
+        filter: str | None = None,
+        order_by: Sequence[str] | str | None = None,
+        max_results: int = 1000,
+        experiment: str | None = None,
+    ) -> pd.DataFrame:
+        """Runs as a DataFrame with ``params.*``, ``metrics.*`` and ``tags.*`` columns."""
+        with self.store.read() as conn:
+            page = query.search_runs(conn, filter, order_by, max_results, experiment=experiment)
+            rows = reads.load_runs(conn, page.run_ids)
+        return runs_frame(rows)
+
+
+_BASE_COLUMNS = [
+    "run_id",
+    "experiment",
+    "name",
+    "status",
+    "kind",
+    "start_time",
+    "end_time",
+    "user",
+    "notebook_path",
+    "cell_id",
+    "parent_id",
+    "git_commit",
+]
+
+
+def runs_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The DataFrame shape ``mlflow.search_runs`` users know."""
+    records_: list[dict[str, Any]] = []
+    for row in rows:
+        flat = {column: row.get(column) for column in _BASE_COLUMNS if column != "run_id"}
+        flat["run_id"] = row["id"]
+        for prefix in ("params", "metrics", "tags"):
+            for key, value in row[prefix].items():
+                flat[f"{prefix}.{key}"] = value
+        records_.append(flat)
+    frame = pd.DataFrame.from_records(records_)
+    extra = sorted(column for column in frame.columns if column not in _BASE_COLUMNS)
+    frame = frame.reindex(columns=_BASE_COLUMNS + extra)
+    for column in ("start_time", "end_time"):
+        frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
+    return frame
+
+
+@dataclass
+class RunRecord:
+    """A run as stored: attributes plus params, latest metrics, tags and artifacts."""
+
+    id: str
+    name: str
+    experiment: str
+    kind: str
+    status: str
+    start_time: int
+    end_time: int | None
+    user: str | None
+    notebook_path: str | None
+    cell_id: str | None
+    execution_count: int | None
+    code: str | None
+    code_hash: str | None
+    parent_id: str | None
+    job_id: str | None
+    environment_hash: str | None
+    git_commit: str | None
+    error: str | None
+    note: str | None
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    artifacts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], artifacts: dict[str, str]) -> RunRecord:
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in row.items() if k in names}, artifacts=artifacts)
+
+
+class ActiveRun:
+    """A run being recorded. Usable as a context manager: leaving the block ends the run
+    ``finished``, or ``failed`` (``interrupted`` for Ctrl-C) with the error recorded."""
+
+    def __init__(self, tracker: Tracker, run_id: str, name: str, experiment: str, parent_id):
+        self.tracker = tracker
+        self.id = run_id
+        self.name = name
+        self.experiment = experiment
+        self.parent_id = parent_id
+        self.status = "running"
+        self._next_step: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"<ActiveRun {self.name!r} id={self.id} status={self.status}>"
+
+    def _check_running(self) -> None:
+        if self.status != "running":
+            raise RunStateError(
+                f"run {self.id} has ended ({self.status}); start a new run to log more to it"
+            )
+
+    def log_param(self, key: str, value: Any) -> None:
+        self.log_params({key: value})
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Record parameters (stored as text; numbers are also comparable as numbers)."""
+        self._check_running()
+        checked = {_check_key("param", k): _check_text("param", k, v) for k, v in params.items()}
+        if not checked:
+            return
+        with self.tracker.store.write() as conn:
+            records.touch_running(conn, self.id)
+            records.insert_params(conn, self.id, checked)
+
+    def log_metric(
+        self, key: str, value: Any, step: int | None = None, timestamp: int | None = None
+    ) -> None:
+        self.log_metrics({key: value}, step=step, timestamp=timestamp)
+
+    def log_metrics(
+        self, metrics: Mapping[str, Any], step: int | None = None, timestamp: int | None = None
+    ) -> None:
+        """Record metric values. Without ``step`` each key counts its own steps from 0."""
+        self._check_running()
+        moment = records.now_ms() if timestamp is None else timestamp
+        points = []
+        for key, value in metrics.items():
+            key = _check_key("metric", key)
+            number = _check_metric(key, value)
+            this_step = self._next_step.get(key, 0) if step is None else _check_step(key, step)
+            points.append((key, number, this_step, moment))
+        if not points:
+            return
+        with self.tracker.store.write() as conn:
+            records.touch_running(conn, self.id)
+            records.insert_metrics(conn, self.id, points)
+        for key, _value, this_step, _moment in points:
+            self._next_step[key] = max(self._next_step.get(key, 0), this_step + 1)
+
+    def set_tag(self, key: str, value: Any) -> None:
+        self.set_tags({key: value})
+
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        """Set tags (unlike params, a tag can be changed later)."""
+        self._check_running()
+        checked = {_check_key("tag", k): _check_text("tag", k, v) for k, v in tags.items()}
+        if not checked:
+            return
+        with self.tracker.store.write() as conn:
+            records.touch_running(conn, self.id)
+            records.upsert_tags(conn, self.id, checked)
+
+    def log_artifact(self, obj: Any, name: str | None = None, kind: str | None = None) -> str:
+        """Store a file (path), raw bytes or a matplotlib figure (as PNG) with the run.
+
+        Returns the artifact's content digest.
+        """
+        self._check_running()
+        store = self.tracker.artifacts
+        if hasattr(obj, "savefig"):
+            buffer = io.BytesIO()
+            obj.savefig(buffer, format="png", bbox_inches="tight")
+            blob = store.put_bytes(buffer.getvalue())
+            name = name or f"figure-{blob.digest[:8]}.png"
+            kind = kind or "figure"
+        elif isinstance(obj, (bytes, bytearray, memoryview)):
+            if not name:
+                raise InvalidInputError("log_artifact(bytes) needs a name, e.g. name='model.bin'")
+            blob = store.put_bytes(bytes(obj))
+        elif isinstance(obj, (str, os.PathLike)):
+            blob = store.put_file(obj)
+            name = name or Path(obj).name
+        else:
+            raise InvalidInputError(
+                f"cannot log a {type(obj).__name__} as an artifact; pass a file path, bytes or "
+                "a matplotlib figure"
+            )
+        name = _check_key("artifact", name)
+        kind = kind or "file"
+        if kind not in ARTIFACT_KINDS:
+            raise InvalidInputError(f"artifact kind must be one of {ARTIFACT_KINDS}, not {kind!r}")
+        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        with self.tracker.store.write() as conn:
+            records.touch_running(conn, self.id)
+            records.link_artifact(conn, self.id, name, blob.digest, blob.size, media_type, kind)
+        return blob.digest
+
+    def end(self, status: str = "finished", error: str | None = None) -> None:
+        """End the run with ``status`` (finished, failed, crashed or interrupted)."""
+        if status not in END_STATUSES:
+            raise InvalidInputError(
+                f"a run ends as one of {', '.join(END_STATUSES)}, not {status!r}"
+            )
+        self._check_running()
+        with self.tracker.store.write() as conn:
+            records.finish_run(conn, self.id, status, error)
+        self.status = status
+        _pop(self)
+
+    def __enter__(self) -> ActiveRun:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.status != "running":
+            _pop(self)
+            return
+        if exc_type is None:
+            self.end("finished")
+        elif issubclass(exc_type, KeyboardInterrupt):
+            self.end("interrupted", "KeyboardInterrupt")
+        else:
+            self.end("failed", "".join(traceback.format_exception(exc_type, exc, tb)))
+
+
+_default: Tracker | None = None
+_stack = threading.local()
+
+
+def _active_stack() -> list[ActiveRun]:
+    if not hasattr(_stack, "runs"):
+        _stack.runs = []
+    return _stack.runs
+
+
+def _pop(run: ActiveRun) -> None:
+    stack = _active_stack()
+    if run in stack:
+        stack.remove(run)
+
+
+def get_tracker() -> Tracker:
+    """The tracker of the store resolved for this process (see :mod:`mlops_jlab.config`)."""
+    global _default
+    if _default is None:
+        _default = Tracker()
+    return _default
+
+
+def set_store(db_url: str | None = None, artifacts: str | None = None) -> Tracker:
+    """Point this process's tracking at another store (None: resolve it again)."""
+    global _default
+    if db_url is None:
+        _default = Tracker()
+    else:
+        base = resolve_store()
+        _default = Tracker(StoreLocation(db_url, artifacts or base.artifacts, "set_store"))
+    return _default
+
+
+def active_run() -> ActiveRun | None:
+    """The innermost active run of this thread, or None."""
+    stack = _active_stack()
+    return stack[-1] if stack else None
+
+
+def start_run(
+    name: str | None = None,
+    experiment: str | None = None,
+    *,
+    nested: bool = False,
+    tags: Mapping[str, Any] | None = None,
+    kind: str = "script",
+    **details: Any,
+) -> ActiveRun:
+    """Start a run and make it the active one; use it as a context manager to end it.
+
+    Parameters
+    ----------
+    name
+        A display name; defaults to ``run-<id prefix>``.
+    experiment
+        The experiment's name; defaults to the notebook's name (or ``Default``).
+    nested
+        Start a child of the active run instead of refusing while one is active.
+    tags
+        Tags to set at once.
+    """
+    parent = active_run()
+    if parent is not None and not nested:
+        raise RunStateError(
+            f"run {parent.id} ({parent.name}) is still active; end it with end_run() first, "
+            "or pass nested=True to start a child run"
+        )
+    run = get_tracker().start_run(
+        name,
+        experiment or (parent.experiment if parent else None),
+        kind=kind,
+        parent_id=parent.id if parent else None,
+        tags=tags,
+        **details,
+    )
+    _active_stack().append(run)
+    return run
+
+
+def _require_active() -> ActiveRun:
+    run = active_run()
+    if run is None:
+        raise RunStateError("no active run: call start_run() first (or use %%track)")
+    return run
+
+
+def end_run(status: str = "finished") -> None:
+    """End the active run."""
+    _require_active().end(status)
+
+
+def log_param(key: str, value: Any) -> None:
+    _require_active().log_param(key, value)
+
+
+def log_params(params: Mapping[str, Any]) -> None:
+    _require_active().log_params(params)
+
+
+def log_metric(key: str, value: Any, step: int | None = None) -> None:
+    _require_active().log_metric(key, value, step)
+
+
+def log_metrics(metrics: Mapping[str, Any], step: int | None = None) -> None:
+    _require_active().log_metrics(metrics, step)
+
+
+def set_tag(key: str, value: Any) -> None:
+    _require_active().set_tag(key, value)
+
+
+def set_tags(tags: Mapping[str, Any]) -> None:
+    _require_active().set_tags(tags)
+
+
+def log_artifact(obj: Any, name: str | None = None, kind: str | None = None) -> str:
+    return _require_active().log_artifact(obj, name, kind)
+
+
+def get_run(run_id: str) -> RunRecord:
+    return get_tracker().get_run(run_id)
+
+
+def metric_history(run_id: str, key: str) -> pd.DataFrame:
+    return get_tracker().metric_history(run_id, key)
+
+
+def runs(
+    filter: str | None = None,
+    order_by: Sequence[str] | str | None = None,
+    max_results: int = 1000,
+    experiment: str | None = None,
+) -> pd.DataFrame:
+    """Search runs, like ``mlflow.search_runs``.
+
+    Parameters
+    ----------
+    filter
+        E.g. ``"metrics.acc > 0.9 AND (params.model = 'rf' OR tags.team IN ('a', 'b'))"``.
+    order_by
+        E.g. ``["metrics.acc DESC", "start_time"]``; default newest first.
+    max_results
+        At most this many runs.
+    experiment
+        Only runs of this experiment.
+    """
+    return get_tracker().runs(filter, order_by, max_results, experiment)
