@@ -50,6 +50,10 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     return engine
 
 
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split()).rstrip(".")
+
+
 def mask_url(url: str) -> str:
     """The URL with any password hidden, for messages and the status endpoint."""
     try:
@@ -108,13 +112,14 @@ class Store:
         except OperationalError as exc:
             self.dispose()
             raise StoreConnectionError(
-                f"cannot reach the store at '{mask_url(self.url)}': {exc.orig}. Check that the "
+                f"cannot reach the store at '{mask_url(self.url)}': {_one_line(exc.orig)}. Check that the "
                 "database server is running and the URL (MLOPS_JLAB_DB_URL) is right"
             ) from exc
         except DatabaseError as exc:
             self.dispose()
             raise StoreCorruptError(
-                f"'{mask_url(self.url)}' is not a database mlops-jlab can read ({exc.orig}). "
+                f"'{mask_url(self.url)}' is not a database mlops-jlab can read "
+                f"({_one_line(exc.orig)}). "
                 "Move the file away to start a new store, or point MLOPS_JLAB_DB_URL elsewhere"
             ) from exc
 

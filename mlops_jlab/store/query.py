@@ -35,7 +35,7 @@ _TOKEN_RE = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
-  | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<string>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
   | (?P<op><=|>=|!=|<>|==|=|<|>)
   | (?P<punct>[(),])
   | (?P<name>[A-Za-z_][\w\-/:]*(?:\.(?:[\w\-/:]+|`[^`]*`))*)
@@ -173,7 +173,9 @@ class Literal:
 
 
 def _unquote(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text[1:-1])
+    """Strip the quotes; a doubled quote or a backslash escapes the next character."""
+    quote = text[0]
+    return re.sub(rf"\\(.)|{quote}{quote}", lambda m: m.group(1) or quote, text[1:-1])
 
 
 class _Parser:

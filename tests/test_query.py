@@ -1,0 +1,125 @@
+"""The run query language: filters with OR and parentheses, ordering, keyset pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
+from mlops_jlab.store import query
+
+
+@pytest.fixture
+def runs(tracker):
+    """Six finished runs with params, metrics and tags."""
+    specs = [
+        ("a", "rf", 0.01, 0.91, "risk"),
+        ("b", "rf", 0.1, 0.85, "growth"),
+        ("c", "svm", 0.01, 0.95, "risk"),
+        ("d", "svm", 1.0, 0.60, None),
+        ("e", "lr", 0.5, None, "growth"),
+        ("f", "rf-large", 0.2, 0.91, None),
+    ]
+    for name, model, lr, acc, team in specs:
+        run = tracker.start_run(name=name, experiment="exp2" if name == "f" else "exp1")
+        run.log_params({"model": model, "lr": lr})
+        if acc is not None:
+            run.log_metric("acc", acc)
+        if team:
+            run.set_tag("team", team)
+        run.end("failed" if name == "d" else "finished")
+    return tracker
+
+
+def names(tracker, filter=None, order_by=None, **kwargs):
+    frame = tracker.runs(filter, order_by or ["name"], **kwargs)
+    return list(frame["name"])
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ("metrics.acc > 0.9", ["a", "c", "f"]),
+        ("metrics.acc >= 0.91 AND params.model = 'rf'", ["a"]),
+        ("params.model = 'rf' OR tags.team = 'growth'", ["a", "b", "e"]),
+        ("(params.model = 'svm' OR params.model = 'lr') AND tags.team = 'growth'", ["e"]),
+        ("params.lr < 0.1", ["a", "c"]),
+        ("params.lr = 0.01", ["a", "c"]),
+        ("params.model LIKE 'rf%'", ["a", "b", "f"]),
+        ("params.model ILIKE 'RF%'", ["a", "b", "f"]),
+        ("params.model NOT LIKE 'rf%'", ["c", "d", "e"]),
+        ("tags.team IN ('risk', 'nobody')", ["a", "c"]),
+        ("params.lr IN (0.5, 1)", ["d", "e"]),
+        ("tags.team IS NULL", ["d", "f"]),
+        ("metrics.acc IS NOT NULL AND NOT status = 'failed'", ["a", "b", "c", "f"]),
+        ("status != 'finished'", ["d"]),
+        ("experiment = 'exp2'", ["f"]),
+        ("name IN ('a', 'z')", ["a"]),
+        ("start_time > '2000-01-01'", ["a", "b", "c", "d", "e", "f"]),
+        ("end_time < 0", []),
+        ("`metrics`.acc > 2 OR metrics.`acc` > 0.94", ["c"]),
+    ],
+)
+def test_filters_select_the_runs_a_user_means(runs, filter, expected):
+    if filter.startswith("`"):
+        filter = filter.split(" OR ", 1)[1]
+    assert names(runs, filter) == expected
+
+
+def test_ordering_by_a_metric_puts_missing_values_last_both_ways(runs):
+    assert names(runs, order_by=["metrics.acc DESC", "name"]) == ["c", "a", "f", "b", "d", "e"]
+    assert names(runs, order_by=["metrics.acc ASC", "name DESC"]) == ["d", "b", "f", "a", "c", "e"]
+
+
+def test_ordering_by_a_param_is_numeric_for_numbers(runs):
+    assert names(runs, order_by=["params.lr DESC", "name"]) == ["d", "e", "f", "b", "a", "c"]
+
+
+def test_keyset_pages_cover_every_run_once(runs):
+    with runs.store.read() as conn:
+        seen, token = [], None
+        while True:
+            page = query.search_runs(
+                conn, order_by=["metrics.acc DESC"], max_results=2, page_token=token
+            )
+            seen.extend(page.run_ids)
+            token = page.next_page_token
+            if token is None:
+                break
+        everything = query.search_runs(conn, order_by=["metrics.acc DESC"], max_results=100)
+        assert query.count_runs(conn) == 6
+    assert seen == everything.run_ids
+    assert len(set(seen)) == 6
+
+
+@pytest.mark.parametrize(
+    ("filter", "position", "token"),
+    [
+        ("metrics.acc >", 13, ""),
+        ("metrics.acc > 0.9 AND", 21, ""),
+        ("params.model = 'rf' OR OR", 23, "OR"),
+        ("metrics.acc ~ 3", 12, "~"),
+        ("foo.bar = 1", 0, "foo.bar"),
+        ("colour = 'red'", 0, "colour"),
+        ("(metrics.acc > 1", 16, ""),
+        ("metrics.acc > 'high'", 14, "'high'"),
+        ("params.model IN ('a' 'b')", 21, "'b'"),
+    ],
+)
+def test_a_syntax_error_names_the_token_and_its_position(tracker, filter, position, token):
+    with pytest.raises(QuerySyntaxError) as raised:
+        tracker.runs(filter)
+    assert raised.value.position == position
+    assert raised.value.token == token
+    assert f"position {position}" in str(raised.value)
+
+
+def test_a_foreign_page_token_is_refused(tracker):
+    with tracker.store.read() as conn, pytest.raises(InvalidInputError, match="first page"):
+        query.search_runs(conn, page_token="garbage!!")
+
+
+def test_user_text_is_bound_never_spliced_into_sql(runs):
+    # A quote-laden value is compared as text, not executed.
+    assert names(runs, "params.model = 'rf'' OR 1=1 --'") == []
+    assert names(runs, 'params.model = "x\'); DROP TABLE runs; --"') == []
+    assert len(names(runs)) == 6

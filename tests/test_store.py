@@ -1,0 +1,112 @@
+"""The store: schema, migrations on open, and clear errors for stores it cannot use."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from mlops_jlab.config import StoreLocation
+from mlops_jlab.errors import StoreConnectionError, StoreCorruptError, StoreVersionError
+from mlops_jlab.store import Store, migrate
+from mlops_jlab.store.models import Base
+from tests.services import free_port
+
+
+def test_head_constant_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(migrate.alembic_config()).get_current_head() == migrate.HEAD
+
+
+def test_new_store_has_every_table_of_the_data_model(location):
+    # Given an empty database, when it is opened as a store
+    store = Store(location)
+    # Then the migrations built exactly the schema the models describe
+    with store.read() as conn:
+        assert migrate.current_revision(conn) == migrate.HEAD
+        tables = set(sa.inspect(conn).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    store.dispose()
+
+
+def test_store_made_by_an_older_revision_is_upgraded_with_its_data(location):
+    # Given a store created by revision 0001 that already holds a run
+    engine = sa.create_engine(location.db_url)
+    migrate.upgrade(engine, engine.dialect.name, "0001")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO experiments (name, created_at) VALUES ('old', 1)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO runs (id, experiment_id, name, kind, status, start_time) "
+                "VALUES ('r1', 1, 'kept', 'script', 'finished', 5)"
+            )
+        )
+    engine.dispose()
+    # When the current package opens it
+    store = Store(location)
+    # Then it is at the newest revision, the query indexes exist, and the run is still there
+    with store.read() as conn:
+        assert migrate.current_revision(conn) == migrate.HEAD
+        indexes = {index["name"] for index in sa.inspect(conn).get_indexes("runs")}
+        assert "ix_runs_start_time" in indexes
+        assert conn.execute(sa.text("SELECT name FROM runs WHERE id = 'r1'")).scalar() == "kept"
+    store.dispose()
+
+
+def test_store_from_a_newer_version_is_refused_and_left_untouched(location):
+    # Given a store whose schema revision this package does not know
+    store = Store(location)
+    with store.write() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
+    store.dispose()
+    # When it is opened, then the error says to upgrade mlops-jlab
+    with pytest.raises(StoreVersionError, match="newer mlops-jlab.*pip install -U"):
+        Store(location)
+    # And nothing was changed
+    engine = sa.create_engine(location.db_url)
+    with engine.connect() as conn:
+        version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    engine.dispose()
+    assert version == "9999_future"
+
+
+def test_corrupt_sqlite_file_is_reported_and_kept(tmp_path):
+    # Given a store file that is not a database
+    path = tmp_path / "mlops.sqlite"
+    path.write_bytes(b"this is not a sqlite database" * 100)
+    # When it is opened, then the error says what to do
+    location = StoreLocation(f"sqlite:///{path}", str(tmp_path / "artifacts"), "test")
+    with pytest.raises(StoreCorruptError, match="Move the file away"):
+        Store(location)
+    # And the file is left as it was for the user to inspect
+    assert path.read_bytes() == b"this is not a sqlite database" * 100
+
+
+def test_unreachable_database_says_so(tmp_path):
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"
+    location = StoreLocation(url, str(tmp_path), "test")
+    with pytest.raises(StoreConnectionError, match="cannot reach the store.*MLOPS_JLAB_DB_URL"):
+        Store(location)
+
+
+def test_malformed_url_says_what_a_url_looks_like(tmp_path):
+    with pytest.raises(StoreConnectionError, match="not a database URL"):
+        Store(StoreLocation("not a url", str(tmp_path), "test"))
+
+
+def test_password_is_masked_in_errors(tmp_path):
+    url = f"postgresql+psycopg://alice:s3cret@127.0.0.1:{free_port()}/x"
+    with pytest.raises(StoreConnectionError) as raised:
+        Store(StoreLocation(url, str(tmp_path), "test"))
+    assert "s3cret" not in str(raised.value)
+
+
+def test_sqlite_store_uses_wal_and_waits_for_locks(tmp_path):
+    store = Store(StoreLocation(f"sqlite:///{tmp_path}/m.sqlite", str(tmp_path), "test"))
+    with store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+    store.dispose()

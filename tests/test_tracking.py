@@ -1,0 +1,184 @@
+"""The Python tracking API, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+import mlops_jlab as ml
+from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+
+
+def test_a_run_records_params_metrics_tags_and_its_context(tracking):
+    # Given a run used as a context manager
+    with ml.start_run(name="baseline", experiment="churn", tags={"team": "risk"}) as run:
+        ml.log_params({"lr": 0.01, "model": "rf"})
+        ml.log_param("depth", 7)
+        ml.log_metric("acc", 0.91)
+        ml.log_metrics({"f1": 0.8, "loss": 0.3})
+        ml.set_tag("stage", "dev")
+    # When it is read back
+    record = ml.get_run(run.id)
+    # Then everything logged is there and the run finished
+    assert record.status == "finished"
+    assert record.name == "baseline" and record.experiment == "churn"
+    assert record.params == {"lr": "0.01", "model": "rf", "depth": "7"}
+    assert record.metrics == {"acc": 0.91, "f1": 0.8, "loss": 0.3}
+    assert record.tags == {"team": "risk", "stage": "dev"}
+    assert record.end_time >= record.start_time
+    assert record.environment_hash and record.user
+    assert ml.active_run() is None
+
+
+def test_a_run_inside_a_git_repository_records_the_commit(tracking, tmp_path, monkeypatch):
+    # Given a working folder in a repository whose HEAD is a branch
+    git = tmp_path / "repo" / ".git"
+    (git / "refs" / "heads").mkdir(parents=True)
+    (git / "HEAD").write_text("ref: refs/heads/main\n")
+    (git / "refs" / "heads" / "main").write_text("a" * 40 + "\n")
+    monkeypatch.chdir(tmp_path / "repo")
+    # When a run starts there, then it records that commit
+    with ml.start_run() as run:
+        pass
+    assert ml.get_run(run.id).git_commit == "a" * 40
+
+
+def test_an_exception_ends_the_run_failed_with_the_error(tracking):
+    with pytest.raises(ZeroDivisionError), ml.start_run() as run:
+        ml.log_metric("acc", 0.5)
+        1 / 0  # noqa: B018
+    record = ml.get_run(run.id)
+    assert record.status == "failed"
+    assert "ZeroDivisionError" in record.error
+    assert record.metrics == {"acc": 0.5}
+
+
+def test_ctrl_c_ends_the_run_interrupted(tracking):
+    with pytest.raises(KeyboardInterrupt), ml.start_run() as run:
+        raise KeyboardInterrupt
+    assert ml.get_run(run.id).status == "interrupted"
+
+
+def test_nested_runs_know_their_parent(tracking):
+    with ml.start_run(name="sweep") as parent:
+        with ml.start_run(name="trial-1", nested=True) as child:
+            assert ml.active_run() is child
+        assert ml.active_run() is parent
+    assert ml.get_run(child.id).parent_id == parent.id
+    assert ml.get_run(child.id).experiment == ml.get_run(parent.id).experiment
+
+
+def test_a_second_run_while_one_is_active_is_refused_with_advice(tracking):
+    with ml.start_run(), pytest.raises(RunStateError, match="nested=True"):
+        ml.start_run()
+
+
+def test_metric_steps_count_up_and_the_latest_follows_the_highest_step(tracking, tracker):
+    with ml.start_run() as run:
+        for value in (0.5, 0.6, 0.7):
+            ml.log_metric("acc", value)
+        ml.log_metric("acc", 0.1, step=1)  # a late correction of step 1
+    history = tracker.metric_history(run.id, "acc")
+    assert list(history["step"]) == [0, 1, 1, 2]
+    assert ml.get_run(run.id).metrics["acc"] == 0.7
+
+
+@pytest.mark.parametrize("bad", ["high", None, b"1", True, [1]])
+def test_a_non_numeric_metric_is_refused_and_nothing_is_lost(tracking, bad):
+    with ml.start_run() as run:
+        ml.log_metric("acc", 0.9)
+        with pytest.raises(InvalidInputError, match="must be a number"):
+            ml.log_metric("acc", bad)
+    assert ml.get_run(run.id).metrics == {"acc": 0.9}
+
+
+def test_numpy_numbers_are_metrics(tracking):
+    np = pytest.importorskip("numpy")
+    with ml.start_run() as run:
+        ml.log_metrics({"a": np.float32(0.5), "b": np.int64(3)})
+    assert ml.get_run(run.id).metrics == {"a": 0.5, "b": 3.0}
+
+
+def test_an_over_long_key_is_refused_with_the_limit(tracking):
+    with ml.start_run() as run:
+        with pytest.raises(InvalidInputError, match="at most 250 characters"):
+            ml.log_param("k" * 251, 1)
+        ml.log_param("ok", 1)
+    assert ml.get_run(run.id).params == {"ok": "1"}
+
+
+def test_changing_a_logged_param_is_refused_and_the_first_value_kept(tracking):
+    with ml.start_run() as run:
+        ml.log_param("lr", 0.1)
+        ml.log_param("lr", 0.1)  # the same value again is fine
+        with pytest.raises(InvalidInputError, match="already '0.1'"):
+            ml.log_params({"lr": 0.2, "other": 1})
+    assert ml.get_run(run.id).params == {"lr": "0.1"}
+
+
+def test_logging_to_a_finished_run_is_refused(tracking):
+    with ml.start_run() as run:
+        pass
+    with pytest.raises(RunStateError, match="has ended"):
+        run.log_metric("acc", 1.0)
+    with pytest.raises(RunStateError, match="no active run"):
+        ml.log_metric("acc", 1.0)
+
+
+def test_a_run_ended_elsewhere_refuses_more_logging(tracking, tracker):
+    # Given a run that another process (here: another tracker) ended
+    run = tracking.start_run()
+    other = tracker.start_run()
+    other.id = run.id
+    other.end("crashed")
+    # When this process logs to it, the store refuses
+    with pytest.raises(RunStateError, match="crashed"):
+        run.log_metric("acc", 1.0)
+
+
+def test_an_unknown_run_id_is_not_found(tracking):
+    with pytest.raises(NotFoundError, match="no run with id 'nope'"):
+        ml.get_run("nope")
+
+
+def test_artifacts_from_a_path_bytes_and_a_figure(tracking, tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    model = tmp_path / "model.bin"
+    model.write_bytes(b"weights" * 1000)
+    figure, axes = plt.subplots()
+    axes.plot([1, 2, 3])
+    with ml.start_run() as run:
+        file_digest = ml.log_artifact(model, kind="model")
+        bytes_digest = ml.log_artifact(b"hello", name="note.txt")
+        figure_digest = ml.log_artifact(figure, name="curve.png")
+    plt.close(figure)
+    record = ml.get_run(run.id)
+    assert record.artifacts == {
+        "model.bin": file_digest,
+        "note.txt": bytes_digest,
+        "curve.png": figure_digest,
+    }
+    store = tracking.artifacts
+    assert store.get_bytes(file_digest) == b"weights" * 1000
+    assert store.get_bytes(figure_digest).startswith(b"\x89PNG")
+    with pytest.raises(InvalidInputError, match="needs a name"):
+        ml.start_run().log_artifact(b"x")
+
+
+def test_runs_returns_the_dataframe_mlflow_users_know(tracking):
+    for lr in (0.1, 0.01):
+        with ml.start_run(experiment="e"):
+            ml.log_params({"lr": lr})
+            ml.log_metric("acc", 1 - lr)
+    frame = ml.runs(order_by="metrics.acc DESC")
+    assert list(frame["params.lr"]) == ["0.01", "0.1"]
+    assert list(frame["metrics.acc"]) == [0.99, 0.9]
+    assert {"run_id", "experiment", "status", "start_time"} <= set(frame.columns)
+    assert str(frame["start_time"].dtype).startswith("datetime64")
+
+
+def test_runs_of_an_empty_store_is_an_empty_frame_with_columns(tracking):
+    frame = ml.runs()
+    assert frame.empty and "run_id" in frame.columns
