@@ -63,7 +63,7 @@ def test_store_from_a_newer_version_is_refused_and_left_untouched(location):
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
     store.dispose()
     # When it is opened, then the error says to upgrade mlops-jlab
-    with pytest.raises(StoreVersionError, match="newer mlops-jlab.*pip install -U"):
+    with pytest.raises(StoreVersionError, match=r"newer mlops-jlab.*pip install -U"):
         Store(location)
     # And nothing was changed
     engine = sa.create_engine(location.db_url)
@@ -88,7 +88,7 @@ def test_corrupt_sqlite_file_is_reported_and_kept(tmp_path):
 def test_unreachable_database_says_so(tmp_path):
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"
     location = StoreLocation(url, str(tmp_path), "test")
-    with pytest.raises(StoreConnectionError, match="cannot reach the store.*MLOPS_JLAB_DB_URL"):
+    with pytest.raises(StoreConnectionError, match=r"cannot reach the store.*MLOPS_JLAB_DB_URL"):
         Store(location)
 
 

@@ -110,7 +110,7 @@ def test_changing_a_logged_param_is_refused_and_the_first_value_kept(tracking):
     with ml.start_run() as run:
         ml.log_param("lr", 0.1)
         ml.log_param("lr", 0.1)  # the same value again is fine
-        with pytest.raises(InvalidInputError, match="already '0.1'"):
+        with pytest.raises(InvalidInputError, match=r"already '0\.1'"):
             ml.log_params({"lr": 0.2, "other": 1})
     assert ml.get_run(run.id).params == {"lr": "0.1"}
 

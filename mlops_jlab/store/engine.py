@@ -112,8 +112,9 @@ class Store:
         except OperationalError as exc:
             self.dispose()
             raise StoreConnectionError(
-                f"cannot reach the store at '{mask_url(self.url)}': {_one_line(exc.orig)}. Check that the "
-                "database server is running and the URL (MLOPS_JLAB_DB_URL) is right"
+                f"cannot reach the store at '{mask_url(self.url)}': {_one_line(exc.orig)}. "
+                "Check that the database server is running and the URL (MLOPS_JLAB_DB_URL) "
+                "is right"
             ) from exc
         except DatabaseError as exc:
             self.dispose()
