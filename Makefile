@@ -1,0 +1,68 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Both work on a fresh Debian machine: they install what they need, system packages included.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+# Everything below runs with the project's virtual environment first on PATH (jlpm, jupyter).
+export PATH := $(BIN):$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_PORT ?= 8888
+
+.PHONY: demo test lint bench system-deps install-demo install-test clean
+
+## demo: install everything, fill the example store and open JupyterLab on examples/
+demo: install-demo
+	$(BIN)/mlops-jlab demo-data examples
+	cd examples && $(BIN)/jupyter lab --port=$(DEMO_PORT)
+
+## test: install the test tools and run ruff, pytest, jest and the Galata UI tests
+test: system-deps install-test lint
+	$(PY) -m pytest
+	jlpm test
+	cd ui-tests && jlpm install && jlpm playwright test
+
+## lint: ruff and the frontend's lint
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	jlpm lint:check
+
+## bench: the benchmarks against MLflow, results under benchmarks/results/
+bench: install-test
+	$(BIN)/pip install -q -e ".[bench]"
+	$(PY) benchmarks/tracking_vs_mlflow.py
+	$(PY) benchmarks/concurrent_writers.py
+
+# Debian packages: Node.js to build the frontend, Chromium for Galata, PostgreSQL for the
+# team-store tests. Installed only when missing.
+system-deps:
+	@missing=""; \
+	command -v node >/dev/null || missing="$$missing nodejs npm"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(PY):
+	command -v node >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "hatchling>=1.25" "hatch-jupyter-builder>=0.9" "hatch-nodejs-version>=0.3.2" "jupyterlab>=4.4,<5"
+
+# Editable install: the build hook installs the npm packages and builds the labextension,
+# which `labextension develop` then links into the environment.
+install-demo: $(PY)
+	$(PY) -m pip install -q --no-build-isolation -e ".[demo]"
+	$(BIN)/jupyter labextension develop --overwrite .
+
+install-test: $(PY)
+	$(PY) -m pip install -q --no-build-isolation -e ".[test,dev]"
+	$(BIN)/jupyter labextension develop --overwrite .
+
+clean:
+	rm -rf $(VENV) node_modules ui-tests/node_modules lib mlops_jlab/labextension mlops_jlab/_version.py

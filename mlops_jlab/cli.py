@@ -1,0 +1,66 @@
+"""The ``mlops-jlab`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mlops_jlab.config import resolve_store
+from mlops_jlab.errors import MlopsError
+
+
+def _info(args: argparse.Namespace) -> int:
+    from mlops_jlab._version import __version__
+    from mlops_jlab.store import open_store
+    from mlops_jlab.store.engine import mask_url
+    from mlops_jlab.store.reads import counts
+
+    location = resolve_store(args.folder)
+    store = open_store(location)
+    with store.read() as conn:
+        numbers = counts(conn)
+    print(f"mlops-jlab {__version__}")
+    print(f"store:     {mask_url(location.db_url)} ({location.source})")
+    print(f"artifacts: {location.artifacts}")
+    print("counts:    " + ", ".join(f"{n} {what}" for what, n in numbers.items()))
+    return 0
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from mlops_jlab.demo import fill_example_store
+    from mlops_jlab.tracking import Tracker
+
+    folder = Path(args.folder)
+    location = resolve_store(folder)
+    tracker = Tracker(location)
+    if not args.force and len(tracker.runs(max_results=1)):
+        print(f"{location.db_url} already holds runs; --force adds another set")
+        return 0
+    recorded = fill_example_store(tracker)
+    print(f"recorded {recorded} example runs in {location.db_url}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mlops-jlab", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    info = commands.add_parser("info", help="show the store this folder resolves to")
+    info.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
+    info.set_defaults(run=_info)
+    demo = commands.add_parser(
+        "demo-data", help="fill the store of FOLDER with example runs (needs mlops-jlab[demo])"
+    )
+    demo.add_argument("folder", nargs="?", default=".", help="folder whose store to fill")
+    demo.add_argument("--force", action="store_true", help="add runs even if some exist")
+    demo.set_defaults(run=_demo_data)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except MlopsError as exc:
+        print(f"mlops-jlab: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
