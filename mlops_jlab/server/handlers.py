@@ -12,6 +12,7 @@ from typing import Any
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
+from pydantic import BaseModel
 
 from mlops_jlab.errors import MlopsError
 from mlops_jlab.server.service import MlopsService
@@ -23,6 +24,8 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
         return self.settings["mlops_jlab_service"]
 
     def write_json(self, payload: Any, status: int = 200) -> None:
+        if isinstance(payload, BaseModel):
+            payload = payload.model_dump(mode="json")
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(payload))

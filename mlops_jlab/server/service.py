@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from mlops_jlab._version import __version__
 from mlops_jlab.config import StoreLocation
+from mlops_jlab.server.models import DescribeStatus, StoreCounts, StoreInfo
 from mlops_jlab.store import open_store
 from mlops_jlab.store.engine import mask_url
 from mlops_jlab.store.reads import counts
@@ -21,17 +20,17 @@ class MlopsService:
     def store(self):
         return open_store(self.location)
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> DescribeStatus:
         store = self.store
         with store.read() as conn:
             numbers = counts(conn)
-        return {
-            "version": __version__,
-            "store": {
-                "kind": store.kind,
-                "url": mask_url(store.url),
-                "artifacts": self.location.artifacts,
-                "source": self.location.source,
-            },
-            "counts": numbers,
-        }
+        return DescribeStatus(
+            version=__version__,
+            store=StoreInfo(
+                kind=store.kind,
+                url=mask_url(store.url),
+                artifacts=self.location.artifacts,
+                source=self.location.source,
+            ),
+            counts=StoreCounts(**numbers),
+        )
