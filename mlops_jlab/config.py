@@ -49,6 +49,13 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def default_artifacts(db_url: str, base: Path) -> str:
+    """Artifacts beside a SQLite file; for a server database, in ``base/.mlops``."""
+    if db_url.startswith("sqlite:///") and db_url != "sqlite:///:memory:":
+        return str(Path(db_url.removeprefix("sqlite:///")).parent / ARTIFACTS_DIRNAME)
+    return str(base.resolve() / STORE_DIRNAME / ARTIFACTS_DIRNAME)
+
+
 def resolve_store(start: str | os.PathLike[str] | None = None) -> StoreLocation:
     """Resolve the store for a process whose working folder (or server root) is ``start``.
 
@@ -67,12 +74,7 @@ def resolve_store(start: str | os.PathLike[str] | None = None) -> StoreLocation:
     env_artifacts = os.environ.get(ARTIFACTS_ENV)
     base = Path(start) if start is not None else Path.cwd()
     if env_url:
-        if env_artifacts:
-            artifacts = env_artifacts
-        elif env_url.startswith("sqlite:///") and env_url != "sqlite:///:memory:":
-            artifacts = str(Path(env_url.removeprefix("sqlite:///")).parent / ARTIFACTS_DIRNAME)
-        else:
-            artifacts = str(base.resolve() / STORE_DIRNAME / ARTIFACTS_DIRNAME)
+        artifacts = env_artifacts or default_artifacts(env_url, base)
         return StoreLocation(env_url, artifacts, f"${DB_URL_ENV}")
     store_dir = find_store_dir(base)
     source = "found"

@@ -23,7 +23,7 @@ import pandas as pd
 import xxhash
 
 from mlops_jlab.artifacts import ArtifactStore
-from mlops_jlab.config import StoreLocation, resolve_store
+from mlops_jlab.config import StoreLocation, default_artifacts, resolve_store
 from mlops_jlab.environment import current_user, git_commit, python_environment
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.store import Store, open_store, query, reads, records
@@ -435,8 +435,8 @@ def set_store(db_url: str | None = None, artifacts: str | None = None) -> Tracke
     if db_url is None:
         _default = Tracker()
     else:
-        base = resolve_store()
-        _default = Tracker(StoreLocation(db_url, artifacts or base.artifacts, "set_store"))
+        artifacts = artifacts or default_artifacts(db_url, Path.cwd())
+        _default = Tracker(StoreLocation(db_url, artifacts, "set_store"))
     return _default
 
 

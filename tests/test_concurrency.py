@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
 import sqlalchemy as sa
+
+from mlops_jlab.config import StoreLocation
+from mlops_jlab.store import open_store
 
 PROCESSES = 4
 RUNS_EACH = 60
@@ -24,10 +28,13 @@ def _writer(db_url: str, artifacts: str, worker: int, start, errors) -> None:
             errors.put(f"{type(exc).__name__}: {exc}")
 
 
-def test_concurrent_writers_lose_nothing(tmp_path):
-    # Given a new SQLite store and several processes started together
+@pytest.mark.parametrize("start_method", ["spawn", "fork"])
+def test_concurrent_writers_lose_nothing(tmp_path, start_method):
+    # Given a SQLite store this process has open, and several processes started together
+    # (forked ones inherit the open store and must not share its connections)
     db_url = f"sqlite:///{tmp_path / 'mlops.sqlite'}"
-    context = multiprocessing.get_context("spawn")
+    open_store(StoreLocation(db_url, str(tmp_path / "a"), "test"))
+    context = multiprocessing.get_context(start_method)
     start, errors = context.Event(), context.Queue()
     workers = [
         context.Process(target=_writer, args=(db_url, str(tmp_path / "a"), w, start, errors))
@@ -52,4 +59,5 @@ def test_concurrent_writers_lose_nothing(tmp_path):
         assert count("SELECT count(*) FROM params") == 2 * PROCESSES * RUNS_EACH
         assert count("SELECT count(*) FROM metrics") == 2 * PROCESSES * RUNS_EACH
         assert count("SELECT count(*) FROM experiments") == 3
+        assert conn.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
     engine.dispose()

@@ -7,6 +7,7 @@ without waiting); readers use plain deferred transactions, which WAL never block
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,6 +148,17 @@ class Store:
 
 _open_stores: dict[StoreLocation, Store] = {}
 _open_lock = threading.Lock()
+
+
+def _forget_parent_connections() -> None:
+    # A forked child (multiprocessing, a job runner) must not reuse its parent's database
+    # connections; dispose(close=False) drops them without closing the parent's.
+    for store in _open_stores.values():
+        store._write_engine.dispose(close=False)
+        store._read_engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
 
 
 def open_store(location: StoreLocation | None = None) -> Store:
