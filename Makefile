@@ -22,7 +22,7 @@ demo: install-demo
 test: system-deps install-test lint
 	$(PY) -m pytest
 	jlpm test
-	cd ui-tests && jlpm install && jlpm playwright test
+	cd ui-tests && jlpm install && jlpm test
 
 ## lint: ruff and the frontend's lint
 lint:
@@ -52,7 +52,7 @@ $(PY):
 	command -v node >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "hatchling>=1.25" "hatch-jupyter-builder>=0.9" "hatch-nodejs-version>=0.3.2" "jupyterlab>=4.4,<5"
+	$(PY) -m pip install -q "hatchling>=1.25" "hatch-jupyter-builder>=0.9" "hatch-nodejs-version>=0.3.2" "editables>=0.5" "jupyterlab>=4.4,<5"
 
 # Editable install: the build hook installs the npm packages and builds the labextension,
 # which `labextension develop` then links into the environment.
