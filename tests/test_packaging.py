@@ -10,17 +10,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 JUPYTER = [sys.executable, "-m", "jupyter"]
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _output(*args: str) -> str:
+    """What a `jupyter` subcommand prints, without the colour codes it adds on some terminals."""
     done = subprocess.run([*JUPYTER, *args], capture_output=True, text=True, check=True)
-    return done.stdout + done.stderr
+    return ANSI_COLOUR.sub("", done.stdout + done.stderr)
 
 
 def test_server_extension_is_enabled_and_loads():
-    assert re.search(
-        r"mlops_jlab\s.*enabled.*\n.*mlops_jlab\s.*OK", _output("server", "extension", "list")
-    )
+    listing = _output("server", "extension", "list")
+    assert re.search(r"^\s*mlops_jlab enabled$", listing, re.MULTILINE)
+    assert re.search(r"^\s*mlops_jlab \S+ OK$", listing, re.MULTILINE)
 
 
 def test_labextension_is_installed_and_ok():
@@ -49,6 +51,7 @@ def test_wheel_ships_the_prebuilt_labextension_and_server_config(tmp_path):
     # Then it carries the labextension and the config that enables the server extension
     data = next(n.split("/")[0] for n in names if ".data/" in n)
     assert f"{data}/data/share/jupyter/labextensions/mlops-jlab/package.json" in names
+    assert f"{data}/data/share/jupyter/labextensions/mlops-jlab/install.json" in names
     assert any(
         n.startswith(f"{data}/data/share/jupyter/labextensions/mlops-jlab/static/") for n in names
     )
