@@ -55,12 +55,17 @@ $(PY):
 	$(PY) -m pip install -q "hatchling>=1.25" "hatch-jupyter-builder>=0.9" "hatch-nodejs-version>=0.3.2" "editables>=0.5" "jupyterlab>=4.4,<5"
 
 # Editable install: the build hook installs the npm packages and builds the labextension,
-# which `labextension develop` then links into the environment.
+# which `labextension develop` then links into the environment. The link goes first, or
+# pip would write the wheel's shared data through it into the source tree.
+LABEXTENSION_LINK := $(VENV)/share/jupyter/labextensions/mlops-jlab
+
 install-demo: $(PY)
+	rm -rf $(LABEXTENSION_LINK)
 	$(PY) -m pip install -q --no-build-isolation -e ".[demo]"
 	$(BIN)/jupyter labextension develop --overwrite .
 
 install-test: $(PY)
+	rm -rf $(LABEXTENSION_LINK)
 	$(PY) -m pip install -q --no-build-isolation -e ".[test,dev]"
 	$(BIN)/jupyter labextension develop --overwrite .
 

@@ -8,6 +8,7 @@ The magics call these same functions.
 from __future__ import annotations
 
 import io
+import math
 import mimetypes
 import numbers
 import os
@@ -62,9 +63,16 @@ def _check_text(what: str, key: str, value: Any) -> str:
 def _check_metric(key: str, value: Any) -> float:
     if not isinstance(value, (str, bytes, bool)):
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             pass
+        else:
+            if math.isfinite(number):
+                return number
+            raise InvalidInputError(
+                f"metric '{key}' is {number}, which a store cannot compare or sort; log a "
+                "finite number (for a diverged run, set a tag such as diverged=true)"
+            )
     raise InvalidInputError(
         f"metric '{key}' must be a number, got {type(value).__name__} {value!r}; log text as a "
         "tag or a param instead"

@@ -123,3 +123,43 @@ def test_user_text_is_bound_never_spliced_into_sql(runs):
     assert names(runs, "params.model = 'rf'' OR 1=1 --'") == []
     assert names(runs, 'params.model = "x\'); DROP TABLE runs; --"') == []
     assert len(names(runs)) == 6
+
+
+@pytest.fixture(params=["collected", "scanned in order"])
+def plan(request, monkeypatch):
+    """Both ways a page is read: small matches collected then sorted, large ones read in
+    the order of the first sort key's index. A tiny threshold makes six runs 'large'."""
+    if request.param == "scanned in order":
+        monkeypatch.setattr(query, "SELECTIVE_ROWS", 1)
+    return request.param
+
+
+@pytest.mark.parametrize(
+    ("filter", "order_by", "expected"),
+    [
+        (None, ["metrics.acc DESC", "name"], ["c", "a", "f", "b", "d", "e"]),
+        (None, ["metrics.acc ASC", "name DESC"], ["d", "b", "f", "a", "c", "e"]),
+        ("metrics.acc > 0.8", ["metrics.acc ASC", "name"], ["b", "a", "f", "c"]),
+        ("params.model LIKE 'rf%'", ["metrics.acc DESC", "name"], ["a", "f", "b"]),
+        ("tags.team IS NULL OR metrics.acc < 0.9", ["tags.team", "name"], ["b", "d", "f"]),
+        ("NOT params.model = 'rf'", ["params.lr DESC", "name"], ["d", "e", "f", "c"]),
+    ],
+)
+def test_both_query_plans_give_the_same_order(runs, plan, filter, order_by, expected):
+    assert names(runs, filter, order_by) == expected
+
+
+def test_keyset_pages_cross_from_runs_with_the_sort_key_to_runs_without(runs, plan):
+    with runs.store.read() as conn:
+        seen, token = [], None
+        while True:
+            page = query.search_runs(
+                conn, "status != 'x'", ["metrics.acc ASC"], max_results=4, page_token=token
+            )
+            seen.extend(page.run_ids)
+            token = page.next_page_token
+            if token is None:
+                break
+    frame = runs.runs(order_by=["metrics.acc ASC"])
+    assert seen == list(frame["run_id"])
+    assert list(frame["name"])[-1] == "e"  # the run without acc comes last

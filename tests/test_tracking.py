@@ -91,6 +91,16 @@ def test_a_non_numeric_metric_is_refused_and_nothing_is_lost(tracking, bad):
     assert ml.get_run(run.id).metrics == {"acc": 0.9}
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_non_finite_metric_is_refused_with_a_way_out(tracking, bad):
+    with ml.start_run() as run:
+        ml.log_metric("loss", 0.3)
+        with pytest.raises(InvalidInputError, match="finite number"):
+            ml.log_metric("loss", bad)
+    assert ml.get_run(run.id).metrics == {"loss": 0.3}
+    assert ml.get_run(run.id).status == "finished"
+
+
 def test_numpy_numbers_are_metrics(tracking):
     np = pytest.importorskip("numpy")
     with ml.start_run() as run:

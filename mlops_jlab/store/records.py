@@ -1,11 +1,13 @@
 """Writes of the tracking API, as SQLAlchemy Core statements on a caller's transaction.
 
 Each function does one thing in as few statements as possible: the tracking path runs
-these for every run and must stay in the low milliseconds.
+these for every run and must stay in the low milliseconds, so its statements are built
+once per dialect (building a Core statement costs more than SQLite takes to run it).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Sequence
@@ -41,8 +43,58 @@ def now_ms() -> int:
 
 def _insert(conn: Connection, table: sa.Table):
     """An INSERT that supports ON CONFLICT on both backends."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return _dialect_insert(conn.dialect.name, table)
+
+
+def _dialect_insert(dialect_name: str, table: sa.Table):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+_TOUCH = (
+    RUNS.update()
+    .where(RUNS.c.id == sa.bindparam("run_id"), RUNS.c.status == "running")
+    .values(heartbeat=sa.bindparam("now"))
+)
+_FINISH = (
+    RUNS.update()
+    .where(RUNS.c.id == sa.bindparam("run_id"), RUNS.c.status == "running")
+    .values(
+        status=sa.bindparam("status"),
+        end_time=sa.bindparam("now"),
+        heartbeat=sa.bindparam("now"),
+        error=sa.bindparam("error"),
+    )
+)
+
+
+@functools.cache
+def _upserts(dialect_name: str) -> dict[str, Any]:
+    """The hot path's INSERT ... ON CONFLICT statements for one dialect."""
+    params = _dialect_insert(dialect_name, PARAMS).on_conflict_do_nothing(
+        index_elements=["run_id", "key"]
+    )
+    latest = _dialect_insert(dialect_name, LATEST)
+    newer = sa.or_(
+        latest.excluded.step > LATEST.c.step,
+        sa.and_(
+            latest.excluded.step == LATEST.c.step, latest.excluded.timestamp >= LATEST.c.timestamp
+        ),
+    )
+    latest = latest.on_conflict_do_update(
+        index_elements=["run_id", "key"],
+        set_={
+            "value": latest.excluded.value,
+            "step": latest.excluded.step,
+            "timestamp": latest.excluded.timestamp,
+        },
+        where=newer,
+    )
+    tags = _dialect_insert(dialect_name, TAGS)
+    tags = tags.on_conflict_do_update(
+        index_elements=["run_id", "key"], set_={"value": tags.excluded.value}
+    )
+    return {"params": params, "latest": latest, "tags": tags}
 
 
 def ensure_experiment(conn: Connection, name: str) -> int:
@@ -65,7 +117,7 @@ def ensure_environment(conn: Connection, environment: dict[str, Any]) -> None:
 
 
 def insert_run(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(RUNS.insert().values(**values))
+    conn.execute(RUNS.insert(), values)
 
 
 def touch_running(conn: Connection, run_id: str) -> None:
@@ -73,20 +125,19 @@ def touch_running(conn: Connection, run_id: str) -> None:
 
     One statement does both: the UPDATE only matches a running run.
     """
-    result = conn.execute(
-        RUNS.update()
-        .where(RUNS.c.id == run_id, RUNS.c.status == "running")
-        .values(heartbeat=now_ms())
-    )
-    if result.rowcount == 1:
-        return
+    if conn.execute(_TOUCH, {"run_id": run_id, "now": now_ms()}).rowcount != 1:
+        _refuse(conn, run_id)
+
+
+def _refuse(conn: Connection, run_id: str) -> None:
+    """Say why a run that must be running is not."""
     status = conn.execute(sa.select(RUNS.c.status).where(RUNS.c.id == run_id)).scalar()
     if status is None:
         raise NotFoundError(f"no run with id '{run_id}' in this store")
     raise RunStateError(f"run {run_id} has ended ({status}); start a new run to log more to it")
 
 
-def _as_number(value: str) -> float | None:
+def as_number(value: str) -> float | None:
     try:
         number = float(value)
     except ValueError:
@@ -98,12 +149,10 @@ def insert_params(conn: Connection, run_id: str, params: dict[str, str]) -> None
     """Record params; logging a key again with the same value is a no-op, with another
     value an error (params describe how the run was made, so they do not change)."""
     rows = [
-        {"run_id": run_id, "key": key, "value": value, "value_num": _as_number(value)}
+        {"run_id": run_id, "key": key, "value": value, "value_num": as_number(value)}
         for key, value in params.items()
     ]
-    result = conn.execute(
-        _insert(conn, PARAMS).on_conflict_do_nothing(index_elements=["run_id", "key"]), rows
-    )
+    result = conn.execute(_upserts(conn.dialect.name)["params"], rows)
     if result.rowcount == len(rows):
         return
     existing = dict(
@@ -138,21 +187,8 @@ def insert_metrics(
         current = latest.get(point[0])
         if current is None or (point[2], point[3]) >= (current[2], current[3]):
             latest[point[0]] = point
-    stmt = _insert(conn, LATEST)
-    newer = sa.or_(
-        stmt.excluded.step > LATEST.c.step,
-        sa.and_(stmt.excluded.step == LATEST.c.step, stmt.excluded.timestamp >= LATEST.c.timestamp),
-    )
     conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["run_id", "key"],
-            set_={
-                "value": stmt.excluded.value,
-                "step": stmt.excluded.step,
-                "timestamp": stmt.excluded.timestamp,
-            },
-            where=newer,
-        ),
+        _upserts(conn.dialect.name)["latest"],
         [
             {"run_id": run_id, "key": k, "value": v, "step": s, "timestamp": t}
             for k, v, s, t in latest.values()
@@ -161,11 +197,8 @@ def insert_metrics(
 
 
 def upsert_tags(conn: Connection, run_id: str, tags: dict[str, str]) -> None:
-    stmt = _insert(conn, TAGS)
     conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["run_id", "key"], set_={"value": stmt.excluded.value}
-        ),
+        _upserts(conn.dialect.name)["tags"],
         [{"run_id": run_id, "key": k, "value": v} for k, v in tags.items()],
     )
 
@@ -192,10 +225,6 @@ def link_artifact(
 
 
 def finish_run(conn: Connection, run_id: str, status: str, error: str | None) -> None:
-    ended = now_ms()
-    touch_running(conn, run_id)
-    conn.execute(
-        RUNS.update()
-        .where(RUNS.c.id == run_id)
-        .values(status=status, end_time=ended, heartbeat=ended, error=error)
-    )
+    values = {"run_id": run_id, "now": now_ms(), "status": status, "error": error}
+    if conn.execute(_FINISH, values).rowcount != 1:
+        _refuse(conn, run_id)

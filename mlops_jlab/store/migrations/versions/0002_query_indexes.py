@@ -1,6 +1,10 @@
 """Indexes for the hot queries: ordered top-k and filters over runs, one run's metric
 history, lineage walks in both directions.
 
+The (key, value, run_id) indexes of params, latest metrics and tags serve both ways a
+filter runs: collecting the few runs that match (covering, no table lookups) and reading
+runs in the order of a sort key until a page is full.
+
 Revision ID: 0002
 Revises: 0001
 """
@@ -18,11 +22,11 @@ INDEXES = {
     "ix_runs_status": ("runs", ["status"]),
     "ix_runs_parent": ("runs", ["parent_id"]),
     "ix_runs_job": ("runs", ["job_id"]),
-    "ix_params_key_num": ("params", ["key", "value_num"]),
-    "ix_params_key_value": ("params", ["key", "value"]),
+    "ix_params_key_num": ("params", ["key", "value_num", "run_id"]),
+    "ix_params_key_value": ("params", ["key", "value", "run_id"]),
     "ix_metrics_run_key_step": ("metrics", ["run_id", "key", "step"]),
-    "ix_latest_metrics_key_value": ("latest_metrics", ["key", "value"]),
-    "ix_tags_key_value": ("tags", ["key", "value"]),
+    "ix_latest_metrics_key_value": ("latest_metrics", ["key", "value", "run_id"]),
+    "ix_tags_key_value": ("tags", ["key", "value", "run_id"]),
     "ix_run_artifacts_digest": ("run_artifacts", ["digest"]),
     "ix_dataset_versions_dataset": ("dataset_versions", ["dataset_id", "created_at"]),
     "ix_lineage_run": ("lineage_events", ["run_id", "direction"]),
