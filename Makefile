@@ -11,7 +11,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_PORT ?= 8888
 
-.PHONY: demo test lint bench system-deps install-demo install-test clean
+.PHONY: demo test lint bench system-deps install-demo install-test install-bench clean
 
 ## demo: install everything, fill the example store and open JupyterLab on examples/
 demo: install-demo
@@ -31,8 +31,7 @@ lint:
 	jlpm lint:check
 
 ## bench: the benchmarks against MLflow, results under benchmarks/results/
-bench: install-test
-	$(BIN)/pip install -q -e ".[bench]"
+bench: install-bench
 	$(PY) benchmarks/tracking_vs_mlflow.py
 	$(PY) benchmarks/concurrent_writers.py
 
@@ -59,14 +58,12 @@ $(PY):
 # pip would write the wheel's shared data through it into the source tree.
 LABEXTENSION_LINK := $(VENV)/share/jupyter/labextensions/mlops-jlab
 
-install-demo: $(PY)
+install-demo: EXTRAS = demo
+install-test: EXTRAS = test,dev
+install-bench: EXTRAS = test,dev,bench
+install-demo install-test install-bench: $(PY)
 	rm -rf $(LABEXTENSION_LINK)
-	$(PY) -m pip install -q --no-build-isolation -e ".[demo]"
-	$(BIN)/jupyter labextension develop --overwrite .
-
-install-test: $(PY)
-	rm -rf $(LABEXTENSION_LINK)
-	$(PY) -m pip install -q --no-build-isolation -e ".[test,dev]"
+	$(PY) -m pip install -q --no-build-isolation -e ".[$(EXTRAS)]"
 	$(BIN)/jupyter labextension develop --overwrite .
 
 clean:

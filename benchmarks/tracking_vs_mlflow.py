@@ -3,7 +3,7 @@
 1. The cost of recording one run with 5 params and 3 metrics (start, log, end), p50 and p95.
 2. A filtered and ordered top-100 query (``params.model = 'rf' AND metrics.accuracy > 0.8``
    ordered by ``metrics.accuracy DESC``) returned as a DataFrame, over stores of growing size:
-   ours at 1k, 10k and 100k runs, MLflow at 1k and 5k runs (the same synthetic runs).
+   ours at 1k, 5k, 10k and 100k runs, MLflow at 1k and 5k runs (the same synthetic runs).
 
 Usage: python benchmarks/tracking_vs_mlflow.py [--quick]
 Results: benchmarks/results/tracking_vs_mlflow.json
@@ -183,7 +183,7 @@ def main() -> None:
         cost_n, mlflow_cost_n, ours_sizes, mlflow_sizes, repeat = 100, 20, [1000, 5000], [1000], 5
     else:
         cost_n, mlflow_cost_n = 1000, 200
-        ours_sizes, mlflow_sizes, repeat = [1_000, 10_000, 100_000], [1_000, 5_000], 20
+        ours_sizes, mlflow_sizes, repeat = [1_000, 5_000, 10_000, 100_000], [1_000, 5_000], 20
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
