@@ -10,13 +10,15 @@ export PATH := $(BIN):$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_PORT ?= 8888
+# Jupyter refuses to run as root unless told; containers often are root.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: demo test lint bench system-deps install-demo install-test install-bench clean
 
 ## demo: install everything, fill the example store and open JupyterLab on examples/
 demo: install-demo
 	$(BIN)/mlops-jlab demo-data examples
-	cd examples && $(BIN)/jupyter lab --port=$(DEMO_PORT)
+	cd examples && $(BIN)/jupyter lab --port=$(DEMO_PORT) $(ROOT_FLAG)
 
 ## test: install the test tools and run ruff, pytest, jest and the Galata UI tests
 test: system-deps install-test lint
