@@ -18,9 +18,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import xxhash
 
 from mlops_jlab.artifacts import ArtifactStore
@@ -29,6 +28,9 @@ from mlops_jlab.environment import current_user, git_commit, python_environment
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.store import Store, open_store, query, reads, records
 from mlops_jlab.store.models import KEY_LENGTH
+
+if TYPE_CHECKING:  # pandas loads in half a second; only the DataFrame readers need it
+    import pandas as pd
 
 RUN_KINDS = ("cell", "job", "script")
 END_STATUSES = ("finished", "failed", "crashed", "interrupted")
@@ -192,6 +194,8 @@ class Tracker:
         """Every logged point of metric ``key`` of run ``run_id``: step, value, timestamp."""
         with self.store.read() as conn:
             points = reads.metric_history(conn, run_id, key)
+        import pandas as pd
+
         frame = pd.DataFrame(points, columns=["step", "value", "timestamp"])
         frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="ms", utc=True)
         return frame
@@ -228,6 +232,8 @@ _BASE_COLUMNS = [
 
 def runs_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The DataFrame shape ``mlflow.search_runs`` users know."""
+    import pandas as pd
+
     records_: list[dict[str, Any]] = []
     for row in rows:
         flat = {column: row.get(column) for column in _BASE_COLUMNS if column != "run_id"}
