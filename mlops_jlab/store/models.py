@@ -320,7 +320,7 @@ QUERY_INDEXES = [
     Index("ix_runs_status", Run.status),
     Index("ix_runs_parent", Run.parent_id),
     Index("ix_runs_job", Run.job_id),
-    Index("ix_params_key_num", Param.key, Param.value_num, Param.run_id),
+    Index("ix_params_key_num", Param.key, Param.value_num, Param.value, Param.run_id),
     Index("ix_params_key_value", Param.key, Param.value, Param.run_id),
     Index("ix_metrics_run_key_step", Metric.run_id, Metric.key, Metric.step),
     Index("ix_latest_metrics_key_value", LatestMetric.key, LatestMetric.value, LatestMetric.run_id),

@@ -513,6 +513,12 @@ def parse_order(
     return keys, joins
 
 
+def _tie_break(keys: list[SortKey]) -> Any:
+    """Runs that tie on every key go by run id, in the direction of the first key: the
+    (key, value, run_id) indexes then give the whole order, with no sort of tied runs."""
+    return RUNS.c.id.desc() if keys[0].descending else RUNS.c.id.asc()
+
+
 def _after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
     """Rows strictly after ``last`` in the order (keys..., run id), nulls last."""
     alternatives = []
@@ -524,7 +530,8 @@ def _after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
         beyond = key.expression < value if key.descending else key.expression > value
         alternatives.append(sa.and_(*equal_so_far, sa.or_(beyond, key.expression.is_(None))))
         equal_so_far.append(key.expression == value)
-    alternatives.append(sa.and_(*equal_so_far, RUNS.c.id > last[-1]))
+    beyond_id = RUNS.c.id < last[-1] if keys[0].descending else RUNS.c.id > last[-1]
+    alternatives.append(sa.and_(*equal_so_far, beyond_id))
     return sa.or_(*alternatives)
 
 
@@ -613,7 +620,7 @@ def _page(
         sa.select(RUNS.c.id, *(key.expression for key in keys))
         .select_from(source)
         .where(*conditions)
-        .order_by(*ordering, RUNS.c.id)
+        .order_by(*ordering, _tie_break(keys))
         .limit(limit)
     )
     return list(conn.execute(statement).all())

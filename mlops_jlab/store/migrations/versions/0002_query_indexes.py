@@ -22,7 +22,7 @@ INDEXES = {
     "ix_runs_status": ("runs", ["status"]),
     "ix_runs_parent": ("runs", ["parent_id"]),
     "ix_runs_job": ("runs", ["job_id"]),
-    "ix_params_key_num": ("params", ["key", "value_num", "run_id"]),
+    "ix_params_key_num": ("params", ["key", "value_num", "value", "run_id"]),
     "ix_params_key_value": ("params", ["key", "value", "run_id"]),
     "ix_metrics_run_key_step": ("metrics", ["run_id", "key", "step"]),
     "ix_latest_metrics_key_value": ("latest_metrics", ["key", "value", "run_id"]),
