@@ -141,6 +141,24 @@ def query_ours(folder: Path, sizes: list[int], repeat: int) -> dict[str, dict]:
             "page_of_ids": common.summary(common.timed(page_only, repeat)),
         }
         print(f"  ours   {size:>7} runs: {results[str(size)]['dataframe']['p50_ms']:8.2f} ms p50")
+    results["other_orderings"] = other_orderings(tracker, max(sizes), repeat)
+    return results
+
+
+def other_orderings(tracker, size: int, repeat: int) -> dict[str, dict]:
+    """Page of ids at the largest size for orderings other than the headline one, with and
+    without the headline filter: what a user sorting the runs table by a column waits."""
+    results = {}
+    for filter in (None, common.FILTER):
+        for order_by in common.OTHER_ORDERINGS:
+
+            def page(filter=filter, order_by=order_by):
+                with tracker.store.read() as conn:
+                    query.search_runs(conn, filter, order_by, common.TOP_K)
+
+            label = f"{order_by} | {filter or 'no filter'}"
+            results[label] = common.summary(common.timed(page, repeat))
+            print(f"  ours   {size:>7} runs, {label}: {results[label]['p50_ms']:8.2f} ms p50")
     return results
 
 

@@ -1,6 +1,6 @@
 """mlops-jlab: MLOps inside JupyterLab.
 
-``%load_ext mlops_jlab`` in a notebook, or use the tracking API directly::
+Record runs with the tracking API and search them::
 
     import mlops_jlab as ml
     with ml.start_run(name="baseline") as run:

@@ -115,7 +115,8 @@ class ArtifactStore:
         """Store the file at ``source``, streaming it (large models never sit in memory)."""
         source = Path(source)
         if not source.is_file():
-            raise InvalidInputError(f"cannot log '{source}' as an artifact: no such file")
+            problem = "it is a folder: log its files" if source.is_dir() else "no such file"
+            raise InvalidInputError(f"cannot log '{source}' as an artifact: {problem}")
         with source.open("rb") as stream:
             digest, size = digest_stream(stream)
         blob = StoredBlob(digest, size)

@@ -2,7 +2,7 @@
 
 ``with start_run() as run: log_param(...)`` feels like MLflow's API; every call writes
 through at once in one short transaction, so nothing logged is lost if the process dies.
-The magics call these same functions.
+Tracked notebook cells record through these same functions.
 """
 
 from __future__ import annotations
@@ -36,24 +36,32 @@ RUN_KINDS = ("cell", "job", "script")
 END_STATUSES = ("finished", "failed", "crashed", "interrupted")
 ARTIFACT_KINDS = ("file", "figure", "model", "notebook")
 MAX_VALUE_LENGTH = 8000
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 DEFAULT_EXPERIMENT = "Default"
+MAX_RUNS = 100_000
 
 
 def _check_key(what: str, key: Any) -> str:
+    """``what`` names the thing checked: "param key", "run name", ..."""
     if not isinstance(key, str) or not key.strip():
-        raise InvalidInputError(f"{what} key must be a non-empty string, got {key!r}")
+        raise InvalidInputError(f"a {what} must be a non-empty string, got {key!r}")
     if len(key) > KEY_LENGTH:
         raise InvalidInputError(
-            f"{what} key '{key[:40]}...' is {len(key)} characters long; keys are at most "
-            f"{KEY_LENGTH} characters: shorten it"
+            f"{what} '{key[:40]}...' is {len(key)} characters long; at most {KEY_LENGTH} "
+            "characters are allowed: shorten it"
         )
     if any(ord(char) < 32 for char in key):
-        raise InvalidInputError(f"{what} key {key!r} contains control characters; remove them")
+        raise InvalidInputError(f"{what} {key!r} contains control characters; remove them")
     return key
 
 
 def _check_text(what: str, key: str, value: Any) -> str:
-    text = value if isinstance(value, str) else str(value)
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except ValueError as exc:  # e.g. an integer with more digits than Python prints
+        raise InvalidInputError(
+            f"{what} '{key}' cannot be written as text ({exc}); log it as an artifact instead"
+        ) from exc
     if len(text) > MAX_VALUE_LENGTH:
         raise InvalidInputError(
             f"{what} '{key}' is {len(text)} characters long; values are at most "
@@ -64,11 +72,14 @@ def _check_text(what: str, key: str, value: Any) -> str:
 
 def _check_metric(key: str, value: Any) -> float:
     if not isinstance(value, (str, bytes, bool)):
+        number: float | None = None
         try:
             number = float(value)
+        except OverflowError:  # an integer beyond any float
+            number = math.inf
         except (TypeError, ValueError):
             pass
-        else:
+        if number is not None:
             if math.isfinite(number):
                 return number
             raise InvalidInputError(
@@ -84,7 +95,33 @@ def _check_metric(key: str, value: Any) -> float:
 def _check_step(key: str, step: Any) -> int:
     if isinstance(step, bool) or not isinstance(step, numbers.Integral):
         raise InvalidInputError(f"step of metric '{key}' must be an integer, got {step!r}")
+    if not INT64_MIN <= step <= INT64_MAX:
+        raise InvalidInputError(
+            f"step of metric '{key}' is {step}, beyond a 64-bit integer; number steps from 0"
+        )
     return int(step)
+
+
+def _check_timestamp(timestamp: Any) -> int:
+    if (
+        isinstance(timestamp, bool)
+        or not isinstance(timestamp, numbers.Integral)
+        or not 0 <= timestamp <= INT64_MAX
+    ):
+        raise InvalidInputError(
+            f"timestamp must be an integer count of milliseconds since 1970 (such as "
+            f"int(time.time() * 1000)), not {timestamp!r}"
+        )
+    return int(timestamp)
+
+
+def _check_mapping(what: str, values: Any) -> Mapping[str, Any]:
+    if not isinstance(values, Mapping):
+        raise InvalidInputError(
+            f"{what} takes a dict of key to value, such as {{'lr': 0.01}}, not "
+            f"{type(values).__name__}"
+        )
+    return values
 
 
 def default_experiment() -> str:
@@ -139,11 +176,14 @@ class Tracker:
         :func:`start_run` for the active-run stack)."""
         if kind not in RUN_KINDS:
             raise InvalidInputError(f"run kind must be one of {', '.join(RUN_KINDS)}, not {kind!r}")
-        experiment = _check_key("experiment", experiment or default_experiment())
+        if experiment is None:
+            experiment = default_experiment()
+        experiment = _check_key("experiment name", experiment)
         run_id = uuid.uuid4().hex
         name = _check_key("run name", name) if name is not None else f"run-{run_id[:8]}"
         checked_tags = {
-            _check_key("tag", k): _check_text("tag", k, v) for k, v in (tags or {}).items()
+            _check_key("tag key", k): _check_text("tag", k, v)
+            for k, v in _check_mapping("tags", tags or {}).items()
         }
         started = records.now_ms()
         environment = python_environment()
@@ -204,7 +244,7 @@ class Tracker:
         self,
         filter: str | None = None,
         order_by: Sequence[str] | str | None = None,
-        max_results: int = 1000,
+        max_results: int = MAX_RUNS,
         experiment: str | None = None,
     ) -> pd.DataFrame:
         """Runs as a DataFrame with ``params.*``, ``metrics.*`` and ``tags.*`` columns."""
@@ -312,7 +352,10 @@ class ActiveRun:
     def log_params(self, params: Mapping[str, Any]) -> None:
         """Record parameters (stored as text; numbers are also comparable as numbers)."""
         self._check_running()
-        checked = {_check_key("param", k): _check_text("param", k, v) for k, v in params.items()}
+        checked = {
+            _check_key("param key", k): _check_text("param", k, v)
+            for k, v in _check_mapping("log_params", params).items()
+        }
         if not checked:
             return
         with self.tracker.store.write() as conn:
@@ -329,10 +372,10 @@ class ActiveRun:
     ) -> None:
         """Record metric values. Without ``step`` each key counts its own steps from 0."""
         self._check_running()
-        moment = records.now_ms() if timestamp is None else timestamp
+        moment = records.now_ms() if timestamp is None else _check_timestamp(timestamp)
         points = []
-        for key, value in metrics.items():
-            key = _check_key("metric", key)
+        for key, value in _check_mapping("log_metrics", metrics).items():
+            key = _check_key("metric key", key)
             number = _check_metric(key, value)
             this_step = self._next_step.get(key, 0) if step is None else _check_step(key, step)
             points.append((key, number, this_step, moment))
@@ -350,7 +393,10 @@ class ActiveRun:
     def set_tags(self, tags: Mapping[str, Any]) -> None:
         """Set tags (unlike params, a tag can be changed later)."""
         self._check_running()
-        checked = {_check_key("tag", k): _check_text("tag", k, v) for k, v in tags.items()}
+        checked = {
+            _check_key("tag key", k): _check_text("tag", k, v)
+            for k, v in _check_mapping("set_tags", tags).items()
+        }
         if not checked:
             return
         with self.tracker.store.write() as conn:
@@ -382,7 +428,7 @@ class ActiveRun:
                 f"cannot log a {type(obj).__name__} as an artifact; pass a file path, bytes or "
                 "a matplotlib figure"
             )
-        name = _check_key("artifact", name)
+        name = _check_key("artifact name", name)
         kind = kind or "file"
         if kind not in ARTIFACT_KINDS:
             raise InvalidInputError(f"artifact kind must be one of {ARTIFACT_KINDS}, not {kind!r}")
@@ -490,7 +536,7 @@ def start_run(
         )
     run = get_tracker().start_run(
         name,
-        experiment or (parent.experiment if parent else None),
+        parent.experiment if experiment is None and parent else experiment,
         kind=kind,
         parent_id=parent.id if parent else None,
         tags=tags,
@@ -503,7 +549,7 @@ def start_run(
 def _require_active() -> ActiveRun:
     run = active_run()
     if run is None:
-        raise RunStateError("no active run: call start_run() first (or use %%track)")
+        raise RunStateError("no active run: call start_run() first")
     return run
 
 
@@ -551,7 +597,7 @@ def metric_history(run_id: str, key: str) -> pd.DataFrame:
 def runs(
     filter: str | None = None,
     order_by: Sequence[str] | str | None = None,
-    max_results: int = 1000,
+    max_results: int = MAX_RUNS,
     experiment: str | None = None,
 ) -> pd.DataFrame:
     """Search runs, like ``mlflow.search_runs``.
@@ -563,7 +609,7 @@ def runs(
     order_by
         E.g. ``["metrics.acc DESC", "start_time"]``; default newest first.
     max_results
-        At most this many runs.
+        At most this many runs (100,000 unless told, as in MLflow).
     experiment
         Only runs of this experiment.
     """

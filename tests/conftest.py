@@ -51,8 +51,10 @@ def location(db_url, tmp_path) -> StoreLocation:
 
 
 @pytest.fixture
-def tracker(location) -> Tracker:
-    return Tracker(location)
+def tracker(location):
+    tracker = Tracker(location)
+    yield tracker
+    tracker.store.dispose()  # hand the connections back: a database server has few
 
 
 @pytest.fixture
@@ -62,6 +64,7 @@ def tracking(location, monkeypatch):
     yield tracking_module.get_tracker()
     while (run := mlops_jlab.active_run()) is not None:
         run.end("crashed")
+    tracking_module.get_tracker().store.dispose()
 
 
 @pytest.fixture(scope="session")

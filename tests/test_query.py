@@ -163,3 +163,90 @@ def test_keyset_pages_cross_from_runs_with_the_sort_key_to_runs_without(runs, pl
     frame = runs.runs(order_by=["metrics.acc ASC"])
     assert seen == list(frame["run_id"])
     assert list(frame["name"])[-1] == "e"  # the run without acc comes last
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ("experiment IS NULL", []),
+        ("experiment IS NOT NULL AND name < 'c'", ["a", "b"]),
+        ("end_time IS NULL", []),
+    ],
+)
+def test_is_null_applies_to_every_attribute(runs, filter, expected):
+    assert names(runs, filter) == expected
+
+
+def test_an_ordering_string_splits_on_commas_outside_backticked_keys(tracker):
+    for name, value in (("x", 1.0), ("y", 2.0)):
+        run = tracker.start_run(name=name)
+        run.log_metric("f1,macro", value)
+        run.end()
+    assert names(tracker, order_by="metrics.`f1,macro` DESC, name") == ["y", "x"]
+    with pytest.raises(QuerySyntaxError, match="empty ordering"):
+        names(tracker, order_by="name,,status")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [{"a": 1}, "run"],
+        [[1], "run"],
+        [True, "run"],
+        [2**70, "run"],
+        [None, ""],
+        [None, 5],
+        [float("inf"), "run"],
+    ],
+)
+def test_a_tampered_page_token_is_refused(tracker, values):
+    token = query.encode_page_token(values)
+    with tracker.store.read() as conn, pytest.raises(InvalidInputError, match="first page"):
+        query.search_runs(conn, order_by=["start_time"], page_token=token)
+
+
+@pytest.fixture
+def depths(tracker):
+    """Runs whose 'depth' param is a number, text, or missing."""
+    for name, depth in [
+        ("n3", 3),
+        ("n10", 10),
+        ("n10b", 10),
+        ("auto", "auto"),
+        ("none", "none"),
+        ("auto2", "auto"),
+        ("missing", None),
+        ("missing2", None),
+    ]:
+        run = tracker.start_run(name=name)
+        if depth is not None:
+            run.log_param("depth", depth)
+        run.end()
+    return tracker
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+@pytest.mark.parametrize("page_size", [1, 3, 50])
+def test_pages_by_a_param_of_numbers_and_text_cover_every_run_once(
+    depths, plan, direction, page_size
+):
+    with depths.store.read() as conn:
+        seen, token = [], None
+        while True:
+            page = query.search_runs(
+                conn,
+                "status = 'finished'",
+                [f"params.depth {direction}"],
+                max_results=page_size,
+                page_token=token,
+            )
+            seen.extend(page.run_ids)
+            token = page.next_page_token
+            if token is None:
+                break
+    whole = depths.runs(order_by=[f"params.depth {direction}"])
+    assert seen == list(whole["run_id"])
+    order = list(whole["params.depth"].fillna("-"))
+    numbers_first = ["3", "10", "10"] if direction == "ASC" else ["10", "10", "3"]
+    texts = ["auto", "auto", "none"] if direction == "ASC" else ["none", "auto", "auto"]
+    assert order == [*numbers_first, *texts, "-", "-"]

@@ -11,6 +11,7 @@ from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import StoreConnectionError, StoreCorruptError, StoreVersionError
 from mlops_jlab.store import Store, migrate
 from mlops_jlab.store.models import Base
+from mlops_jlab.tracking import Tracker
 from tests.services import free_port
 
 
@@ -110,3 +111,25 @@ def test_sqlite_store_uses_wal_and_waits_for_locks(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
     store.dispose()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_store_keeps_what_it_is_given(tmp_path, url):
+    # Given a store that lives only in this process's memory
+    tracker = Tracker(StoreLocation(url, str(tmp_path / "artifacts"), "test"))
+    # When a run is recorded and read back through the read side
+    with tracker.start_run(name="scratch") as run:
+        run.log_metric("acc", 0.5)
+    # Then both sides see the one database
+    assert list(tracker.runs()["name"]) == ["scratch"]
+    assert tracker.get_run(run.id).metrics == {"acc": 0.5}
+    tracker.store.dispose()
+
+
+def test_a_store_folder_that_cannot_be_made_says_so(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    url = f"sqlite:///{blocker / 'store' / 'mlops.sqlite'}"
+    with pytest.raises(StoreConnectionError, match="cannot create the store's folder"):
+        Store(StoreLocation(url, str(tmp_path), "test"))
+    assert blocker.read_text() == "not a folder"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import mlops_jlab as ml
-from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
 
 
 def test_a_run_records_params_metrics_tags_and_its_context(tracking):
@@ -192,3 +192,68 @@ def test_runs_returns_the_dataframe_mlflow_users_know(tracking):
 def test_runs_of_an_empty_store_is_an_empty_frame_with_columns(tracking):
     frame = ml.runs()
     assert frame.empty and "run_id" in frame.columns
+
+
+def _run_with_one_of_each():
+    """An active run that already holds a param, a metric and a tag."""
+    run = ml.start_run(name="kept")
+    ml.log_param("lr", 0.1)
+    ml.log_metric("acc", 0.9)
+    ml.set_tag("team", "risk")
+    return run
+
+
+@pytest.mark.parametrize(
+    ("mistake", "message"),
+    [
+        (lambda tmp: ml.log_metric("acc", 10**400), "finite number"),
+        (lambda tmp: ml.log_metric("acc", 0.5, step=2**63), "64-bit"),
+        (lambda tmp: ml.log_metric("acc", 0.5, step=1.5), "must be an integer"),
+        (lambda tmp: ml.active_run().log_metric("acc", 0.5, timestamp="now"), "milliseconds"),
+        (lambda tmp: ml.active_run().log_metric("acc", 0.5, timestamp=1.5e12), "milliseconds"),
+        (lambda tmp: ml.active_run().log_metric("acc", 0.5, timestamp=-1), "milliseconds"),
+        (lambda tmp: ml.log_param("big", 10**5000), "cannot be written as text"),
+        (lambda tmp: ml.log_params([("depth", 3)]), "dict of key to value"),
+        (lambda tmp: ml.log_metrics("acc"), "dict of key to value"),
+        (lambda tmp: ml.set_tags(None), "dict of key to value"),
+        (lambda tmp: ml.log_param("", 1), "non-empty string"),
+        (lambda tmp: ml.set_tag("a\nb", 1), "control characters"),
+        (lambda tmp: ml.log_artifact(tmp), "it is a folder"),
+        (lambda tmp: ml.log_artifact(tmp / "missing.bin"), "no such file"),
+        (lambda tmp: ml.start_run(experiment="", nested=True), "experiment name"),
+        (lambda tmp: ml.start_run(name=5, nested=True), "run name"),
+        (lambda tmp: ml.runs(5), "a filter is a string"),
+        (lambda tmp: ml.runs(None, 5), "order_by must be"),
+        (lambda tmp: ml.runs(max_results=2**70), "at most"),
+        (lambda tmp: ml.runs(max_results=True), "positive integer"),
+        (lambda tmp: ml.runs(experiment=5), "experiment's name"),
+        (lambda tmp: ml.end_run("done"), "ends as one of"),
+    ],
+)
+def test_a_mistake_gets_advice_and_loses_nothing(tracking, tmp_path, mistake, message):
+    # Given a run that has recorded one of each
+    run = _run_with_one_of_each()
+    # When a call is wrong, the package's own error says what to fix
+    with pytest.raises(MlopsError, match=message):
+        mistake(tmp_path)
+    # Then the run goes on and everything recorded is still there
+    ml.log_metric("acc", 0.95)
+    ml.end_run()
+    record = ml.get_run(run.id)
+    assert record.status == "finished"
+    assert record.params == {"lr": "0.1"}
+    assert record.metrics == {"acc": 0.95}
+    assert record.tags["team"] == "risk"
+    assert record.name == "kept"
+
+
+def test_runs_returns_more_than_a_thousand_runs_by_default(tracker, monkeypatch):
+    # Given more runs than one statement can name by id (the loader works in batches)
+    monkeypatch.setattr("mlops_jlab.store.reads.ID_BATCH", 7)
+    for number in range(1005):
+        run = tracker.start_run(name=f"r{number}")
+        run.end()
+    # When all runs are asked for without max_results, all come back
+    frame = tracker.runs(order_by="name")
+    assert len(frame) == 1005
+    assert list(frame["name"][:3]) == ["r0", "r1", "r10"]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.pool import StaticPool
 
 from mlops_jlab.config import StoreLocation, resolve_store
 from mlops_jlab.errors import (
@@ -30,8 +31,14 @@ from mlops_jlab.store import migrate
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+def _sqlite_engine(url: str, immediate: bool, in_memory: bool = False) -> Engine:
+    if in_memory:
+        # Each connection to :memory: is a database of its own: the store keeps exactly one.
+        engine = sa.create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -63,6 +70,17 @@ def mask_url(url: str) -> str:
         return url
 
 
+def _make_parent(database: str) -> None:
+    folder = Path(database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreConnectionError(
+            f"cannot create the store's folder {str(folder)!r} ({exc.strerror}); choose a "
+            "folder you can write to (MLOPS_JLAB_DB_URL or set_store)"
+        ) from exc
+
+
 class Store:
     """An open store: a write engine, a read engine and the artifact root.
 
@@ -81,9 +99,11 @@ class Store:
             ) from exc
         self.kind = parsed.get_backend_name()
         try:
-            if self.kind == "sqlite":
-                if parsed.database and parsed.database != ":memory:":
-                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            if self.kind == "sqlite" and parsed.database in (None, "", ":memory:"):
+                self._write_engine = _sqlite_engine(self.url, immediate=True, in_memory=True)
+                self._read_engine = self._write_engine
+            elif self.kind == "sqlite":
+                _make_parent(parsed.database)
                 self._write_engine = _sqlite_engine(self.url, immediate=True)
                 self._read_engine = _sqlite_engine(self.url, immediate=False)
             else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ _PREFIXES = {
     "run": "attributes",
 }
 DEFAULT_ORDER = ["start_time DESC"]
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -422,16 +424,15 @@ def condition(field: Field, op: str, literals: list[Literal], probe: Probe | Non
 
 
 def _attribute_condition(field: Field, op: str, literals: list[Literal]) -> ColumnElement[bool]:
+    if op in ("IS NULL", "IS NOT NULL"):
+        column = RUNS.c.experiment_id if field.key == "experiment" else attribute_column(field.key)
+        return column.is_(None) if op == "IS NULL" else column.is_not(None)
     if field.key == "experiment":
         names = sa.select(EXPERIMENTS.c.id).where(
             _compare(EXPERIMENTS.c.name, op, [_text(lit) for lit in literals])
         )
         return RUNS.c.experiment_id.in_(names)
     column = attribute_column(field.key)
-    if op == "IS NULL":
-        return column.is_(None)
-    if op == "IS NOT NULL":
-        return column.is_not(None)
     if field.key in _TIME_ATTRIBUTES:
         values: list[Any] = [_time_value(lit) for lit in literals]
     elif field.key in ("duration", "experiment_id"):
@@ -455,6 +456,8 @@ def attribute_column(key: str) -> Any:
 
 def parse_filter(text: str | None, probe: Probe | None = None) -> Condition | None:
     """Parse a filter expression; None or blank means every run."""
+    if text is not None and not isinstance(text, str):
+        raise InvalidInputError(f'a filter is a string such as "metrics.acc > 0.9", not {text!r}')
     if text is None or not text.strip():
         return None
     return _Parser(text, probe).parse()
@@ -483,11 +486,27 @@ def parse_order(
     """Parse ``["metrics.acc DESC", "start_time"]`` into sort keys and the outer joins they
     need. Missing values sort last in both directions."""
     if isinstance(order_by, str):
-        order_by = [part for part in order_by.split(",") if part.strip()]
+        clauses = _split_on_commas(tokenize(order_by))
+    elif order_by is None or (isinstance(order_by, Sequence) and not order_by):
+        clauses = [tokenize(clause) for clause in DEFAULT_ORDER]
+    elif isinstance(order_by, Sequence) and all(isinstance(c, str) for c in order_by):
+        clauses = [tokenize(clause) for clause in order_by]
+    else:
+        raise InvalidInputError(
+            f"order_by must be a string such as 'metrics.acc DESC' or a list of them, "
+            f"not {order_by!r}"
+        )
     keys: list[SortKey] = []
     joins: list[tuple[sa.Table, Any]] = []
-    for clause in order_by or DEFAULT_ORDER:
-        tokens = tokenize(clause)
+    for tokens in clauses:
+        clause = " ".join(token.text for token in tokens)
+        if len(tokens) == 1:
+            raise QuerySyntaxError(
+                f"empty ordering at position {tokens[0].position}; write a field such as "
+                "metrics.acc, then ASC or DESC",
+                tokens[0].position,
+                tokens[0].text,
+            )
         field = parse_field(tokens[0])
         descending = False
         rest = tokens[1:-1]
@@ -511,6 +530,19 @@ def parse_order(
             keys.append(SortKey(alias.c.value_num, descending, len(joins) - 1, field.key))
         keys.append(SortKey(alias.c.value, descending, len(joins) - 1, field.key))
     return keys, joins
+
+
+def _split_on_commas(tokens: list[Token]) -> list[list[Token]]:
+    """``"metrics.acc DESC, start_time"`` as one token list per clause, each ending with an
+    end token; a comma inside a quoted or backticked key is part of its token."""
+    clauses: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.kind == "punct" and token.text == ",":
+            clauses[-1].append(Token("end", "", token.position))
+            clauses.append([])
+        else:
+            clauses[-1].append(token)
+    return clauses
 
 
 def _tie_break(keys: list[SortKey]) -> Any:
@@ -551,7 +583,24 @@ def decode_page_token(token: str, n_keys: int) -> list[Any]:
             "page_token does not fit this ordering; request the first page again with the "
             "same order_by"
         )
+    if not (isinstance(values[-1], str) and values[-1]) or not all(
+        map(_is_sort_value, values[:-1])
+    ):
+        raise InvalidInputError(
+            "page_token is not a token this store issued; request the first page again"
+        )
     return values
+
+
+def _is_sort_value(value: Any) -> bool:
+    """What a sort key can hold: text, a finite number a database column can store, null."""
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, float) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -569,6 +618,8 @@ def _base_query(
     if filter is not None and filter.strip():
         conditions.append(parsed.expression)
     if experiment is not None:
+        if not isinstance(experiment, str):
+            raise InvalidInputError(f"experiment is an experiment's name, not {experiment!r}")
         conditions.append(
             RUNS.c.experiment_id.in_(
                 sa.select(EXPERIMENTS.c.id).where(EXPERIMENTS.c.name == experiment)
@@ -642,8 +693,12 @@ def search_runs(
     the order of its index until the page is full, and only then the runs that lack it
     (they sort last): a top-100 over 100k runs reads a few hundred rows, not 100k.
     """
-    if not isinstance(max_results, int) or max_results < 1:
+    if not isinstance(max_results, int) or isinstance(max_results, bool) or max_results < 1:
         raise InvalidInputError(f"max_results must be a positive integer, not {max_results!r}")
+    if max_results > MAX_PAGE:
+        raise InvalidInputError(
+            f"max_results is at most {MAX_PAGE:,}; read more runs page by page with page_token"
+        )
     conditions, parsed = _base_query(filter, experiment, include_deleted, _probe(conn))
     keys, joins = parse_order(order_by)
     last = decode_page_token(page_token, len(keys)) if page_token is not None else None
@@ -654,7 +709,11 @@ def search_runs(
         rows = _page(conn, keys, joins, conditions, limit)
     else:
         rows = []
-        if last is None or last[0] is not None:
+        # The page so far ended on a run that has the first sort key (a param's number or
+        # text): the runs after it that also have it come first.
+        if last is None or any(
+            value is not None for key, value in zip(keys, last, strict=False) if key.join == 0
+        ):
             rows = _page(conn, keys, joins, conditions, limit, "present", parsed.ranges)
         if len(rows) < limit:
             rows += _page(conn, keys, joins, conditions, limit - len(rows), leading="missing")

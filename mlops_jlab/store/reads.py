@@ -22,14 +22,21 @@ from mlops_jlab.store.models import (
 
 RUNS = Run.__table__
 EXPERIMENTS = Experiment.__table__
+# Ids per statement: SQLite allows 32,766 bound values in one.
+ID_BATCH = 10_000
 
 
 def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Runs in the order of ``run_ids``, each a dict with ``params``, ``metrics`` (latest
-    values) and ``tags``; four queries whatever the number of runs."""
-    if not run_ids:
-        return []
+    values) and ``tags``; four queries per 10,000 runs."""
     ids = list(run_ids)
+    by_id: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), ID_BATCH):
+        by_id.update(_load_batch(conn, ids[start : start + ID_BATCH]))
+    return [by_id[run_id] for run_id in ids if run_id in by_id]
+
+
+def _load_batch(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     rows = conn.execute(
         sa.select(RUNS, EXPERIMENTS.c.name.label("experiment"))
         .join(EXPERIMENTS, EXPERIMENTS.c.id == RUNS.c.experiment_id)
@@ -45,7 +52,7 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[dict[str, Any]]:
             sa.select(table.c.run_id, table.c.key, table.c[column]).where(table.c.run_id.in_(ids))
         ):
             by_id[run_id][field][key] = value
-    return [by_id[run_id] for run_id in ids if run_id in by_id]
+    return by_id
 
 
 def run_artifacts(conn: Connection, run_id: str) -> dict[str, str]:
