@@ -2,9 +2,10 @@
 
 A filter such as ``metrics.acc > 0.9 AND (params.model = 'rf' OR tags.team IN ('a', 'b'))``
 is tokenized and parsed here into SQLAlchemy expressions; user text only ever reaches
-the database as bound parameters. Each condition on a param, metric or tag becomes
-``runs.id IN (SELECT run_id FROM ... WHERE key = ? AND value ...)``, which the
-``(key, value)`` indexes answer without touching the runs that do not match.
+the database as bound parameters. A condition on a param, metric or tag that matches few
+runs collects them through its ``(key, value, run_id)`` index; one that matches many is
+checked run by run while the runs are read in the order of the first sort key's index,
+so that a page stops the scan early.
 """
 
 from __future__ import annotations
@@ -545,10 +546,11 @@ def _split_on_commas(tokens: list[Token]) -> list[list[Token]]:
     return clauses
 
 
-def _tie_break(keys: list[SortKey]) -> Any:
+def _tie_break(keys: list[SortKey], run_id: Any = RUNS.c.id) -> Any:
     """Runs that tie on every key go by run id, in the direction of the first key: the
-    (key, value, run_id) indexes then give the whole order, with no sort of tied runs."""
-    return RUNS.c.id.desc() if keys[0].descending else RUNS.c.id.asc()
+    (key, value, run_id) indexes then give the whole order, with no sort of tied runs
+    (provided ``run_id`` is the indexed table's own column, not the runs table's)."""
+    return run_id.desc() if keys[0].descending else run_id.asc()
 
 
 def _after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
@@ -630,48 +632,70 @@ def _base_query(
     return conditions, parsed
 
 
+# Segments of an ordered scan by a param, metric or tag: runs whose value is a number, then
+# runs whose value is text (params only: metrics are numbers, tags text), then runs without
+# the key. Within a segment the sort values are never null, so the (key, value, run_id)
+# indexes give the order as they stand.
+_SEGMENTS = {
+    PARAMS.name: ("numeric", "text", "missing"),
+    LATEST.name: ("present", "missing"),
+    TAGS.name: ("present", "missing"),
+}
+
+
+def _segments(keys: list[SortKey], joins: list[tuple[sa.Table, Any]], last: list[Any] | None):
+    """The segments still to read, from the one the previous page ended in."""
+    segments = _SEGMENTS[joins[0][0].element.name]
+    if last is None:
+        return segments
+    # The token holds one value per key, then the run id.
+    pairs = zip(keys, last[:-1], strict=True)
+    first = {key.expression.name: value for key, value in pairs if key.join == 0}
+    if first.get("value_num") is not None:
+        return segments
+    if first.get("value") is not None:
+        return segments[-2:]  # "text" or "present", then "missing"
+    return segments[-1:]
+
+
 def _page(
     conn: Connection,
     keys: list[SortKey],
     joins: list[tuple[sa.Table, Any]],
     conditions: list[ColumnElement[bool]],
     limit: int,
-    leading: str | None = None,
+    segment: str | None = None,
     ranges: Sequence[tuple[str, str, str, str, Any]] = (),
 ) -> list[Any]:
-    """Rows ``(run id, sort values...)`` in order. ``leading`` restricts them to the runs
-    that have the first sort key ("present", joined so the scan can follow its index) or
-    lack it ("missing")."""
+    """Rows ``(run id, sort values...)`` in order, of one segment if ``segment`` is given
+    (see ``_SEGMENTS``)."""
+    first = joins[0][0] if joins else None
+    inner = segment in ("numeric", "text", "present")
     source: Any = RUNS
     for number, (alias, on) in enumerate(joins):
-        if number == 0 and leading == "present":
-            source = source.join(alias, on)
-        else:
-            source = source.outerjoin(alias, on)
-    if leading == "missing":
-        conditions = [*conditions, joins[0][0].c.run_id.is_(None)]
-    if leading == "present":
-        alias = joins[0][0]
-        conditions = [
-            *conditions,
-            *(
-                _compare(alias.c[column], op, [value])
-                for table, key, column, op, value in ranges
-                if table == alias.element.name and key == keys[0].key
-            ),
+        source = source.join(alias, on) if number == 0 and inner else source.outerjoin(alias, on)
+    if segment == "missing":
+        conditions = [*conditions, first.c.run_id.is_(None)]
+    if inner:
+        if segment != "present":
+            numeric = first.c.value_num.is_not(None)
+            conditions = [*conditions, numeric if segment == "numeric" else sa.not_(numeric)]
+        conditions += [
+            _compare(first.c[column], op, [value])
+            for table, key, column, op, value in ranges
+            if table == first.element.name and key == keys[0].key
         ]
     ordering = []
     for key in keys:
+        if segment == "missing" and key.join == 0:
+            continue  # null for every run of the segment: ordering by it would cost a sort
         direction = key.expression.desc() if key.descending else key.expression.asc()
-        # Metric and tag values of joined rows are never null: a plain ORDER BY lets the
-        # (key, value) index give the order.
-        plain = leading == "present" and key.join == 0 and key.expression.name == "value"
-        ordering.append(direction if plain else direction.nulls_last())
+        ordering.append(direction if inner and key.join == 0 else direction.nulls_last())
     statement = (
         sa.select(RUNS.c.id, *(key.expression for key in keys))
         .select_from(source)
         .where(*conditions)
-        .order_by(*ordering, _tie_break(keys))
+        .order_by(*ordering, _tie_break(keys, first.c.run_id if inner else RUNS.c.id))
         .limit(limit)
     )
     return list(conn.execute(statement).all())
@@ -690,8 +714,9 @@ def search_runs(
 
     A filter that matches few runs is answered by collecting them and sorting. Otherwise,
     when the first sort key is a param, metric or tag, the runs that have it are read in
-    the order of its index until the page is full, and only then the runs that lack it
-    (they sort last): a top-100 over 100k runs reads a few hundred rows, not 100k.
+    the order of its index until the page is full (for a param: numbers, then text), and
+    only then the runs that lack it (they sort last): a top-100 over 100k runs reads a few
+    hundred rows, not 100k.
     """
     if not isinstance(max_results, int) or isinstance(max_results, bool) or max_results < 1:
         raise InvalidInputError(f"max_results must be a positive integer, not {max_results!r}")
@@ -709,14 +734,10 @@ def search_runs(
         rows = _page(conn, keys, joins, conditions, limit)
     else:
         rows = []
-        # The page so far ended on a run that has the first sort key (a param's number or
-        # text): the runs after it that also have it come first.
-        if last is None or any(
-            value is not None for key, value in zip(keys, last, strict=False) if key.join == 0
-        ):
-            rows = _page(conn, keys, joins, conditions, limit, "present", parsed.ranges)
-        if len(rows) < limit:
-            rows += _page(conn, keys, joins, conditions, limit - len(rows), leading="missing")
+        for segment in _segments(keys, joins, last):
+            rows += _page(conn, keys, joins, conditions, limit - len(rows), segment, parsed.ranges)
+            if len(rows) == limit:
+                break
     token = None
     if len(rows) > max_results:
         rows = rows[:max_results]
