@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,6 +26,7 @@ from mlops_jlab.errors import (
     ArtifactError,
     ArtifactNotFoundError,
     InvalidInputError,
+    MlopsError,
 )
 
 CHUNK_SIZE = 1 << 20
@@ -94,7 +97,24 @@ class ArtifactStore:
         return Path(self._path(digest))
 
     def exists(self, digest: str) -> bool:
-        return self.fs.exists(self._path(digest))
+        path = self._path(digest)
+        with self._storage("read"):
+            return self.fs.exists(path)
+
+    @contextmanager
+    def _storage(self, action: str) -> Iterator[None]:
+        """Any failure of the storage itself as an ArtifactError that names the location:
+        fsspec backends raise their own types (OSError, botocore's, aiohttp's, ...)."""
+        try:
+            yield
+        except MlopsError:
+            raise
+        except Exception as exc:
+            raise ArtifactError(
+                f"cannot {action} artifacts at '{self.root_url}' ({type(exc).__name__}: {exc}); "
+                "check that the location exists, is writable and its credentials are set "
+                "(MLOPS_JLAB_ARTIFACTS)"
+            ) from exc
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         """Store ``data`` (once, however often it is put) and return its address."""
@@ -103,12 +123,13 @@ class ArtifactStore:
         data = bytes(data)
         blob = StoredBlob(digest_bytes(data), len(data))
         path = self._path(blob.digest)
-        if self.fs.exists(path):
-            return blob
-        if self.is_local:
-            self._atomic_local_write(path, lambda out: out.write(data))
-        else:
-            self.fs.pipe_file(path, data)
+        with self._storage("write"):
+            if self.fs.exists(path):
+                return blob
+            if self.is_local:
+                self._atomic_local_write(path, lambda out: out.write(data))
+            else:
+                self.fs.pipe_file(path, data)
         return blob
 
     def put_file(self, source: str | os.PathLike[str]) -> StoredBlob:
@@ -117,22 +138,28 @@ class ArtifactStore:
         if not source.is_file():
             problem = "it is a folder: log its files" if source.is_dir() else "no such file"
             raise InvalidInputError(f"cannot log '{source}' as an artifact: {problem}")
-        with source.open("rb") as stream:
-            digest, size = digest_stream(stream)
+        try:
+            with source.open("rb") as stream:
+                digest, size = digest_stream(stream)
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot read '{source}' to log it as an artifact: {exc.strerror or exc}"
+            ) from exc
         blob = StoredBlob(digest, size)
         path = self._path(digest)
-        if self.fs.exists(path):
-            return blob
-        if self.is_local:
 
-            def copy(out: BinaryIO) -> None:
-                with source.open("rb") as stream:
-                    while chunk := stream.read(CHUNK_SIZE):
-                        out.write(chunk)
+        def copy(out: BinaryIO) -> None:
+            with source.open("rb") as stream:
+                while chunk := stream.read(CHUNK_SIZE):
+                    out.write(chunk)
 
-            self._atomic_local_write(path, copy)
-        else:
-            self.fs.put_file(str(source), path)
+        with self._storage("write"):
+            if self.fs.exists(path):
+                return blob
+            if self.is_local:
+                self._atomic_local_write(path, copy)
+            else:
+                self.fs.put_file(str(source), path)
         return blob
 
     def _atomic_local_write(self, path: str, write) -> None:
@@ -153,12 +180,15 @@ class ArtifactStore:
         """The bytes stored under ``digest``, verified against it."""
         path = self._path(digest)
         try:
-            data = self.fs.cat_file(path)
-        except FileNotFoundError as exc:
+            with self._storage("read"):
+                data = self.fs.cat_file(path)
+        except ArtifactError as exc:
+            if not isinstance(exc.__cause__, FileNotFoundError):
+                raise
             raise ArtifactNotFoundError(
                 f"no artifact {digest} in '{self.root_url}'; it may have been garbage-collected "
                 "or the store points at another artifact location (MLOPS_JLAB_ARTIFACTS)"
-            ) from exc
+            ) from exc.__cause__
         if digest_bytes(data) != digest:
             raise ArtifactCorruptError(
                 f"artifact {digest} in '{self.root_url}' is corrupt: its content no longer "

@@ -51,9 +51,24 @@ def _sqlite_url(path: Path) -> str:
 
 def default_artifacts(db_url: str, base: Path) -> str:
     """Artifacts beside a SQLite file; for a server database, in ``base/.mlops``."""
+    db_url = absolute(db_url, base)
     if db_url.startswith("sqlite:///") and db_url != "sqlite:///:memory:":
         return str(Path(db_url.removeprefix("sqlite:///")).parent / ARTIFACTS_DIRNAME)
     return str(base.resolve() / STORE_DIRNAME / ARTIFACTS_DIRNAME)
+
+
+def absolute(location: str, base: Path) -> str:
+    """A SQLite URL or artifact folder made absolute against ``base``: a kernel that changes
+    folder, or a job started elsewhere, must still find the same store. Other URLs as they are.
+    """
+    if location.startswith("sqlite:///"):
+        path, query_mark, query = location.removeprefix("sqlite:///").partition("?")
+        if path and path != ":memory:" and not Path(path).is_absolute():
+            return f"sqlite:///{(base / path).resolve()}{query_mark}{query}"
+        return location
+    if "://" in location or "::" in location or Path(location).is_absolute():
+        return location
+    return str((base / location).resolve())
 
 
 def resolve_store(start: str | os.PathLike[str] | None = None) -> StoreLocation:
@@ -74,14 +89,19 @@ def resolve_store(start: str | os.PathLike[str] | None = None) -> StoreLocation:
     env_artifacts = os.environ.get(ARTIFACTS_ENV)
     base = Path(start) if start is not None else Path.cwd()
     if env_url:
-        artifacts = env_artifacts or default_artifacts(env_url, base)
-        return StoreLocation(env_url, artifacts, f"${DB_URL_ENV}")
+        artifacts = absolute(env_artifacts, base) if env_artifacts else None
+        return StoreLocation(
+            absolute(env_url, base),
+            artifacts or default_artifacts(env_url, base),
+            f"${DB_URL_ENV}",
+        )
     store_dir = find_store_dir(base)
     source = "found"
     if store_dir is None:
         store_dir = base.resolve() / STORE_DIRNAME
         source = "new"
-    artifacts = env_artifacts or str(store_dir / ARTIFACTS_DIRNAME)
+    artifacts = absolute(env_artifacts, base) if env_artifacts else None
+    artifacts = artifacts or str(store_dir / ARTIFACTS_DIRNAME)
     return StoreLocation(
         _sqlite_url(store_dir / SQLITE_FILENAME), artifacts, f"{source} {store_dir}"
     )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import xxhash
 
 from mlops_jlab.artifacts import ArtifactStore
-from mlops_jlab.config import StoreLocation, default_artifacts, resolve_store
+from mlops_jlab.config import StoreLocation, absolute, default_artifacts, resolve_store
 from mlops_jlab.environment import current_user, git_commit, python_environment
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.store import Store, open_store, query, reads, records
@@ -36,7 +36,11 @@ RUN_KINDS = ("cell", "job", "script")
 END_STATUSES = ("finished", "failed", "crashed", "interrupted")
 ARTIFACT_KINDS = ("file", "figure", "model", "notebook")
 MAX_VALUE_LENGTH = 8000
+# Text a store keeps in any column: anything but NUL and lone surrogates.
+_BAD = "NUL characters or lone surrogates (undecodable bytes)"
+MAX_CODE_LENGTH = 10_000_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_TIMESTAMP_MS = INT64_MAX // 1_000_000  # the last moment pandas can show (year 2262)
 DEFAULT_EXPERIMENT = "Default"
 MAX_RUNS = 100_000
 
@@ -52,21 +56,25 @@ def _check_key(what: str, key: Any) -> str:
         )
     if any(ord(char) < 32 for char in key):
         raise InvalidInputError(f"{what} {key!r} contains control characters; remove them")
+    if not query.storable(key):
+        raise InvalidInputError(f"{what} {key!r} is not valid Unicode text; remove the {_BAD}")
     return key
 
 
-def _check_text(what: str, key: str, value: Any) -> str:
+def _check_text(what: str, key: str, value: Any, limit: int = MAX_VALUE_LENGTH) -> str:
     try:
         text = value if isinstance(value, str) else str(value)
     except ValueError as exc:  # e.g. an integer with more digits than Python prints
         raise InvalidInputError(
             f"{what} '{key}' cannot be written as text ({exc}); log it as an artifact instead"
         ) from exc
-    if len(text) > MAX_VALUE_LENGTH:
+    if len(text) > limit:
         raise InvalidInputError(
             f"{what} '{key}' is {len(text)} characters long; values are at most "
-            f"{MAX_VALUE_LENGTH}: log long text as an artifact instead"
+            f"{limit}: log long text as an artifact instead"
         )
+    if not query.storable(text):
+        raise InvalidInputError(f"{what} '{key}' cannot be stored as text; remove the {_BAD}")
     return text
 
 
@@ -106,7 +114,7 @@ def _check_timestamp(timestamp: Any) -> int:
     if (
         isinstance(timestamp, bool)
         or not isinstance(timestamp, numbers.Integral)
-        or not 0 <= timestamp <= INT64_MAX
+        or not 0 <= timestamp <= MAX_TIMESTAMP_MS
     ):
         raise InvalidInputError(
             f"timestamp must be an integer count of milliseconds since 1970 (such as "
@@ -122,6 +130,26 @@ def _check_mapping(what: str, values: Any) -> Mapping[str, Any]:
             f"{type(values).__name__}"
         )
     return values
+
+
+def _check_details(notebook_path, cell_id, execution_count, code, parent_id, job_id) -> None:
+    """What a cell run says about where it came from must fit the store as it is."""
+    for what, value in (("parent_id", parent_id), ("job_id", job_id), ("cell_id", cell_id)):
+        if value is not None:
+            _check_key(what, value)
+    for what, value in (("notebook_path", notebook_path), ("code", code)):
+        if value is not None:
+            if not isinstance(value, str):
+                raise InvalidInputError(f"{what} must be a string, not {type(value).__name__}")
+            _check_text("run", what, value, limit=MAX_CODE_LENGTH)
+    if execution_count is not None and (
+        isinstance(execution_count, bool)
+        or not isinstance(execution_count, numbers.Integral)
+        or not 0 <= execution_count < 2**31
+    ):
+        raise InvalidInputError(
+            f"execution_count must be a non-negative integer, not {execution_count!r}"
+        )
 
 
 def default_experiment() -> str:
@@ -176,6 +204,7 @@ class Tracker:
         :func:`start_run` for the active-run stack)."""
         if kind not in RUN_KINDS:
             raise InvalidInputError(f"run kind must be one of {', '.join(RUN_KINDS)}, not {kind!r}")
+        _check_details(notebook_path, cell_id, execution_count, code, parent_id, job_id)
         if experiment is None:
             experiment = default_experiment()
         experiment = _check_key("experiment name", experiment)
@@ -188,6 +217,8 @@ class Tracker:
         started = records.now_ms()
         environment = python_environment()
         with self.store.write() as conn:
+            if parent_id is not None or job_id is not None:
+                records.check_parents(conn, parent_id, job_id)
             experiment_id = self._experiment_ids.get(experiment)
             if experiment_id is None:
                 experiment_id = records.ensure_experiment(conn, experiment)
@@ -223,6 +254,7 @@ class Tracker:
 
     def get_run(self, run_id: str) -> RunRecord:
         """Everything recorded about one run."""
+        _check_key("run id", run_id)
         with self.store.read() as conn:
             found = reads.load_runs(conn, [run_id])
             if not found:
@@ -232,8 +264,12 @@ class Tracker:
 
     def metric_history(self, run_id: str, key: str) -> pd.DataFrame:
         """Every logged point of metric ``key`` of run ``run_id``: step, value, timestamp."""
+        _check_key("run id", run_id)
+        _check_key("metric key", key)
         with self.store.read() as conn:
             points = reads.metric_history(conn, run_id, key)
+            if not points and not reads.load_runs(conn, [run_id]):
+                raise NotFoundError(f"no run with id {run_id!r} in {self.store!r}")
         import pandas as pd
 
         frame = pd.DataFrame(points, columns=["step", "value", "timestamp"])
@@ -377,7 +413,7 @@ class ActiveRun:
         for key, value in _check_mapping("log_metrics", metrics).items():
             key = _check_key("metric key", key)
             number = _check_metric(key, value)
-            this_step = self._next_step.get(key, 0) if step is None else _check_step(key, step)
+            this_step = _check_step(key, self._next_step.get(key, 0) if step is None else step)
             points.append((key, number, this_step, moment))
         if not points:
             return
@@ -409,6 +445,12 @@ class ActiveRun:
         Returns the artifact's content digest.
         """
         self._check_running()
+        if name is not None:
+            _check_key("artifact name", name)
+        if kind is not None and kind not in ARTIFACT_KINDS:
+            raise InvalidInputError(
+                f"artifact kind must be one of {', '.join(ARTIFACT_KINDS)}, not {kind!r}"
+            )
         store = self.tracker.artifacts
         if hasattr(obj, "savefig"):
             buffer = io.BytesIO()
@@ -421,17 +463,18 @@ class ActiveRun:
                 raise InvalidInputError("log_artifact(bytes) needs a name, e.g. name='model.bin'")
             blob = store.put_bytes(bytes(obj))
         elif isinstance(obj, (str, os.PathLike)):
+            if isinstance(obj, str) and not query.storable(obj):
+                raise InvalidInputError(
+                    f"artifact path {obj!r} is not valid text; remove the {_BAD}"
+                )
             blob = store.put_file(obj)
-            name = name or Path(obj).name
+            name = _check_key("artifact name", name or Path(obj).name)
         else:
             raise InvalidInputError(
                 f"cannot log a {type(obj).__name__} as an artifact; pass a file path, bytes or "
                 "a matplotlib figure"
             )
-        name = _check_key("artifact name", name)
         kind = kind or "file"
-        if kind not in ARTIFACT_KINDS:
-            raise InvalidInputError(f"artifact kind must be one of {ARTIFACT_KINDS}, not {kind!r}")
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         with self.tracker.store.write() as conn:
             records.touch_running(conn, self.id)
@@ -492,11 +535,18 @@ def get_tracker() -> Tracker:
 def set_store(db_url: str | None = None, artifacts: str | None = None) -> Tracker:
     """Point this process's tracking at another store (None: resolve it again)."""
     global _default
+    for what, value in (("db_url", db_url), ("artifacts", artifacts)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInputError(
+                f"set_store takes {what} as a string such as 'sqlite:///runs.sqlite' or "
+                f"'/data/artifacts', not {type(value).__name__}"
+            )
     if db_url is None:
         _default = Tracker()
     else:
-        artifacts = artifacts or default_artifacts(db_url, Path.cwd())
-        _default = Tracker(StoreLocation(db_url, artifacts, "set_store"))
+        here = Path.cwd()
+        artifacts = absolute(artifacts, here) if artifacts else default_artifacts(db_url, here)
+        _default = Tracker(StoreLocation(absolute(db_url, here), artifacts, "set_store"))
     return _default
 
 

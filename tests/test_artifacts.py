@@ -7,7 +7,12 @@ import os
 import pytest
 
 from mlops_jlab.artifacts import ArtifactStore, digest_bytes
-from mlops_jlab.errors import ArtifactCorruptError, ArtifactNotFoundError, InvalidInputError
+from mlops_jlab.errors import (
+    ArtifactCorruptError,
+    ArtifactError,
+    ArtifactNotFoundError,
+    InvalidInputError,
+)
 
 
 def test_identical_content_is_stored_once_under_its_digest(tmp_path):
@@ -92,3 +97,12 @@ def test_s3_store_on_a_real_s3_server(s3_endpoint, monkeypatch):
     assert listing == [f"mlops-artifacts/team/{blob.digest[:2]}/{blob.digest[2:4]}/{blob.digest}"]
     with pytest.raises(ArtifactNotFoundError):
         store.get_bytes("1" * 32)
+
+
+def test_an_artifact_location_that_is_a_file_says_so(tmp_path):
+    blocker = tmp_path / "artifacts"
+    blocker.write_text("not a folder")
+    store = ArtifactStore(str(blocker))
+    with pytest.raises(ArtifactError, match="cannot write artifacts at"):
+        store.put_bytes(b"data")
+    assert blocker.read_text() == "not a folder"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlops_jlab import tracking
 from mlops_jlab.config import resolve_store
 
 
@@ -54,3 +55,19 @@ def test_environment_round_trips_to_another_process(tmp_path, monkeypatch):
     # Then that process resolves the same store from anywhere
     again = resolve_store("/")
     assert (again.db_url, again.artifacts) == (location.db_url, location.artifacts)
+
+
+def test_relative_locations_are_pinned_to_the_folder_they_were_given_in(tmp_path, monkeypatch):
+    # Given a notebook that names its store relative to its folder
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tracking, "_default", None)
+    tracker = tracking.set_store("sqlite:///runs.sqlite")
+    # Then the store and its artifacts stay there when the kernel changes folder
+    assert tracker.location.db_url == f"sqlite:///{tmp_path.resolve()}/runs.sqlite"
+    assert tracker.location.artifacts == str(tmp_path.resolve() / "artifacts")
+    # And a server or job given relative variables resolves them against its own root
+    monkeypatch.setenv("MLOPS_JLAB_DB_URL", "sqlite:///team/mlops.sqlite")
+    monkeypatch.setenv("MLOPS_JLAB_ARTIFACTS", "team/blobs")
+    location = resolve_store(tmp_path / "root")
+    assert location.db_url == f"sqlite:///{tmp_path.resolve()}/root/team/mlops.sqlite"
+    assert location.artifacts == str(tmp_path.resolve() / "root" / "team" / "blobs")

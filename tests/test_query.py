@@ -200,9 +200,63 @@ def test_an_ordering_string_splits_on_commas_outside_backticked_keys(tracker):
     ],
 )
 def test_a_tampered_page_token_is_refused(tracker, values):
-    token = query.encode_page_token(values)
+    keys, _joins = query.parse_order(["start_time"])
+    token = query.encode_page_token(keys, values)
     with tracker.store.read() as conn, pytest.raises(InvalidInputError, match="first page"):
         query.search_runs(conn, order_by=["start_time"], page_token=token)
+
+
+def test_a_page_token_only_continues_the_ordering_it_came_from(runs):
+    with runs.store.read() as conn:
+        token = query.search_runs(conn, order_by=["name"], max_results=2).next_page_token
+        assert query.search_runs(conn, order_by=["name"], page_token=token).run_ids
+        with pytest.raises(InvalidInputError, match="another order_by"):
+            query.search_runs(conn, order_by=["start_time"], page_token=token)
+
+
+@pytest.mark.parametrize(
+    ("filter", "message"),
+    [
+        (" OR ".join(["status = 'x'"] * 201), "more than 200 comparisons"),
+        ("(" * 60 + "status = 'x'" + ")" * 60, "nests deeper than 50"),
+        ("NOT " * 100 + "status = 'x'", "nests deeper than 50"),
+        ("name IN (" + ", ".join(["'a'"] * 10_001) + ")", "at most 10,000 values"),
+        ("name = 'a\x00b'", "position 9"),
+        ("name = 'caf\udce9'", "position 11"),
+        ("duration > 'long'", "duration is a number"),
+        ("experiment_id IN (1, 'a')", "experiment_id is a number"),
+        ("duration LIKE '1%'", "duration is a number"),
+    ],
+)
+def test_a_filter_beyond_what_a_database_takes_is_refused_with_a_way_out(tracker, filter, message):
+    with pytest.raises(QuerySyntaxError, match=message):
+        tracker.runs(filter)
+
+
+def test_too_many_sort_keys_are_refused(tracker):
+    with pytest.raises(InvalidInputError, match="at most 10"):
+        tracker.runs(order_by=[f"params.k{number}" for number in range(11)])
+
+
+def test_like_minds_case_and_ilike_folds_every_letter_on_both_databases(tracker):
+    for name in ("Éclair", "éclair au café", "RF-big", "rf"):
+        tracker.start_run(name=name).end()
+
+    def matching(filter):
+        return sorted(names(tracker, filter))
+
+    assert matching("name LIKE 'rf%'") == ["rf"]
+    assert matching("name NOT LIKE 'rf%'") == ["RF-big", "Éclair", "éclair au café"]
+    assert matching("name ILIKE 'rf%'") == ["RF-big", "rf"]
+    assert matching("name ILIKE 'ÉCLAIR%'") == ["Éclair", "éclair au café"]
+
+
+def test_a_param_is_a_number_only_when_written_as_one(tracker):
+    for value in ("10", "10.0", "1e1", " 10 ", "1_0", "ten"):
+        run = tracker.start_run(name=repr(value))
+        run.log_param("v", value)
+        run.end()
+    assert sorted(names(tracker, "params.v = 10")) == ["'10'", "'10.0'", "'1e1'"]
 
 
 @pytest.fixture

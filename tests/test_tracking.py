@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import mlops_jlab as ml
 from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
+from mlops_jlab.tracking import MAX_TIMESTAMP_MS
 
 
 def test_a_run_records_params_metrics_tags_and_its_context(tracking):
@@ -228,6 +231,18 @@ def _run_with_one_of_each():
         (lambda tmp: ml.runs(max_results=True), "positive integer"),
         (lambda tmp: ml.runs(experiment=5), "experiment's name"),
         (lambda tmp: ml.end_run("done"), "ends as one of"),
+        (lambda tmp: ml.active_run().log_metric("acc", 1, timestamp=time.time_ns()), "millis"),
+        (lambda tmp: ml.log_param("k", "a\x00b"), "cannot be stored"),
+        (lambda tmp: ml.set_tag("caf\udce9", 1), "not valid Unicode"),
+        (lambda tmp: ml.start_run(nested=True, job_id="nope"), "no job with id 'nope'"),
+        (lambda tmp: ml.start_run(nested=True, code=b"x = 1"), "code must be a string"),
+        (lambda tmp: ml.start_run(nested=True, execution_count=2**63), "execution_count"),
+        (lambda tmp: ml.start_run(nested=True, cell_id="c" * 300), "at most 250"),
+        (lambda tmp: ml.set_store(tmp / "runs.sqlite"), "set_store takes db_url"),
+        (lambda tmp: ml.get_run(["abc"]), "run id"),
+        (lambda tmp: ml.metric_history(ml.active_run().id, ["acc"]), "metric key"),
+        (lambda tmp: ml.metric_history("nope", "acc"), "no run with id 'nope'"),
+        (lambda tmp: ml.log_artifact(b"x", name="n.bin", kind=[]), "artifact kind"),
     ],
 )
 def test_a_mistake_gets_advice_and_loses_nothing(tracking, tmp_path, mistake, message):
@@ -257,3 +272,26 @@ def test_runs_returns_more_than_a_thousand_runs_by_default(tracker, monkeypatch)
     frame = tracker.runs(order_by="name")
     assert len(frame) == 1005
     assert list(frame["name"][:3]) == ["r0", "r1", "r10"]
+
+
+def test_an_unknown_parent_run_is_not_found(tracker):
+    with pytest.raises(NotFoundError, match="no parent run with id 'nope'"):
+        tracker.start_run(parent_id="nope")
+    assert tracker.runs().empty
+
+
+def test_steps_that_count_up_past_a_64_bit_integer_are_refused(tracking):
+    with ml.start_run() as run:
+        ml.log_metric("m", 1.0, step=2**63 - 1)
+        with pytest.raises(InvalidInputError, match="64-bit"):
+            ml.log_metric("m", 2.0)
+    assert ml.get_run(run.id).metrics == {"m": 1.0}
+
+
+def test_metric_history_reads_back_the_earliest_and_latest_timestamps(tracking):
+    with ml.start_run() as run:
+        ml.active_run().log_metric("m", 1.0, timestamp=0)
+        ml.active_run().log_metric("m", 2.0, timestamp=MAX_TIMESTAMP_MS)
+    history = ml.metric_history(run.id, "m")
+    assert list(history["value"]) == [1.0, 2.0]
+    assert history["timestamp"].iloc[1].year == 2262

@@ -49,13 +49,21 @@ def _sqlite_engine(url: str, immediate: bool, in_memory: bool = False) -> Engine
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Filters mean the same on SQLite as on PostgreSQL: LIKE minds case, and ILIKE's
+        # lower() folds every letter, not just ASCII.
+        cursor.execute("PRAGMA case_sensitive_like=ON")
         cursor.close()
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _lower(text: object) -> object:
+    return text.lower() if isinstance(text, str) else text
 
 
 def _one_line(error: object) -> str:

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
+import xxhash
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -44,6 +45,7 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE,
 )
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _KEYWORDS = {"AND", "OR", "NOT", "LIKE", "ILIKE", "IN", "IS", "NULL", "ASC", "DESC"}
 
 # Run attributes a filter or an ordering may name, with their aliases.
@@ -81,6 +83,13 @@ _PREFIXES = {
 }
 DEFAULT_ORDER = ["start_time DESC"]
 MAX_PAGE = 1_000_000
+# Bounds that keep a filter inside what both databases accept (SQLite's expression depth,
+# PostgreSQL's bound parameters, SQLite's 64 tables in a join) and the parser's recursion.
+MAX_CONDITIONS = 200
+MAX_NESTING = 50
+MAX_IN_VALUES = 10_000
+MAX_SORT_KEYS = 10
+_NUMERIC_ATTRIBUTES = {"duration", "experiment_id"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens; anything unrecognizable is a syntax error at its position."""
+    _check_characters(text)
     tokens: list[Token] = []
     position = 0
     while position < len(text):
@@ -115,6 +125,25 @@ def tokenize(text: str) -> list[Token]:
         position = match.end()
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def storable(text: str) -> bool:
+    """Whether both databases can store ``text``: no NUL, no lone surrogate."""
+    return "\x00" not in text and not _SURROGATE_RE.search(text)
+
+
+def _check_characters(text: str) -> None:
+    """Name the first character a database cannot store."""
+    if storable(text):
+        return
+    for position, char in enumerate(text):
+        if not storable(char):
+            raise QuerySyntaxError(
+                f"character {char!r} at position {position} cannot be stored or compared; "
+                "remove it",
+                position,
+                char,
+            )
 
 
 @dataclass(frozen=True)
@@ -206,6 +235,8 @@ class _Parser:
         self.tokens = tokenize(text)
         self.index = 0
         self.probe = probe
+        self.depth = 0
+        self.conditions = 0
 
     @property
     def current(self) -> Token:
@@ -264,14 +295,26 @@ class _Parser:
         return Condition(sa.and_(*(part.expression for part in parts)), bound, ranges)
 
     def unary(self) -> Condition:
-        if self.accept("NOT"):
-            return Condition(sa.not_(self.unary().expression))
-        if self.current.kind == "punct" and self.current.text == "(":
-            self.advance()
-            inner = self.or_expression()
-            self.expect_punct(")")
-            return inner
-        return self.comparison()
+        token = self.current
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QuerySyntaxError(
+                f"the filter nests deeper than {MAX_NESTING} levels at position "
+                f"{token.position}; remove redundant parentheses or NOTs",
+                token.position,
+                token.text,
+            )
+        try:
+            if self.accept("NOT"):
+                return Condition(sa.not_(self.unary().expression))
+            if self.current.kind == "punct" and self.current.text == "(":
+                self.advance()
+                inner = self.or_expression()
+                self.expect_punct(")")
+                return inner
+            return self.comparison()
+        finally:
+            self.depth -= 1
 
     def literal(self) -> Literal:
         token = self.current
@@ -285,6 +328,15 @@ class _Parser:
 
     def comparison(self) -> Condition:
         field = parse_field(self.current)
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise QuerySyntaxError(
+                f"the filter has more than {MAX_CONDITIONS} comparisons (at position "
+                f"{self.current.position}); for many values of one field write "
+                "field IN ('a', 'b', ...)",
+                self.current.position,
+                self.current.text,
+            )
         self.advance()
         token = self.current
         if token.kind == "op":
@@ -314,6 +366,13 @@ class _Parser:
             while self.current.kind == "punct" and self.current.text == ",":
                 self.advance()
                 values.append(self.literal())
+                if len(values) > MAX_IN_VALUES:
+                    raise QuerySyntaxError(
+                        f"IN takes at most {MAX_IN_VALUES:,} values (position "
+                        f"{values[-1].token.position}); filter in several queries",
+                        values[-1].token.position,
+                        values[-1].token.text,
+                    )
             self.expect_punct(")")
             return _maybe_not(condition(field, "IN", values, self.probe), negated)
         raise self.error("a comparison (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, IS NULL)")
@@ -329,7 +388,7 @@ def _compare(column: Any, op: str, values: list[Any]) -> ColumnElement[bool]:
     if op == "LIKE":
         return column.like(values[0])
     if op == "ILIKE":
-        return sa.func.lower(column).like(str(values[0]).lower())
+        return column.ilike(values[0])
     return column.operate(
         {
             "=": sa.sql.operators.eq,
@@ -436,7 +495,15 @@ def _attribute_condition(field: Field, op: str, literals: list[Literal]) -> Colu
     column = attribute_column(field.key)
     if field.key in _TIME_ATTRIBUTES:
         values: list[Any] = [_time_value(lit) for lit in literals]
-    elif field.key in ("duration", "experiment_id"):
+    elif field.key in _NUMERIC_ATTRIBUTES:
+        for literal in literals:
+            if not literal.is_number or op in ("LIKE", "ILIKE"):
+                raise QuerySyntaxError(
+                    f"{field.key} is a number: compare it with =, <, >, IN and a number, not "
+                    f"{op} {literal.token.text} (position {literal.token.position})",
+                    literal.token.position,
+                    literal.token.text,
+                )
         values = [lit.value for lit in literals]
     else:
         values = [_text(lit) for lit in literals]
@@ -479,6 +546,7 @@ class SortKey:
     descending: bool
     join: int | None = None  # index of the outer join that supplies it, if any
     key: str | None = None  # the param, metric or tag key it sorts by
+    label: str = ""  # what it sorts by, e.g. "params.lr value_num": ties a page token to it
 
 
 def parse_order(
@@ -496,6 +564,10 @@ def parse_order(
         raise InvalidInputError(
             f"order_by must be a string such as 'metrics.acc DESC' or a list of them, "
             f"not {order_by!r}"
+        )
+    if len(clauses) > MAX_SORT_KEYS:
+        raise InvalidInputError(
+            f"order_by has {len(clauses)} fields; at most {MAX_SORT_KEYS} are allowed"
         )
     keys: list[SortKey] = []
     joins: list[tuple[sa.Table, Any]] = []
@@ -522,14 +594,17 @@ def parse_order(
                 rest[0].text,
             )
         if field.prefix == "attributes":
-            keys.append(SortKey(attribute_column(field.key), descending))
+            keys.append(SortKey(attribute_column(field.key), descending, label=field.key))
             continue
         table = {"params": PARAMS, "metrics": LATEST, "tags": TAGS}[field.prefix]
         alias = table.alias(f"order_{len(joins)}")
         joins.append((alias, sa.and_(alias.c.run_id == RUNS.c.id, alias.c.key == field.key)))
+        label = f"{field.prefix}.{field.key}"
         if field.prefix == "params":
-            keys.append(SortKey(alias.c.value_num, descending, len(joins) - 1, field.key))
-        keys.append(SortKey(alias.c.value, descending, len(joins) - 1, field.key))
+            keys.append(
+                SortKey(alias.c.value_num, descending, len(joins) - 1, field.key, label + " num")
+            )
+        keys.append(SortKey(alias.c.value, descending, len(joins) - 1, field.key, label))
     return keys, joins
 
 
@@ -569,35 +644,49 @@ def _after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
     return sa.or_(*alternatives)
 
 
-def encode_page_token(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+def _ordering_signature(keys: list[SortKey]) -> str:
+    described = "\n".join(f"{key.label} {'DESC' if key.descending else 'ASC'}" for key in keys)
+    return xxhash.xxh3_64_hexdigest(described.encode())
 
 
-def decode_page_token(token: str, n_keys: int) -> list[Any]:
+def encode_page_token(keys: list[SortKey], values: list[Any]) -> str:
+    """A token for the page after the row whose sort values and run id are ``values``."""
+    payload = [_ordering_signature(keys), *values]
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: Any, keys: list[SortKey]) -> list[Any]:
+    """The sort values and run id a token holds; it must come from the same ordering."""
+    foreign = InvalidInputError(
+        "page_token is not a token this store issued; request the first page again"
+    )
+    if not isinstance(token, str):
+        raise foreign
     try:
-        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError) as exc:
+        raise foreign from exc
+    if not isinstance(payload, list) or len(payload) != len(keys) + 2:
+        raise foreign
+    signature, *values = payload
+    if signature != _ordering_signature(keys):
         raise InvalidInputError(
-            "page_token is not a token this store issued; request the first page again"
-        ) from exc
-    if not isinstance(values, list) or len(values) != n_keys + 1:
-        raise InvalidInputError(
-            "page_token does not fit this ordering; request the first page again with the "
-            "same order_by"
+            "page_token belongs to another order_by; request the first page again with this "
+            "order_by, or keep the order_by the token came with"
         )
     if not (isinstance(values[-1], str) and values[-1]) or not all(
         map(_is_sort_value, values[:-1])
     ):
-        raise InvalidInputError(
-            "page_token is not a token this store issued; request the first page again"
-        )
+        raise foreign
     return values
 
 
 def _is_sort_value(value: Any) -> bool:
     """What a sort key can hold: text, a finite number a database column can store, null."""
-    if value is None or isinstance(value, str):
+    if value is None:
         return True
+    if isinstance(value, str):
+        return storable(value)
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
@@ -726,7 +815,7 @@ def search_runs(
         )
     conditions, parsed = _base_query(filter, experiment, include_deleted, _probe(conn))
     keys, joins = parse_order(order_by)
-    last = decode_page_token(page_token, len(keys)) if page_token is not None else None
+    last = decode_page_token(page_token, keys) if page_token is not None else None
     if last is not None:
         conditions.append(_after(keys, last))
     limit = max_results + 1
@@ -741,7 +830,7 @@ def search_runs(
     token = None
     if len(rows) > max_results:
         rows = rows[:max_results]
-        token = encode_page_token([*rows[-1][1:], rows[-1][0]])
+        token = encode_page_token(keys, [*rows[-1][1:], rows[-1][0]])
     return RunPage([row[0] for row in rows], token)
 
 

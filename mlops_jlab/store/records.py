@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from mlops_jlab.store.models import (
     Artifact,
     Environment,
     Experiment,
+    Job,
     LatestMetric,
     Metric,
     Param,
@@ -137,12 +139,32 @@ def _refuse(conn: Connection, run_id: str) -> None:
     raise RunStateError(f"run {run_id} has ended ({status}); start a new run to log more to it")
 
 
+# What a number looks like in a filter, and so in a param compared as a number: Python's
+# float() would also take "1_0", " 10 " and digits of other scripts.
+_NUMBER_RE = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
+
+
 def as_number(value: str) -> float | None:
-    try:
-        number = float(value)
-    except ValueError:
+    """The param's value as a number, when it is written as one (and finite)."""
+    if not _NUMBER_RE.fullmatch(value):
         return None
+    number = float(value)
     return number if math.isfinite(number) else None
+
+
+def check_parents(conn: Connection, parent_id: str | None, job_id: str | None) -> None:
+    """Refuse a parent run or a job that the store does not hold."""
+    if (
+        parent_id is not None
+        and conn.execute(sa.select(RUNS.c.id).where(RUNS.c.id == parent_id)).first() is None
+    ):
+        raise NotFoundError(f"no parent run with id '{parent_id}' in this store")
+    jobs = Job.__table__
+    if (
+        job_id is not None
+        and conn.execute(sa.select(jobs.c.id).where(jobs.c.id == job_id)).first() is None
+    ):
+        raise NotFoundError(f"no job with id '{job_id}' in this store")
 
 
 def insert_params(conn: Connection, run_id: str, params: dict[str, str]) -> None:
