@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
@@ -304,3 +306,43 @@ def test_pages_by_a_param_of_numbers_and_text_cover_every_run_once(
     numbers_first = ["3", "10", "10"] if direction == "ASC" else ["10", "10", "3"]
     texts = ["auto", "auto", "none"] if direction == "ASC" else ["none", "auto", "auto"]
     assert order == [*numbers_first, *texts, "-", "-"]
+
+
+@pytest.fixture
+def varied(tracker):
+    """Forty runs whose params, metrics and tags are numbers, text, ties or missing."""
+    rng = random.Random(3)
+    for number in range(40):
+        run = tracker.start_run(name=rng.choice(["a", "b", "c"]) + str(number % 7))
+        if rng.random() < 0.8:
+            run.log_param("p", rng.choice(["1", "2", "10", "2.5", "x", "y", "", "1e1"]))
+        if rng.random() < 0.7:
+            run.log_metric("m", rng.choice([0.1, 0.5, 0.5, 0.9]))
+        if rng.random() < 0.6:
+            run.set_tag("t", rng.choice(["u", "v", "W"]))
+        run.end(rng.choice(["finished", "failed"]))
+    return tracker
+
+
+SORT_FIELDS = ["params.p", "metrics.m", "tags.t", "name", "status", "start_time"]
+FILTERS = [None, "status = 'finished'", "metrics.m >= 0.5 OR tags.t = 'u'", "params.p > 1"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_paging_any_ordering_gives_one_big_page_in_pieces(varied, plan, seed):
+    rng = random.Random(seed)
+    with varied.store.read() as conn:
+        for _ in range(12):
+            fields = rng.sample(SORT_FIELDS, rng.randint(1, 3))
+            order_by = [f"{field} {rng.choice(['ASC', 'DESC'])}" for field in fields]
+            filter = rng.choice(FILTERS)
+            whole = query.search_runs(conn, filter, order_by, max_results=1000).run_ids
+            seen, token, size = [], None, rng.randint(1, 7)
+            while True:
+                page = query.search_runs(conn, filter, order_by, size, page_token=token)
+                seen.extend(page.run_ids)
+                token = page.next_page_token
+                if token is None:
+                    break
+            assert seen == whole, (filter, order_by, size)
+            assert len(set(whole)) == len(whole) == query.count_runs(conn, filter)

@@ -709,7 +709,7 @@ def _base_query(
     if filter is not None and filter.strip():
         conditions.append(parsed.expression)
     if experiment is not None:
-        if not isinstance(experiment, str):
+        if not isinstance(experiment, str) or not storable(experiment):
             raise InvalidInputError(f"experiment is an experiment's name, not {experiment!r}")
         conditions.append(
             RUNS.c.experiment_id.in_(
