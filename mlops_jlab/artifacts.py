@@ -179,16 +179,15 @@ class ArtifactStore:
     def get_bytes(self, digest: str) -> bytes:
         """The bytes stored under ``digest``, verified against it."""
         path = self._path(digest)
-        try:
-            with self._storage("read"):
+        with self._storage("read"):
+            try:
                 data = self.fs.cat_file(path)
-        except ArtifactError as exc:
-            if not isinstance(exc.__cause__, FileNotFoundError):
-                raise
-            raise ArtifactNotFoundError(
-                f"no artifact {digest} in '{self.root_url}'; it may have been garbage-collected "
-                "or the store points at another artifact location (MLOPS_JLAB_ARTIFACTS)"
-            ) from exc.__cause__
+            except FileNotFoundError as exc:
+                raise ArtifactNotFoundError(
+                    f"no artifact {digest} in '{self.root_url}'; it may have been "
+                    "garbage-collected or the store points at another artifact location "
+                    "(MLOPS_JLAB_ARTIFACTS)"
+                ) from exc
         if digest_bytes(data) != digest:
             raise ArtifactCorruptError(
                 f"artifact {digest} in '{self.root_url}' is corrupt: its content no longer "

@@ -50,8 +50,8 @@ def _sqlite_url(path: Path) -> str:
 
 
 def default_artifacts(db_url: str, base: Path) -> str:
-    """Artifacts beside a SQLite file; for a server database, in ``base/.mlops``."""
-    db_url = absolute(db_url, base)
+    """Artifacts beside a SQLite file (``db_url`` made :func:`absolute` first); for a
+    server database, in ``base/.mlops``."""
     if db_url.startswith("sqlite:///") and db_url != "sqlite:///:memory:":
         return str(Path(db_url.removeprefix("sqlite:///")).parent / ARTIFACTS_DIRNAME)
     return str(base.resolve() / STORE_DIRNAME / ARTIFACTS_DIRNAME)
@@ -88,19 +88,15 @@ def resolve_store(start: str | os.PathLike[str] | None = None) -> StoreLocation:
     env_url = os.environ.get(DB_URL_ENV)
     env_artifacts = os.environ.get(ARTIFACTS_ENV)
     base = Path(start) if start is not None else Path.cwd()
+    artifacts = absolute(env_artifacts, base) if env_artifacts else None
     if env_url:
-        artifacts = absolute(env_artifacts, base) if env_artifacts else None
-        return StoreLocation(
-            absolute(env_url, base),
-            artifacts or default_artifacts(env_url, base),
-            f"${DB_URL_ENV}",
-        )
+        db_url = absolute(env_url, base)
+        return StoreLocation(db_url, artifacts or default_artifacts(db_url, base), f"${DB_URL_ENV}")
     store_dir = find_store_dir(base)
     source = "found"
     if store_dir is None:
         store_dir = base.resolve() / STORE_DIRNAME
         source = "new"
-    artifacts = absolute(env_artifacts, base) if env_artifacts else None
     artifacts = artifacts or str(store_dir / ARTIFACTS_DIRNAME)
     return StoreLocation(
         _sqlite_url(store_dir / SQLITE_FILENAME), artifacts, f"{source} {store_dir}"

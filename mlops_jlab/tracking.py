@@ -12,6 +12,7 @@ import math
 import mimetypes
 import numbers
 import os
+import re
 import threading
 import traceback
 import uuid
@@ -27,7 +28,7 @@ from mlops_jlab.config import StoreLocation, absolute, default_artifacts, resolv
 from mlops_jlab.environment import current_user, git_commit, python_environment
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.store import Store, open_store, query, reads, records
-from mlops_jlab.store.models import KEY_LENGTH
+from mlops_jlab.store.models import BIGINT_MAX, BIGINT_MIN, KEY_LENGTH
 
 if TYPE_CHECKING:  # pandas loads in half a second; only the DataFrame readers need it
     import pandas as pd
@@ -39,8 +40,9 @@ MAX_VALUE_LENGTH = 8000
 # Text a store keeps in any column: anything but NUL and lone surrogates.
 _BAD = "NUL characters or lone surrogates (undecodable bytes)"
 MAX_CODE_LENGTH = 10_000_000
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-MAX_TIMESTAMP_MS = INT64_MAX // 1_000_000  # the last moment pandas can show (year 2262)
+MAX_TIMESTAMP_MS = BIGINT_MAX // 1_000_000  # the last moment pandas can show (year 2262)
+# Control characters have no place in a key or a name; nor has what no store keeps.
+_KEY_BAD_RE = re.compile("[\x00-\x1f\ud800-\udfff]")
 DEFAULT_EXPERIMENT = "Default"
 MAX_RUNS = 100_000
 
@@ -54,9 +56,10 @@ def _check_key(what: str, key: Any) -> str:
             f"{what} '{key[:40]}...' is {len(key)} characters long; at most {KEY_LENGTH} "
             "characters are allowed: shorten it"
         )
-    if any(ord(char) < 32 for char in key):
+    bad = _KEY_BAD_RE.search(key)
+    if bad is not None and bad.group() < " ":
         raise InvalidInputError(f"{what} {key!r} contains control characters; remove them")
-    if not query.storable(key):
+    if bad is not None:
         raise InvalidInputError(f"{what} {key!r} is not valid Unicode text; remove the {_BAD}")
     return key
 
@@ -73,7 +76,7 @@ def _check_text(what: str, key: str, value: Any, limit: int = MAX_VALUE_LENGTH) 
             f"{what} '{key}' is {len(text)} characters long; values are at most "
             f"{limit}: log long text as an artifact instead"
         )
-    if not query.storable(text):
+    if not records.storable(text):
         raise InvalidInputError(f"{what} '{key}' cannot be stored as text; remove the {_BAD}")
     return text
 
@@ -100,10 +103,17 @@ def _check_metric(key: str, value: Any) -> float:
     )
 
 
+def _is_integer(value: Any, low: int = BIGINT_MIN, high: int = BIGINT_MAX) -> bool:
+    """An integer (not a bool) from ``low`` to ``high``; by default one a BIGINT holds."""
+    return (
+        isinstance(value, numbers.Integral) and not isinstance(value, bool) and low <= value <= high
+    )
+
+
 def _check_step(key: str, step: Any) -> int:
     if isinstance(step, bool) or not isinstance(step, numbers.Integral):
         raise InvalidInputError(f"step of metric '{key}' must be an integer, got {step!r}")
-    if not INT64_MIN <= step <= INT64_MAX:
+    if not _is_integer(step):
         raise InvalidInputError(
             f"step of metric '{key}' is {step}, beyond a 64-bit integer; number steps from 0"
         )
@@ -111,11 +121,7 @@ def _check_step(key: str, step: Any) -> int:
 
 
 def _check_timestamp(timestamp: Any) -> int:
-    if (
-        isinstance(timestamp, bool)
-        or not isinstance(timestamp, numbers.Integral)
-        or not 0 <= timestamp <= MAX_TIMESTAMP_MS
-    ):
+    if not _is_integer(timestamp, 0, MAX_TIMESTAMP_MS):
         raise InvalidInputError(
             f"timestamp must be an integer count of milliseconds since 1970 (such as "
             f"int(time.time() * 1000)), not {timestamp!r}"
@@ -142,11 +148,7 @@ def _check_details(notebook_path, cell_id, execution_count, code, parent_id, job
             if not isinstance(value, str):
                 raise InvalidInputError(f"{what} must be a string, not {type(value).__name__}")
             _check_text("run", what, value, limit=MAX_CODE_LENGTH)
-    if execution_count is not None and (
-        isinstance(execution_count, bool)
-        or not isinstance(execution_count, numbers.Integral)
-        or not 0 <= execution_count < 2**31
-    ):
+    if execution_count is not None and not _is_integer(execution_count, 0, 2**31 - 1):
         raise InvalidInputError(
             f"execution_count must be a non-negative integer, not {execution_count!r}"
         )
@@ -268,7 +270,7 @@ class Tracker:
         _check_key("metric key", key)
         with self.store.read() as conn:
             points = reads.metric_history(conn, run_id, key)
-            if not points and not reads.load_runs(conn, [run_id]):
+            if not points and not reads.run_exists(conn, run_id):
                 raise NotFoundError(f"no run with id {run_id!r} in {self.store!r}")
         import pandas as pd
 
@@ -463,10 +465,6 @@ class ActiveRun:
                 raise InvalidInputError("log_artifact(bytes) needs a name, e.g. name='model.bin'")
             blob = store.put_bytes(bytes(obj))
         elif isinstance(obj, (str, os.PathLike)):
-            if isinstance(obj, str) and not query.storable(obj):
-                raise InvalidInputError(
-                    f"artifact path {obj!r} is not valid text; remove the {_BAD}"
-                )
             blob = store.put_file(obj)
             name = _check_key("artifact name", name or Path(obj).name)
         else:
@@ -545,8 +543,9 @@ def set_store(db_url: str | None = None, artifacts: str | None = None) -> Tracke
         _default = Tracker()
     else:
         here = Path.cwd()
+        db_url = absolute(db_url, here)
         artifacts = absolute(artifacts, here) if artifacts else default_artifacts(db_url, here)
-        _default = Tracker(StoreLocation(absolute(db_url, here), artifacts, "set_store"))
+        _default = Tracker(StoreLocation(db_url, artifacts, "set_store"))
     return _default
 
 

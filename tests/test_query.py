@@ -346,3 +346,9 @@ def test_paging_any_ordering_gives_one_big_page_in_pieces(varied, plan, seed):
                     break
             assert seen == whole, (filter, order_by, size)
             assert len(set(whole)) == len(whole) == query.count_runs(conn, filter)
+
+
+def test_a_blank_ordering_is_the_default_newest_first(runs):
+    newest_first = list(runs.runs(order_by=["start_time DESC"])["run_id"])
+    assert list(runs.runs(order_by="  ")["run_id"]) == newest_first
+    assert list(runs.runs(order_by=[])["run_id"]) == newest_first

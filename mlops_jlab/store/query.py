@@ -26,7 +26,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
-from mlops_jlab.store.models import Experiment, LatestMetric, Param, Run, Tag
+from mlops_jlab.store.models import (
+    BIGINT_MAX,
+    BIGINT_MIN,
+    Experiment,
+    LatestMetric,
+    Param,
+    Run,
+    Tag,
+)
+from mlops_jlab.store.records import NUMBER_PATTERN, UNSTORABLE_RE, storable
 
 RUNS = Run.__table__
 PARAMS = Param.__table__
@@ -35,9 +44,9 @@ TAGS = Tag.__table__
 EXPERIMENTS = Experiment.__table__
 
 _TOKEN_RE = re.compile(
-    r"""
+    rf"""
     (?P<space>\s+)
-  | (?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
+  | (?P<number>{NUMBER_PATTERN})
   | (?P<string>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
   | (?P<op><=|>=|!=|<>|==|=|<|>)
   | (?P<punct>[(),])
@@ -45,7 +54,6 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE,
 )
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _KEYWORDS = {"AND", "OR", "NOT", "LIKE", "ILIKE", "IN", "IS", "NULL", "ASC", "DESC"}
 
 # Run attributes a filter or an ordering may name, with their aliases.
@@ -127,23 +135,16 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def storable(text: str) -> bool:
-    """Whether both databases can store ``text``: no NUL, no lone surrogate."""
-    return "\x00" not in text and not _SURROGATE_RE.search(text)
-
-
 def _check_characters(text: str) -> None:
     """Name the first character a database cannot store."""
-    if storable(text):
-        return
-    for position, char in enumerate(text):
-        if not storable(char):
-            raise QuerySyntaxError(
-                f"character {char!r} at position {position} cannot be stored or compared; "
-                "remove it",
-                position,
-                char,
-            )
+    found = UNSTORABLE_RE.search(text)
+    if found is not None:
+        raise QuerySyntaxError(
+            f"character {found.group()!r} at position {found.start()} cannot be stored or "
+            "compared; remove it",
+            found.start(),
+            found.group(),
+        )
 
 
 @dataclass(frozen=True)
@@ -554,10 +555,10 @@ def parse_order(
 ) -> tuple[list[SortKey], list[tuple[sa.Table, Any]]]:
     """Parse ``["metrics.acc DESC", "start_time"]`` into sort keys and the outer joins they
     need. Missing values sort last in both directions."""
+    if not order_by or (isinstance(order_by, str) and not order_by.strip()):
+        order_by = DEFAULT_ORDER
     if isinstance(order_by, str):
         clauses = _split_on_commas(tokenize(order_by))
-    elif order_by is None or (isinstance(order_by, Sequence) and not order_by):
-        clauses = [tokenize(clause) for clause in DEFAULT_ORDER]
     elif isinstance(order_by, Sequence) and all(isinstance(c, str) for c in order_by):
         clauses = [tokenize(clause) for clause in order_by]
     else:
@@ -690,7 +691,7 @@ def _is_sort_value(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return -(2**63) <= value < 2**63
+        return BIGINT_MIN <= value <= BIGINT_MAX
     return isinstance(value, float) and math.isfinite(value)
 
 

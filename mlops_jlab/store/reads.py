@@ -55,6 +55,10 @@ def _load_batch(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     return by_id
 
 
+def run_exists(conn: Connection, run_id: str) -> bool:
+    return conn.execute(sa.select(RUNS.c.id).where(RUNS.c.id == run_id)).first() is not None
+
+
 def run_artifacts(conn: Connection, run_id: str) -> dict[str, str]:
     table = RunArtifact.__table__
     return dict(

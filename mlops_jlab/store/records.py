@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.store import reads
 from mlops_jlab.store.models import (
     Artifact,
     Environment,
@@ -139,9 +140,17 @@ def _refuse(conn: Connection, run_id: str) -> None:
     raise RunStateError(f"run {run_id} has ended ({status}); start a new run to log more to it")
 
 
-# What a number looks like in a filter, and so in a param compared as a number: Python's
-# float() would also take "1_0", " 10 " and digits of other scripts.
-_NUMBER_RE = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
+# What a number looks like, in a param's value and in a filter alike: Python's float()
+# would also take "1_0", " 10 " and digits of other scripts.
+NUMBER_PATTERN = r"(?a:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
+# Characters neither database stores: NUL (PostgreSQL refuses it) and lone surrogates
+# (undecodable bytes, which no UTF-8 column holds).
+UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> bool:
+    return UNSTORABLE_RE.search(text) is None
 
 
 def as_number(value: str) -> float | None:
@@ -154,10 +163,7 @@ def as_number(value: str) -> float | None:
 
 def check_parents(conn: Connection, parent_id: str | None, job_id: str | None) -> None:
     """Refuse a parent run or a job that the store does not hold."""
-    if (
-        parent_id is not None
-        and conn.execute(sa.select(RUNS.c.id).where(RUNS.c.id == parent_id)).first() is None
-    ):
+    if parent_id is not None and not reads.run_exists(conn, parent_id):
         raise NotFoundError(f"no parent run with id '{parent_id}' in this store")
     jobs = Job.__table__
     if (
