@@ -24,8 +24,10 @@ from mlops_jlab.tracking import (
     get_run,
     get_tracker,
     log_artifact,
+    log_dataset,
     log_metric,
     log_metrics,
+    log_model,
     log_param,
     log_params,
     metric_history,
@@ -49,8 +51,10 @@ __all__ = [
     "get_run",
     "get_tracker",
     "log_artifact",
+    "log_dataset",
     "log_metric",
     "log_metrics",
+    "log_model",
     "log_param",
     "log_params",
     "metric_history",
@@ -60,6 +64,19 @@ __all__ = [
     "set_tags",
     "start_run",
 ]
+
+
+def load_ipython_extension(shell) -> None:
+    """``%load_ext mlops_jlab``: the ``%%track`` magic and its companions."""
+    from mlops_jlab.magics import load
+
+    load(shell)
+
+
+def unload_ipython_extension(shell) -> None:
+    from mlops_jlab.magics import unload
+
+    unload(shell)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -71,6 +71,17 @@ def absolute(location: str, base: Path) -> str:
     return str((base / location).resolve())
 
 
+def project_folder(location: StoreLocation) -> Path | None:
+    """The folder holding a SQLite store's ``.mlops`` folder: datasets inside it are named
+    by their path relative to it, so the names mean the same on every machine."""
+    if not location.db_url.startswith("sqlite:///"):
+        return None
+    database = Path(location.db_url.removeprefix("sqlite:///").partition("?")[0])
+    if database.parent.name != STORE_DIRNAME:
+        return None
+    return database.parent.parent
+
+
 def resolve_store(start: str | os.PathLike[str] | None = None) -> StoreLocation:
     """Resolve the store for a process whose working folder (or server root) is ``start``.
 

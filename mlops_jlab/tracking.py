@@ -12,19 +12,29 @@ import math
 import mimetypes
 import numbers
 import os
+import pickle
 import re
+import sys
 import threading
+import time
 import traceback
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import xxhash
+from sqlalchemy.engine import Connection
 
 from mlops_jlab.artifacts import ArtifactStore
-from mlops_jlab.config import StoreLocation, absolute, default_artifacts, resolve_store
+from mlops_jlab.config import (
+    StoreLocation,
+    absolute,
+    default_artifacts,
+    project_folder,
+    resolve_store,
+)
 from mlops_jlab.environment import current_user, git_commit, python_environment
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.store import Store, open_store, query, reads, records
@@ -45,6 +55,9 @@ MAX_TIMESTAMP_MS = BIGINT_MAX // 1_000_000  # the last moment pandas can show (y
 _KEY_BAD_RE = re.compile("[\x00-\x1f\ud800-\udfff]")
 DEFAULT_EXPERIMENT = "Default"
 MAX_RUNS = 100_000
+MIN_ID_PREFIX = 6
+# A buffered run writes what it collected at least this often, so a long cell shows progress.
+FLUSH_SECONDS = 2.0
 
 
 def _check_key(what: str, key: Any) -> str:
@@ -154,6 +167,12 @@ def _check_details(notebook_path, cell_id, execution_count, code, parent_id, job
         )
 
 
+def _describable(obj: Any) -> bool:
+    """A DataFrame or Series, whose schema and profile a dataset version keeps."""
+    pandas = sys.modules.get("pandas")  # no frame exists unless pandas was imported
+    return pandas is not None and isinstance(obj, (pandas.DataFrame, pandas.Series))
+
+
 def default_experiment() -> str:
     """``$MLOPS_JLAB_EXPERIMENT``, else the notebook's name, else ``Default``."""
     explicit = os.environ.get("MLOPS_JLAB_EXPERIMENT")
@@ -174,7 +193,8 @@ class Tracker:
         self._artifacts: ArtifactStore | None = None
         self._experiment_ids: dict[str, int] = {}
         self._environment_saved = False
-        self._lock = threading.Lock()
+        # (dataset name, fingerprint) -> version id: a version is described and looked up once
+        self._versions: dict[tuple[str, str], int] = {}
 
     @property
     def store(self) -> Store:
@@ -187,6 +207,37 @@ class Tracker:
         if self._artifacts is None:
             self._artifacts = ArtifactStore(self.location.artifacts)
         return self._artifacts
+
+    def known_version(self, name: str, fp: str) -> int | None:
+        """The id of a dataset version this tracker has seen or finds in the store."""
+        key = (name, fp)
+        if key not in self._versions:
+            with self.store.read() as conn:
+                found = records.find_dataset_version(conn, name, fp)
+            if found is None:
+                return None
+            self._versions[key] = found
+        return self._versions[key]
+
+    def remember_version(self, name: str, fp: str, version_id: int) -> None:
+        self._versions[(name, fp)] = version_id
+
+    def local_folders(self) -> list[str]:
+        """The store's own local folders (database and artifacts), which are not data."""
+        folders = [self.location.artifacts] if "://" not in self.location.artifacts else []
+        if self.location.db_url.startswith("sqlite:///"):
+            database = self.location.db_url.removeprefix("sqlite:///").partition("?")[0]
+            if database and database != ":memory:":
+                folders.append(str(Path(database).parent))
+        return folders
+
+    def project_path(self, path: Path) -> str:
+        """How a file (a dataset, a notebook) is named in the store: its path relative to the
+        project folder (the one holding ``.mlops``) when it lies inside, else absolute."""
+        folder = project_folder(self.location)
+        if folder is not None and path.is_relative_to(folder):
+            return path.relative_to(folder).as_posix()
+        return str(path)
 
     def start_run(
         self,
@@ -253,6 +304,22 @@ class Tracker:
         self._experiment_ids[experiment] = experiment_id
         self._environment_saved = True
         return ActiveRun(self, run_id, name, experiment, parent_id)
+
+    def resolve_run_id(self, text: str) -> str:
+        """A full run id from an id or a unique prefix of at least 6 characters."""
+        _check_key("run id", text)
+        with self.store.read() as conn:
+            found = reads.run_ids_starting(conn, text.strip(), limit=2)
+        if text.strip() in found:
+            return text.strip()
+        if len(text.strip()) >= MIN_ID_PREFIX and len(found) == 1:
+            return found[0]
+        if len(found) > 1 and len(text.strip()) >= MIN_ID_PREFIX:
+            raise InvalidInputError(f"{text!r} starts several run ids; give more characters")
+        raise NotFoundError(
+            f"no run with id {text!r} in {self.store!r} (a prefix needs at least "
+            f"{MIN_ID_PREFIX} characters)"
+        )
 
     def get_run(self, run_id: str) -> RunRecord:
         """Everything recorded about one run."""
@@ -374,6 +441,12 @@ class ActiveRun:
         self.parent_id = parent_id
         self.status = "running"
         self._next_step: dict[str, int] = {}
+        self._params: dict[str, str] = {}
+        # Buffered runs (tracked cells) collect their writes and write them in one
+        # transaction when the run ends, or when FLUSH_SECONDS have passed.
+        self.buffered = False
+        self._pending: list[Callable[[Connection], None]] = []
+        self._flushed_at = time.monotonic()
 
     def __repr__(self) -> str:
         return f"<ActiveRun {self.name!r} id={self.id} status={self.status}>"
@@ -383,6 +456,27 @@ class ActiveRun:
             raise RunStateError(
                 f"run {self.id} has ended ({self.status}); start a new run to log more to it"
             )
+
+    def _write(self, write: Callable[[Connection], None]) -> None:
+        """Write now, or later in one transaction with the run's other writes if buffered."""
+        if not self.buffered:
+            with self.tracker.store.write() as conn:
+                records.touch_running(conn, self.id)
+                write(conn)
+            return
+        self._pending.append(write)
+        if time.monotonic() - self._flushed_at > FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what a buffered run has collected so far."""
+        pending, self._pending = self._pending, []
+        self._flushed_at = time.monotonic()
+        if pending:
+            with self.tracker.store.write() as conn:
+                records.touch_running(conn, self.id)
+                for write in pending:
+                    write(conn)
 
     def log_param(self, key: str, value: Any) -> None:
         self.log_params({key: value})
@@ -394,11 +488,17 @@ class ActiveRun:
             _check_key("param key", k): _check_text("param", k, v)
             for k, v in _check_mapping("log_params", params).items()
         }
+        for key, value in checked.items():
+            if self._params.get(key, value) != value:
+                raise InvalidInputError(
+                    f"param '{key}' of run {self.id} is already {self._params[key]!r}, cannot "
+                    f"change it to {value!r}; params are fixed once logged: start a new run or "
+                    "use a tag"
+                )
         if not checked:
             return
-        with self.tracker.store.write() as conn:
-            records.touch_running(conn, self.id)
-            records.insert_params(conn, self.id, checked)
+        self._write(lambda conn: records.insert_params(conn, self.id, checked))
+        self._params.update(checked)
 
     def log_metric(
         self, key: str, value: Any, step: int | None = None, timestamp: int | None = None
@@ -419,9 +519,7 @@ class ActiveRun:
             points.append((key, number, this_step, moment))
         if not points:
             return
-        with self.tracker.store.write() as conn:
-            records.touch_running(conn, self.id)
-            records.insert_metrics(conn, self.id, points)
+        self._write(lambda conn: records.insert_metrics(conn, self.id, points))
         for key, _value, this_step, _moment in points:
             self._next_step[key] = max(self._next_step.get(key, 0), this_step + 1)
 
@@ -437,9 +535,7 @@ class ActiveRun:
         }
         if not checked:
             return
-        with self.tracker.store.write() as conn:
-            records.touch_running(conn, self.id)
-            records.upsert_tags(conn, self.id, checked)
+        self._write(lambda conn: records.upsert_tags(conn, self.id, checked))
 
     def log_artifact(self, obj: Any, name: str | None = None, kind: str | None = None) -> str:
         """Store a file (path), raw bytes or a matplotlib figure (as PNG) with the run.
@@ -474,10 +570,102 @@ class ActiveRun:
             )
         kind = kind or "file"
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        with self.tracker.store.write() as conn:
-            records.touch_running(conn, self.id)
+
+        def link(conn: Connection) -> None:
             records.link_artifact(conn, self.id, name, blob.digest, blob.size, media_type, kind)
+            if kind == "model":  # models are what lineage leads to
+                records.insert_lineage(conn, self.id, [("artifact", blob.digest, "OUTPUT")])
+
+        self._write(link)
         return blob.digest
+
+    def log_model(self, model: Any, name: str) -> str:
+        """Store a model object, pickled, as the run's artifact ``<name>.pkl``.
+
+        Returns the artifact's content digest; the model becomes an output in the lineage.
+        """
+        self._check_running()
+        _check_key("model name", name)
+        try:
+            data = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # pickling runs arbitrary __reduce__ code
+            raise InvalidInputError(
+                f"model '{name}' ({type(model).__name__}) cannot be pickled ({exc}); save it "
+                "to a file with its library's own format and log_artifact(path, kind='model')"
+            ) from exc
+        return self.log_artifact(data, name=f"{name}.pkl", kind="model")
+
+    def log_dataset(
+        self,
+        data: Any,
+        name: str | None = None,
+        *,
+        direction: str = "input",
+        role: str | None = None,
+        content: Any = None,
+    ) -> str:
+        """Record that the run read (``direction="input"``) or wrote (``"output"``) a dataset.
+
+        Parameters
+        ----------
+        data
+            A DataFrame, Series or NumPy array, or the path of a file.
+        name
+            The dataset's name; a file's defaults to its path (relative to the project
+            folder holding ``.mlops``), and objects need one.
+        direction
+            ``input`` or ``output``.
+        role
+            ``train``, ``dev``, ``test`` or ``realtime``.
+        content
+            For a file, the DataFrame it was read into or written from: its schema and
+            profile are kept with the version.
+
+        Returns
+        -------
+        str
+            The version's full-content fingerprint.
+        """
+        from mlops_jlab import datasets, fingerprint  # both load pandas and NumPy
+
+        self._check_running()
+        if direction not in ("input", "output"):
+            raise InvalidInputError(f"direction must be 'input' or 'output', not {direction!r}")
+        role = datasets.check_role(role)
+        source = None
+        if isinstance(data, (str, os.PathLike)):
+            path = Path(data).expanduser().resolve()
+            fp = fingerprint.fingerprint_file(path)
+            source = str(path)
+            name = _check_key("dataset name", name or self.tracker.project_path(path))
+            frame = content
+        else:
+            if name is None:
+                raise InvalidInputError(
+                    "log_dataset needs a name for an object, e.g. log_dataset(df, name='train')"
+                )
+            name = _check_key("dataset name", name)
+            fp = fingerprint.fingerprint(data)
+            frame = data
+        version = self.tracker.known_version(name, fp)
+        description = None
+        if version is None and frame is not None and _describable(frame):
+            description = datasets.describe(frame)
+        event_direction = direction.upper()
+
+        def record(conn: Connection) -> None:
+            version_id = self.tracker.known_version(name, fp)
+            if version_id is None:
+                version_id = records.ensure_dataset_version(
+                    conn, name, fp, description, source=source, role=role
+                )
+            records.insert_lineage(
+                conn, self.id, [("dataset_version", str(version_id), event_direction)]
+            )
+            self.tracker.remember_version(name, fp, version_id)
+
+        self._write(record)
+        return fp
 
     def end(self, status: str = "finished", error: str | None = None) -> None:
         """End the run with ``status`` (finished, failed, crashed or interrupted)."""
@@ -486,10 +674,15 @@ class ActiveRun:
                 f"a run ends as one of {', '.join(END_STATUSES)}, not {status!r}"
             )
         self._check_running()
-        with self.tracker.store.write() as conn:
-            records.finish_run(conn, self.id, status, error)
-        self.status = status
-        _pop(self)
+        pending, self._pending = self._pending, []
+        try:
+            with self.tracker.store.write() as conn:
+                for write in pending:
+                    write(conn)
+                records.finish_run(conn, self.id, status, error)
+            self.status = status
+        finally:  # a run that could not be ended must not become the parent of the next
+            _pop(self)
 
     def __enter__(self) -> ActiveRun:
         return self
@@ -633,6 +826,23 @@ def set_tags(tags: Mapping[str, Any]) -> None:
 
 def log_artifact(obj: Any, name: str | None = None, kind: str | None = None) -> str:
     return _require_active().log_artifact(obj, name, kind)
+
+
+def log_model(model: Any, name: str) -> str:
+    return _require_active().log_model(model, name)
+
+
+def log_dataset(
+    data: Any,
+    name: str | None = None,
+    *,
+    direction: str = "input",
+    role: str | None = None,
+    content: Any = None,
+) -> str:
+    return _require_active().log_dataset(
+        data, name, direction=direction, role=role, content=content
+    )
 
 
 def get_run(run_id: str) -> RunRecord:

@@ -55,6 +55,20 @@ def _load_batch(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     return by_id
 
 
+def run_ids_starting(conn: Connection, prefix: str, limit: int) -> list[str]:
+    """Up to ``limit`` ids of runs that start with ``prefix`` (ids are hexadecimal)."""
+    if not prefix.isalnum() or not prefix.isascii():
+        return []
+    return list(
+        conn.execute(
+            sa.select(RUNS.c.id)
+            .where(RUNS.c.id.like(prefix.lower() + "%"))
+            .order_by(RUNS.c.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
 def run_exists(conn: Connection, run_id: str) -> bool:
     return conn.execute(sa.select(RUNS.c.id).where(RUNS.c.id == run_id)).first() is not None
 

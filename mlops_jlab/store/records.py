@@ -22,10 +22,13 @@ from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.store import reads
 from mlops_jlab.store.models import (
     Artifact,
+    Dataset,
+    DatasetVersion,
     Environment,
     Experiment,
     Job,
     LatestMetric,
+    LineageEvent,
     Metric,
     Param,
     Run,
@@ -38,6 +41,9 @@ PARAMS = Param.__table__
 METRICS = Metric.__table__
 LATEST = LatestMetric.__table__
 TAGS = Tag.__table__
+DATASETS = Dataset.__table__
+VERSIONS = DatasetVersion.__table__
+LINEAGE = LineageEvent.__table__
 
 
 def now_ms() -> int:
@@ -256,3 +262,86 @@ def finish_run(conn: Connection, run_id: str, status: str, error: str | None) ->
     values = {"run_id": run_id, "now": now_ms(), "status": status, "error": error}
     if conn.execute(_FINISH, values).rowcount != 1:
         _refuse(conn, run_id)
+
+
+_FIND_VERSION = (
+    sa.select(VERSIONS.c.id)
+    .join(DATASETS, DATASETS.c.id == VERSIONS.c.dataset_id)
+    .where(DATASETS.c.name == sa.bindparam("name"), VERSIONS.c.fingerprint == sa.bindparam("fp"))
+)
+
+
+def find_dataset_version(conn: Connection, name: str, fingerprint: str) -> int | None:
+    """The id of the version of dataset ``name`` with this content, if it is recorded."""
+    return conn.execute(_FIND_VERSION, {"name": name, "fp": fingerprint}).scalar()
+
+
+def ensure_dataset_version(
+    conn: Connection,
+    name: str,
+    fingerprint: str,
+    description: dict[str, Any] | None,
+    *,
+    source: str | None = None,
+    role: str | None = None,
+) -> int:
+    """The id of the version of dataset ``name`` with this content, recorded if new.
+
+    ``description`` is what :func:`mlops_jlab.datasets.describe` says of the content
+    (schema, counts, profile); a file read without pandas has none.
+    """
+    created = now_ms()
+    conn.execute(
+        _insert(conn, DATASETS)
+        .values(name=name, source=source, created_at=created)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    found = find_dataset_version(conn, name, fingerprint)
+    if found is not None:
+        return found
+    dataset_id = conn.execute(sa.select(DATASETS.c.id).where(DATASETS.c.name == name)).scalar_one()
+    description = description or {}
+    conn.execute(
+        _insert(conn, VERSIONS)
+        .values(
+            dataset_id=dataset_id,
+            fingerprint=fingerprint,
+            role=role,
+            schema=description.get("schema", []),
+            n_rows=description.get("n_rows"),
+            n_columns=description.get("n_columns"),
+            profile=description.get("profile"),
+            source=source,
+            created_at=created,
+        )
+        .on_conflict_do_nothing(index_elements=["dataset_id", "fingerprint"])
+    )
+    return conn.execute(_FIND_VERSION, {"name": name, "fp": fingerprint}).scalar_one()
+
+
+def insert_lineage(conn: Connection, run_id: str, events: Sequence[tuple[str, str, str]]) -> None:
+    """Record that the run read (INPUT) or produced (OUTPUT) entities, given as
+    ``(entity_kind, entity_id, direction)``; an event the run already has is not repeated."""
+    if not events:
+        return
+    existing = set(
+        conn.execute(
+            sa.select(LINEAGE.c.entity_kind, LINEAGE.c.entity_id, LINEAGE.c.direction).where(
+                LINEAGE.c.run_id == run_id
+            )
+        ).all()
+    )
+    created = now_ms()
+    rows = [
+        {
+            "run_id": run_id,
+            "entity_kind": kind,
+            "entity_id": entity_id,
+            "direction": direction,
+            "created_at": created,
+        }
+        for kind, entity_id, direction in dict.fromkeys(events)
+        if (kind, entity_id, direction) not in existing
+    ]
+    if rows:
+        conn.execute(LINEAGE.insert(), rows)

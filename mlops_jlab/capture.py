@@ -1,0 +1,406 @@
+"""What a tracked cell touched: literal params, DataFrames it used and made, pandas I/O,
+files opened through ``open()``, and the matplotlib figures it drew.
+
+Everything here is active only while a tracked cell runs: pandas' readers and writers are
+wrapped when the cell starts and restored when it ends, and the audit hook (which Python
+cannot remove once added) does nothing unless a capture is running. Recording must never
+break the user's cell, so each failure becomes a one-line warning instead of an error.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xxhash
+
+from mlops_jlab.tracking import ActiveRun
+
+# pandas readers and DataFrame writers whose first argument is where the data is.
+READERS = (
+    "read_csv",
+    "read_table",
+    "read_parquet",
+    "read_json",
+    "read_excel",
+    "read_feather",
+    "read_pickle",
+    "read_sql",
+    "read_sql_query",
+    "read_sql_table",
+)
+WRITERS = ("to_csv", "to_parquet", "to_json", "to_excel", "to_feather", "to_pickle", "to_sql")
+# The keyword each of them takes the location by, when it is not passed first.
+_TARGET_KEYWORDS = ("filepath_or_buffer", "path", "io", "path_or_buf", "excel_writer", "sql")
+_TABLE_KEYWORDS = ("table_name", "name")
+_WRITE_MODES = frozenset("wax+")
+# A literal assignment this long is data, not a parameter.
+MAX_PARAM_LENGTH = 250
+
+
+def _parse(code: str) -> ast.Module | None:
+    """The cell's syntax tree (top-level ``await`` allowed, as IPython runs it), or None."""
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    try:
+        return compile(code, "<cell>", "exec", flags=flags, dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def literal_params(code: str) -> dict[str, Any]:
+    """Top-level assignments of literals (``lr = 0.01``, ``layers = [64, 32]``) in a cell.
+
+    Only plain names bound to a constant expression count, so ``x = f(1)`` or
+    ``self.lr = 1`` are not parameters.
+    """
+    tree = _parse(code)
+    if tree is None:
+        return {}
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        try:
+            literal = ast.literal_eval(value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if len(repr(literal)) > MAX_PARAM_LENGTH:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                found[target.id] = literal
+    return found
+
+
+class _Names(ast.NodeVisitor):
+    """Names a cell reads and binds at its own level (not inside functions or classes)."""
+
+    def __init__(self) -> None:
+        self.loaded: set[str] = set()
+        self.stored: set[str] = set()
+
+    def visit_Name(self, node: ast.Name) -> None:
+        (self.loaded if isinstance(node.ctx, ast.Load) else self.stored).add(node.id)
+
+    def _skip(self, node: ast.AST) -> None:
+        for decorator in getattr(node, "decorator_list", []):
+            self.visit(decorator)
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _skip
+
+
+def cell_names(code: str) -> tuple[set[str], set[str]]:
+    """``(loaded, stored)``: the names a cell reads and the names it binds."""
+    names = _Names()
+    tree = _parse(code)
+    if tree is not None:
+        names.visit(tree)
+    return names.loaded, names.stored
+
+
+def _is_frame(obj: Any) -> bool:
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(obj, (pandas.DataFrame, pandas.Series))
+
+
+def _local_file(target: Any) -> Path | None:
+    """The local file a pandas reader or writer was given, if it was given one."""
+    if isinstance(target, os.PathLike):
+        target = os.fspath(target)
+    if not isinstance(target, str) or "://" in target or "\n" in target:
+        return None
+    return Path(target).expanduser().resolve()
+
+
+def _target(args: tuple, kwargs: dict[str, Any]) -> Any:
+    """Where a pandas reader or writer reads or writes: its first argument."""
+    if args:
+        return args[0]
+    for keyword in (*_TARGET_KEYWORDS, *_TABLE_KEYWORDS):
+        if keyword in kwargs:
+            return kwargs[keyword]
+    return None
+
+
+def _ignored_folders(store_folders: Iterable[str]) -> tuple[str, ...]:
+    """Folders whose files are the system's, not the user's data: Python's own, installed
+    packages and the store itself."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/proc", "/sys", "/dev", "/usr"}
+    folders.update(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    folders.update(store_folders)
+    return tuple(os.path.realpath(f) + os.sep for f in folders if f)
+
+
+@dataclass
+class Options:
+    """What one tracked cell records, from ``%%track`` and ``%track_config``."""
+
+    name: str | None = None
+    experiment: str | None = None
+    params: list[str] | None = None
+    metrics: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    auto: bool = True
+
+
+class _AuditGate:
+    """The one audit hook of the process; it forwards ``open`` events to the running capture."""
+
+    installed = False
+    capture: CellCapture | None = None
+
+    @classmethod
+    def install(cls) -> None:
+        if not cls.installed:
+            sys.addaudithook(cls.hook)
+            cls.installed = True
+
+    @staticmethod
+    def hook(event: str, args: tuple) -> None:
+        # Called for every audited event of the process: stay cheap when there is nothing to do.
+        if event != "open" or _AuditGate.capture is None:
+            return
+        _AuditGate.capture.opened(args)
+
+
+class CellCapture:
+    """Captures what one tracked cell touches and records it in ``run``.
+
+    ``start`` before the cell runs, ``finish`` after it, whatever happened in between.
+    """
+
+    def __init__(
+        self,
+        run: ActiveRun,
+        code: str,
+        namespace: dict[str, Any],
+        options: Options,
+        warn: Callable[[str], None],
+    ):
+        self.run = run
+        self.code = code
+        self.namespace = namespace
+        self.options = options
+        self.warn = warn
+        self._inputs: dict[str, str] = {}  # frame variable -> fingerprint when the cell began
+        self._io_files: set[Path] = set()  # files pandas read or wrote (recorded with content)
+        self._opened: dict[str, bool] = {}  # file -> was it opened for writing
+        self._figures: set[int] = set()
+        self._patched: list[tuple[Any, str, Any]] = []
+        self._thread = threading.get_ident()
+        self._ignored: tuple[str, ...] = ()
+
+    def _record(self, what: str, action: Callable[[], Any]) -> Any:
+        """Run a recording step; a failure warns once and never reaches the user's code."""
+        try:
+            return action()
+        except Exception as exc:
+            self.warn(f"could not record {what}: {exc}")
+            return None
+
+    # -- before the cell -------------------------------------------------------------
+
+    def start(self) -> None:
+        options = self.options
+        for name in options.inputs:
+            self._record(f"input {name!r}", functools.partial(self._explicit, name, "input"))
+        if not options.auto:
+            return
+        loaded, _stored = cell_names(self.code)
+        for name in sorted(loaded - set(options.inputs)):
+            value = self.namespace.get(name)
+            if _is_frame(value):
+                self._inputs[name] = self._record(
+                    f"input DataFrame {name!r}",
+                    functools.partial(self.run.log_dataset, value, name, content=value),
+                )
+        self._record("pandas reads and writes", self._patch_pandas)
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            self._figures = set(pyplot.get_fignums())
+        self._ignored = _ignored_folders(self.run.tracker.local_folders())
+        _AuditGate.install()
+        _AuditGate.capture = self
+
+    def _explicit(self, name: str, direction: str) -> None:
+        """A dataset named in ``--inputs``/``--outputs``: a variable, else a file path."""
+        if name in self.namespace:
+            value = self.namespace[name]
+            self.run.log_dataset(value, name, direction=direction, content=value)
+        elif Path(name).expanduser().is_file():
+            self.run.log_dataset(name, direction=direction)
+        else:
+            raise LookupError(f"{name!r} is neither a variable of this notebook nor a file")
+
+    # -- while the cell runs ---------------------------------------------------------
+
+    def opened(self, args: tuple) -> None:
+        """An ``open()`` in this process: remember the user's files the cell read or wrote."""
+        target, mode = args[0], args[1]
+        if isinstance(target, bytes):
+            target = os.fsdecode(target)
+        if not isinstance(target, str) or threading.get_ident() != self._thread:
+            return
+        text = os.path.abspath(target)
+        if text.startswith(self._ignored) or "/." in text:  # system files, hidden tool caches
+            return
+        writes = isinstance(mode, str) and not _WRITE_MODES.isdisjoint(mode)
+        self._opened[text] = self._opened.get(text, False) or writes
+
+    def _patch_pandas(self) -> None:
+        pandas = sys.modules.get("pandas")
+        if pandas is None:  # a cell that imports pandas itself is caught by open()
+            return
+        for name in READERS:
+            original = getattr(pandas, name, None)
+            if original is not None:
+                self._patch(pandas, name, self._wrap_reader(name, original))
+        for name in WRITERS:
+            original = getattr(pandas.DataFrame, name, None)
+            if original is not None:
+                self._patch(pandas.DataFrame, name, self._wrap_writer(name, original))
+
+    def _patch(self, owner: Any, name: str, replacement: Any) -> None:
+        # None: inherited (DataFrame.to_csv lives on NDFrame), so restoring means deleting
+        self._patched.append((owner, name, owner.__dict__.get(name)))
+        setattr(owner, name, replacement)
+
+    def _wrap_reader(self, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        capture = self
+
+        @functools.wraps(original)
+        def reader(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            target = _target(args, kwargs)
+            capture._record(f"{name} input", lambda: capture._pandas_io(name, target, result))
+            return result
+
+        return reader
+
+    def _wrap_writer(self, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        capture = self
+
+        @functools.wraps(original)
+        def writer(frame: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(frame, *args, **kwargs)
+            target = _target(args, kwargs)
+            capture._record(f"{name} output", lambda: capture._pandas_io(name, target, frame))
+            return result
+
+        return writer
+
+    def _pandas_io(self, function: str, target: Any, frame: Any) -> None:
+        direction = "output" if function.startswith("to_") else "input"
+        if not _is_frame(frame):  # e.g. read_csv(chunksize=...) returns an iterator
+            return
+        if "sql" in function:
+            if function in ("read_sql_table", "to_sql") and isinstance(target, str):
+                label = f"sql:{target}"
+            else:  # a query: named by its text, so the same query is the same dataset
+                label = f"sql:query-{xxhash.xxh3_64_hexdigest(str(target).encode())}"
+            self.run.log_dataset(frame, label, direction=direction, content=frame)
+            return
+        path = _local_file(target)
+        if path is not None and path.is_file():
+            self._io_files.add(path)
+            self.run.log_dataset(path, direction=direction, content=frame)
+        elif isinstance(target, str):  # a URL: its content is the frame we got
+            self.run.log_dataset(frame, target, direction=direction, content=frame)
+
+    # -- after the cell --------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Stop capturing and record what the cell produced."""
+        if _AuditGate.capture is self:
+            _AuditGate.capture = None
+        for owner, name, original in reversed(self._patched):
+            if original is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        self._patched.clear()
+        options = self.options
+        if options.auto:
+            self._record("files the cell opened", self._opened_files)
+            self._record("DataFrames the cell made", self._frame_outputs)
+            self._record("figures", self._new_figures)
+        for name in options.outputs:
+            self._record(f"output {name!r}", functools.partial(self._explicit, name, "output"))
+        for name in options.models:
+            self._record(f"model {name!r}", functools.partial(self._model, name))
+        self._record("params", self._params)
+        self._record("metrics", self._metrics)
+
+    def _opened_files(self) -> None:
+        for opened, writes in self._opened.items():
+            path = Path(opened).resolve()
+            if path in self._io_files or not path.is_file():
+                continue
+            if str(path).startswith(self._ignored):  # reached through a link
+                continue
+            self.run.log_dataset(path, direction="output" if writes else "input")
+
+    def _frame_outputs(self) -> None:
+        """Frames the cell bound to a name, or changed in place, are new dataset versions."""
+        _loaded, stored = cell_names(self.code)
+        explicit = set(self.options.inputs) | set(self.options.outputs)
+        for name in sorted((stored | set(self._inputs)) - explicit):
+            value = self.namespace.get(name)
+            if not _is_frame(value):
+                continue
+            from mlops_jlab.fingerprint import fingerprint
+
+            if fingerprint(value) != self._inputs.get(name):
+                self.run.log_dataset(value, name, direction="output", content=value)
+
+    def _new_figures(self) -> None:
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is None:
+            return
+        for number in pyplot.get_fignums():
+            if number not in self._figures:
+                figure = pyplot.figure(number)
+                self.run.log_artifact(figure, name=f"figure-{number}.png", kind="figure")
+
+    def _model(self, name: str) -> None:
+        if name not in self.namespace:
+            raise LookupError(f"no variable {name!r} after the cell; pass --model the variable")
+        self.run.log_model(self.namespace[name], name)
+
+    def _params(self) -> None:
+        if self.options.params is not None:
+            names: Iterable[str] = self.options.params
+            missing = [n for n in names if n not in self.namespace]
+            if missing:
+                self.warn(f"--params names no variable {', '.join(missing)}")
+            values = {n: self.namespace[n] for n in names if n in self.namespace}
+        elif self.options.auto:
+            values = literal_params(self.code)
+        else:
+            values = {}
+        if values:
+            self.run.log_params(values)
+
+    def _metrics(self) -> None:
+        values = {}
+        for name in self.options.metrics:
+            if name not in self.namespace:
+                self.warn(f"--metrics names no variable {name!r} after the cell")
+                continue
+            values[name] = self.namespace[name]
+        if values:
+            self.run.log_metrics(values)

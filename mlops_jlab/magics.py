@@ -1,0 +1,356 @@
+"""IPython magics: ``%%track`` makes a cell's execution a run; ``%track_config``, ``%runs``,
+``%lineage`` and ``%compare`` work with the recorded runs.
+
+A tracked cell must behave exactly like the same cell untracked, so ``%%track`` does not run
+the cell itself. An input transformer blanks the ``%%track`` line (keeping line numbers),
+IPython runs the rest as it runs any cell (display, ``await``, other magics, tracebacks), and
+the ``pre_run_cell`` / ``post_run_cell`` events start and end the run around it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from mlops_jlab import tracking
+from mlops_jlab.capture import CellCapture, Options
+from mlops_jlab.errors import MlopsError
+
+NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
+_TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
+
+
+def _names(text: str | None) -> list[str]:
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+def _tags(text: str | None) -> dict[str, str]:
+    tags = {}
+    for pair in _names(text):
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise UsageError(f"--tags takes key=value pairs separated by commas, not {pair!r}")
+        tags[key.strip()] = value.strip()
+    return tags
+
+
+def _warn(message: str) -> None:
+    print(f"mlops-jlab: {message}", file=sys.stderr)
+
+
+def _first_line(cell: str) -> tuple[str, str]:
+    """``(first line, rest)`` of a cell, after leading blank lines."""
+    stripped = cell.lstrip("\n")
+    line, _newline, rest = stripped.partition("\n")
+    return line, rest
+
+
+def track_arguments(cell: str) -> str | None:
+    """The arguments of the ``%%track`` line that starts ``cell``, or None."""
+    match = _TRACK_LINE.match(_first_line(cell)[0])
+    return None if match is None else (match.group("args") or "")
+
+
+def notebook_cell_id(notebook: Path, code: str) -> str | None:
+    """The id of the cell of ``notebook`` whose source is ``code``: papermill and nbclient
+    do not send cell ids, so a tracked cell is found in its notebook by its text."""
+    import nbformat
+
+    try:
+        document = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError):
+        return None
+    for cell in document.cells:
+        if cell.cell_type == "code" and cell.source.strip() == code.strip():
+            return cell.get("id")
+    return None
+
+
+@magics_class
+class TrackMagics(Magics):
+    """``%%track`` and its companions; the session's defaults live here."""
+
+    def __init__(self, shell: Any):
+        super().__init__(shell)
+        self.defaults = Options()
+        self.notebook: str | None = None
+        self._run: tracking.ActiveRun | None = None
+        self._capture: CellCapture | None = None
+        self._warnings: list[str] = []
+
+    # -- %%track -----------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("--name", help="the run's name (default: notebook name and execution count)")
+    @argument("--experiment", help="the run's experiment (default: the notebook's name)")
+    @argument("--params", help="record these variables as params instead of literal assignments")
+    @argument("--metrics", help="record these numeric variables as metrics after the cell")
+    @argument("--inputs", help="DataFrames or file paths the cell reads, comma-separated")
+    @argument("--outputs", help="DataFrames or file paths the cell writes, comma-separated")
+    @argument("--model", help="variables holding models to store (pickled) after the cell")
+    @argument("--tags", help="tags as key=value pairs, comma-separated")
+    @argument(
+        "--no-auto",
+        action="store_true",
+        help="record only what the options name: no literal params, no DataFrames, files or "
+        "figures found by watching the cell",
+    )
+    @cell_magic
+    def track(self, line: str, cell: str) -> None:
+        """Run the cell and record its execution as a run.
+
+        The cell behaves exactly as without ``%%track``. The run records the code, the
+        notebook and cell, timing and status (``failed`` with the error, ``interrupted`` on
+        Ctrl-C), literal assignments such as ``lr = 0.01`` as params, ``log_metric`` calls and
+        ``--metrics`` as metrics, files and DataFrames the cell read and wrote as dataset
+        versions (pandas readers and writers, ``open()``, frames it used and made),
+        matplotlib figures it drew, and the ``--model`` objects. Session defaults:
+        ``%track_config``. Example::
+
+            %%track --name baseline --metrics acc --model clf
+            C = 1.0
+            clf = LogisticRegression(C=C).fit(X, y)
+            acc = clf.score(X_test, y_test)
+        """
+        # Cells reach this only when the transformer did not take them, e.g. through
+        # run_cell_magic: run the body as a cell of its own, tracked by the same events.
+        self._options(line)
+        self.shell.run_cell(f"%%track {line}\n{cell}", store_history=False)
+
+    def _options(self, line: str) -> Options:
+        args = parse_argstring(self.track, line)
+        defaults = self.defaults
+        params = _names(args.params) if args.params is not None else defaults.params
+        return Options(
+            name=args.name,
+            experiment=args.experiment or defaults.experiment,
+            params=params,
+            metrics=_names(args.metrics) or defaults.metrics,
+            inputs=_names(args.inputs),
+            outputs=_names(args.outputs),
+            models=_names(args.model),
+            tags={**defaults.tags, **_tags(args.tags)},
+            auto=defaults.auto and not args.no_auto,
+        )
+
+    # -- the cell's events -------------------------------------------------------------
+
+    def transform(self, lines: list[str]) -> list[str]:
+        """Blank a valid ``%%track`` line (line numbers stay the cell's own); leave a
+        ``%%track`` line with bad options, so IPython calls the magic, which says what is
+        wrong. A cell magic on the next line must stay first, so that line goes instead."""
+        if not lines or track_arguments(lines[0]) is None:
+            return lines
+        try:
+            self._options(track_arguments(lines[0]) or "")
+        except (UsageError, SystemExit, ValueError):
+            return lines
+        if len(lines) > 1 and lines[1].startswith("%%"):
+            return lines[1:]
+        return ["\n", *lines[1:]]
+
+    def pre_run_cell(self, info: Any) -> None:
+        line = track_arguments(info.raw_cell or "")
+        if line is None or self._run is not None:
+            return
+        try:
+            self._start(info, line)
+        except UsageError:  # bad options: the magic itself says what is wrong
+            self._forget()
+        except Exception as exc:  # recording must never stop the user's cell
+            self._forget()
+            _warn(f"this cell runs untracked: {_reason(exc)}")
+
+    def _start(self, info: Any, line: str) -> None:
+        options = self._options(line)
+        _first, code = _first_line(info.raw_cell)
+        notebook = self._notebook()
+        execution_count = self.shell.execution_count - 1 if info.store_history else None
+        cell_id = info.cell_id
+        if cell_id is None and notebook is not None and notebook.suffix == ".ipynb":
+            cell_id = notebook_cell_id(notebook, code)
+        tracker = tracking.get_tracker()
+        name = options.name or (
+            f"{notebook.stem if notebook else 'cell'} [{execution_count or '-'}]"
+        )
+        run = tracking.start_run(
+            name,
+            options.experiment or (notebook.stem if notebook else None),
+            nested=True,
+            tags=options.tags,
+            kind="cell",
+            notebook_path=tracker.project_path(notebook) if notebook else None,
+            cell_id=cell_id,
+            execution_count=execution_count,
+            code=code,
+        )
+        run.buffered = True
+        self._run = run
+        self._warnings = []
+        python_code = self.shell.transform_cell(code)
+        self._capture = CellCapture(run, python_code, self.shell.user_ns, options, self._note)
+        self._capture.start()
+
+    def _note(self, message: str) -> None:
+        self._warnings.append(message)
+
+    def post_run_cell(self, result: Any) -> None:
+        run, capture = self._run, self._capture
+        if run is None:
+            return
+        self._forget()
+        try:
+            if capture is not None:
+                capture.finish()
+            error = result.error_before_exec or result.error_in_exec
+            if error is None:
+                run.end("finished")
+            elif isinstance(error, KeyboardInterrupt):
+                run.end("interrupted", "KeyboardInterrupt")
+            else:
+                run.end("failed", "".join(traceback.format_exception(error)))
+        except Exception as exc:
+            self._warnings.append(f"the run could not be completed: {_reason(exc)}")
+        for message in self._warnings:
+            _warn(message)
+
+    def _forget(self) -> None:
+        self._run = None
+        self._capture = None
+
+    def _notebook(self) -> Path | None:
+        """This kernel's notebook: ``%track_config --notebook``, ``$MLOPS_JLAB_NOTEBOOK``
+        (papermill jobs) or the one jupyter-server names in ``$JPY_SESSION_NAME``."""
+        for candidate in (self.notebook, os.environ.get(NOTEBOOK_ENV)):
+            if candidate:
+                return Path(candidate).expanduser().resolve()
+        session = os.environ.get("JPY_SESSION_NAME")
+        if session and session.endswith(".ipynb"):
+            return Path(session).expanduser().resolve()
+        return None
+
+    # -- companions --------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("--experiment", help="experiment of the session's tracked cells")
+    @argument("--notebook", help="this notebook's path (for papermill and plain kernels)")
+    @argument("--params", help="variables to record as params in every tracked cell")
+    @argument("--metrics", help="variables to record as metrics in every tracked cell")
+    @argument("--tags", help="tags for every tracked cell, key=value pairs")
+    @argument("--no-auto", action="store_true", help="record only what options name")
+    @argument("--auto", action="store_true", help="watch cells again (the default)")
+    @line_magic
+    def track_config(self, line: str) -> None:
+        """Set defaults for this session's ``%%track`` cells; without options, show them."""
+        args = parse_argstring(self.track_config, line)
+        defaults = self.defaults
+        if args.experiment is not None:
+            defaults.experiment = args.experiment
+        if args.notebook is not None:
+            self.notebook = args.notebook
+        if args.params is not None:
+            defaults.params = _names(args.params)
+        if args.metrics is not None:
+            defaults.metrics = _names(args.metrics)
+        if args.tags is not None:
+            defaults.tags = _tags(args.tags)
+        if args.no_auto or args.auto:
+            defaults.auto = args.auto
+        notebook = self._notebook()
+        params = ", ".join(defaults.params) if defaults.params else "(literal assignments)"
+        print(
+            f"experiment: {defaults.experiment or '(the notebook name)'}\n"
+            f"notebook: {notebook or '(unknown)'}\n"
+            f"params: {params}\n"
+            f"metrics: {', '.join(defaults.metrics) or '(log_metric calls)'}\n"
+            f"tags: {defaults.tags or '(none)'}\n"
+            f"auto: {defaults.auto}\n"
+            f"store: {tracking.get_tracker().store!r}"
+        )
+
+    @magic_arguments()
+    @argument("-n", type=int, default=20, help="how many runs (default 20)")
+    @argument("--experiment", help="only runs of this experiment")
+    @argument("--order-by", default=None, help="e.g. 'metrics.acc DESC'")
+    @argument("filter", nargs="*", help="a filter, e.g. metrics.acc > 0.9")
+    @line_magic
+    def runs(self, line: str) -> Any:
+        """The most recent runs as a DataFrame, optionally filtered:
+        ``%runs -n 5 metrics.acc > 0.9``."""
+        args = parse_argstring(self.runs, line)
+        text = " ".join(args.filter) or None
+        try:
+            return tracking.runs(text, args.order_by, args.n, args.experiment)
+        except MlopsError as exc:
+            raise UsageError(str(exc)) from None
+
+    @magic_arguments()
+    @argument("run_ids", nargs="+", help="two to fifty run ids (or unique prefixes)")
+    @line_magic
+    def compare(self, line: str) -> Any:
+        """Compare runs side by side: params (differences first), metrics, charts, code."""
+        from mlops_jlab.widgets import compare_view
+
+        args = parse_argstring(self.compare, line)
+        try:
+            tracker = tracking.get_tracker()
+            return compare_view([tracker.resolve_run_id(i) for i in args.run_ids], tracker)
+        except MlopsError as exc:
+            raise UsageError(str(exc)) from None
+
+    @magic_arguments()
+    @argument("--up", action="store_true", help="only what it came from")
+    @argument("--down", action="store_true", help="only what came of it")
+    @argument("--depth", type=int, default=None, help="at most this many steps away")
+    @argument("target", help="a run id (or unique prefix), a dataset name, or name@vN")
+    @line_magic
+    def lineage(self, line: str) -> Any:
+        """What a run or dataset came from and what came of it."""
+        from mlops_jlab.lineage_view import lineage_view
+
+        args = parse_argstring(self.lineage, line)
+        direction = "up" if args.up and not args.down else "down" if args.down else "both"
+        try:
+            return lineage_view(tracking.get_tracker(), args.target, direction, args.depth)
+        except MlopsError as exc:
+            raise UsageError(str(exc)) from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+_magics: TrackMagics | None = None
+
+
+def load(shell: Any) -> None:
+    """Register the magics, the transformer and the events once per shell."""
+    global _magics
+    if _magics is not None and _magics.shell is shell:
+        return
+    _magics = TrackMagics(shell)
+    shell.register_magics(_magics)
+    # After leading blank lines are dropped, so the blank left for %%track stays.
+    shell.input_transformers_cleanup.insert(1, _magics.transform)
+    shell.events.register("pre_run_cell", _magics.pre_run_cell)
+    shell.events.register("post_run_cell", _magics.post_run_cell)
+
+
+def unload(shell: Any) -> None:
+    global _magics
+    if _magics is None:
+        return
+    if _magics.transform in shell.input_transformers_cleanup:
+        shell.input_transformers_cleanup.remove(_magics.transform)
+    shell.events.unregister("pre_run_cell", _magics.pre_run_cell)
+    shell.events.unregister("post_run_cell", _magics.post_run_cell)
+    _magics = None

@@ -1,0 +1,316 @@
+"""``%%track`` in a real kernel, driven as JupyterLab drives it."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from mlops_jlab.config import StoreLocation
+from mlops_jlab.store.models import Dataset, DatasetVersion, LineageEvent
+from mlops_jlab.tracking import Tracker
+from tests.kernels import Kernel
+
+NOTEBOOK = "analysis.ipynb"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("project")
+    (folder / ".mlops").mkdir()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def store(project):
+    location = StoreLocation(
+        f"sqlite:///{project / '.mlops' / 'mlops.sqlite'}",
+        str(project / ".mlops" / "artifacts"),
+        "test",
+    )
+    tracker = Tracker(location)
+    yield tracker
+    tracker.store.dispose()
+
+
+@pytest.fixture(scope="module")
+def kernel(project, store):
+    env = {
+        **store.location.environment(),
+        "JPY_SESSION_NAME": str(project / NOTEBOOK),
+        "MPLBACKEND": "Agg",
+    }
+    kernel = Kernel(project, env)
+    loaded = kernel.run("%load_ext mlops_jlab\nimport pandas as pd\nimport mlops_jlab as ml")
+    assert loaded.status == "ok", loaded.outputs
+    yield kernel
+    kernel.stop()
+
+
+def only_run(store: Tracker, name: str):
+    found = store.runs(f"name = '{name}'")
+    assert len(found) == 1, found
+    return store.get_run(found.run_id[0])
+
+
+def lineage(store: Tracker, run_id: str) -> list[tuple[str, str, str]]:
+    """(direction, dataset name, fingerprint) of what the run read and wrote."""
+    events, versions, datasets = (
+        LineageEvent.__table__,
+        DatasetVersion.__table__,
+        Dataset.__table__,
+    )
+    with store.store.read() as conn:
+        rows = conn.execute(
+            sa.select(events.c.direction, datasets.c.name, versions.c.fingerprint)
+            .join(versions, sa.cast(versions.c.id, sa.String) == events.c.entity_id)
+            .join(datasets, datasets.c.id == versions.c.dataset_id)
+            .where(events.c.run_id == run_id, events.c.entity_kind == "dataset_version")
+            .order_by(events.c.direction, datasets.c.name)
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def failing_lines(shown) -> list[str]:
+    """Where a traceback points: each frame's line number and the line marked ``---->``."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(shown.error["traceback"]))
+    return re.findall(r"line \d+|---->.*", text)
+
+
+# -- transparency ---------------------------------------------------------------------
+
+
+def test_a_tracked_cell_shows_and_binds_what_the_untracked_cell_does(kernel):
+    # Given the same cell, once plain and once tracked
+    body = "from IPython.display import display, HTML\nprint('out')\ndisplay(HTML('<b>x</b>'))\n"
+    plain = kernel.run(f"pass\n{body}t1 = 6 * 7\nt1")
+    tracked = kernel.run(f"%%track --name same-output\n{body}t2 = 6 * 7\nt2")
+    # Then it prints, displays and returns the same, and binds its names in the notebook
+    assert tracked.status == plain.status == "ok"
+    assert tracked.shown() == plain.shown()
+    assert kernel.value("(t1, t2)") == (42, 42)
+
+
+def test_an_error_is_raised_with_the_same_traceback_and_the_run_fails(kernel, store):
+    # Given a failing cell, plain (with a first line that does nothing) and tracked
+    body = "def divide(a):\n    return a / 0\n\ndivide(1)\n"
+    plain = kernel.run(f"pass\n{body}")
+    tracked = kernel.run(f"%%track --name fails\n{body}")
+    # Then the tracked cell fails as the plain one does, at the same line of the cell
+    assert tracked.status == plain.status == "error"
+    assert tracked.error["ename"] == "ZeroDivisionError"
+    assert failing_lines(tracked) == failing_lines(plain)
+    # And the run ended failed with the error recorded
+    run = only_run(store, "fails")
+    assert run.status == "failed"
+    assert "ZeroDivisionError" in run.error and "divide" in run.error
+
+
+def test_ctrl_c_ends_the_run_interrupted(kernel, store):
+    # Given a tracked cell that runs for a long time
+    request = kernel.send("%%track --name long\nimport time\ntime.sleep(60)")
+    time.sleep(2)
+    # When the user interrupts the kernel
+    kernel.interrupt()
+    shown = kernel.collect(request)
+    # Then the cell stops with KeyboardInterrupt and the run says so
+    assert shown.error["ename"] == "KeyboardInterrupt"
+    assert only_run(store, "long").status == "interrupted"
+
+
+def test_top_level_await_and_other_cell_magics_work_inside(kernel, store):
+    # Given tracked cells with top-level await and with another cell magic
+    awaited = kernel.run("%%track --name awaits\nimport asyncio\nawait asyncio.sleep(0)\nw = 5\nw")
+    captured = kernel.run("%%track --name magic-inside\n%%capture cap\nprint('hidden')")
+    # Then both behave as untracked cells and are recorded
+    assert awaited.status == "ok", awaited.outputs
+    assert awaited.outputs[-1]["data"]["text/plain"] == "5", awaited.outputs
+    assert captured.status == "ok" and captured.stdout == ""
+    assert kernel.value("cap.stdout") == "hidden\n"
+    assert only_run(store, "awaits").status == "finished"
+    assert only_run(store, "magic-inside").status == "finished"
+
+
+def test_bad_options_say_what_is_wrong_and_record_nothing(kernel, store):
+    before = len(store.runs())
+    shown = kernel.run("%%track --colour red\nx = 1")
+    assert shown.status == "error"
+    assert "unrecognized arguments: --colour red" in shown.error["evalue"]
+    tags = kernel.run("%%track --tags novalue\nx = 1")
+    assert "key=value" in tags.error["evalue"]
+    assert len(store.runs()) == before
+
+
+def test_when_the_store_cannot_record_the_cell_still_runs_with_a_one_line_warning(kernel, project):
+    # Given a store that cannot be opened (its folder is a file)
+    (project / "not-a-folder").write_text("")
+    kernel.run(f"ml.set_store('sqlite:///{project / 'not-a-folder' / 'x.sqlite'}')")
+    try:
+        # When a tracked cell runs
+        shown = kernel.run("%%track --name unrecorded\nz = 3\nprint(z)")
+    finally:
+        kernel.run("ml.set_store()")
+    # Then the cell's work is done and one line says why it was not recorded
+    assert shown.status == "ok" and shown.stdout == "3\n"
+    warnings = shown.stderr.strip().splitlines()
+    assert len(warnings) == 1 and warnings[0].startswith("mlops-jlab: this cell runs untracked")
+
+
+# -- what a run records ---------------------------------------------------------------
+
+
+def test_a_run_records_code_cell_notebook_params_and_metrics(kernel, store, project):
+    # Given a tracked cell with literal assignments, log_metric calls and --metrics
+    code = (
+        "lr = 0.01\nlayers = [64, 32]\nname = 'rf'\nsteps = lr * 100\n"
+        "for i in range(3):\n    ml.log_metric('loss', 1 / (i + 1))\nacc = 0.93"
+    )
+    shown = kernel.run(f"%%track --name basics --metrics acc --tags team=risk\n{code}", "cell-7")
+    assert shown.status == "ok", shown.outputs
+    run = only_run(store, "basics")
+    # Then the run holds the code, where it ran and what it set
+    assert run.code == code and run.code_hash
+    assert run.cell_id == "cell-7"
+    assert run.notebook_path == NOTEBOOK
+    assert run.experiment == "analysis"
+    assert run.execution_count > 0
+    assert run.params == {"lr": "0.01", "layers": "[64, 32]", "name": "rf"}
+    assert run.metrics == {"loss": pytest.approx(1 / 3), "acc": 0.93}
+    assert run.tags == {"team": "risk"}
+    assert len(store.metric_history(run.id, "loss")) == 3
+
+
+def test_params_named_with_an_option_replace_literal_assignments(kernel, store):
+    kernel.run("%%track --name chosen --params depth,extra\ndepth = 2 + 3\nextra = 'a'\nlr = 1")
+    assert only_run(store, "chosen").params == {"depth": "5", "extra": "a"}
+
+
+def test_files_read_and_written_become_dataset_versions(kernel, store, project):
+    # Given data files in the project
+    (project / "data").mkdir()
+    (project / "data" / "raw.csv").write_text("a,b\n1,x\n2,y\n3,z\n")
+    (project / "data" / "notes.txt").write_text("hello")
+    # When a tracked cell reads them with pandas and open() and writes results
+    code = (
+        "raw = pd.read_csv('data/raw.csv')\n"
+        "with open('data/notes.txt') as f:\n    notes = f.read()\n"
+        "raw.to_parquet('data/clean.parquet')\n"
+        "with open('data/report.txt', 'w') as f:\n    f.write(notes)\n"
+    )
+    assert kernel.run(f"%%track --name io\n{code}").status == "ok"
+    run = only_run(store, "io")
+    # Then each file is a version, input or output, named by its path in the project
+    recorded = {(d, name) for d, name, _fp in lineage(store, run.id)}
+    assert recorded == {
+        ("INPUT", "data/raw.csv"),
+        ("INPUT", "data/notes.txt"),
+        ("OUTPUT", "data/clean.parquet"),
+        ("OUTPUT", "data/report.txt"),
+        ("OUTPUT", "raw"),
+    }
+    # And a file read through pandas keeps its schema and profile
+    with store.store.read() as conn:
+        schema, rows = conn.execute(
+            sa.select(DatasetVersion.__table__.c.schema, DatasetVersion.__table__.c.n_rows)
+            .join(Dataset.__table__)
+            .where(Dataset.__table__.c.name == "data/raw.csv")
+        ).one()
+    assert [column["name"] for column in schema] == ["a", "b"] and rows == 3
+
+
+def test_a_changed_file_is_a_new_version_and_the_same_content_is_not(kernel, store, project):
+    (project / "table.csv").write_text("v\n1\n2\n")
+    kernel.run("%%track --name read-1\nt = pd.read_csv('table.csv')")
+    kernel.run("%%track --name read-2\nt = pd.read_csv('table.csv')")
+    (project / "table.csv").write_text("v\n1\n3\n")
+    kernel.run("%%track --name read-3\nt = pd.read_csv('table.csv')")
+    fingerprints = [
+        {fp for d, name, fp in lineage(store, only_run(store, n).id) if name == "table.csv"}
+        for n in ("read-1", "read-2", "read-3")
+    ]
+    assert fingerprints[0] == fingerprints[1] != fingerprints[2]
+
+
+def test_dataframes_used_and_made_in_memory_are_versions_too(kernel, store):
+    kernel.run("frame = pd.DataFrame({'x': [1.0, 2.0, None]})")
+    kernel.run("%%track --name in-memory\nfilled = frame.fillna(0)\nframe['y'] = 1")
+    recorded = [(d, name) for d, name, _fp in lineage(store, only_run(store, "in-memory").id)]
+    # frame was read, then changed in place (a new version); filled was made
+    assert recorded == [("INPUT", "frame"), ("OUTPUT", "filled"), ("OUTPUT", "frame")]
+
+
+def test_explicit_inputs_outputs_and_no_auto(kernel, store, project):
+    (project / "given.csv").write_text("q\n1\n")
+    kernel.run("left = pd.DataFrame({'k': [1]})")
+    code = "right = left.assign(j=2)\nunused = pd.read_csv('given.csv')\nlr = 0.5"
+    kernel.run(f"%%track --name explicit --no-auto --inputs left,given.csv --outputs right\n{code}")
+    run = only_run(store, "explicit")
+    recorded = {(d, name) for d, name, _fp in lineage(store, run.id)}
+    assert recorded == {("INPUT", "left"), ("INPUT", "given.csv"), ("OUTPUT", "right")}
+    assert run.params == {}
+
+
+def test_figures_and_models_are_stored_as_artifacts(kernel, store):
+    code = (
+        "import matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\nax.plot([1, 2, 3])\n"
+        "model = {'weights': [0.1, 0.2]}\n"
+    )
+    assert kernel.run(f"%%track --name artifacts --model model\n{code}").status == "ok"
+    run = only_run(store, "artifacts")
+    assert set(run.artifacts) == {"figure-1.png", "model.pkl"}
+    assert store.artifacts.get_bytes(run.artifacts["figure-1.png"]).startswith(b"\x89PNG")
+    kernel.run("plt.close('all')")
+
+
+def test_what_cannot_be_recorded_warns_and_the_rest_is_kept(kernel, store):
+    code = "lr = 0.1\nacc = 'high'\ngen = (i for i in range(3))"
+    shown = kernel.run(f"%%track --name partial --metrics acc,missing --model gen\n{code}")
+    assert shown.status == "ok"
+    warnings = shown.stderr
+    assert "metric" in warnings and "missing" in warnings and "gen" in warnings
+    run = only_run(store, "partial")
+    assert run.status == "finished" and run.params == {"lr": "0.1"}
+
+
+def test_hooks_are_active_only_while_a_tracked_cell_runs(kernel, store, project):
+    # Given pandas' own reader and writer
+    (project / "untracked.csv").write_text("u\n1\n")
+    kernel.run("own = (pd.read_csv, pd.DataFrame.to_csv)")
+    # When a tracked cell has run
+    kernel.run("%%track --name hooked\nh = pd.read_csv('untracked.csv')")
+    # Then pandas is as it was, and untracked cells record nothing
+    assert kernel.value("own == (pd.read_csv, pd.DataFrame.to_csv)") is True
+    assert kernel.value("'to_csv' in pd.DataFrame.__dict__") is False
+    before = len(store.runs())
+    kernel.run("u = pd.read_csv('untracked.csv')\nu.to_csv('copy.csv')")
+    assert len(store.runs()) == before
+
+
+# -- the companion magics -------------------------------------------------------------
+
+
+def test_track_config_sets_the_session_defaults(kernel, store):
+    kernel.run("%track_config --experiment tuning --tags stage=dev")
+    try:
+        kernel.run("%%track --name configured\nq = 1")
+    finally:
+        kernel.run("%track_config --experiment analysis --tags ''")
+    run = only_run(store, "configured")
+    assert run.experiment == "tuning" and run.tags == {"stage": "dev"}
+
+
+def test_runs_magic_returns_recent_runs_as_a_dataframe(kernel):
+    kernel.run("%%track --name listed\nlisted_value = 1")
+    shown = kernel.run("recent = %runs -n 3 name = 'listed'\nprint(list(recent.name))")
+    assert shown.stdout.strip() == "['listed']"
+    bad = kernel.run("%runs metrics.acc >")
+    assert bad.status == "error" and "position" in bad.error["evalue"]
+
+
+def test_track_help_is_real(kernel):
+    shown = kernel.run("%%track?")
+    text = str(shown.outputs)
+    assert "--model" in text and "Run the cell and record its execution" in text
