@@ -321,6 +321,58 @@ class Tracker:
             f"{MIN_ID_PREFIX} characters)"
         )
 
+    def list_datasets(self) -> pd.DataFrame:
+        """Every dataset: name, source, number of versions, when the latest was seen."""
+        import pandas as pd
+
+        with self.store.read() as conn:
+            rows = reads.list_datasets(conn)
+        frame = pd.DataFrame(rows, columns=["name", "source", "versions", "latest_at"])
+        frame["latest_at"] = pd.to_datetime(frame["latest_at"], unit="ms", utc=True)
+        return frame
+
+    def dataset_versions(self, name: str) -> pd.DataFrame:
+        """The versions of one dataset, oldest first: number, fingerprint, role, shape."""
+        import pandas as pd
+
+        _check_key("dataset name", name)
+        with self.store.read() as conn:
+            rows = reads.dataset_versions(conn, name)
+        if not rows:
+            raise NotFoundError(f"no dataset named {name!r} in {self.store!r}")
+        columns = ["version", "id", "fingerprint", "role", "n_rows", "n_columns", "source"]
+        frame = pd.DataFrame(rows)
+        frame["created_at"] = pd.to_datetime(frame["created_at"], unit="ms", utc=True)
+        return frame[[*columns, "created_at"]]
+
+    def get_dataset_version(self, ref: str | int) -> dict[str, Any]:
+        """One dataset version whole (schema, profile, ...), from its id, ``name`` (the
+        latest version) or ``name@vN``."""
+        with self.store.read() as conn:
+            if isinstance(ref, int) and not isinstance(ref, bool):
+                found = reads.dataset_versions(conn, version_id=ref)
+            else:
+                name, at, number = _check_key("dataset", ref).rpartition("@v")
+                if not at or not number.isdigit():
+                    name, number = ref, ""
+                found = reads.dataset_versions(conn, name)
+                if number:
+                    found = [row for row in found if row["version"] == int(number)]
+                found = found[-1:]
+        if not found:
+            raise NotFoundError(
+                f"no dataset version {ref!r} in {self.store!r}; give a version id, a dataset "
+                "name (its latest version) or name@vN"
+            )
+        return found[0]
+
+    def diff_datasets(self, a: str | int, b: str | int, **thresholds: float) -> dict[str, Any]:
+        """Schema, row count, profile and drift of version ``b`` against version ``a``
+        (see :func:`mlops_jlab.datasets.diff` for the thresholds)."""
+        from mlops_jlab import datasets
+
+        return datasets.diff(self.get_dataset_version(a), self.get_dataset_version(b), **thresholds)
+
     def get_run(self, run_id: str) -> RunRecord:
         """Everything recorded about one run."""
         _check_key("run id", run_id)
@@ -847,6 +899,22 @@ def log_dataset(
 
 def get_run(run_id: str) -> RunRecord:
     return get_tracker().get_run(run_id)
+
+
+def list_datasets() -> pd.DataFrame:
+    return get_tracker().list_datasets()
+
+
+def dataset_versions(name: str) -> pd.DataFrame:
+    return get_tracker().dataset_versions(name)
+
+
+def get_dataset_version(ref: str | int) -> dict[str, Any]:
+    return get_tracker().get_dataset_version(ref)
+
+
+def diff_datasets(a: str | int, b: str | int, **thresholds: float) -> dict[str, Any]:
+    return get_tracker().diff_datasets(a, b, **thresholds)
 
 
 def metric_history(run_id: str, key: str) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from mlops_jlab.store.models import (
     Dataset,
+    DatasetVersion,
     Experiment,
     LatestMetric,
     Metric,
@@ -107,3 +108,48 @@ def counts(conn: Connection) -> dict[str, int]:
         "datasets": count(Dataset.__table__),
         "models": count(RegisteredModel.__table__),
     }
+
+
+DATASETS = Dataset.__table__
+VERSIONS = DatasetVersion.__table__
+
+
+def _numbered_versions():
+    """Dataset versions with their number within their dataset (v1 is the first seen)."""
+    number = sa.func.row_number().over(partition_by=VERSIONS.c.dataset_id, order_by=VERSIONS.c.id)
+    return (
+        sa.select(VERSIONS, DATASETS.c.name, number.label("version"))
+        .join(DATASETS, DATASETS.c.id == VERSIONS.c.dataset_id)
+        .subquery("numbered")
+    )
+
+
+def list_datasets(conn: Connection) -> list[dict[str, Any]]:
+    """Every dataset with its number of versions and when the latest was recorded."""
+    return [
+        dict(row)
+        for row in conn.execute(
+            sa.select(
+                DATASETS.c.name,
+                DATASETS.c.source,
+                sa.func.count(VERSIONS.c.id).label("versions"),
+                sa.func.max(VERSIONS.c.created_at).label("latest_at"),
+            )
+            .join(VERSIONS, VERSIONS.c.dataset_id == DATASETS.c.id)
+            .group_by(DATASETS.c.id, DATASETS.c.name, DATASETS.c.source)
+            .order_by(DATASETS.c.name)
+        ).mappings()
+    ]
+
+
+def dataset_versions(
+    conn: Connection, name: str | None = None, version_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The versions of dataset ``name`` (oldest first), or the one with ``version_id``."""
+    numbered = _numbered_versions()
+    statement = sa.select(numbered).order_by(numbered.c.id)
+    if name is not None:
+        statement = statement.where(numbered.c.name == name)
+    if version_id is not None:
+        statement = statement.where(numbered.c.id == version_id)
+    return [dict(row) for row in conn.execute(statement).mappings()]
