@@ -301,8 +301,7 @@ class TrackMagics(Magics):
 
         args = parse_argstring(self.compare, line)
         try:
-            tracker = tracking.get_tracker()
-            return compare_view([tracker.resolve_run_id(i) for i in args.run_ids], tracker)
+            return compare_view(args.run_ids)
         except MlopsError as exc:
             raise UsageError(str(exc)) from None
 

@@ -38,7 +38,7 @@ from mlops_jlab.config import (
 from mlops_jlab.environment import current_user, git_commit, python_environment
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.store import Store, open_store, query, reads, records
-from mlops_jlab.store.models import BIGINT_MAX, BIGINT_MIN, KEY_LENGTH
+from mlops_jlab.store.models import BIGINT_MAX, BIGINT_MIN, ID_LENGTH, KEY_LENGTH
 
 if TYPE_CHECKING:  # pandas loads in half a second; only the DataFrame readers need it
     import pandas as pd
@@ -306,20 +306,29 @@ class Tracker:
         return ActiveRun(self, run_id, name, experiment, parent_id)
 
     def resolve_run_id(self, text: str) -> str:
-        """A full run id from an id or a unique prefix of at least 6 characters."""
-        _check_key("run id", text)
+        """A full run id from an id or an unambiguous prefix of at least 6 characters:
+        typing 8 characters beats pasting 32."""
+        given = _check_key("run id", text).strip().lower()
+        where = "copy ids from mlops_jlab.runs()['run_id']"
         with self.store.read() as conn:
-            found = reads.run_ids_starting(conn, text.strip(), limit=2)
-        if text.strip() in found:
-            return text.strip()
-        if len(text.strip()) >= MIN_ID_PREFIX and len(found) == 1:
-            return found[0]
-        if len(found) > 1 and len(text.strip()) >= MIN_ID_PREFIX:
-            raise InvalidInputError(f"{text!r} starts several run ids; give more characters")
-        raise NotFoundError(
-            f"no run with id {text!r} in {self.store!r} (a prefix needs at least "
-            f"{MIN_ID_PREFIX} characters)"
-        )
+            found = reads.run_ids_starting(conn, given, limit=2)
+        if given in found:
+            return given
+        if len(given) >= ID_LENGTH or (not found and not given.isalnum()):
+            raise NotFoundError(f"no run with id {text!r} in {self.store!r}; {where}")
+        if len(given) < MIN_ID_PREFIX:
+            raise InvalidInputError(
+                f"run id {text!r} is too short to pick one run: give at least {MIN_ID_PREFIX} "
+                f"characters of the id ({where})"
+            )
+        if not found:
+            raise NotFoundError(f"no run whose id starts with {text!r} in {self.store!r}")
+        if len(found) > 1:
+            raise InvalidInputError(
+                f"run id prefix {text!r} matches several runs ({', '.join(found)}, ...); give "
+                "more characters of the id"
+            )
+        return found[0]
 
     def list_datasets(self) -> pd.DataFrame:
         """Every dataset: name, source, number of versions, when the latest was seen."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import html
 import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
 
 MIN_RUNS = 2
 MAX_RUNS = 50
-MIN_PREFIX = 6
-ID_LENGTH = 32  # uuid4 hex
 # A chart line of more points than a PNG has pixels only costs time; min and max per
 # stretch keep every spike visible.
 MAX_CHART_POINTS = 4000
@@ -41,7 +38,6 @@ MAX_DIFF_CHARS = 1_000_000
 MAX_DIFF_LINES_SHOWN = 3000
 CELL_CHARS = 60
 LABEL_CHARS = 40
-_PREFIX_RE = re.compile(r"[0-9a-f]+")
 _TABS = ("Params", "Metrics", "Charts", "Code")
 CHARTS_TAB = _TABS.index("Charts")
 
@@ -182,37 +178,12 @@ def _find_runs(run_ids: Any, tracker: Tracker) -> list[RunRecord]:
 
 
 def _find_run(run_id: Any, position: int, tracker: Tracker) -> RunRecord:
-    """A run by its id, else by an id prefix: typing 8 characters beats pasting 32."""
+    """A run by its id, or by an unambiguous id prefix: typing 8 characters beats pasting 32."""
     if not isinstance(run_id, str):
         raise InvalidInputError(
             f"run id number {position} must be text, not {type(run_id).__name__} {run_id!r:.80}"
         )
-    try:
-        return tracker.get_run(run_id)
-    except NotFoundError:
-        pass
-    where = "copy ids from mlops_jlab.runs()['run_id']"
-    prefix = run_id.strip().lower()
-    # Ids are lowercase hex (uuid4), so anything else cannot be a prefix of one, and a
-    # checked prefix is safe to put in a filter.
-    if not _PREFIX_RE.fullmatch(prefix):
-        raise NotFoundError(f"no run with id {run_id!r}; {where}")
-    if len(prefix) < MIN_PREFIX:
-        raise InvalidInputError(
-            f"run id {run_id!r} is too short to pick one run: give at least {MIN_PREFIX} "
-            f"characters of the id ({where})"
-        )
-    found = tracker.runs(f"run_id LIKE '{prefix}%'", max_results=2)
-    matches = found["run_id"].tolist()
-    if not matches:
-        what = "with id" if len(prefix) >= ID_LENGTH else "whose id starts with"
-        raise NotFoundError(f"no run {what} {run_id!r}; {where}")
-    if len(matches) > 1:
-        raise InvalidInputError(
-            f"run id prefix {run_id!r} matches several runs ({', '.join(matches)}, ...); give "
-            "more characters of the id"
-        )
-    return tracker.get_run(matches[0])
+    return tracker.get_run(tracker.resolve_run_id(run_id))
 
 
 def _labels(runs: list[RunRecord]) -> list[str]:

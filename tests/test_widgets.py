@@ -295,7 +295,7 @@ def test_charts_leave_the_notebooks_pyplot_figures_alone(tracker, three_runs):
 
 
 def log_many_points(tracker, run, key, count, spike_step, spike):
-    """Points 0..count-2 in one statement (logging a million one by one takes minutes),
+    """Points 0..count-2 in one statement (logging them one by one takes a while),
     then the last through the API so the run's latest value is kept as usual."""
     steps = sa.select(sa.literal(0).label("step")).cte("steps", recursive=True)
     steps = steps.union_all(sa.select(steps.c.step + 1).where(steps.c.step < count - 2))
@@ -310,9 +310,9 @@ def log_many_points(tracker, run, key, count, spike_step, spike):
     run.log_metrics({key: 1.0 / count}, step=count - 1)
 
 
-def test_a_metric_of_a_million_points_is_charted_from_a_few_thousand(tracker):
-    # Given a run with a million loss points and one spike, and a short run
-    count, spike_step = 1_000_000, 123_457
+def test_a_long_metric_history_is_charted_from_a_few_thousand_points(tracker):
+    # Given a run with 200,000 loss points and one spike, and a short run
+    count, spike_step = 200_000, 123_457
     long_run = tracker.start_run(name="long", experiment="compare")
     log_many_points(tracker, long_run, "loss", count, spike_step, 5.0)
     long_run.end()
