@@ -41,6 +41,7 @@ WRITERS = ("to_csv", "to_parquet", "to_json", "to_excel", "to_feather", "to_pick
 _TARGET_KEYWORDS = ("filepath_or_buffer", "path", "io", "path_or_buf", "excel_writer", "sql")
 _TABLE_KEYWORDS = ("table_name", "name")
 _WRITE_MODES = frozenset("wax+")
+_CODE_SUFFIXES = (".py", ".pyc", ".so", ".pth")
 # A literal assignment this long is data, not a parameter.
 MAX_PARAM_LENGTH = 250
 
@@ -137,6 +138,7 @@ def _ignored_folders(store_folders: Iterable[str]) -> tuple[str, ...]:
     """Folders whose files are the system's, not the user's data: Python's own, installed
     packages and the store itself."""
     folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/proc", "/sys", "/dev", "/usr"}
+    folders.add(str(Path(__file__).parent))
     folders.update(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
     folders.update(store_folders)
     return tuple(os.path.realpath(f) + os.sep for f in folders if f)
@@ -256,7 +258,8 @@ class CellCapture:
         if not isinstance(target, str) or threading.get_ident() != self._thread:
             return
         text = os.path.abspath(target)
-        if text.startswith(self._ignored) or "/." in text:  # system files, hidden tool caches
+        # System files, hidden tool caches, and modules an import or a traceback reads
+        if text.startswith(self._ignored) or "/." in text or text.endswith(_CODE_SUFFIXES):
             return
         writes = isinstance(mode, str) and not _WRITE_MODES.isdisjoint(mode)
         self._opened[text] = self._opened.get(text, False) or writes
@@ -389,7 +392,9 @@ class CellCapture:
                 self.warn(f"--params names no variable {', '.join(missing)}")
             values = {n: self.namespace[n] for n in names if n in self.namespace}
         elif self.options.auto:
-            values = literal_params(self.code)
+            options = self.options
+            named = {*options.metrics, *options.models, *options.inputs, *options.outputs}
+            values = {k: v for k, v in literal_params(self.code).items() if k not in named}
         else:
             values = {}
         if values:
