@@ -55,13 +55,12 @@ def _parse(code: str) -> ast.Module | None:
         return None
 
 
-def literal_params(code: str) -> dict[str, Any]:
+def literal_params(tree: ast.Module | None) -> dict[str, Any]:
     """Top-level assignments of literals (``lr = 0.01``, ``layers = [64, 32]``) in a cell.
 
     Only plain names bound to a constant expression count, so ``x = f(1)`` or
     ``self.lr = 1`` are not parameters.
     """
-    tree = _parse(code)
     if tree is None:
         return {}
     found: dict[str, Any] = {}
@@ -101,10 +100,9 @@ class _Names(ast.NodeVisitor):
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _skip
 
 
-def cell_names(code: str) -> tuple[set[str], set[str]]:
+def cell_names(tree: ast.Module | None) -> tuple[set[str], set[str]]:
     """``(loaded, stored)``: the names a cell reads and the names it binds."""
     names = _Names()
-    tree = _parse(code)
     if tree is not None:
         names.visit(tree)
     return names.loaded, names.stored
@@ -134,12 +132,13 @@ def _target(args: tuple, kwargs: dict[str, Any]) -> Any:
     return None
 
 
-def _ignored_folders(store_folders: Iterable[str]) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=8)
+def _ignored_folders(store_folders: tuple[str, ...], path: tuple[str, ...]) -> tuple[str, ...]:
     """Folders whose files are the system's, not the user's data: Python's own, installed
-    packages and the store itself."""
+    packages (found on ``path``, i.e. ``sys.path``) and the store itself."""
     folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/proc", "/sys", "/dev", "/usr"}
     folders.add(str(Path(__file__).parent))
-    folders.update(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    folders.update(p for p in path if p.endswith(("site-packages", "dist-packages")))
     folders.update(store_folders)
     return tuple(os.path.realpath(f) + os.sep for f in folders if f)
 
@@ -194,7 +193,7 @@ class CellCapture:
         warn: Callable[[str], None],
     ):
         self.run = run
-        self.code = code
+        self.tree = _parse(code)
         self.namespace = namespace
         self.options = options
         self.warn = warn
@@ -222,7 +221,7 @@ class CellCapture:
             self._record(f"input {name!r}", functools.partial(self._explicit, name, "input"))
         if not options.auto:
             return
-        loaded, _stored = cell_names(self.code)
+        loaded, _stored = cell_names(self.tree)
         for name in sorted(loaded - set(options.inputs)):
             value = self.namespace.get(name)
             if _is_frame(value):
@@ -234,7 +233,7 @@ class CellCapture:
         pyplot = sys.modules.get("matplotlib.pyplot")
         if pyplot is not None:
             self._figures = set(pyplot.get_fignums())
-        self._ignored = _ignored_folders(self.run.tracker.local_folders())
+        self._ignored = _ignored_folders(tuple(self.run.tracker.local_folders()), tuple(sys.path))
         _AuditGate.install()
         _AuditGate.capture = self
 
@@ -359,7 +358,7 @@ class CellCapture:
 
     def _frame_outputs(self) -> None:
         """Frames the cell bound to a name, or changed in place, are new dataset versions."""
-        _loaded, stored = cell_names(self.code)
+        _loaded, stored = cell_names(self.tree)
         explicit = set(self.options.inputs) | set(self.options.outputs)
         for name in sorted((stored | set(self._inputs)) - explicit):
             value = self.namespace.get(name)
@@ -394,7 +393,7 @@ class CellCapture:
         elif self.options.auto:
             options = self.options
             named = {*options.metrics, *options.models, *options.inputs, *options.outputs}
-            values = {k: v for k, v in literal_params(self.code).items() if k not in named}
+            values = {k: v for k, v in literal_params(self.tree).items() if k not in named}
         else:
             values = {}
         if values:

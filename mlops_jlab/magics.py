@@ -191,11 +191,12 @@ class TrackMagics(Magics):
             cell_id=cell_id,
             execution_count=execution_count,
             code=code,
+            buffered=True,
         )
-        run.buffered = True
         self._run = run
         self._warnings = []
-        python_code = self.shell.transform_cell(code)
+        # IPython 8.22+ hands over the cell it transformed; older ones make us do it again
+        python_code = getattr(info, "transformed_cell", None) or self.shell.transform_cell(code)
         self._capture = CellCapture(run, python_code, self.shell.user_ns, options, self._note)
         self._capture.start()
 
@@ -218,7 +219,7 @@ class TrackMagics(Magics):
             else:
                 run.end("failed", "".join(traceback.format_exception(error)))
         except Exception as exc:
-            self._warnings.append(f"the run could not be completed: {_reason(exc)}")
+            self._warnings.append(f"this cell's run was not recorded: {_reason(exc)}")
         for message in self._warnings:
             _warn(message)
 

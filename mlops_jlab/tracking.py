@@ -7,6 +7,7 @@ Tracked notebook cells record through these same functions.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import mimetypes
@@ -16,10 +17,9 @@ import pickle
 import re
 import sys
 import threading
-import time
 import traceback
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,6 +222,12 @@ class Tracker:
     def remember_version(self, name: str, fp: str, version_id: int) -> None:
         self._versions[(name, fp)] = version_id
 
+    def forget_ids(self) -> None:
+        """After a failed write: the ids it made (versions, experiments) were never stored."""
+        self._versions.clear()
+        self._experiment_ids.clear()
+        self._environment_saved = False
+
     def local_folders(self) -> list[str]:
         """The store's own local folders (database and artifacts), which are not data."""
         folders = [self.location.artifacts] if "://" not in self.location.artifacts else []
@@ -252,9 +258,15 @@ class Tracker:
         execution_count: int | None = None,
         code: str | None = None,
         job_id: str | None = None,
+        buffered: bool = False,
     ) -> ActiveRun:
         """Create a run in status ``running`` and return it (not made active: see
-        :func:`start_run` for the active-run stack)."""
+        :func:`start_run` for the active-run stack).
+
+        A ``buffered`` run (a tracked cell) writes nothing yet: it writes itself with all
+        it recorded in one transaction when it ends, or after ``FLUSH_SECONDS`` if it runs
+        longer, so a short cell costs one transaction and a long one shows up while it runs.
+        """
         if kind not in RUN_KINDS:
             raise InvalidInputError(f"run kind must be one of {', '.join(RUN_KINDS)}, not {kind!r}")
         _check_details(notebook_path, cell_id, execution_count, code, parent_id, job_id)
@@ -269,7 +281,10 @@ class Tracker:
         }
         started = records.now_ms()
         environment = python_environment()
-        with self.store.write() as conn:
+
+        run = ActiveRun(self, run_id, name, experiment, parent_id)
+
+        def insert(conn: Connection) -> None:
             if parent_id is not None or job_id is not None:
                 records.check_parents(conn, parent_id, job_id)
             experiment_id = self._experiment_ids.get(experiment)
@@ -280,11 +295,11 @@ class Tracker:
             records.insert_run(
                 conn,
                 {
+                    **run.insert_as_ended(started),
                     "id": run_id,
                     "experiment_id": experiment_id,
                     "name": name,
                     "kind": kind,
-                    "status": "running",
                     "notebook_path": notebook_path,
                     "cell_id": cell_id,
                     "execution_count": execution_count,
@@ -293,7 +308,6 @@ class Tracker:
                     "parent_id": parent_id,
                     "job_id": job_id,
                     "start_time": started,
-                    "heartbeat": started,
                     "user": current_user(),
                     "environment_hash": environment["hash"],
                     "git_commit": git_commit(),
@@ -301,9 +315,16 @@ class Tracker:
             )
             if checked_tags:
                 records.upsert_tags(conn, run_id, checked_tags)
-        self._experiment_ids[experiment] = experiment_id
-        self._environment_saved = True
-        return ActiveRun(self, run_id, name, experiment, parent_id)
+            self._experiment_ids[experiment] = experiment_id
+            self._environment_saved = True
+
+        if buffered:
+            _ = self.store  # opened now: a store that cannot be used refuses the run at once
+            run.buffer(insert)
+        else:
+            with self.store.write() as conn:
+                insert(conn)
+        return run
 
     def resolve_run_id(self, text: str) -> str:
         """A full run id from an id or an unambiguous prefix of at least 6 characters:
@@ -503,11 +524,17 @@ class ActiveRun:
         self.status = "running"
         self._next_step: dict[str, int] = {}
         self._params: dict[str, str] = {}
-        # Buffered runs (tracked cells) collect their writes and write them in one
-        # transaction when the run ends, or when FLUSH_SECONDS have passed.
+        self._lineage: set[tuple[str, str, str]] = set()  # events recorded or being recorded
+        self._new_events: list[tuple[str, str, str]] = []  # this transaction's, in one insert
+        self._ending: dict[str, Any] | None = None  # how the run ends, while it is ending
+        self._ended_on_insert = False
+        # A buffered run (a tracked cell) collects its writes, its own insert first, and
+        # writes them in one transaction when it ends or every FLUSH_SECONDS meanwhile.
         self.buffered = False
         self._pending: list[Callable[[Connection], None]] = []
-        self._flushed_at = time.monotonic()
+        self._written = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self.flush_error: Exception | None = None
 
     def __repr__(self) -> str:
         return f"<ActiveRun {self.name!r} id={self.id} status={self.status}>"
@@ -518,26 +545,84 @@ class ActiveRun:
                 f"run {self.id} has ended ({self.status}); start a new run to log more to it"
             )
 
+    def buffer(self, insert: Callable[[Connection], None]) -> None:
+        """Make this run buffered; ``insert`` writes the run itself."""
+        self.buffered = True
+        self._pending.append(insert)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        self._timer = threading.Timer(FLUSH_SECONDS, self._flush_in_background)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _flush_in_background(self) -> None:
+        try:
+            self.flush()
+        except Exception as exc:  # kept for whoever ends the run, which writes again
+            self.flush_error = exc
+        with self._written:
+            if self.status == "running":
+                self._schedule()
+
     def _write(self, write: Callable[[Connection], None]) -> None:
         """Write now, or later in one transaction with the run's other writes if buffered."""
-        if not self.buffered:
-            with self.tracker.store.write() as conn:
-                records.touch_running(conn, self.id)
-                write(conn)
+        if self.buffered:
+            with self._written:
+                self._pending.append(write)
             return
-        self._pending.append(write)
-        if time.monotonic() - self._flushed_at > FLUSH_SECONDS:
-            self.flush()
+        with self._transaction() as conn:
+            records.touch_running(conn, self.id)
+            write(conn)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """A write transaction that ends with the lineage events its writes made. If it
+        fails, what its writes taught this run and the tracker (events, ids) is forgotten:
+        the database has none of it."""
+        lineage = set(self._lineage)
+        try:
+            with self.tracker.store.write() as conn:
+                yield conn
+                if self._new_events:
+                    records.insert_lineage(conn, self.id, self._new_events)
+        except BaseException:
+            self._lineage = lineage
+            self._ended_on_insert = False
+            self.tracker.forget_ids()
+            raise
+        finally:
+            self._new_events = []
+
+    def insert_as_ended(self, started: int) -> dict[str, Any]:
+        """The run's status columns for its insert: ``running``, or how it ended when the
+        run is written only as it ends (a short buffered run: one statement, not two)."""
+        if self._ending is None:
+            return {"status": "running", "heartbeat": started}
+        self._ended_on_insert = True
+        return {**self._ending, "heartbeat": self._ending["end_time"]}
+
+    def _write_pending(self, finish: Callable[[Connection], None] | None = None) -> None:
+        """Write what is buffered, then ``finish``, in one transaction; if it fails, the
+        writes stay buffered so that nothing recorded is lost."""
+        with self._written:
+            pending, self._pending = self._pending, []
+            try:
+                with self._transaction() as conn:
+                    for write in pending:
+                        write(conn)
+                    if finish is not None:
+                        finish(conn)
+                    elif pending:
+                        records.touch_running(conn, self.id)
+            except BaseException:
+                self._pending[:0] = pending
+                raise
 
     def flush(self) -> None:
         """Write what a buffered run has collected so far."""
-        pending, self._pending = self._pending, []
-        self._flushed_at = time.monotonic()
-        if pending:
-            with self.tracker.store.write() as conn:
-                records.touch_running(conn, self.id)
-                for write in pending:
-                    write(conn)
+        if self.status == "running":
+            self._write_pending()
 
     def log_param(self, key: str, value: Any) -> None:
         self.log_params({key: value})
@@ -635,7 +720,7 @@ class ActiveRun:
         def link(conn: Connection) -> None:
             records.link_artifact(conn, self.id, name, blob.digest, blob.size, media_type, kind)
             if kind == "model":  # models are what lineage leads to
-                records.insert_lineage(conn, self.id, [("artifact", blob.digest, "OUTPUT")])
+                self._link(("artifact", blob.digest, "OUTPUT"))
 
         self._write(link)
         return blob.digest
@@ -713,6 +798,10 @@ class ActiveRun:
         if version is None and frame is not None and _describable(frame):
             description = datasets.describe(frame)
         event_direction = direction.upper()
+        if version is not None and ("dataset_version", str(version), event_direction) in (
+            self._lineage
+        ):
+            return fp  # the same version the same way again: nothing new to record
 
         def record(conn: Connection) -> None:
             version_id = self.tracker.known_version(name, fp)
@@ -720,13 +809,17 @@ class ActiveRun:
                 version_id = records.ensure_dataset_version(
                     conn, name, fp, description, source=source, role=role
                 )
-            records.insert_lineage(
-                conn, self.id, [("dataset_version", str(version_id), event_direction)]
-            )
+            self._link(("dataset_version", str(version_id), event_direction))
             self.tracker.remember_version(name, fp, version_id)
 
         self._write(record)
         return fp
+
+    def _link(self, event: tuple[str, str, str]) -> None:
+        """Record a lineage event once per run (written when the transaction ends)."""
+        if event not in self._lineage:
+            self._new_events.append(event)
+            self._lineage.add(event)
 
     def end(self, status: str = "finished", error: str | None = None) -> None:
         """End the run with ``status`` (finished, failed, crashed or interrupted)."""
@@ -735,14 +828,19 @@ class ActiveRun:
                 f"a run ends as one of {', '.join(END_STATUSES)}, not {status!r}"
             )
         self._check_running()
-        pending, self._pending = self._pending, []
-        try:
-            with self.tracker.store.write() as conn:
-                for write in pending:
-                    write(conn)
+        if self._timer is not None:
+            self._timer.cancel()
+        self._ending = {"status": status, "end_time": records.now_ms(), "error": error}
+
+        def finish(conn: Connection) -> None:
+            if not self._ended_on_insert:
                 records.finish_run(conn, self.id, status, error)
+
+        try:
+            self._write_pending(finish)
             self.status = status
         finally:  # a run that could not be ended must not become the parent of the next
+            self._ending = None
             _pop(self)
 
     def __enter__(self) -> ActiveRun:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import pytest
 
 import mlops_jlab as ml
+from mlops_jlab import tracking as tracking_module
 from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
+from mlops_jlab.store import records
 from mlops_jlab.tracking import MAX_TIMESTAMP_MS
 
 
@@ -295,3 +298,66 @@ def test_metric_history_reads_back_the_earliest_and_latest_timestamps(tracking):
     history = ml.metric_history(run.id, "m")
     assert list(history["value"]) == [1.0, 2.0]
     assert history["timestamp"].iloc[1].year == 2262
+
+
+# -- buffered runs (tracked cells) ----------------------------------------------------
+
+
+def test_a_buffered_run_writes_everything_when_it_ends(tracker):
+    # Given a buffered run that logged params, metrics, tags and a dataset
+    run = tracker.start_run("buffered", "cells", kind="cell", buffered=True)
+    run.log_params({"lr": 0.1})
+    run.log_metrics({"acc": 0.5})
+    run.log_metrics({"acc": 0.7})
+    run.set_tags({"stage": "dev"})
+    run.log_dataset(pd.DataFrame({"x": [1, 2]}), "frame")
+    # Then nothing is in the store yet
+    assert tracker.runs(experiment="cells").empty
+    # When it ends
+    run.end()
+    # Then it is there whole, finished
+    stored = tracker.get_run(run.id)
+    assert stored.status == "finished" and stored.end_time is not None
+    assert stored.params == {"lr": "0.1"} and stored.metrics == {"acc": 0.7}
+    assert stored.tags == {"stage": "dev"}
+    assert list(tracker.metric_history(run.id, "acc")["value"]) == [0.5, 0.7]
+    assert list(tracker.dataset_versions("frame")["version"]) == [1]
+
+
+def test_a_long_buffered_run_shows_up_while_it_runs(tracker, monkeypatch):
+    # Given a short flush interval and a buffered run that keeps running
+    monkeypatch.setattr(tracking_module, "FLUSH_SECONDS", 0.2)
+    run = tracker.start_run("long", "cells", kind="cell", buffered=True)
+    run.log_metrics({"loss": 1.0})
+    # Then the run and what it logged appear without it ending
+    deadline = time.monotonic() + 30
+    while tracker.runs(experiment="cells").empty and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stored = tracker.get_run(run.id)
+    assert stored.status == "running" and stored.metrics == {"loss": 1.0}
+    run.log_metrics({"loss": 0.5})
+    run.end()
+    assert tracker.get_run(run.id).metrics == {"loss": 0.5}
+
+
+def test_when_ending_a_buffered_run_fails_nothing_it_recorded_is_lost(tracker, monkeypatch):
+    # Given a buffered run whose end cannot be written the first time
+    run = tracker.start_run("retry", "cells", kind="cell", buffered=True)
+    run.log_params({"depth": 3})
+    run.log_dataset(pd.DataFrame({"y": [1.5]}), "inputs")
+    real_insert = records.insert_lineage
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(records, "insert_lineage", broken)
+    with pytest.raises(OSError):
+        run.end()
+    assert tracker.runs(experiment="cells").empty
+    # When it is ended again once the store works
+    monkeypatch.setattr(records, "insert_lineage", real_insert)
+    run.end()
+    # Then the run holds everything it recorded, its dataset version and lineage included
+    stored = tracker.get_run(run.id)
+    assert stored.status == "finished" and stored.params == {"depth": "3"}
+    assert list(tracker.dataset_versions("inputs")["version"]) == [1]

@@ -321,27 +321,18 @@ def ensure_dataset_version(
 
 def insert_lineage(conn: Connection, run_id: str, events: Sequence[tuple[str, str, str]]) -> None:
     """Record that the run read (INPUT) or produced (OUTPUT) entities, given as
-    ``(entity_kind, entity_id, direction)``; an event the run already has is not repeated."""
-    if not events:
-        return
-    existing = set(
-        conn.execute(
-            sa.select(LINEAGE.c.entity_kind, LINEAGE.c.entity_id, LINEAGE.c.direction).where(
-                LINEAGE.c.run_id == run_id
-            )
-        ).all()
-    )
+    ``(entity_kind, entity_id, direction)``; the caller records each event once."""
     created = now_ms()
-    rows = [
-        {
-            "run_id": run_id,
-            "entity_kind": kind,
-            "entity_id": entity_id,
-            "direction": direction,
-            "created_at": created,
-        }
-        for kind, entity_id, direction in dict.fromkeys(events)
-        if (kind, entity_id, direction) not in existing
-    ]
-    if rows:
-        conn.execute(LINEAGE.insert(), rows)
+    conn.execute(
+        LINEAGE.insert(),
+        [
+            {
+                "run_id": run_id,
+                "entity_kind": kind,
+                "entity_id": entity_id,
+                "direction": direction,
+                "created_at": created,
+            }
+            for kind, entity_id, direction in events
+        ],
+    )
