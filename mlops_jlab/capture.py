@@ -93,6 +93,12 @@ class _Names(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         (self.loaded if isinstance(node.ctx, ast.Load) else self.stored).add(node.id)
 
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        for alias in node.names:
+            self.stored.add(alias.asname or alias.name.partition(".")[0])
+
+    visit_ImportFrom = visit_Import
+
     def _skip(self, node: ast.AST) -> None:
         for decorator in getattr(node, "decorator_list", []):
             self.visit(decorator)
@@ -101,11 +107,17 @@ class _Names(ast.NodeVisitor):
 
 
 def cell_names(tree: ast.Module | None) -> tuple[set[str], set[str]]:
-    """``(loaded, stored)``: the names a cell reads and the names it binds."""
-    names = _Names()
-    if tree is not None:
-        names.visit(tree)
-    return names.loaded, names.stored
+    """``(read, bound)``: the names a cell reads before binding them itself (the values it
+    was given) and the names it binds, statement by statement (``df = df.dropna()`` reads
+    ``df`` first; ``df = load(); df.plot()`` does not read the ``df`` it was given)."""
+    read: set[str] = set()
+    bound: set[str] = set()
+    for statement in tree.body if tree is not None else []:
+        names = _Names()
+        names.visit(statement)
+        read |= names.loaded - bound
+        bound |= names.stored
+    return read, bound
 
 
 def _is_frame(obj: Any) -> bool:
@@ -158,24 +170,48 @@ class Options:
     auto: bool = True
 
 
-class _AuditGate:
-    """The one audit hook of the process; it forwards ``open`` events to the running capture."""
+class _Running:
+    """The capture of the tracked cell running now, which the process's one audit hook and
+    the pandas wrappers report to."""
 
-    installed = False
+    hooked = False
     capture: CellCapture | None = None
 
     @classmethod
-    def install(cls) -> None:
-        if not cls.installed:
-            sys.addaudithook(cls.hook)
-            cls.installed = True
+    def start(cls, capture: CellCapture) -> None:
+        if not cls.hooked:
+            sys.addaudithook(cls.audit)
+            cls.hooked = True
+        cls.capture = capture
 
     @staticmethod
-    def hook(event: str, args: tuple) -> None:
+    def audit(event: str, args: tuple) -> None:
         # Called for every audited event of the process: stay cheap when there is nothing to do.
-        if event != "open" or _AuditGate.capture is None:
+        if event != "open" or _Running.capture is None:
             return
-        _AuditGate.capture.opened(args)
+        _Running.capture.opened(args)
+
+
+@functools.lru_cache(maxsize=64)
+def _recording(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original`` (a pandas reader or DataFrame writer) reporting what it read or wrote to
+    the running capture; made once per function, put in place only while a cell runs."""
+    writes = name.startswith("to_")
+
+    @functools.wraps(original)
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        capture = _Running.capture
+        if capture is not None:
+            frame, rest = (args[0], args[1:]) if writes else (result, args)
+            target = _target(rest, kwargs)
+            capture._record(
+                f"{name} {'output' if writes else 'input'}",
+                lambda: capture._pandas_io(name, target, frame),
+            )
+        return result
+
+    return recording
 
 
 class CellCapture:
@@ -234,8 +270,7 @@ class CellCapture:
         if pyplot is not None:
             self._figures = set(pyplot.get_fignums())
         self._ignored = _ignored_folders(tuple(self.run.tracker.local_folders()), tuple(sys.path))
-        _AuditGate.install()
-        _AuditGate.capture = self
+        _Running.start(self)
 
     def _explicit(self, name: str, direction: str) -> None:
         """A dataset named in ``--inputs``/``--outputs``: a variable, else a file path."""
@@ -267,43 +302,13 @@ class CellCapture:
         pandas = sys.modules.get("pandas")
         if pandas is None:  # a cell that imports pandas itself is caught by open()
             return
-        for name in READERS:
-            original = getattr(pandas, name, None)
-            if original is not None:
-                self._patch(pandas, name, self._wrap_reader(name, original))
-        for name in WRITERS:
-            original = getattr(pandas.DataFrame, name, None)
-            if original is not None:
-                self._patch(pandas.DataFrame, name, self._wrap_writer(name, original))
-
-    def _patch(self, owner: Any, name: str, replacement: Any) -> None:
-        # None: inherited (DataFrame.to_csv lives on NDFrame), so restoring means deleting
-        self._patched.append((owner, name, owner.__dict__.get(name)))
-        setattr(owner, name, replacement)
-
-    def _wrap_reader(self, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
-        capture = self
-
-        @functools.wraps(original)
-        def reader(*args: Any, **kwargs: Any) -> Any:
-            result = original(*args, **kwargs)
-            target = _target(args, kwargs)
-            capture._record(f"{name} input", lambda: capture._pandas_io(name, target, result))
-            return result
-
-        return reader
-
-    def _wrap_writer(self, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
-        capture = self
-
-        @functools.wraps(original)
-        def writer(frame: Any, *args: Any, **kwargs: Any) -> Any:
-            result = original(frame, *args, **kwargs)
-            target = _target(args, kwargs)
-            capture._record(f"{name} output", lambda: capture._pandas_io(name, target, frame))
-            return result
-
-        return writer
+        for owner, names in ((pandas, READERS), (pandas.DataFrame, WRITERS)):
+            for name in names:
+                original = getattr(owner, name, None)
+                if original is not None:
+                    # None: inherited (DataFrame.to_csv is NDFrame's): restoring deletes it
+                    self._patched.append((owner, name, owner.__dict__.get(name)))
+                    setattr(owner, name, _recording(name, original))
 
     def _pandas_io(self, function: str, target: Any, frame: Any) -> None:
         direction = "output" if function.startswith("to_") else "input"
@@ -327,8 +332,8 @@ class CellCapture:
 
     def finish(self) -> None:
         """Stop capturing and record what the cell produced."""
-        if _AuditGate.capture is self:
-            _AuditGate.capture = None
+        if _Running.capture is self:
+            _Running.capture = None
         for owner, name, original in reversed(self._patched):
             if original is None:
                 delattr(owner, name)
