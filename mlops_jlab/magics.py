@@ -312,16 +312,83 @@ class TrackMagics(Magics):
     @argument("--depth", type=int, default=None, help="at most this many steps away")
     @argument("target", help="a run id (or unique prefix), a dataset name, or name@vN")
     @line_magic
-    def lineage(self, line: str) -> Any:
-        """What a run or dataset came from and what came of it."""
-        from mlops_jlab.lineage_view import lineage_view
+    def lineage(self, line: str) -> None:
+        """What a run or a dataset version came from and what came of it, as a tree:
+        ``%lineage 3f2a9c`` (a run), ``%lineage data/train.csv`` (its latest version),
+        ``%lineage data/train.csv@v1 --down``."""
+        from mlops_jlab import lineage
 
         args = parse_argstring(self.lineage, line)
-        direction = "up" if args.up and not args.down else "down" if args.down else "both"
+        directions = ["upstream"] if args.up and not args.down else ["downstream"]
+        if not args.up and not args.down:
+            directions = ["upstream", "downstream"]
+        tracker = tracking.get_tracker()
         try:
-            return lineage_view(tracking.get_tracker(), args.target, direction, args.depth)
+            kind, key = _lineage_node(tracker, args.target)
+            with tracker.store.read() as conn:
+                graphs = [lineage.graph(conn, kind, key, d, args.depth) for d in directions]
         except MlopsError as exc:
             raise UsageError(str(exc)) from None
+        root = graphs[0]["nodes"][0]
+        lines = [_node_text(root)]
+        for direction, graph in zip(directions, graphs, strict=True):
+            title = "came from" if direction == "upstream" else "led to"
+            tree = _tree_lines(graph, upstream=direction == "upstream")
+            lines += [f"  {title}:", *(tree or ["    (nothing recorded)"])]
+        print("\n".join(lines))
+
+
+def _lineage_node(tracker: tracking.Tracker, target: str) -> tuple[str, str]:
+    """``%lineage``'s target as a graph node: a run (id or prefix), else a dataset version."""
+    try:
+        return "run", tracker.resolve_run_id(target)
+    except MlopsError:
+        pass
+    try:
+        return "dataset_version", str(tracker.get_dataset_version(target)["id"])
+    except MlopsError:
+        raise UsageError(
+            f"{target!r} is neither a run id (or a prefix of 6+ characters) nor a dataset "
+            "name; %runs lists runs and mlops_jlab.list_datasets() datasets"
+        ) from None
+
+
+def _node_text(node: dict[str, Any]) -> str:
+    kind = node["kind"]
+    if kind == "run":
+        stale = ", stale: " + "; ".join(node["stale_reasons"]) if node.get("stale") else ""
+        return f"run {node['label']} ({node['run_id'][:8]}, {node['status']}{stale})"
+    if kind == "dataset_version":
+        rows = f", {node['n_rows']} rows" if node.get("n_rows") is not None else ""
+        return f"dataset {node['label']} ({node['fingerprint'][:8]}{rows})"
+    return f"{kind.replace('_', ' ')} {node['label']}"
+
+
+def _tree_lines(graph: dict[str, Any], upstream: bool) -> list[str]:
+    """The graph as an indented tree from its root; a node reached twice is shown once."""
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    following: dict[str, list[str]] = {}
+    for edge in graph["edges"]:
+        start, end = (
+            (edge["target"], edge["source"]) if upstream else (edge["source"], edge["target"])
+        )
+        following.setdefault(start, []).append(end)
+    lines: list[str] = []
+    shown = {graph["root"]}
+    stack = [(child, 2) for child in sorted(following.get(graph["root"], []), reverse=True)]
+    while stack:
+        node_id, indent = stack.pop()
+        arrow = "<- " if upstream else "-> "
+        text = "  " * indent + arrow + _node_text(nodes[node_id])
+        if node_id in shown:
+            lines.append(text + " (shown above)")
+            continue
+        shown.add(node_id)
+        lines.append(text)
+        stack.extend(
+            (child, indent + 1) for child in sorted(following.get(node_id, []), reverse=True)
+        )
+    return lines
 
 
 def _reason(exc: BaseException) -> str:

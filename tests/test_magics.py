@@ -314,3 +314,25 @@ def test_track_help_is_real(kernel):
     shown = kernel.run("%%track?")
     text = str(shown.outputs)
     assert "--model" in text and "Run the cell and record its execution" in text
+
+
+def test_lineage_magic_walks_from_a_run_or_a_dataset(kernel, store, project):
+    # Given a cell that writes a file and a cell that reads it and writes another
+    kernel.run("%%track --name make-chain\npd.DataFrame({'c': [1, 2]}).to_csv('chain.csv')")
+    kernel.run("%%track --name use-chain\nc = pd.read_csv('chain.csv')\nc.to_csv('used.csv')")
+    reader = only_run(store, "use-chain").id
+    # When the lineage of the reading run is asked for, by an id prefix
+    up = kernel.run(f"%lineage {reader[:8]} --up").stdout
+    # Then it shows the file it read and the run that wrote it
+    assert up.splitlines()[0].startswith("run use-chain")
+    assert "<- dataset chain.csv@v1" in up and "<- run make-chain" in up
+    # And from the file's first version downstream: the reading run and what it wrote
+    down = kernel.run("%lineage chain.csv@v1 --down").stdout
+    assert "-> run use-chain" in down and "-> dataset used.csv@v1" in down
+    # When the file changes, the reading run becomes stale
+    kernel.run("%%track --name remake-chain\npd.DataFrame({'c': [3]}).to_csv('chain.csv')")
+    stale = kernel.run(f"%lineage {reader} --up --depth 1").stdout
+    assert "stale" in stale.splitlines()[0] and "chain.csv" in stale.splitlines()[0]
+    # And a target that is neither a run nor a dataset says what to give
+    unknown = kernel.run("%lineage no-such-thing")
+    assert "neither a run id" in unknown.error["evalue"]
