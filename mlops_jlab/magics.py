@@ -59,8 +59,8 @@ def track_arguments(cell: str) -> str | None:
     return None if match is None else (match.group("args") or "")
 
 
-def notebook_cell_id(notebook: Path, code: str) -> str | None:
-    """The id of the cell of ``notebook`` whose source is ``code``: papermill and nbclient
+def notebook_cell_id(notebook: Path, cell: str) -> str | None:
+    """The id of the cell of ``notebook`` whose source is ``cell``: papermill and nbclient
     do not send cell ids, so a tracked cell is found in its notebook by its text."""
     import nbformat
 
@@ -68,9 +68,9 @@ def notebook_cell_id(notebook: Path, code: str) -> str | None:
         document = nbformat.read(notebook, as_version=4)
     except (OSError, ValueError):
         return None
-    for cell in document.cells:
-        if cell.cell_type == "code" and cell.source.strip() == code.strip():
-            return cell.get("id")
+    for candidate in document.cells:
+        if candidate.cell_type == "code" and candidate.source.strip() == cell.strip():
+            return candidate.get("id")
     return None
 
 
@@ -176,7 +176,7 @@ class TrackMagics(Magics):
         execution_count = self.shell.execution_count - 1 if info.store_history else None
         cell_id = info.cell_id
         if cell_id is None and notebook is not None and notebook.suffix == ".ipynb":
-            cell_id = notebook_cell_id(notebook, code)
+            cell_id = notebook_cell_id(notebook, info.raw_cell)
         tracker = tracking.get_tracker()
         name = options.name or (
             f"{notebook.stem if notebook else 'cell'} [{execution_count or '-'}]"

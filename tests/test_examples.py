@@ -42,3 +42,44 @@ def test_example_notebook_runs_and_records_its_runs(name, tmp_path, monkeypatch)
         "rf-depth8",
     ]
     assert (frame["status"] == "finished").all()
+
+
+def test_track_basics_runs_headless_under_papermill(tmp_path, monkeypatch):
+    # Given a copy of the example in a fresh folder, with its path passed as papermill needs
+    import papermill
+
+    name = "01-track-basics.ipynb"
+    shutil.copy(EXAMPLES / name, tmp_path / name)
+    (tmp_path / ".mlops").mkdir()
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
+    monkeypatch.setenv("MLOPS_JLAB_NOTEBOOK", str(tmp_path / name))
+    # When papermill runs it top to bottom
+    papermill.execute_notebook(
+        str(tmp_path / name), str(tmp_path / "out.ipynb"), cwd=str(tmp_path), progress_bar=False
+    )
+    # Then every tracked cell is a finished run that knows its notebook and cell
+    tracker = Tracker(resolve_store(tmp_path))
+    frame = tracker.runs(experiment="01-track-basics")
+    names = ["load-wine", "clean-wine", "split", "logistic-regression", "random-forest"]
+    assert sorted(frame["name"]) == sorted(names)
+    assert (frame["status"] == "finished").all()
+    assert set(frame["notebook_path"]) == {name}
+    cell_ids = {cell.id for cell in nbformat.read(tmp_path / name, as_version=4).cells}
+    assert set(frame["cell_id"]) <= cell_ids and frame["cell_id"].notna().all()
+    # And the data file has its raw and its cleaned version, which differ in rows
+    versions = tracker.dataset_versions("data/wine.csv")
+    assert list(versions["version"]) == [1, 2]
+    assert versions["n_rows"][0] > versions["n_rows"][1]
+    # And the model leads back to the raw file through the split and the cleaned frame
+    forest = frame[frame["name"] == "random-forest"].run_id.iloc[0]
+    run = tracker.get_run(forest)
+    assert run.params == {"n_estimators": "50", "max_depth": "3"}
+    assert set(run.metrics) == {"accuracy", "train_accuracy"} and "clf.pkl" in run.artifacts
+    from mlops_jlab import lineage
+
+    with tracker.store.read() as conn:
+        upstream = lineage.graph(conn, "run", forest, "upstream")
+    labels = {node["label"] for node in upstream["nodes"]}
+    assert {"data/wine.csv@v1", "wine@v1", "load-wine", "clean-wine", "split"} <= labels
+    tracker.store.dispose()
