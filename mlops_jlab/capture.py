@@ -166,6 +166,7 @@ class Options:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # dataset -> train/dev/test/realtime
     tags: dict[str, str] = field(default_factory=dict)
     auto: bool = True
 
@@ -274,11 +275,12 @@ class CellCapture:
 
     def _explicit(self, name: str, direction: str) -> None:
         """A dataset named in ``--inputs``/``--outputs``: a variable, else a file path."""
+        role = self.options.roles.get(name)
         if name in self.namespace:
             value = self.namespace[name]
-            self.run.log_dataset(value, name, direction=direction, content=value)
+            self.run.log_dataset(value, name, direction=direction, role=role, content=value)
         elif Path(name).expanduser().is_file():
-            self.run.log_dataset(name, direction=direction)
+            self.run.log_dataset(name, direction=direction, role=role)
         else:
             raise LookupError(f"{name!r} is neither a variable of this notebook nor a file")
 

@@ -32,6 +32,24 @@ def _names(text: str | None) -> list[str]:
     return [name.strip() for name in (text or "").split(",") if name.strip()]
 
 
+def _datasets(text: str | None, roles: dict[str, str]) -> list[str]:
+    """Names from ``--inputs``/``--outputs``; ``name:role`` also gives the dataset's role."""
+    names = []
+    for item in _names(text):
+        name, colon, role = item.rpartition(":")
+        if colon and role.strip().lower() in _roles():
+            roles[name.strip()] = role.strip().lower()
+            item = name.strip()
+        names.append(item)
+    return names
+
+
+def _roles() -> tuple[str, ...]:
+    from mlops_jlab.datasets import ROLES  # loads pandas: only when a role may be given
+
+    return ROLES
+
+
 def _tags(text: str | None) -> dict[str, str]:
     tags = {}
     for pair in _names(text):
@@ -93,8 +111,12 @@ class TrackMagics(Magics):
     @argument("--experiment", help="the run's experiment (default: the notebook's name)")
     @argument("--params", help="record these variables as params instead of literal assignments")
     @argument("--metrics", help="record these numeric variables as metrics after the cell")
-    @argument("--inputs", help="DataFrames or file paths the cell reads, comma-separated")
-    @argument("--outputs", help="DataFrames or file paths the cell writes, comma-separated")
+    @argument(
+        "--inputs",
+        help="DataFrames or file paths the cell reads, comma-separated; name:train (or dev, "
+        "test, realtime) gives the dataset's role",
+    )
+    @argument("--outputs", help="DataFrames or file paths the cell writes, like --inputs")
     @argument("--model", help="variables holding models to store (pickled) after the cell")
     @argument("--tags", help="tags as key=value pairs, comma-separated")
     @argument(
@@ -129,14 +151,16 @@ class TrackMagics(Magics):
         args = parse_argstring(self.track, line)
         defaults = self.defaults
         params = _names(args.params) if args.params is not None else defaults.params
+        roles: dict[str, str] = {}
         return Options(
             name=args.name,
             experiment=args.experiment or defaults.experiment,
             params=params,
             metrics=_names(args.metrics) or defaults.metrics,
-            inputs=_names(args.inputs),
-            outputs=_names(args.outputs),
+            inputs=_datasets(args.inputs, roles),
+            outputs=_datasets(args.outputs, roles),
             models=_names(args.model),
+            roles=roles,
             tags={**defaults.tags, **_tags(args.tags)},
             auto=defaults.auto and not args.no_auto,
         )

@@ -336,3 +336,45 @@ def test_lineage_magic_walks_from_a_run_or_a_dataset(kernel, store, project):
     # And a target that is neither a run nor a dataset says what to give
     unknown = kernel.run("%lineage no-such-thing")
     assert "neither a run id" in unknown.error["evalue"]
+
+
+@pytest.mark.parametrize(
+    ("write", "read", "file"),
+    [
+        ("to_json('t.json')", "read_json('t.json')", "t.json"),
+        ("to_excel('t.xlsx', index=False)", "read_excel('t.xlsx')", "t.xlsx"),
+        ("to_feather('t.feather')", "read_feather('t.feather')", "t.feather"),
+        ("to_pickle('t.pkl')", "read_pickle('t.pkl')", "t.pkl"),
+        ("to_parquet('t.parquet')", "read_parquet('t.parquet')", "t.parquet"),
+    ],
+)
+def test_each_pandas_format_is_recorded_both_ways(kernel, store, write, read, file):
+    kernel.run(f"%%track --name write-{file}\npd.DataFrame({{'n': [1, 2]}}).{write}")
+    kernel.run(f"%%track --name read-{file}\nback = pd.{read}")
+    written = lineage(store, only_run(store, f"write-{file}").id)
+    read_back = lineage(store, only_run(store, f"read-{file}").id)
+    assert [(d, n) for d, n, _ in written] == [("OUTPUT", file)]
+    assert ("INPUT", file) in [(d, n) for d, n, _ in read_back]
+    # The file read is the version written
+    assert {fp for _, n, fp in written} <= {fp for _, n, fp in read_back if n == file}
+
+
+def test_sql_tables_and_queries_are_datasets(kernel, store):
+    code = (
+        "import sqlite3\ncon = sqlite3.connect(':memory:')\n"
+        "pd.DataFrame({'k': [1, 2, 3]}).to_sql('items', con, index=False)\n"
+        "few = pd.read_sql('SELECT * FROM items WHERE k > 1', con)\n"
+    )
+    kernel.run(f"%%track --name sql\n{code}")
+    recorded = {(d, n) for d, n, _ in lineage(store, only_run(store, "sql").id)}
+    assert ("OUTPUT", "sql:items") in recorded
+    assert any(d == "INPUT" and n.startswith("sql:query-") for d, n in recorded)
+
+
+def test_datasets_named_with_a_role_keep_it(kernel, store):
+    kernel.run("train_df = pd.DataFrame({'a': [1]})\ntest_df = pd.DataFrame({'a': [2]})")
+    kernel.run("%%track --name roles --inputs train_df:train,test_df:test\nlen(train_df)")
+    versions = {
+        name: store.dataset_versions(name)["role"].iloc[-1] for name in ("train_df", "test_df")
+    }
+    assert versions == {"train_df": "train", "test_df": "test"}
