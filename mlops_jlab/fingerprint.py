@@ -167,7 +167,8 @@ def fingerprint_file(path: str | os.PathLike[str]) -> str:
         )
     where = Path(path)
     try:
-        mode = where.stat().st_mode
+        status = where.stat()
+        mode = status.st_mode
         if stat.S_ISDIR(mode):
             raise InvalidInputError(
                 f"cannot fingerprint '{where}': it is a folder; fingerprint its files one by one"
@@ -178,7 +179,8 @@ def fingerprint_file(path: str | os.PathLike[str]) -> str:
                 "device has no fixed content)"
             )
         hasher = xxhash.xxh3_128()
-        buffer = bytearray(FILE_CHUNK)
+        # A small file's buffer is its size: zeroing 4 MiB costs more than hashing 100 kB.
+        buffer = bytearray(max(1, min(FILE_CHUNK, status.st_size + 1)))
         view = memoryview(buffer)
         with where.open("rb", buffering=0) as stream:
             while size := stream.readinto(buffer):
