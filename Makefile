@@ -36,6 +36,8 @@ lint:
 bench: install-bench
 	$(PY) benchmarks/tracking_vs_mlflow.py
 	$(PY) benchmarks/concurrent_writers.py
+	$(PY) benchmarks/track_overhead.py
+	$(PY) benchmarks/fingerprint.py
 
 # Debian packages: Node.js to build the frontend, Chromium for Galata, PostgreSQL for the
 # team-store tests. Installed only when missing.
