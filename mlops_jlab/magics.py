@@ -100,6 +100,7 @@ class TrackMagics(Magics):
         super().__init__(shell)
         self.defaults = Options()
         self.notebook: str | None = None
+        self._checked: tuple[str | None, Options] = (None, self.defaults)
         self._run: tracking.ActiveRun | None = None
         self._capture: CellCapture | None = None
         self._warnings: list[str] = []
@@ -174,7 +175,8 @@ class TrackMagics(Magics):
         if not lines or track_arguments(lines[0]) is None:
             return lines
         try:
-            self._options(track_arguments(lines[0]) or "")
+            line = track_arguments(lines[0]) or ""
+            self._checked = (line, self._options(line))
         except (UsageError, SystemExit, ValueError):
             return lines
         if len(lines) > 1 and lines[1].startswith("%%"):
@@ -194,7 +196,10 @@ class TrackMagics(Magics):
             _warn(f"this cell runs untracked: {_reason(exc)}")
 
     def _start(self, info: Any, line: str) -> None:
-        options = self._options(line)
+        # The transformer parsed these options moments ago, unless the cell came another way
+        checked_line, options = self._checked
+        if checked_line != line:
+            options = self._options(line)
         _first, code = _first_line(info.raw_cell)
         notebook = self._notebook()
         execution_count = self.shell.execution_count - 1 if info.store_history else None
@@ -289,6 +294,7 @@ class TrackMagics(Magics):
             defaults.tags = _tags(args.tags)
         if args.no_auto or args.auto:
             defaults.auto = args.auto
+        self._checked = (None, defaults)
         notebook = self._notebook()
         params = ", ".join(defaults.params) if defaults.params else "(literal assignments)"
         print(

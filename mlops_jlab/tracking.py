@@ -17,6 +17,7 @@ import pickle
 import re
 import sys
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -533,7 +534,6 @@ class ActiveRun:
         self.buffered = False
         self._pending: list[Callable[[Connection], None]] = []
         self._written = threading.Lock()
-        self._timer: threading.Timer | None = None
         self.flush_error: Exception | None = None
 
     def __repr__(self) -> str:
@@ -549,21 +549,15 @@ class ActiveRun:
         """Make this run buffered; ``insert`` writes the run itself."""
         self.buffered = True
         self._pending.append(insert)
-        self._schedule()
+        _Flusher.watch(self)
 
-    def _schedule(self) -> None:
-        self._timer = threading.Timer(FLUSH_SECONDS, self._flush_in_background)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _flush_in_background(self) -> None:
+    def flush_in_background(self) -> None:
+        """Write what is buffered from the flusher's thread; an error waits for ``end``,
+        which writes everything again."""
         try:
             self.flush()
-        except Exception as exc:  # kept for whoever ends the run, which writes again
+        except Exception as exc:
             self.flush_error = exc
-        with self._written:
-            if self.status == "running":
-                self._schedule()
 
     def _write(self, write: Callable[[Connection], None]) -> None:
         """Write now, or later in one transaction with the run's other writes if buffered."""
@@ -828,8 +822,7 @@ class ActiveRun:
                 f"a run ends as one of {', '.join(END_STATUSES)}, not {status!r}"
             )
         self._check_running()
-        if self._timer is not None:
-            self._timer.cancel()
+        _Flusher.forget(self)
         self._ending = {"status": status, "end_time": records.now_ms(), "error": error}
 
         def finish(conn: Connection) -> None:
@@ -856,6 +849,41 @@ class ActiveRun:
             self.end("interrupted", "KeyboardInterrupt")
         else:
             self.end("failed", "".join(traceback.format_exception(exc_type, exc, tb)))
+
+
+class _Flusher:
+    """One thread that writes what long buffered runs have collected every FLUSH_SECONDS,
+    so a cell that runs for minutes shows up while it runs (a thread per cell would cost
+    every short cell a thread start)."""
+
+    _runs: dict[ActiveRun, float] = {}
+    _lock = threading.Lock()
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def watch(cls, run: ActiveRun) -> None:
+        with cls._lock:
+            cls._runs[run] = time.monotonic()
+            if cls._thread is None or not cls._thread.is_alive():
+                cls._thread = threading.Thread(target=cls._loop, name="mlops-flush", daemon=True)
+                cls._thread.start()
+
+    @classmethod
+    def forget(cls, run: ActiveRun) -> None:
+        with cls._lock:
+            cls._runs.pop(run, None)
+
+    @classmethod
+    def _loop(cls) -> None:
+        while True:
+            time.sleep(FLUSH_SECONDS / 4)
+            now = time.monotonic()
+            with cls._lock:
+                due = [run for run, since in cls._runs.items() if now - since >= FLUSH_SECONDS]
+                for run in due:
+                    cls._runs[run] = now
+            for run in due:
+                run.flush_in_background()
 
 
 _default: Tracker | None = None
