@@ -378,3 +378,15 @@ def test_datasets_named_with_a_role_keep_it(kernel, store):
         name: store.dataset_versions(name)["role"].iloc[-1] for name in ("train_df", "test_df")
     }
     assert versions == {"train_df": "train", "test_df": "test"}
+
+
+def test_compare_magic_shows_a_widget_of_the_runs(kernel, store):
+    kernel.run("%%track --name cmp-a\nalpha = 1\nml.log_metric('score', 0.5)")
+    kernel.run("%%track --name cmp-b\nalpha = 2\nml.log_metric('score', 0.7)")
+    first, second = only_run(store, "cmp-a").id, only_run(store, "cmp-b").id
+    shown = kernel.run(f"view = %compare {first[:8]} {second}\nview")
+    widget = [o for o in shown.outputs if "application/vnd.jupyter.widget-view+json" in o["data"]]
+    assert shown.status == "ok" and len(widget) == 1
+    assert kernel.value("sorted(view.comparison.differing_params)") == ["alpha"]
+    one = kernel.run(f"%compare {first}")
+    assert one.status == "error" and "2 to 50 runs" in one.error["evalue"]
