@@ -115,7 +115,11 @@ class Store:
                 self._write_engine = _sqlite_engine(self.url, immediate=True)
                 self._read_engine = _sqlite_engine(self.url, immediate=False)
             else:
-                self._write_engine = sa.create_engine(self.url, pool_pre_ping=True)
+                # JIT compiling takes seconds on the recursive lineage walks that run in
+                # milliseconds; no query of the store is long enough to win it back.
+                self._write_engine = sa.create_engine(
+                    self.url, pool_pre_ping=True, connect_args={"options": "-c jit=off"}
+                )
                 self._read_engine = self._write_engine
         except NoSuchModuleError as exc:
             raise StoreConnectionError(

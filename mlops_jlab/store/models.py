@@ -328,6 +328,8 @@ QUERY_INDEXES = [
     Index("ix_tags_key_value", Tag.key, Tag.value, Tag.run_id),
     Index("ix_run_artifacts_digest", RunArtifact.digest),
     Index("ix_dataset_versions_dataset", DatasetVersion.dataset_id, DatasetVersion.created_at),
+    Index("ix_dataset_versions_parent", DatasetVersion.parent_version_id),
+    Index("ix_runs_cell", Run.notebook_path, Run.cell_id, Run.start_time),
     Index("ix_lineage_run", LineageEvent.run_id, LineageEvent.direction),
     Index("ix_lineage_entity", LineageEvent.entity_kind, LineageEvent.entity_id),
     Index("ix_model_versions_run", ModelVersion.run_id),

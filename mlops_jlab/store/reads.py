@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mlops_jlab.store.models import (
+    Artifact,
     Dataset,
     DatasetVersion,
+    Environment,
     Experiment,
     LatestMetric,
     Metric,
@@ -153,3 +155,278 @@ def dataset_versions(
     if version_id is not None:
         statement = statement.where(numbered.c.id == version_id)
     return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+# --- reads of the REST API ---------------------------------------------------------------
+
+ARTIFACTS = Artifact.__table__
+RUN_ARTIFACTS = RunArtifact.__table__
+ENVIRONMENTS = Environment.__table__
+METRICS = Metric.__table__
+# What a row of the runs table shows: every attribute but the large ones (code, error).
+SUMMARY_COLUMNS = (
+    "id",
+    "name",
+    "status",
+    "kind",
+    "start_time",
+    "end_time",
+    "user",
+    "notebook_path",
+    "cell_id",
+    "parent_id",
+    "job_id",
+    "git_commit",
+    "deleted_at",
+)
+
+
+def load_run_summaries(
+    conn: Connection,
+    run_ids: Sequence[str],
+    params: Sequence[str] | None = None,
+    metrics: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Runs in the order of ``run_ids`` without their code, each with the params, latest
+    metric values and tags of the keys asked for (None: every key); four queries."""
+    ids = list(run_ids)
+    if not ids:
+        return []
+    rows = conn.execute(
+        sa.select(
+            *(RUNS.c[name] for name in SUMMARY_COLUMNS), EXPERIMENTS.c.name.label("experiment")
+        )
+        .join(EXPERIMENTS, EXPERIMENTS.c.id == RUNS.c.experiment_id)
+        .where(RUNS.c.id.in_(ids))
+    ).mappings()
+    by_id = {row["id"]: {**row, "params": {}, "metrics": {}, "tags": {}} for row in rows}
+    for table, field, keys in (
+        (Param.__table__, "params", params),
+        (LatestMetric.__table__, "metrics", metrics),
+        (Tag.__table__, "tags", tags),
+    ):
+        if keys is not None and not keys:
+            continue
+        statement = sa.select(table.c.run_id, table.c.key, table.c.value).where(
+            table.c.run_id.in_(ids)
+        )
+        if keys is not None:
+            statement = statement.where(table.c.key.in_(list(keys)))
+        for run_id, key, value in conn.execute(statement):
+            by_id[run_id][field][key] = value
+    return [by_id[run_id] for run_id in ids if run_id in by_id]
+
+
+def run_artifact_details(conn: Connection, run_id: str) -> list[dict[str, Any]]:
+    """A run's named artifacts with their digest, kind, size and media type, by name."""
+    return [
+        dict(row)
+        for row in conn.execute(
+            sa.select(
+                RUN_ARTIFACTS.c.name,
+                RUN_ARTIFACTS.c.digest,
+                RUN_ARTIFACTS.c.kind,
+                RUN_ARTIFACTS.c.created_at,
+                ARTIFACTS.c.size,
+                ARTIFACTS.c.media_type,
+            )
+            .join(ARTIFACTS, ARTIFACTS.c.digest == RUN_ARTIFACTS.c.digest)
+            .where(RUN_ARTIFACTS.c.run_id == run_id)
+            .order_by(RUN_ARTIFACTS.c.name)
+        ).mappings()
+    ]
+
+
+def artifact_record(conn: Connection, digest: str) -> dict[str, Any] | None:
+    """An artifact's size and media type and the name a run gave it last (None if no
+    run names it), or None if the store has no artifact ``digest``."""
+    row = (
+        conn.execute(
+            sa.select(ARTIFACTS.c.digest, ARTIFACTS.c.size, ARTIFACTS.c.media_type).where(
+                ARTIFACTS.c.digest == digest
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    name = conn.execute(
+        sa.select(RUN_ARTIFACTS.c.name)
+        .where(RUN_ARTIFACTS.c.digest == digest)
+        .order_by(RUN_ARTIFACTS.c.created_at.desc(), RUN_ARTIFACTS.c.name)
+        .limit(1)
+    ).scalar()
+    return {**row, "name": name}
+
+
+def environments(conn: Connection, hashes: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Python version, platform and packages of each environment hash found."""
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return {}
+    return {
+        row["hash"]: dict(row)
+        for row in conn.execute(
+            sa.select(
+                ENVIRONMENTS.c.hash,
+                ENVIRONMENTS.c.python_version,
+                ENVIRONMENTS.c.platform,
+                ENVIRONMENTS.c.packages,
+            ).where(ENVIRONMENTS.c.hash.in_(wanted))
+        ).mappings()
+    }
+
+
+def list_experiments(conn: Connection) -> list[dict[str, Any]]:
+    """Every experiment by name, with its number of runs (not deleted) and latest start."""
+    live = sa.and_(RUNS.c.experiment_id == EXPERIMENTS.c.id, RUNS.c.deleted_at.is_(None))
+    return [
+        dict(row)
+        for row in conn.execute(
+            sa.select(
+                EXPERIMENTS.c.id,
+                EXPERIMENTS.c.name,
+                EXPERIMENTS.c.description,
+                EXPERIMENTS.c.created_at,
+                sa.func.count(RUNS.c.id).label("runs"),
+                sa.func.max(RUNS.c.start_time).label("last_run_at"),
+            )
+            .select_from(EXPERIMENTS.outerjoin(RUNS, live))
+            .group_by(
+                EXPERIMENTS.c.id,
+                EXPERIMENTS.c.name,
+                EXPERIMENTS.c.description,
+                EXPERIMENTS.c.created_at,
+            )
+            .order_by(EXPERIMENTS.c.name)
+        ).mappings()
+    ]
+
+
+def _step_range(min_step: int | None, max_step: int | None) -> list[Any]:
+    where = []
+    if min_step is not None:
+        where.append(METRICS.c.step >= min_step)
+    if max_step is not None:
+        where.append(METRICS.c.step <= max_step)
+    return where
+
+
+def metric_points(
+    conn: Connection,
+    run_id: str,
+    key: str,
+    limit: int,
+    min_step: int | None = None,
+    max_step: int | None = None,
+) -> list[tuple[int, float, int]]:
+    """Up to ``limit`` points ``(step, value, timestamp)`` of one history, by step."""
+    return [
+        tuple(row)
+        for row in conn.execute(
+            sa.select(METRICS.c.step, METRICS.c.value, METRICS.c.timestamp)
+            .where(METRICS.c.run_id == run_id, METRICS.c.key == key)
+            .where(*_step_range(min_step, max_step))
+            .order_by(METRICS.c.step, METRICS.c.timestamp)
+            .limit(limit)
+        )
+    ]
+
+
+def _bucket_plan(low: int, high: int, buckets: int) -> tuple[Any, int]:
+    """The SQL expression numbering a step's bucket, and the bucket width, so that the
+    steps ``low..high`` fall into at most ``buckets`` buckets of equal width."""
+    span = high - low
+    if span < 2**62 and abs(low) < 2**62:
+        width = span // buckets + 1
+        return (METRICS.c.step - low) // width, width
+    # Past 2**62 the subtraction could overflow a BIGINT; integer division truncates
+    # toward zero, so the bucket around step 0 is twice as wide: one bucket fewer.
+    width = span // max(buckets - 2, 1) + 1
+    return METRICS.c.step // width, width
+
+
+def metric_history_buckets(
+    conn: Connection,
+    run_id: str,
+    key: str,
+    buckets: int,
+    min_step: int | None = None,
+    max_step: int | None = None,
+) -> list[dict[str, Any]]:
+    """One history cut into at most ``buckets`` equal ranges of steps, aggregated by the
+    database: per bucket its first step, the mean, lowest and highest value, the number of
+    points and the latest time. A million points never leave the database."""
+    where = [METRICS.c.run_id == run_id, METRICS.c.key == key, *_step_range(min_step, max_step)]
+    low = conn.execute(
+        sa.select(METRICS.c.step).where(*where).order_by(METRICS.c.step).limit(1)
+    ).scalar()
+    if low is None:
+        return []
+    high = conn.execute(
+        sa.select(METRICS.c.step).where(*where).order_by(METRICS.c.step.desc()).limit(1)
+    ).scalar_one()
+    number, _width = _bucket_plan(low, high, buckets)
+    number = number.label("bucket")
+    return [
+        dict(row)
+        for row in conn.execute(
+            sa.select(
+                sa.func.min(METRICS.c.step).label("step"),
+                sa.func.avg(METRICS.c.value).label("value"),
+                sa.func.min(METRICS.c.value).label("min"),
+                sa.func.max(METRICS.c.value).label("max"),
+                sa.func.count().label("count"),
+                sa.func.max(METRICS.c.timestamp).label("time"),
+            )
+            .where(*where)
+            .group_by(number)
+            .order_by(number)
+        ).mappings()
+    ]
+
+
+def metric_point_counts(
+    conn: Connection, run_ids: Sequence[str], keys: Sequence[str] | None = None
+) -> dict[tuple[str, str], int]:
+    """How many points each (run, metric) history of these runs holds (only ``keys``
+    unless None); read from the (run_id, key, step) index alone."""
+    statement = (
+        sa.select(METRICS.c.run_id, METRICS.c.key, sa.func.count())
+        .where(METRICS.c.run_id.in_(list(run_ids)))
+        .group_by(METRICS.c.run_id, METRICS.c.key)
+    )
+    if keys is not None:
+        statement = statement.where(METRICS.c.key.in_(list(keys)))
+    return {(run_id, key): count for run_id, key, count in conn.execute(statement)}
+
+
+def metric_histories(
+    conn: Connection, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[tuple[int, float, int]]]:
+    """Every point ``(step, value, timestamp)`` of each (run, metric) history in ``pairs``,
+    by step, in one query per 5,000 histories."""
+    found: dict[tuple[str, str], list[tuple[int, float, int]]] = {pair: [] for pair in pairs}
+    wanted = list(found)
+    for start in range(0, len(wanted), ID_BATCH // 2):
+        batch = wanted[start : start + ID_BATCH // 2]
+        for run_id, key, step, value, timestamp in conn.execute(
+            sa.select(
+                METRICS.c.run_id,
+                METRICS.c.key,
+                METRICS.c.step,
+                METRICS.c.value,
+                METRICS.c.timestamp,
+            )
+            .where(sa.tuple_(METRICS.c.run_id, METRICS.c.key).in_(batch))
+            .order_by(METRICS.c.run_id, METRICS.c.key, METRICS.c.step, METRICS.c.timestamp)
+        ):
+            found[(run_id, key)].append((step, value, timestamp))
+    return found
+
+
+def run_status(conn: Connection, run_id: str) -> str | None:
+    """The run's status, or None if the store has no such run."""
+    return conn.execute(sa.select(RUNS.c.status).where(RUNS.c.id == run_id)).scalar()
