@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Unicode
+from jupyter_server.utils import url_path_join
+from traitlets import Integer, Unicode
 
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation, resolve_store
-from mlops_jlab.server.handlers import StatusHandler
-from mlops_jlab.server.service import MlopsService
-
-API_PREFIX = "mlops-jlab/api"
+from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
+from mlops_jlab.server.openapi import build_spec
+from mlops_jlab.server.routes import API_PREFIX, ROUTES
+from mlops_jlab.server.service import Limits, MlopsService
 
 
 class MlopsApp(ExtensionApp):
@@ -29,6 +30,33 @@ class MlopsApp(ExtensionApp):
         config=True,
         help="Artifact location (folder or fsspec URL); empty: beside the resolved store.",
     )
+    default_page_size = Integer(
+        Limits.default_page_size, config=True, help="Runs per page when a request names none."
+    )
+    max_page_size = Integer(
+        Limits.max_page_size, config=True, help="The most runs one page may ask for."
+    )
+    default_history_points = Integer(
+        Limits.default_history_points,
+        config=True,
+        help="A metric history longer than this is downsampled unless max_points says more.",
+    )
+    max_history_points = Integer(
+        Limits.max_history_points, config=True, help="The largest max_points a request may ask."
+    )
+    compare_history_points = Integer(
+        Limits.compare_history_points,
+        config=True,
+        help="Points per history in a comparison unless max_points says otherwise.",
+    )
+    history_cache_size = Integer(
+        Limits.history_cache_size,
+        config=True,
+        help="Downsampled histories of ended runs kept in memory (0: none).",
+    )
+    max_request_bytes = Integer(
+        DEFAULT_MAX_BODY_BYTES, config=True, help="Larger request bodies are refused with 413."
+    )
 
     def resolve_location(self) -> StoreLocation:
         resolved = resolve_store(self.serverapp.root_dir)
@@ -40,14 +68,30 @@ class MlopsApp(ExtensionApp):
             return StoreLocation(resolved.db_url, self.artifacts, resolved.source)
         return resolved
 
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            default_page_size=min(self.default_page_size, self.max_page_size),
+            max_page_size=self.max_page_size,
+            default_history_points=min(self.default_history_points, self.max_history_points),
+            max_history_points=self.max_history_points,
+            compare_history_points=min(self.compare_history_points, self.max_history_points),
+            history_cache_size=self.history_cache_size,
+        )
+
     def initialize_settings(self) -> None:
         location = self.resolve_location()
         # Kernels and jobs started by this server inherit the environment, so a notebook
         # tracked here writes to the store the panel reads.
         os.environ[DB_URL_ENV] = location.db_url
         os.environ[ARTIFACTS_ENV] = location.artifacts
-        self.settings["mlops_jlab_service"] = MlopsService(location)
+        limits = self.limits
+        self.settings["mlops_jlab_service"] = MlopsService(location, limits)
+        self.settings["mlops_jlab_max_body_bytes"] = self.max_request_bytes
+        server_url = url_path_join(self.serverapp.base_url, API_PREFIX)
+        self.settings["mlops_jlab_openapi"] = build_spec(ROUTES, server_url, limits)
         self.log.info("mlops-jlab store: %s (%s)", location.db_url, location.source)
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend([(rf"/{API_PREFIX}/status", StatusHandler)])
+        self.handlers.extend((route.pattern, route.handler, {"route": route}) for route in ROUTES)
+        self.handlers.append((rf"/{API_PREFIX}/.*", NotFoundHandler))

@@ -1,8 +1,74 @@
-"""Request and response bodies of the REST API, named by operation."""
+"""Request and response bodies of the REST API, named by operation.
+
+A request model (``ListRunsQuery``, ``UpdateRun``, ``CompareRuns``) is what a handler parses
+a query string or body into; a response model (``DescribeRun``, ``ListRuns``, ...) is what it
+answers. The OpenAPI document is generated from these classes and the route table in
+:mod:`mlops_jlab.server.routes`, so the two cannot drift apart.
+
+Times are integer milliseconds since the epoch, as the store keeps them.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from mlops_jlab.store.models import BIGINT_MAX, BIGINT_MIN, KEY_LENGTH
+
+MAX_TEXT = 8000  # a tag value, as the tracking API allows
+MAX_NOTE = 100_000
+MAX_TAGS_PER_UPDATE = 1000
+MAX_FILTER = 100_000
+RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
+# Keys (tags, params, metrics, names) hold no control characters; free text holds no NUL,
+# which PostgreSQL cannot store.
+KEY_PATTERN = r"^[^\x00-\x1f]*$"
+TEXT_PATTERN = r"^[^\x00]*$"
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+Key = Annotated[
+    str,
+    Field(min_length=1, max_length=KEY_LENGTH, pattern=KEY_PATTERN),
+    AfterValidator(_not_blank),
+]
+Text = Annotated[str, Field(max_length=MAX_TEXT, pattern=TEXT_PATTERN)]
+
+
+def optional(schema: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """A field that may be left out but, when given, must be of its type (not null): its
+    schema then says exactly what a client may send (plus ``schema``)."""
+
+    def adjust(described: dict[str, Any]) -> None:
+        described.pop("default", None)
+        described.update(schema or {})
+
+    return Field(None, json_schema_extra=adjust, **kwargs)
+
+
+class Request(BaseModel):
+    # A misspelt field is a mistake to report, not a value to drop silently.
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+class ErrorMessage(BaseModel):
+    """Every 4xx and 5xx answer: what went wrong and what to do about it."""
+
+    message: str
+    token: str | None = Field(None, description="A filter's offending token (syntax errors).")
+    position: int | None = Field(None, description="Its position in the filter, from 0.")
+
+
+# --- status -----------------------------------------------------------------------------
 
 
 class StoreInfo(BaseModel):
@@ -25,3 +91,256 @@ class DescribeStatus(BaseModel):
     version: str
     store: StoreInfo
     counts: StoreCounts
+
+
+# --- runs -------------------------------------------------------------------------------
+
+
+class RunSummary(BaseModel):
+    """A run as a row of the runs table: attributes, and the params, latest metric values
+    and tags the request selected."""
+
+    id: str
+    name: str
+    experiment: str
+    status: str
+    kind: str
+    start_time: int
+    end_time: int | None
+    duration: float | None = Field(description="Seconds from start to end; null while running.")
+    user: str | None
+    notebook_path: str | None
+    cell_id: str | None
+    parent_id: str | None
+    job_id: str | None
+    git_commit: str | None
+    deleted_at: int | None = Field(description="When the run was deleted; null if it is not.")
+    params: dict[str, str]
+    metrics: dict[str, float]
+    tags: dict[str, str]
+
+
+class ListRunsQuery(Request):
+    """``GET runs``: a filtered, ordered page of runs."""
+
+    filter: str = Field(
+        "",
+        max_length=MAX_FILTER,
+        description="The query language, e.g. `metrics.acc > 0.9 AND params.model = 'rf'`.",
+    )
+    order_by: str = Field(
+        "",
+        max_length=MAX_FILTER,
+        description="Fields with ASC or DESC, comma-separated; default `start_time DESC`.",
+    )
+    page_size: int | None = Field(
+        None, ge=1, description="Runs per page; the server's default and maximum apply."
+    )
+    page_token: str | None = Field(
+        None, max_length=MAX_FILTER, description="`next_page_token` of the previous page."
+    )
+    experiment: str | None = Field(
+        None, max_length=KEY_LENGTH, pattern=TEXT_PATTERN, description="Only this experiment."
+    )
+    params: str = Field(
+        "*",
+        pattern=TEXT_PATTERN,
+        description="Param keys to include, comma-separated; `*` for all, empty for none.",
+    )
+    metrics: str = Field("*", pattern=TEXT_PATTERN, description="Metric keys, like `params`.")
+    tags: str = Field("*", pattern=TEXT_PATTERN, description="Tag keys, like `params`.")
+    count: bool = Field(
+        False,
+        description="Also count every matching run (`total`); costs a scan with broad filters.",
+    )
+    include_deleted: bool = Field(False, description="Also list deleted runs.")
+
+
+class RunColumns(BaseModel):
+    """The param, metric and tag keys present in a page: the table's columns."""
+
+    params: list[str]
+    metrics: list[str]
+    tags: list[str]
+
+
+class ListRuns(BaseModel):
+    runs: list[RunSummary]
+    next_page_token: str | None = Field(description="Pass as page_token for the next page.")
+    total: int | None = Field(description="How many runs match (when asked with count=true).")
+    columns: RunColumns
+
+
+class ArtifactInfo(BaseModel):
+    name: str
+    digest: str
+    kind: str
+    size: int
+    media_type: str
+    created_at: int
+
+
+class EnvironmentInfo(BaseModel):
+    hash: str
+    python_version: str
+    platform: str
+    packages: int = Field(description="How many packages were installed.")
+
+
+class DescribeRun(RunSummary):
+    """``GET runs/{run_id}``: everything recorded about one run, deleted or not."""
+
+    execution_count: int | None
+    code: str | None
+    code_hash: str | None
+    heartbeat: int | None
+    error: str | None
+    note: str | None
+    environment: EnvironmentInfo | None
+    artifacts: list[ArtifactInfo]
+
+
+class UpdateRun(Request):
+    """``PATCH runs/{run_id}``: rename, set or remove tags, write a note, delete or restore.
+    Fields left out are not changed."""
+
+    name: Key = optional(description="The run's new name.")
+    note: Annotated[str, Field(max_length=MAX_NOTE, pattern=TEXT_PATTERN)] | None = Field(
+        None, description="A note on the run; null removes it."
+    )
+    tags: dict[Key, Text | None] = optional(
+        description="Tags to set; a null value removes the tag.",
+        schema={"maxProperties": MAX_TAGS_PER_UPDATE},
+    )
+    deleted: bool = optional(
+        description="true deletes the run (it can be restored), false restores it."
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _few_tags(cls, tags: dict[str, str | None] | None) -> dict[str, str | None] | None:
+        if tags is not None and len(tags) > MAX_TAGS_PER_UPDATE:
+            raise ValueError(f"at most {MAX_TAGS_PER_UPDATE} tags per update, not {len(tags)}")
+        return tags
+
+
+# --- experiments ------------------------------------------------------------------------
+
+
+class ExperimentSummary(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    created_at: int
+    runs: int = Field(description="Runs not deleted.")
+    last_run_at: int | None = Field(description="Start of its latest run.")
+
+
+class ListExperiments(BaseModel):
+    experiments: list[ExperimentSummary]
+
+
+# --- metric histories -------------------------------------------------------------------
+
+
+class MetricPoint(BaseModel):
+    """A logged point, or when downsampled the points of one bucket of steps: ``step`` is
+    the bucket's first step, ``value`` the mean, ``min``/``max`` the envelope."""
+
+    step: int
+    value: float
+    time: int = Field(description="When it was logged (a bucket: its latest point).")
+    min: float | None = None
+    max: float | None = None
+    count: int | None = Field(None, description="Points in the bucket.")
+
+
+class GetMetricHistoryQuery(Request):
+    """``GET runs/{run_id}/metrics/{key}``."""
+
+    max_points: int | None = Field(
+        None, ge=10, description="Longer histories are downsampled to at most this many points."
+    )
+    min_step: int | None = Field(
+        None, ge=BIGINT_MIN, le=BIGINT_MAX, description="Only steps from this one (to zoom in)."
+    )
+    max_step: int | None = Field(
+        None, ge=BIGINT_MIN, le=BIGINT_MAX, description="Only steps up to this one."
+    )
+
+
+class DescribeMetricHistory(BaseModel):
+    run_id: str
+    key: str
+    count: int = Field(description="Points logged (within min_step..max_step).")
+    downsampled: bool
+    points: list[MetricPoint]
+
+
+# --- compare ----------------------------------------------------------------------------
+
+
+class CompareRuns(Request):
+    """``POST runs/compare``: 2 to 50 runs side by side."""
+
+    run_ids: list[Annotated[str, Field(min_length=1, max_length=64, pattern=KEY_PATTERN)]] = Field(
+        min_length=2, max_length=50, description="Run ids, in the order to show them."
+    )
+    max_points: int | None = Field(
+        None, ge=10, description="Each metric history is downsampled to at most this many points."
+    )
+    history_keys: list[Key] | None = Field(
+        None, max_length=1000, description="Metrics whose histories to include; null for all."
+    )
+
+
+class CompareRow(BaseModel):
+    """One key across the compared runs: one value per run (null where a run lacks it)."""
+
+    key: str
+    values: list[str | None]
+    differs: bool
+
+
+class CompareMetricRow(BaseModel):
+    key: str
+    values: list[float | None]
+    differs: bool
+
+
+class RunHistory(BaseModel):
+    run_id: str
+    count: int
+    downsampled: bool
+    points: list[MetricPoint]
+
+
+class CodeDiff(BaseModel):
+    run_id: str
+    same: bool
+    diff: str | None = Field(description="Unified diff against the first run; null if too long.")
+
+
+class PackageRow(BaseModel):
+    name: str
+    versions: list[str | None]
+
+
+class EnvironmentComparison(BaseModel):
+    same: bool = Field(description="Every run ran in the same Python environment.")
+    python_versions: list[str | None]
+    platforms: list[str | None]
+    packages: list[PackageRow] = Field(description="Packages whose version is not the same.")
+
+
+class DescribeRunComparison(BaseModel):
+    runs: list[RunSummary]
+    labels: list[str] = Field(description="Name and id start of each run, for column heads.")
+    params: list[CompareRow]
+    tags: list[CompareRow]
+    metrics: list[CompareMetricRow] = Field(description="Latest values.")
+    histories: dict[str, list[RunHistory]]
+    code_diffs: list[CodeDiff]
+    environment: EnvironmentComparison
+    # Input dataset versions side by side (rows per dataset, one version per run) belong
+    # here as a `datasets` field, filled by the dataset endpoints' service.

@@ -1,29 +1,127 @@
-"""What the REST API does, without HTTP: the handlers only translate to and from JSON."""
+"""What the REST API does, without HTTP: the handlers only translate to and from JSON.
+
+Every method takes and returns the pydantic models of :mod:`mlops_jlab.server.models` (or
+plain values) and raises :class:`~mlops_jlab.errors.MlopsError` subclasses for what a
+user can fix; the handlers map those to 4xx answers.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
 from mlops_jlab._version import __version__
+from mlops_jlab.artifacts import ArtifactStore, check_digest
 from mlops_jlab.config import StoreLocation
-from mlops_jlab.server.models import DescribeStatus, StoreCounts, StoreInfo
-from mlops_jlab.store import open_store
+from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.server import compare, downloads, histories, run_edits
+from mlops_jlab.server.models import (
+    ArtifactInfo,
+    CompareRuns,
+    DescribeMetricHistory,
+    DescribeRun,
+    DescribeRunComparison,
+    DescribeStatus,
+    EnvironmentInfo,
+    ExperimentSummary,
+    GetMetricHistoryQuery,
+    ListExperiments,
+    ListRuns,
+    ListRunsQuery,
+    RunColumns,
+    RunSummary,
+    StoreCounts,
+    StoreInfo,
+    UpdateRun,
+)
+from mlops_jlab.store import Store, open_store, query, reads
 from mlops_jlab.store.engine import mask_url
-from mlops_jlab.store.reads import counts
+from mlops_jlab.store.models import KEY_LENGTH
+
+_RUN_ID_RE = re.compile(r"[0-9a-f]{32}")
+_KEY_BAD_RE = re.compile("[\x00-\x1f]")
+MAX_SELECTED_KEYS = 1000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one request may ask for (``MlopsApp`` sets these from its traitlets)."""
+
+    default_page_size: int = 100
+    max_page_size: int = 1000
+    default_history_points: int = 2000
+    max_history_points: int = 20_000
+    compare_history_points: int = 500
+    history_cache_size: int = 64
+
+
+def check_run_id(run_id: str) -> str:
+    """A full run id, or NotFoundError: no run has any other kind of id."""
+    if not _RUN_ID_RE.fullmatch(run_id):
+        raise NotFoundError(
+            f"no run with id {run_id[:80]!r}; run ids are the full 32 lowercase hex characters"
+        )
+    return run_id
+
+
+def _columns(selection: str, what: str) -> list[str] | None:
+    """``*`` -> None (every key), ``""`` -> none, ``a,b`` -> those keys."""
+    if selection.strip() == "*":
+        return None
+    keys = [key.strip() for key in selection.split(",") if key.strip()]
+    if len(keys) > MAX_SELECTED_KEYS:
+        raise InvalidInputError(
+            f"{what} selects {len(keys)} keys; at most {MAX_SELECTED_KEYS} (or * for all)"
+        )
+    for key in keys:
+        if len(key) > KEY_LENGTH or _KEY_BAD_RE.search(key):
+            raise InvalidInputError(
+                f"{what} names {key[:40]!r}, which is not a key: keys are at most {KEY_LENGTH} "
+                "characters without control characters"
+            )
+    return keys
+
+
+def _summary(row: dict[str, Any]) -> RunSummary:
+    end, start = row["end_time"], row["start_time"]
+    return RunSummary.model_validate(
+        {**row, "duration": (end - start) / 1000 if end is not None else None}
+    )
 
 
 class MlopsService:
-    """Operations of the panel and the REST API on one store."""
+    """Operations of the panel and the REST API on one store.
 
-    def __init__(self, location: StoreLocation):
+    Parameters
+    ----------
+    location
+        The store to serve.
+    limits
+        Page sizes and history lengths a request may ask for.
+    """
+
+    def __init__(self, location: StoreLocation, limits: Limits | None = None):
         self.location = location
+        self.limits = limits or Limits()
+        self.history_cache = histories.HistoryCache(self.limits.history_cache_size)
 
     @property
-    def store(self):
+    def store(self) -> Store:
         return open_store(self.location)
 
+    @cached_property
+    def artifacts(self) -> ArtifactStore:
+        return ArtifactStore(self.location.artifacts)
+
+    # --- status -----------------------------------------------------------------------
+
     def status(self) -> DescribeStatus:
+        """The server's version, its store and what the store holds."""
         store = self.store
         with store.read() as conn:
-            numbers = counts(conn)
+            numbers = reads.counts(conn)
         return DescribeStatus(
             version=__version__,
             store=StoreInfo(
@@ -33,4 +131,243 @@ class MlopsService:
                 source=self.location.source,
             ),
             counts=StoreCounts(**numbers),
+        )
+
+    # --- runs -------------------------------------------------------------------------
+
+    def list_runs(self, request: ListRunsQuery) -> ListRuns:
+        """One page of runs matching a filter, in order, with the columns asked for.
+
+        Raises
+        ------
+        InvalidInputError, QuerySyntaxError
+            A page size over the limit, a bad filter, ordering, page token or key.
+        """
+        size = request.page_size or self.limits.default_page_size
+        if size > self.limits.max_page_size:
+            raise InvalidInputError(
+                f"page_size is at most {self.limits.max_page_size} on this server, not {size}; "
+                "read further pages with page_token"
+            )
+        selected = {
+            field: _columns(getattr(request, field), field)
+            for field in ("params", "metrics", "tags")
+        }
+        experiment = request.experiment or None
+        with self.store.read() as conn:
+            page = query.search_runs(
+                conn,
+                request.filter,
+                request.order_by or None,
+                size,
+                page_token=request.page_token,
+                experiment=experiment,
+                include_deleted=request.include_deleted,
+            )
+            rows = reads.load_run_summaries(conn, page.run_ids, **selected)
+            total = (
+                query.count_runs(conn, request.filter, experiment, request.include_deleted)
+                if request.count
+                else None
+            )
+        runs = [_summary(row) for row in rows]
+        return ListRuns(
+            runs=runs,
+            next_page_token=page.next_page_token,
+            total=total,
+            columns=RunColumns(
+                params=sorted({key for run in runs for key in run.params}),
+                metrics=sorted({key for run in runs for key in run.metrics}),
+                tags=sorted({key for run in runs for key in run.tags}),
+            ),
+        )
+
+    def describe_run(self, run_id: str) -> DescribeRun:
+        """Everything recorded about a run, deleted or not."""
+        check_run_id(run_id)
+        with self.store.read() as conn:
+            found = reads.load_runs(conn, [run_id])
+            if not found:
+                raise NotFoundError(f"no run with id {run_id!r} in this store")
+            row = found[0]
+            artifacts = reads.run_artifact_details(conn, run_id)
+            digest = row["environment_hash"]
+            environment = reads.environments(conn, [digest]).get(digest) if digest else None
+        summary = _summary(row)
+        return DescribeRun(
+            **summary.model_dump(),
+            execution_count=row["execution_count"],
+            code=row["code"],
+            code_hash=row["code_hash"],
+            heartbeat=row["heartbeat"],
+            error=row["error"],
+            note=row["note"],
+            environment=(
+                EnvironmentInfo(
+                    hash=environment["hash"],
+                    python_version=environment["python_version"],
+                    platform=environment["platform"],
+                    packages=len(environment["packages"] or {}),
+                )
+                if environment
+                else None
+            ),
+            artifacts=[ArtifactInfo(**artifact) for artifact in artifacts],
+        )
+
+    def update_run(self, run_id: str, update: UpdateRun) -> DescribeRun:
+        """Rename a run, set or remove tags, write its note, delete or restore it.
+
+        Raises
+        ------
+        NotFoundError
+            No such run.
+        RunStateError
+            The run is deleted and the update does not restore it.
+        """
+        check_run_id(run_id)
+        given = update.model_fields_set
+        with self.store.write() as conn:
+            was_deleted = run_edits.deleted_at(conn, run_id)
+            edits = given - {"deleted"}
+            if was_deleted is not None and update.deleted is not False and edits:
+                raise RunStateError(
+                    f'run {run_id} is deleted; restore it first (PATCH {{"deleted": false}} '
+                    f"or POST runs/{run_id}/restore), then edit it"
+                )
+            values: dict[str, Any] = {}
+            if update.name is not None:
+                values["name"] = update.name
+            if "note" in given:
+                values["note"] = update.note
+            if update.deleted is True and was_deleted is None:
+                values["deleted_at"] = run_edits.now_ms()
+            elif update.deleted is False:
+                values["deleted_at"] = None
+            if values:
+                run_edits.set_attributes(conn, run_id, **values)
+            if update.tags:
+                tags = update.tags
+                run_edits.set_tags(conn, run_id, {k: v for k, v in tags.items() if v is not None})
+                run_edits.remove_tags(conn, run_id, [k for k, v in tags.items() if v is None])
+        return self.describe_run(run_id)
+
+    def delete_run(self, run_id: str) -> DescribeRun:
+        """Delete a run softly: it leaves the lists and can be restored."""
+        return self.update_run(run_id, UpdateRun(deleted=True))
+
+    def restore_run(self, run_id: str) -> DescribeRun:
+        """Undo a delete."""
+        return self.update_run(run_id, UpdateRun(deleted=False))
+
+    def list_experiments(self) -> ListExperiments:
+        """Every experiment with its number of runs and its latest start."""
+        with self.store.read() as conn:
+            rows = reads.list_experiments(conn)
+        return ListExperiments(experiments=[ExperimentSummary(**row) for row in rows])
+
+    # --- metric histories -------------------------------------------------------------
+
+    def _history_points(self, max_points: int | None, default: int) -> int:
+        points = max_points or default
+        if points > self.limits.max_history_points:
+            raise InvalidInputError(
+                f"max_points is at most {self.limits.max_history_points} on this server, not "
+                f"{points}; zoom in with min_step and max_step for more detail"
+            )
+        return points
+
+    def metric_history(
+        self, run_id: str, key: str, request: GetMetricHistoryQuery
+    ) -> DescribeMetricHistory:
+        """A metric's history by step, downsampled with min/max envelopes when long.
+
+        Raises
+        ------
+        NotFoundError
+            No such run, or the run has no metric ``key``.
+        InvalidInputError
+            ``max_points`` over the limit, or ``min_step`` after ``max_step``.
+        """
+        check_run_id(run_id)
+        max_points = self._history_points(request.max_points, self.limits.default_history_points)
+        low, high = request.min_step, request.max_step
+        if low is not None and high is not None and low > high:
+            raise InvalidInputError(f"min_step {low} is after max_step {high}; swap them")
+        with self.store.read() as conn:
+            status = reads.run_status(conn, run_id)
+            if status is None:
+                raise NotFoundError(f"no run with id {run_id!r} in this store")
+            found = histories.history(
+                conn, self.history_cache, run_id, status, key, max_points, low, high
+            )
+            if not found.count and not reads.metric_point_counts(conn, [run_id], [key]):
+                known = reads.metric_point_counts(conn, [run_id])
+                names = ", ".join(sorted(name for _, name in known)[:50]) or "none"
+                raise NotFoundError(
+                    f"run {run_id} has no metric {key[:80]!r}; its metrics are: {names}"
+                )
+        return DescribeMetricHistory(
+            run_id=run_id,
+            key=key,
+            count=found.count,
+            downsampled=found.downsampled,
+            points=found.as_json(),
+        )
+
+    # --- compare ----------------------------------------------------------------------
+
+    def compare_runs(self, request: CompareRuns) -> DescribeRunComparison:
+        """2 to 50 runs side by side: params and tags with differing keys flagged, latest
+        metrics, downsampled histories, code diffs against the first run and the packages
+        whose versions differ.
+
+        Raises
+        ------
+        InvalidInputError
+            A run listed twice.
+        NotFoundError
+            An id of no run.
+        """
+        ids = [check_run_id(run_id) for run_id in request.run_ids]
+        repeated = sorted({run_id for run_id in ids if ids.count(run_id) > 1})
+        if repeated:
+            raise InvalidInputError(
+                f"run {repeated[0]} is listed more than once; list each run once"
+            )
+        max_points = self._history_points(request.max_points, self.limits.compare_history_points)
+        with self.store.read() as conn:
+            runs = reads.load_runs(conn, ids)
+            loaded = {run["id"] for run in runs}
+            missing = [run_id for run_id in ids if run_id not in loaded]
+            if missing:
+                raise NotFoundError(f"no run with id {missing[0]!r} in this store")
+            statuses = {run["id"]: run["status"] for run in runs}
+            found = histories.histories(
+                conn, self.history_cache, statuses, request.history_keys, max_points
+            )
+            environments = reads.environments(
+                conn, [run["environment_hash"] for run in runs if run["environment_hash"]]
+            )
+        return compare.comparison(runs, [_summary(run) for run in runs], found, environments)
+
+    # --- artifacts --------------------------------------------------------------------
+
+    def open_artifact(self, digest: str) -> downloads.ArtifactDownload:
+        """An artifact's content as verified chunks, with its media type and file name.
+
+        Raises
+        ------
+        InvalidInputError
+            Not a digest (32 lowercase hex characters): no path is ever made of it.
+        ArtifactNotFoundError
+            No such artifact, or its content is gone.
+        """
+        check_digest(digest)
+        with self.store.read() as conn:
+            record = reads.artifact_record(conn, digest)
+        if record is None:
+            raise NotFoundError(f"no artifact {digest} in this store")
+        return downloads.open_download(
+            self.artifacts, digest, record["size"], record["media_type"], record["name"]
         )

@@ -1,0 +1,224 @@
+"""The route table: every REST operation in one place.
+
+A route names its path under ``{base_url}/mlops-jlab/api/``, its handler and, per HTTP
+method, the models it reads (query string, body) and answers, and the error statuses it
+can give. The app registers handlers from this table, the handlers parse requests with the
+models named here, and :mod:`mlops_jlab.server.openapi` writes the OpenAPI document from
+it: adding a route is a handler class and an entry below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from mlops_jlab.server import handlers
+from mlops_jlab.server.models import (
+    RUN_ID_PATTERN,
+    CompareRuns,
+    DescribeMetricHistory,
+    DescribeRun,
+    DescribeRunComparison,
+    DescribeStatus,
+    GetMetricHistoryQuery,
+    ListExperiments,
+    ListRuns,
+    ListRunsQuery,
+    Request,
+    UpdateRun,
+)
+
+API_PREFIX = "mlops-jlab/api"
+BINARY = "*/*"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One HTTP method of a route.
+
+    Attributes
+    ----------
+    id
+        The OpenAPI operationId (a typed client names its method after it).
+    summary
+        One line for the document.
+    response
+        The model answered with ``status``; None for a document or a download.
+    query, body
+        The models the query string and the JSON body are parsed into.
+    errors
+        Statuses besides 403 (refused) and 503 (store unavailable) the operation can give.
+    media_type
+        Of the answer: JSON, or :data:`BINARY` for downloads.
+    """
+
+    id: str
+    summary: str
+    response: type[BaseModel] | None
+    query: type[Request] | None = None
+    body: type[Request] | None = None
+    errors: tuple[int, ...] = ()
+    status: int = 200
+    media_type: str = "application/json"
+    description: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PathParam:
+    description: str
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A path (``runs/{run_id}``), its handler and its operations by lowercase method."""
+
+    path: str
+    handler: type[handlers.BaseHandler]
+    operations: dict[str, Operation]
+    params: dict[str, PathParam] = field(default_factory=dict)
+
+    @property
+    def pattern(self) -> str:
+        """The tornado pattern: each ``{name}`` is one path segment, passed by name."""
+        escaped = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        return f"/{API_PREFIX}/{escaped}"
+
+
+RUN_ID = PathParam(
+    "A run's full id (32 lowercase hex characters).", {"type": "string", "pattern": RUN_ID_PATTERN}
+)
+METRIC_KEY = PathParam(
+    "A metric's key, percent-encoded (a `/` in a key is `%2F`).",
+    {"type": "string", "minLength": 1},
+)
+DIGEST = PathParam(
+    "An artifact's content digest (32 lowercase hex characters).",
+    {"type": "string", "pattern": r"^[0-9a-f]{32}$"},
+)
+
+ROUTES: list[Route] = [
+    Route(
+        "status",
+        handlers.StatusHandler,
+        {
+            "get": Operation(
+                "getStatus", "The server's version, its store and what it holds", DescribeStatus
+            )
+        },
+    ),
+    Route(
+        "openapi.json",
+        handlers.OpenAPIHandler,
+        {"get": Operation("getOpenAPI", "This document", None)},
+    ),
+    Route(
+        "experiments",
+        handlers.ExperimentsHandler,
+        {
+            "get": Operation(
+                "listExperiments", "Every experiment with its run count", ListExperiments
+            )
+        },
+    ),
+    Route(
+        "runs",
+        handlers.RunsHandler,
+        {
+            "get": Operation(
+                "listRuns",
+                "A filtered, ordered page of runs",
+                ListRuns,
+                query=ListRunsQuery,
+                errors=(400,),
+                description=(
+                    "Deleted runs are left out. A bad filter answers 400 naming the token and "
+                    "its position; `next_page_token` is null on the last page."
+                ),
+            )
+        },
+    ),
+    # Before runs/{run_id}, which would take "compare" for an id.
+    Route(
+        "runs/compare",
+        handlers.CompareHandler,
+        {
+            "post": Operation(
+                "compareRuns",
+                "2 to 50 runs side by side",
+                DescribeRunComparison,
+                body=CompareRuns,
+                errors=(400, 404, 413),
+            )
+        },
+    ),
+    Route(
+        "runs/{run_id}",
+        handlers.RunHandler,
+        {
+            "get": Operation(
+                "describeRun",
+                "Everything recorded about a run (deleted ones too, with deleted_at)",
+                DescribeRun,
+                errors=(404,),
+            ),
+            "patch": Operation(
+                "updateRun",
+                "Rename, set or remove tags, write a note, delete or restore",
+                DescribeRun,
+                body=UpdateRun,
+                errors=(400, 404, 409, 413),
+                description="A deleted run can only be restored (409 otherwise).",
+            ),
+            "delete": Operation(
+                "deleteRun",
+                "Delete a run softly (restore it with POST runs/{run_id}/restore)",
+                DescribeRun,
+                errors=(404,),
+            ),
+        },
+        {"run_id": RUN_ID},
+    ),
+    Route(
+        "runs/{run_id}/restore",
+        handlers.RunRestoreHandler,
+        {"post": Operation("restoreRun", "Undo a delete", DescribeRun, errors=(404,))},
+        {"run_id": RUN_ID},
+    ),
+    Route(
+        "runs/{run_id}/metrics/{key}",
+        handlers.MetricHistoryHandler,
+        {
+            "get": Operation(
+                "getMetricHistory",
+                "A metric's history; long ones downsampled with min/max envelopes",
+                DescribeMetricHistory,
+                query=GetMetricHistoryQuery,
+                errors=(400, 404),
+            )
+        },
+        {"run_id": RUN_ID, "key": METRIC_KEY},
+    ),
+    Route(
+        "artifacts/{digest}",
+        handlers.ArtifactHandler,
+        {
+            "get": Operation(
+                "getArtifact",
+                "Download an artifact's content",
+                None,
+                errors=(400, 404),
+                media_type=BINARY,
+                headers={
+                    "Content-Disposition": "attachment with the name a run gave the artifact",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
+        },
+        {"digest": DIGEST},
+    ),
+]

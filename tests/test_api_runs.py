@@ -1,0 +1,603 @@
+"""The runs REST API on a real Jupyter server and a real store (SQLite and PostgreSQL):
+list, describe, edit, delete and restore runs, experiments, metric histories, compare."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV
+from mlops_jlab.store import records
+from mlops_jlab.store.models import Metric, Run
+
+API = ("mlops-jlab", "api")
+
+
+@pytest.fixture
+def jp_server_config(location, monkeypatch):
+    # The server exports its store to the environment for its kernels; monkeypatch
+    # restores the test process's environment afterwards.
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
+    return {
+        "ServerApp": {"jpserver_extensions": {"mlops_jlab": True}},
+        "MlopsApp": {
+            "db_url": location.db_url,
+            "artifacts": location.artifacts,
+            "max_page_size": 50,
+            "max_request_bytes": 10_000,
+        },
+    }
+
+
+class Answer:
+    def __init__(self, response):
+        self.code = response.code
+        self.headers = response.headers
+        self.body = json.loads(response.body) if response.body else None
+
+    def __repr__(self) -> str:
+        return f"<{self.code} {self.body!r:.300}>"
+
+
+@pytest.fixture
+def api(jp_fetch):
+    """``await api("GET", "runs", params=...)``: the answer's status and JSON body."""
+
+    async def call(method: str, *path: str, params=None, body: Any = None, **kwargs) -> Answer:
+        if body is not None and not isinstance(body, (str, bytes)):
+            body = json.dumps(body)
+        if body is None and method in ("POST", "PATCH"):
+            body = ""
+        response = await jp_fetch(
+            *API, *path, method=method, params=params, body=body, raise_error=False, **kwargs
+        )
+        return Answer(response)
+
+    return call
+
+
+def make_run(tracker, name, experiment="exp", params=None, metrics=None, tags=None, code=None):
+    """A finished run; ``metrics`` maps a key to its values at steps 0, 1, 2, ..."""
+    run = tracker.start_run(name=name, experiment=experiment, tags=tags, code=code)
+    if params:
+        run.log_params(params)
+    for key, values in (metrics or {}).items():
+        for step, value in enumerate(values):
+            run.log_metrics({key: value}, step=step)
+    run.end()
+    return run.id
+
+
+@pytest.fixture
+def runs(tracker):
+    """Six runs in two experiments; ``acc`` is 0.5, 0.6, ... in order of creation."""
+    ids = []
+    for number in range(6):
+        ids.append(
+            make_run(
+                tracker,
+                f"run-{number}",
+                experiment="churn" if number < 4 else "fraud",
+                params={"lr": 0.1 * (number + 1), "model": "rf" if number % 2 else "gbt"},
+                metrics={"acc": [0.5 + number / 10], "loss": [1.0, 0.5 - number / 100]},
+                tags={"team": "risk" if number < 3 else "growth"},
+            )
+        )
+    return ids
+
+
+# --- GET runs ---------------------------------------------------------------------------
+
+
+async def test_list_runs_filters_orders_and_pages_with_a_total(api, runs):
+    # Given six runs, when a page of two of the best rf runs... and the next pages are asked
+    first = await api(
+        "GET",
+        "runs",
+        params={
+            "filter": "metrics.acc > 0.55",
+            "order_by": "metrics.acc DESC",
+            "page_size": "2",
+            "count": "true",
+        },
+    )
+    # Then the best two come first, with the total and a token for the rest
+    assert first.code == 200, first
+    assert [run["name"] for run in first.body["runs"]] == ["run-5", "run-4"]
+    assert first.body["total"] == 5
+    assert first.body["next_page_token"]
+    names = [run["name"] for run in first.body["runs"]]
+    token = first.body["next_page_token"]
+    while token:
+        page = await api(
+            "GET",
+            "runs",
+            params={
+                "filter": "metrics.acc > 0.55",
+                "order_by": "metrics.acc DESC",
+                "page_size": "2",
+                "page_token": token,
+            },
+        )
+        assert page.code == 200, page
+        assert page.body["total"] is None  # counted only when asked
+        names += [run["name"] for run in page.body["runs"]]
+        token = page.body["next_page_token"]
+    assert names == ["run-5", "run-4", "run-3", "run-2", "run-1"]
+
+
+async def test_list_runs_answers_rows_with_the_columns_asked_for(api, runs):
+    # When only lr, acc and no tags are asked for
+    answer = await api(
+        "GET", "runs", params={"params": "lr", "metrics": "acc", "tags": "", "page_size": "1"}
+    )
+    # Then each row has exactly those, and the columns say so
+    assert answer.code == 200, answer
+    (row,) = answer.body["runs"]
+    assert row["name"] == "run-5"  # newest first by default
+    assert row["params"] == {"lr": "0.6000000000000001"}
+    assert row["metrics"] == {"acc": pytest.approx(1.0)}
+    assert row["tags"] == {}
+    assert answer.body["columns"] == {"params": ["lr"], "metrics": ["acc"], "tags": []}
+    assert row["id"] == runs[5] and row["experiment"] == "fraud" and row["status"] == "finished"
+    assert row["duration"] >= 0 and row["deleted_at"] is None
+    assert "code" not in row
+
+
+async def test_list_runs_of_one_experiment_with_all_columns(api, runs):
+    # When the runs of one experiment are listed with every column
+    answer = await api("GET", "runs", params={"experiment": "fraud"})
+    # Then only its runs come, with every param, metric and tag
+    assert answer.code == 200, answer
+    assert [run["name"] for run in answer.body["runs"]] == ["run-5", "run-4"]
+    assert answer.body["columns"] == {
+        "params": ["lr", "model"],
+        "metrics": ["acc", "loss"],
+        "tags": ["team"],
+    }
+    assert answer.body["next_page_token"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"filter": "metrics.acc >"}, "expected a number or a quoted string at position 13"),
+        ({"filter": "bogus = 1"}, "unknown run attribute 'bogus' at position 0"),
+        ({"order_by": "nonsense DESC"}, "unknown run attribute 'nonsense'"),
+        ({"order_by": "start_time SIDEWAYS"}, "unexpected 'SIDEWAYS' at position 11"),
+        ({"page_size": "ten"}, "page_size: Input should be a valid integer"),
+        ({"page_size": "0"}, "page_size: Input should be greater than or equal to 1"),
+        ({"page_size": "51"}, "page_size is at most 50 on this server"),
+        ({"page_token": "garbage"}, "page_token is not a token this store issued"),
+        ({"count": "maybe"}, "count: Input should be a valid boolean"),
+        ({"pagesize": "10"}, "unknown query parameter 'pagesize'"),
+        ({"params": "a\x01b"}, "params"),
+        ({"filter": "name = 'a\x00'"}, "cannot be stored or compared"),
+    ],
+)
+async def test_list_runs_says_what_is_wrong_with_a_bad_query(api, runs, params, says):
+    # When the query is wrong, then the answer is a 400 that says what to fix
+    answer = await api("GET", "runs", params=params)
+    assert answer.code == 400, answer
+    assert says in answer.body["message"]
+    assert "Traceback" not in json.dumps(answer.body)
+
+
+async def test_a_filter_syntax_error_names_the_token_and_its_position(api, runs):
+    answer = await api("GET", "runs", params={"filter": "metrics.acc > 0.5 AND AND"})
+    assert answer.code == 400
+    assert answer.body["token"] == "AND" and answer.body["position"] == 22
+
+
+async def test_a_page_token_of_another_ordering_is_refused(api, runs):
+    # Given a token from a page ordered by accuracy
+    page = await api("GET", "runs", params={"order_by": "metrics.acc DESC", "page_size": "2"})
+    # When it is used with another ordering, then the answer says so
+    answer = await api(
+        "GET", "runs", params={"order_by": "name", "page_token": page.body["next_page_token"]}
+    )
+    assert answer.code == 400
+    assert "belongs to another order_by" in answer.body["message"]
+
+
+# --- GET runs/{id} ----------------------------------------------------------------------
+
+
+async def test_describe_run_answers_everything_recorded(api, tracker):
+    # Given a run with code, a note-worthy error, an artifact and a metric
+    run = tracker.start_run(name="described", experiment="exp", code="x = 1\n", tags={"t": "1"})
+    run.log_params({"lr": 0.1})
+    run.log_metric("acc", 0.9)
+    digest = run.log_artifact(b"weights", name="model.bin", kind="model")
+    run.end("failed", error="ValueError: bad")
+    # When the run is asked for
+    answer = await api("GET", "runs", run.id)
+    # Then all of it is there
+    assert answer.code == 200, answer
+    body = answer.body
+    assert body["name"] == "described" and body["status"] == "failed"
+    assert body["code"] == "x = 1\n" and body["error"] == "ValueError: bad"
+    assert body["params"] == {"lr": "0.1"} and body["metrics"] == {"acc": 0.9}
+    assert body["tags"] == {"t": "1"} and body["note"] is None and body["deleted_at"] is None
+    assert body["artifacts"] == [
+        {
+            "name": "model.bin",
+            "digest": digest,
+            "kind": "model",
+            "size": 7,
+            "media_type": "application/octet-stream",
+            "created_at": body["artifacts"][0]["created_at"],
+        }
+    ]
+    assert body["environment"]["python_version"].count(".") == 2
+    assert body["environment"]["packages"] > 10
+
+
+@pytest.mark.parametrize("run_id", [uuid.uuid4().hex, "abc", "ABCDEF" * 6, "..", "%2e%2e"])
+async def test_an_unknown_run_is_404(api, runs, run_id):
+    answer = await api("GET", "runs", run_id)
+    assert answer.code == 404, answer
+    assert "no run with id" in answer.body["message"]
+
+
+async def test_an_unknown_api_path_is_a_json_404(api):
+    answer = await api("GET", "nothing", "here")
+    assert answer.code == 404
+    assert "no such endpoint" in answer.body["message"]
+
+
+# --- PATCH, DELETE, restore -------------------------------------------------------------
+
+
+async def test_patch_renames_sets_and_removes_tags_and_writes_a_note(api, tracker):
+    # Given a run with two tags
+    run_id = make_run(tracker, "old", tags={"keep": "1", "drop": "2"})
+    # When it is renamed, a tag removed, one changed, one added and a note written
+    answer = await api(
+        "PATCH",
+        "runs",
+        run_id,
+        body={"name": "new", "tags": {"drop": None, "keep": "9", "add": "ok"}, "note": "why"},
+    )
+    # Then the run answers with all of it, and says so again when asked
+    assert answer.code == 200, answer
+    assert answer.body["name"] == "new"
+    assert answer.body["tags"] == {"keep": "9", "add": "ok"}
+    assert answer.body["note"] == "why"
+    again = await api("GET", "runs", run_id)
+    assert again.body["name"] == "new" and again.body["note"] == "why"
+    # And a null note removes it, leaving the rest as it is
+    cleared = await api("PATCH", "runs", run_id, body={"note": None})
+    assert cleared.body["note"] is None and cleared.body["name"] == "new"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("{not json", "the body is not valid JSON"),
+        ("", "needs a JSON object"),
+        ("[]", "Input should be an object"),
+        ({"name": 5}, "name: Input should be a valid string"),
+        ({"name": ""}, "name: String should have at least 1 character"),
+        ({"name": "   "}, "must not be blank"),
+        ({"name": "a\nb"}, "name: String should match pattern"),
+        ({"name": "x" * 251}, "name: String should have at most 250 characters"),
+        ({"tags": {"k": 1}}, "tags.k"),
+        ({"tags": ["k"]}, "tags: Input should be an object"),
+        ({"deleted": "soon"}, "deleted: Input should be a valid boolean"),
+        ({"colour": "red"}, "colour: not a field of this body"),
+        ({"note": "a\x00b"}, "note"),
+    ],
+)
+async def test_patch_says_what_is_wrong_with_a_bad_body(api, tracker, body, says):
+    run_id = make_run(tracker, "edited")
+    answer = await api("PATCH", "runs", run_id, body=body)
+    assert answer.code == 400, answer
+    assert says in answer.body["message"]
+    assert (await api("GET", "runs", run_id)).body["name"] == "edited"
+
+
+async def test_an_oversized_body_is_413(api, tracker):
+    run_id = make_run(tracker, "edited")
+    answer = await api("PATCH", "runs", run_id, body={"note": "x" * 20_000})
+    assert answer.code == 413
+    assert "at most 10,000 are accepted" in answer.body["message"]
+
+
+async def test_delete_is_soft_and_can_be_undone(api, runs):
+    # Given six runs, when one is deleted
+    deleted = await api("DELETE", "runs", runs[2])
+    # Then it answers with when it was deleted, leaves the list and the counts...
+    assert deleted.code == 200, deleted
+    assert deleted.body["deleted_at"] is not None
+    listed = await api("GET", "runs", params={"count": "true"})
+    assert runs[2] not in [run["id"] for run in listed.body["runs"]]
+    assert listed.body["total"] == 5
+    assert (await api("GET", "status")).body["counts"]["runs"] == 5
+    experiments = (await api("GET", "experiments")).body["experiments"]
+    assert {e["name"]: e["runs"] for e in experiments} == {"churn": 3, "fraud": 2}
+    # ... but can still be read, listed when asked, and not edited until restored
+    assert (await api("GET", "runs", runs[2])).body["deleted_at"] is not None
+    with_deleted = await api("GET", "runs", params={"include_deleted": "true"})
+    assert runs[2] in [run["id"] for run in with_deleted.body["runs"]]
+    refused = await api("PATCH", "runs", runs[2], body={"name": "renamed"})
+    assert refused.code == 409
+    assert "restore it first" in refused.body["message"]
+    # When it is restored (Undo), it is back as it was
+    restored = await api("POST", "runs", runs[2], "restore")
+    assert restored.code == 200, restored
+    assert restored.body["deleted_at"] is None and restored.body["name"] == "run-2"
+    listed = await api("GET", "runs", params={"count": "true"})
+    assert listed.body["total"] == 6
+
+
+async def test_patch_deleted_false_restores_and_edits_at_once(api, runs):
+    await api("DELETE", "runs", runs[0])
+    # Deleting twice keeps the first time
+    first = (await api("GET", "runs", runs[0])).body["deleted_at"]
+    again = await api("PATCH", "runs", runs[0], body={"deleted": True})
+    assert again.code == 200 and again.body["deleted_at"] == first
+    answer = await api("PATCH", "runs", runs[0], body={"deleted": False, "name": "back"})
+    assert answer.code == 200, answer
+    assert answer.body["deleted_at"] is None and answer.body["name"] == "back"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PATCH", ()), ("DELETE", ()), ("POST", ("restore",))],
+)
+async def test_editing_an_unknown_run_is_404(api, runs, method, path):
+    body = {"name": "x"} if method == "PATCH" else None
+    answer = await api(method, "runs", uuid.uuid4().hex, *path, body=body)
+    assert answer.code == 404, answer
+
+
+# --- GET experiments --------------------------------------------------------------------
+
+
+async def test_experiments_are_listed_with_their_run_counts(api, runs):
+    answer = await api("GET", "experiments")
+    assert answer.code == 200, answer
+    listed = answer.body["experiments"]
+    assert [(e["name"], e["runs"]) for e in listed] == [("churn", 4), ("fraud", 2)]
+    assert all(e["last_run_at"] >= e["created_at"] for e in listed)
+
+
+# --- GET runs/{id}/metrics/{key} --------------------------------------------------------
+
+
+def bulk_history(tracker, run_id: str, key: str, values) -> None:
+    """Points at steps 0, 1, 2, ... written in one statement (the tracking API would
+    take minutes for a million)."""
+    rows = [
+        {"run_id": run_id, "key": key, "step": step, "value": float(value), "timestamp": step}
+        for step, value in enumerate(values)
+    ]
+    with tracker.store.write() as conn:
+        for start in range(0, len(rows), 50_000):
+            conn.execute(sa.insert(Metric.__table__), rows[start : start + 50_000])
+
+
+async def test_a_short_history_comes_whole(api, tracker):
+    run_id = make_run(tracker, "short", metrics={"loss": [0.9, 0.5, 0.3]})
+    answer = await api("GET", "runs", run_id, "metrics", "loss")
+    assert answer.code == 200, answer
+    assert answer.body["count"] == 3 and answer.body["downsampled"] is False
+    points = answer.body["points"]
+    assert [(p["step"], p["value"]) for p in points] == [(0, 0.9), (1, 0.5), (2, 0.3)]
+    assert all(p["time"] > 0 and p["min"] is None for p in points)
+
+
+async def test_a_long_history_is_downsampled_with_its_envelope(api, tracker):
+    # Given a history of 20,000 points with one spike, on an ended run
+    run_id = make_run(tracker, "long")
+    values = [step % 100 / 100 for step in range(20_000)]
+    values[12_345] = 50.0
+    bulk_history(tracker, run_id, "loss", values)
+    # When it is asked for with at most 500 points
+    answer = await api("GET", "runs", run_id, "metrics", "loss", params={"max_points": "500"})
+    # Then it comes as at most 500 buckets that keep the spike and count every point
+    assert answer.code == 200, answer
+    body = answer.body
+    assert body["downsampled"] is True and body["count"] == 20_000
+    points = body["points"]
+    assert 0 < len(points) <= 500
+    assert sum(p["count"] for p in points) == 20_000
+    assert max(p["max"] for p in points) == 50.0
+    assert min(p["min"] for p in points) == 0.0
+    steps = [p["step"] for p in points]
+    assert steps == sorted(steps) and steps[0] == 0
+    spike = next(p for p in points if p["max"] == 50.0)
+    assert spike["min"] <= spike["value"] <= spike["max"]
+    # And asking again (from the cache of ended runs) answers the same
+    again = await api("GET", "runs", run_id, "metrics", "loss", params={"max_points": "500"})
+    assert again.body == body
+
+
+async def test_the_default_downsamples_to_2000_points(api, tracker):
+    run_id = make_run(tracker, "long")
+    bulk_history(tracker, run_id, "acc", [step / 10_000 for step in range(10_000)])
+    answer = await api("GET", "runs", run_id, "metrics", "acc")
+    assert answer.body["downsampled"] is True
+    assert len(answer.body["points"]) <= 2000
+    assert answer.body["count"] == 10_000
+
+
+async def test_a_history_zooms_into_a_range_of_steps(api, tracker):
+    run_id = make_run(tracker, "long")
+    bulk_history(tracker, run_id, "acc", range(10_000))
+    answer = await api(
+        "GET",
+        "runs",
+        run_id,
+        "metrics",
+        "acc",
+        params={"min_step": "100", "max_step": "149", "max_points": "50"},
+    )
+    assert answer.code == 200, answer
+    assert answer.body["downsampled"] is False and answer.body["count"] == 50
+    assert [p["step"] for p in answer.body["points"]] == list(range(100, 150))
+
+
+async def test_a_metric_key_with_a_slash_is_percent_encoded(
+    tracker, http_server_client, jp_base_url, jp_auth_header
+):
+    # Given a metric whose key holds a slash
+    run_id = make_run(tracker, "slashed", metrics={"val/loss": [0.5, 0.4]})
+    # When its history is asked for with the slash percent-encoded
+    response = await http_server_client.fetch(
+        f"{jp_base_url}mlops-jlab/api/runs/{run_id}/metrics/val%2Floss",
+        headers=jp_auth_header,
+        raise_error=False,
+    )
+    # Then it is found
+    assert response.code == 200, response.body
+    assert json.loads(response.body)["key"] == "val/loss"
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "says"),
+    [
+        ({"max_points": "5"}, 400, "max_points: Input should be greater than or equal to 10"),
+        ({"max_points": "100000"}, 400, "max_points is at most 20000"),
+        ({"min_step": "9", "max_step": "3"}, 400, "min_step 9 is after max_step 3"),
+        ({"min_step": "x"}, 400, "min_step: Input should be a valid integer"),
+        ({"min_step": str(2**70)}, 400, "min_step"),
+    ],
+)
+async def test_a_bad_history_query_is_400(api, tracker, params, code, says):
+    run_id = make_run(tracker, "h", metrics={"loss": [1.0]})
+    answer = await api("GET", "runs", run_id, "metrics", "loss", params=params)
+    assert answer.code == code, answer
+    assert says in answer.body["message"]
+
+
+async def test_an_unknown_metric_is_404_naming_the_run_s_metrics(api, tracker):
+    run_id = make_run(tracker, "h", metrics={"loss": [1.0], "acc": [0.5]})
+    answer = await api("GET", "runs", run_id, "metrics", "f1")
+    assert answer.code == 404
+    assert "has no metric 'f1'; its metrics are: acc, loss" in answer.body["message"]
+    unknown_run = await api("GET", "runs", uuid.uuid4().hex, "metrics", "loss")
+    assert unknown_run.code == 404
+
+
+# --- POST runs/compare ------------------------------------------------------------------
+
+
+def use_environment(tracker, run_id: str, python: str, packages: dict[str, str]) -> None:
+    """Record that a run ran in another environment (the tracking API records its own)."""
+    digest = uuid.uuid4().hex
+    with tracker.store.write() as conn:
+        records.ensure_environment(
+            conn,
+            {
+                "hash": digest,
+                "python_version": python,
+                "platform": "Linux",
+                "packages": packages,
+            },
+        )
+        conn.execute(
+            sa.update(Run.__table__)
+            .where(Run.__table__.c.id == run_id)
+            .values(environment_hash=digest)
+        )
+
+
+async def test_compare_shows_runs_side_by_side(api, tracker):
+    # Given a baseline and a tuned run in different environments
+    base = make_run(
+        tracker,
+        "baseline",
+        params={"lr": 0.1, "depth": 3},
+        metrics={"loss": [0.9, 0.5], "acc": [0.8]},
+        tags={"team": "risk"},
+        code="lr = 0.1\nfit()\n",
+    )
+    tuned = make_run(
+        tracker,
+        "tuned",
+        params={"lr": 0.01, "depth": 3, "seed": 7},
+        metrics={"loss": [0.8, 0.4, 0.2], "f1": [0.7]},
+        tags={"team": "risk"},
+        code="lr = 0.01\nfit()\n",
+    )
+    use_environment(tracker, base, "3.11.7", {"numpy": "1.26.0", "pandas": "2.2.0"})
+    use_environment(tracker, tuned, "3.12.1", {"numpy": "2.0.0", "pandas": "2.2.0", "x": "1"})
+    # When they are compared
+    answer = await api("POST", "runs", "compare", body={"run_ids": [base, tuned]})
+    # Then params show which differ, metrics their latest values, histories their points
+    assert answer.code == 200, answer
+    body = answer.body
+    assert [run["id"] for run in body["runs"]] == [base, tuned]
+    assert body["labels"] == [f"baseline ({base[:8]})", f"tuned ({tuned[:8]})"]
+    assert body["params"] == [
+        {"key": "depth", "values": ["3", "3"], "differs": False},
+        {"key": "lr", "values": ["0.1", "0.01"], "differs": True},
+        {"key": "seed", "values": [None, "7"], "differs": True},
+    ]
+    assert body["tags"] == [{"key": "team", "values": ["risk", "risk"], "differs": False}]
+    assert body["metrics"] == [
+        {"key": "acc", "values": [0.8, None], "differs": True},
+        {"key": "f1", "values": [None, 0.7], "differs": True},
+        {"key": "loss", "values": [0.5, 0.2], "differs": True},
+    ]
+    loss = {h["run_id"]: h for h in body["histories"]["loss"]}
+    assert [p["value"] for p in loss[tuned]["points"]] == [0.8, 0.4, 0.2]
+    assert loss[base]["count"] == 2 and loss[base]["downsampled"] is False
+    assert [h["run_id"] for h in body["histories"]["f1"]] == [tuned]
+    # And the code diff and the environment differences
+    (diff,) = body["code_diffs"]
+    assert diff["run_id"] == tuned and diff["same"] is False
+    assert "-lr = 0.1" in diff["diff"] and "+lr = 0.01" in diff["diff"]
+    environment = body["environment"]
+    assert environment["same"] is False
+    assert environment["python_versions"] == ["3.11.7", "3.12.1"]
+    assert environment["packages"] == [
+        {"name": "numpy", "versions": ["1.26.0", "2.0.0"]},
+        {"name": "x", "versions": [None, "1"]},
+    ]
+
+
+async def test_compare_downsamples_long_histories_and_picks_keys(api, tracker):
+    a = make_run(tracker, "a", metrics={"acc": [0.1]})
+    b = make_run(tracker, "b", metrics={"acc": [0.2]})
+    bulk_history(tracker, a, "loss", range(5000))
+    answer = await api(
+        "POST",
+        "runs",
+        "compare",
+        body={"run_ids": [a, b], "max_points": 100, "history_keys": ["loss"]},
+    )
+    assert answer.code == 200, answer
+    assert list(answer.body["histories"]) == ["loss"]
+    (history,) = answer.body["histories"]["loss"]
+    assert history["downsampled"] is True and history["count"] == 5000
+    assert len(history["points"]) <= 100
+    same_environment = answer.body["environment"]
+    assert same_environment["same"] is True and same_environment["packages"] == []
+
+
+@pytest.mark.parametrize(
+    ("run_ids", "code", "says"),
+    [
+        (["one"], 400, "run_ids: List should have at least 2 items"),
+        ("not a list", 400, "run_ids: Input should be a valid array"),
+        ([uuid.uuid4().hex] * 51, 400, "run_ids: List should have at most 50 items"),
+        ("same twice", 400, "is listed more than once"),
+        ("unknown", 404, "no run with id"),
+    ],
+)
+async def test_compare_says_what_is_wrong(api, runs, run_ids, code, says):
+    if run_ids == "same twice":
+        run_ids = [runs[0], runs[0]]
+    elif run_ids == "unknown":
+        run_ids = [runs[0], uuid.uuid4().hex]
+    answer = await api("POST", "runs", "compare", body={"run_ids": run_ids})
+    assert answer.code == code, answer
+    assert says in answer.body["message"]
