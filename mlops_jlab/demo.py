@@ -1,7 +1,9 @@
 """Fills an example store with real runs, so a newcomer sees something within a minute.
 
-Trains small scikit-learn models on a dataset scikit-learn ships (breast cancer
-diagnosis) with a few settings each, logging params, per-step metrics and a figure.
+A preparation run splits a dataset scikit-learn ships (breast cancer diagnosis) into a
+train and a test set; small scikit-learn models are trained on them with a few settings
+each, logging params, per-step metrics, a figure and the model. The datasets are versions
+with roles, so the lineage leads from the raw data through the split to every model.
 """
 
 from __future__ import annotations
@@ -58,10 +60,15 @@ def fill_example_store(tracker: Tracker) -> int:
     from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
     from sklearn.model_selection import train_test_split
 
-    features, target = load_breast_cancer(return_X_y=True)
-    x_train, x_test, y_train, y_test = train_test_split(
-        features, target, test_size=0.3, random_state=0, stratify=target
-    )
+    raw = load_breast_cancer(as_frame=True).frame
+    with tracker.start_run(name="prepare-split", experiment=EXPERIMENT) as run:
+        run.log_dataset(raw, "breast-cancer")
+        run.log_params({"test_size": 0.3, "random_state": 0})
+        train, test = train_test_split(raw, test_size=0.3, random_state=0, stratify=raw["target"])
+        run.log_dataset(train, "breast-cancer-train", direction="output", role="train")
+        run.log_dataset(test, "breast-cancer-test", direction="output", role="test")
+    x_train, y_train = train.drop(columns="target").to_numpy(), train["target"].to_numpy()
+    x_test, y_test = test.drop(columns="target").to_numpy(), test["target"].to_numpy()
     trainers = _trainers()
     for model_name, params, make in trainers:
         with tracker.start_run(
@@ -70,6 +77,8 @@ def fill_example_store(tracker: Tracker) -> int:
             tags={"model": model_name, "dataset": "sklearn.breast_cancer"},
         ) as run:
             run.log_params({"model": model_name, **params, "test_size": 0.3})
+            run.log_dataset(train, "breast-cancer-train", role="train")
+            run.log_dataset(test, "breast-cancer-test", role="test")
             model = make().fit(x_train, y_train)
             if hasattr(model, "staged_predict"):
                 for step, predicted in enumerate(model.staged_predict(x_test)):
@@ -89,4 +98,5 @@ def fill_example_store(tracker: Tracker) -> int:
             axes.legend(title="class")
             run.log_artifact(figure, name="scores.png")
             plt.close(figure)
-    return len(trainers)
+            run.log_model(model, "model")
+    return len(trainers) + 1
