@@ -134,7 +134,6 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
             message = "the server failed to answer this request; its log says why"
         else:
             message = self._reason
-        self.clear_header("Content-Disposition")
         self.finish(json.dumps({"message": message}), set_content_type="application/json")
 
     def log_exception(self, typ, value, tb) -> None:
@@ -149,7 +148,9 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
             answer: dict[str, Any] = {"message": str(e)}
             if isinstance(e, QuerySyntaxError):
                 answer.update(token=e.token, position=e.position)
-            self.clear_header("Content-Disposition")
+            # A download that failed before its first byte leaves no headers of its own.
+            for header in ("Content-Disposition", "Content-Length"):
+                self.clear_header(header)
             self.set_status(e.http_status)
             self.finish(json.dumps(answer), set_content_type="application/json")
             return

@@ -1,0 +1,168 @@
+"""The OpenAPI document: served by the live server, complete, and true of the server.
+
+Schemathesis loads the document from the running server, generates requests for every
+operation from it (valid ones, ones with the ids of real runs, and invalid ones) and checks
+that no answer is a 5xx and every answer (status, media type, body) is one the document
+describes. Examples are bounded and derandomized, so the run is reproducible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import hypothesis
+import pytest
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV
+from mlops_jlab.server.routes import ROUTES
+
+MAX_EXAMPLES = 30
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    (tmp_path / "store").mkdir()
+    return f"sqlite:///{tmp_path / 'store' / 'mlops.sqlite'}"
+
+
+@pytest.fixture
+def jp_server_config(location, monkeypatch):
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
+    return {
+        "ServerApp": {"jpserver_extensions": {"mlops_jlab": True}},
+        "MlopsApp": {"db_url": location.db_url, "artifacts": location.artifacts},
+    }
+
+
+@pytest.fixture
+def seeded(tracker):
+    """A few runs with params, metrics (one history long enough to be downsampled), tags,
+    code, a note-worthy failure and an artifact; returns their ids and the artifact."""
+    ids, digest = [], None
+    for number in range(4):
+        run = tracker.start_run(
+            name=f"run-{number}",
+            experiment="churn" if number % 2 else "fraud",
+            code=f"lr = {number}\nfit(lr)\n",
+            tags={"team": "risk"},
+        )
+        run.log_params({"lr": 0.1 * number, "model": "rf"})
+        for step in range(3000 if number == 0 else 5):
+            run.log_metrics({"loss": 1 / (step + 1)}, step=step)
+        if number == 1:
+            digest = run.log_artifact(b"weights", name="model.bin", kind="model")
+        run.end("failed" if number == 3 else "finished", error="boom" if number == 3 else None)
+        ids.append(run.id)
+    return ids, digest
+
+
+async def test_the_document_describes_every_route_and_its_errors(jp_fetch, jp_base_url):
+    # When the document is asked for
+    response = await jp_fetch("mlops-jlab", "api", "openapi.json")
+    spec = json.loads(response.body)
+    # Then it is OpenAPI 3.1, served under the server's base URL, with every route of the
+    # route table and every error an operation can give, each as {"message": ...}
+    assert spec["openapi"] == "3.1.0"
+    assert spec["servers"] == [{"url": f"{jp_base_url}mlops-jlab/api"}]
+    assert set(spec["paths"]) == {f"/{route.path}" for route in ROUTES}
+    error = {"$ref": "#/components/schemas/ErrorMessage"}
+    for route in ROUTES:
+        described = spec["paths"][f"/{route.path}"]
+        assert set(described) == set(route.operations)
+        for method, operation in route.operations.items():
+            responses = described[method]["responses"]
+            for code in {403, *operation.errors}:
+                assert responses[str(code)]["content"]["application/json"]["schema"] == error
+            assert all(
+                int(code) < 300 or code in map(str, (403, 503, *operation.errors))
+                for code in responses
+            )
+            if operation.query is not None or operation.body is not None:
+                assert "400" in responses
+    schemas = spec["components"]["schemas"]
+    assert schemas["ErrorMessage"]["required"] == ["message"]
+    limits = spec["paths"]["/runs"]["get"]["parameters"]
+    page_size = next(p for p in limits if p["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
+
+
+def examples(strategy, base_url: str, auth: dict[str, str], checks) -> None:
+    """Send up to MAX_EXAMPLES requests drawn from ``strategy`` and check each answer."""
+
+    @hypothesis.settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+    @hypothesis.given(case=strategy)
+    def send(case):
+        case.call_and_validate(base_url=base_url, headers=dict(auth), checks=checks)
+
+    send()
+
+
+def exercise(schema, base_url: str, auth: dict[str, str], ids: list[str], digest: str):
+    """Every operation with generated requests; returns the failures found."""
+    failures: list[str] = []
+    fixed_parameters = {"run_id": ids[0], "digest": digest, "key": "loss"}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        names = {p.name for p in operation.path_parameters}
+        passes = [(GenerationMode.POSITIVE, None, CONFORMANCE)]
+        if names:
+            # Generated ids are nearly always unknown: also use ids the store holds.
+            known = {name: fixed_parameters[name] for name in names}
+            passes.append((GenerationMode.POSITIVE, known, CONFORMANCE))
+        if operation.query or operation.body:
+            passes.append((GenerationMode.NEGATIVE, None, [*CONFORMANCE, negative_data_rejection]))
+        for mode, path_parameters, checks in passes:
+            strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+            if operation.label == "POST /runs/compare" and mode == GenerationMode.POSITIVE:
+                # Generated ids name no run: compare the store's own as well.
+                strategy = strategy | operation.as_strategy(body={"run_ids": ids})
+            try:
+                examples(strategy, base_url, auth, checks)
+            except Exception as exc:
+                failures.append(f"{operation.label} ({mode.value}): {exc}")
+    return failures
+
+
+async def test_the_server_answers_as_its_document_says(
+    seeded, http_server, http_server_port, jp_base_url, jp_auth_header
+):
+    # Given the live server with a few runs, and its document loaded from it
+    ids, digest = seeded
+    port = http_server_port[1]
+    base_url = f"http://127.0.0.1:{port}{jp_base_url}mlops-jlab/api"
+
+    def check() -> list[str]:
+        schema = schemathesis.openapi.from_url(
+            f"{base_url}/openapi.json", headers=dict(jp_auth_header), timeout=30
+        )
+        return exercise(schema, base_url, jp_auth_header, ids, digest)
+
+    # When schemathesis sends what it generates from the document (from a thread: the
+    # server answers on this thread's event loop)
+    failures = await asyncio.to_thread(check)
+    # Then no answer is a server error and every answer is one the document describes
+    assert not failures, "\n\n".join(failures)
