@@ -14,7 +14,7 @@ from mlops_jlab.config import StoreLocation
 from mlops_jlab.tracking import Tracker
 from tests.services import postgres_server, s3_server
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.lineage_world"]
 
 _database_numbers = itertools.count()
 

@@ -1,0 +1,173 @@
+"""What the lineage queries share: the node kinds and how an id is checked, named and
+ordered; a list of ids as one statement parameter, read in batches; and planner settings
+for a block on PostgreSQL.
+
+A node is ``(kind, id)`` with the id as text: a run id, an artifact's digest, or the
+number of a dataset or model version (``"dataset_version:12"`` as one string).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from mlops_jlab.errors import InvalidInputError, NotFoundError
+from mlops_jlab.store.models import (
+    KEY_LENGTH,
+    Artifact,
+    Dataset,
+    DatasetVersion,
+    LineageEvent,
+    ModelVersion,
+    RegisteredModel,
+    Run,
+    RunArtifact,
+)
+from mlops_jlab.store.reads import ID_BATCH
+
+RUNS = Run.__table__
+EVENTS = LineageEvent.__table__
+VERSIONS = DatasetVersion.__table__
+DATASETS = Dataset.__table__
+ARTIFACTS = Artifact.__table__
+RUN_ARTIFACTS = RunArtifact.__table__
+MODEL_VERSIONS = ModelVersion.__table__
+MODELS = RegisteredModel.__table__
+
+KINDS = ("run", "dataset_version", "artifact", "model_version")
+NUMBERED_KINDS = ("dataset_version", "model_version")
+_INT_MAX = 2**31 - 1  # dataset and model version ids are INTEGER columns
+
+_SETTING = sa.text("SELECT current_setting(:name, true)")
+_SET = sa.text("SELECT set_config(:name, :value, true)")
+
+
+def check_node(kind: Any, id: Any) -> tuple[str, str]:
+    """``(kind, id)`` as the graph spells them; an id that cannot exist is not found."""
+    if kind not in KINDS:
+        raise InvalidInputError(
+            f"a lineage node's kind is one of {', '.join(KINDS)}, not {kind!r}; e.g. "
+            "upstream(conn, 'dataset_version', 12)"
+        )
+    if kind in NUMBERED_KINDS:
+        if isinstance(id, bool) or not (
+            isinstance(id, numbers.Integral)
+            or (isinstance(id, str) and id.isascii() and id.isdecimal())
+        ):
+            raise InvalidInputError(f"a {kind} id is a whole number such as 12, not {id!r}")
+        if not 0 < int(id) <= _INT_MAX:
+            raise NotFoundError(f"there is no {kind} {int(id)} in the store")
+        return kind, str(int(id))
+    if not isinstance(id, str) or not id:
+        what = "run id" if kind == "run" else "artifact digest"
+        raise InvalidInputError(f"a {what} is a non-empty string, not {id!r}")
+    if len(id) > KEY_LENGTH:
+        raise NotFoundError(f"there is no {kind} {id[:40]!r}...")
+    return kind, id
+
+
+def split_node_id(node_id: str) -> tuple[str, str]:
+    """``"dataset_version:12"`` -> ``("dataset_version", "12")``, checked."""
+    kind, colon, key = node_id.partition(":") if isinstance(node_id, str) else ("", "", "")
+    if not colon:
+        raise InvalidInputError(
+            f"a lineage node id reads <kind>:<id>, such as 'dataset_version:12' or "
+            f"'run:<run id>', not {node_id!r}"
+        )
+    return check_node(kind, key)
+
+
+def well_formed(key: tuple[str, str]) -> bool:
+    """Whether an event names a node as the graph knows them (a kind it knows, a number
+    for a version)."""
+    kind, value = key
+    return kind in KINDS and (kind not in NUMBERED_KINDS or (value.isascii() and value.isdecimal()))
+
+
+def not_found(kind: str, key: str) -> str:
+    """The message for a node that does not exist (or is a deleted run)."""
+    if kind == "run":
+        return f"there is no run {key!r} (or it was deleted); list runs with mlops_jlab.runs()"
+    return f"there is no {kind} {key!r} in the store"
+
+
+def order(key: tuple[str, str]) -> tuple[int, int, str]:
+    """Nodes in a stable order: by kind, then versions by number, others by id."""
+    kind, value = key
+    return KINDS.index(kind), int(value) if kind in NUMBERED_KINDS else 0, value
+
+
+def version_key(kind: ColumnElement[str], key: ColumnElement[str]) -> ColumnElement[int]:
+    """A dataset version node's id as the integer it is; CASE keeps PostgreSQL from
+    casting a run id."""
+    return sa.case((kind == "dataset_version", sa.cast(key, sa.Integer)))
+
+
+class AmongIds(ColumnElement[bool]):
+    """``column IN (:ids)``, a list given when the statement runs; ``column = ANY(:ids)``
+    on PostgreSQL, one array parameter that keeps the statement's text the same (and
+    psycopg from parsing thousands of placeholders) whatever the number of ids."""
+
+    inherit_cache = True
+    # Not Boolean: SQLite would then compare the whole condition with 1, which no index
+    # serves.
+    type = sa.types.NullType()
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[Any]):
+        self.column = column
+
+
+@compiles(AmongIds)
+def _among_ids(element: AmongIds, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column.in_(sa.bindparam("ids", expanding=True)), **kw)
+
+
+@compiles(AmongIds, "postgresql")
+def _among_ids_array(element: AmongIds, compiler: Any, **kw: Any) -> str:
+    ids = sa.bindparam("ids", type_=postgresql.ARRAY(element.column.type))
+    return compiler.process(element.column == sa.any_(ids), **kw)
+
+
+def batched(conn: Connection, statement: sa.Select, ids: Sequence[Any]) -> list[Any]:
+    """The rows of ``statement`` (which selects :class:`AmongIds` ``ids``) for ``ids``, one
+    execution per 10,000 ids."""
+    rows: list[Any] = []
+    for start in range(0, len(ids), ID_BATCH):
+        rows.extend(conn.execute(statement, {"ids": list(ids[start : start + ID_BATCH])}).all())
+    return rows
+
+
+_RUN_ROWS = sa.select(RUNS).where(AmongIds(RUNS.c.id), RUNS.c.deleted_at.is_(None))
+
+
+def run_rows(conn: Connection, run_ids: Sequence[str]) -> dict[str, Any]:
+    """The runs among ``run_ids`` that exist and are not deleted, whole, by id."""
+    return {row.id: row for row in batched(conn, _RUN_ROWS, run_ids)}
+
+
+@contextmanager
+def postgres_settings(conn: Connection, **values: str) -> Iterator[None]:
+    """PostgreSQL planner settings for a block, put back afterwards (they are local to
+    the transaction in any case); nothing on other databases."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    before = {name: conn.execute(_SETTING, {"name": name}).scalar() for name in values}
+    changed = [name for name, value in values.items() if before[name] not in (None, value)]
+    for name in changed:
+        conn.execute(_SET, {"name": name, "value": values[name]})
+    try:
+        yield
+    finally:
+        for name in changed:
+            conn.execute(_SET, {"name": name, "value": before[name]})

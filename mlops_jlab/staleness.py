@@ -1,0 +1,247 @@
+"""Stale runs: runs whose inputs or code have changed since they ran.
+
+A run is stale when a dataset it read has changed since, or its cell's code has. A
+dataset's current version is the one most recently recorded, read or written (so a file
+changed back to earlier content is current again under its earlier version; a deleted
+run's reads and writes count, as deleting a run does not undo them); a run that read
+another version is stale unless it also read or wrote the current one itself. A
+cell's current code is that of its latest run (same notebook and cell id); an earlier
+run of the cell with other code is stale. :func:`stale_runs` answers for many runs in one
+query, with reasons a person can read.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mlops_jlab.errors import InvalidInputError, NotFoundError
+from mlops_jlab.lineage_queries import (
+    DATASETS,
+    EVENTS,
+    RUNS,
+    VERSIONS,
+    AmongIds,
+    batched,
+    check_node,
+    not_found,
+    postgres_settings,
+    run_rows,
+    version_key,
+)
+
+
+@functools.cache
+def _stale_statement(some: bool) -> sa.CompoundSelect:
+    """Why runs are stale, one row per reason: (run_id, dataset, number of the version
+    read, number of the current version, cell_id, notebook_path); the dataset columns are
+    null for a code change. ``some`` limits it to the runs in ``:ids``.
+
+    Both halves are window functions over one row source each, with index lookups and no
+    joins between derived tables, so that neither planner can pick a nested scan.
+    """
+    events, runs, read = EVENTS.alias("ev"), RUNS.alias("rr"), VERSIONS.alias("dv")
+    reads = (
+        sa.select(
+            read.c.dataset_id,
+            read.c.id.label("version_id"),
+            sa.literal_column("1", sa.Integer).label("is_read"),
+            events.c.run_id,
+            sa.cast(sa.null(), sa.BigInteger).label("seen"),
+        )
+        .select_from(
+            events.join(runs, runs.c.id == events.c.run_id).join(
+                read, read.c.id == version_key(events.c.entity_kind, events.c.entity_id)
+            )
+        )
+        .where(
+            events.c.direction == "INPUT",
+            events.c.entity_kind == "dataset_version",
+            runs.c.deleted_at.is_(None),
+            *([AmongIds(events.c.run_id)] if some else []),
+        )
+        .cte("reads")
+    )
+    # Every version of the datasets read, with when it was last seen: read or written by
+    # a run, else recorded (its events come after its recording). A deleted run's events
+    # count: deleting a run does not undo what it wrote.
+    version, seen_by = VERSIONS.alias("sv"), EVENTS.alias("se")
+    used_at = (
+        sa.select(sa.func.max(seen_by.c.created_at))
+        .where(
+            seen_by.c.entity_kind == "dataset_version",
+            seen_by.c.entity_id == sa.cast(version.c.id, sa.String),
+        )
+        .scalar_subquery()
+    )
+    versions = sa.select(
+        version.c.dataset_id,
+        version.c.id,
+        sa.literal_column("0", sa.Integer),
+        sa.cast(sa.null(), sa.String),
+        sa.func.coalesce(used_at, version.c.created_at),
+    ).where(version.c.dataset_id.in_(sa.select(reads.c.dataset_id)))
+    rows = sa.union_all(sa.select(reads), versions).subquery("rows")
+    # A version's number counts the versions up to it; a version's row sorts before the
+    # reads of it.
+    numbered = sa.select(
+        rows,
+        sa.func.sum(sa.case((rows.c.is_read == 0, 1), else_=0))
+        .over(
+            partition_by=rows.c.dataset_id,
+            order_by=(rows.c.version_id, rows.c.is_read),
+            rows=(None, 0),
+        )
+        .label("number"),
+    ).subquery("numbered")
+    latest_first = (
+        numbered.c.is_read,
+        numbered.c.seen.desc(),
+        numbered.c.version_id.desc(),
+    )
+    current = sa.select(
+        numbered,
+        sa.func.first_value(numbered.c.version_id)
+        .over(partition_by=numbered.c.dataset_id, order_by=latest_first)
+        .label("current_id"),
+        sa.func.first_value(numbered.c.number)
+        .over(partition_by=numbered.c.dataset_id, order_by=latest_first)
+        .label("current_number"),
+    ).subquery("current")
+    own = EVENTS.alias("own")
+    changed_data = sa.select(
+        current.c.run_id,
+        sa.select(DATASETS.c.name).where(DATASETS.c.id == current.c.dataset_id).scalar_subquery(),
+        current.c.number,
+        current.c.current_number,
+        sa.cast(sa.null(), sa.String),
+        sa.cast(sa.null(), sa.Text),
+    ).where(
+        current.c.is_read == 1,
+        current.c.version_id != current.c.current_id,
+        ~sa.exists().where(  # the run read or wrote the current version itself
+            own.c.run_id == current.c.run_id,
+            own.c.entity_kind == "dataset_version",
+            own.c.entity_id == sa.cast(current.c.current_id, sa.String),
+        ),
+    )
+    # The latest run of each cell carries the cell's current code.
+    cells, cell_of = RUNS.alias("cr"), RUNS.alias("cw")
+    newest_first = (cells.c.start_time.desc(), cells.c.id.desc())
+    same_cell = (cells.c.notebook_path, cells.c.cell_id)
+    latest = (
+        sa.select(
+            cells.c.id,
+            cells.c.notebook_path,
+            cells.c.cell_id,
+            cells.c.code_hash,
+            sa.func.first_value(cells.c.id)
+            .over(partition_by=same_cell, order_by=newest_first)
+            .label("newest_id"),
+            sa.func.first_value(cells.c.code_hash)
+            .over(partition_by=same_cell, order_by=newest_first)
+            .label("newest_hash"),
+        )
+        .where(
+            cells.c.deleted_at.is_(None),
+            cells.c.notebook_path.is_not(None),
+            cells.c.cell_id.is_not(None),
+            *(
+                [
+                    sa.tuple_(*same_cell).in_(
+                        sa.select(cell_of.c.notebook_path, cell_of.c.cell_id).where(
+                            AmongIds(cell_of.c.id)
+                        )
+                    )
+                ]
+                if some
+                else []
+            ),
+        )
+        .subquery("latest")
+    )
+    changed_code = sa.select(
+        latest.c.id,
+        sa.cast(sa.null(), sa.String),
+        sa.cast(sa.null(), sa.Integer),
+        sa.cast(sa.null(), sa.Integer),
+        latest.c.cell_id,
+        latest.c.notebook_path,
+    ).where(
+        latest.c.newest_id != latest.c.id,
+        latest.c.newest_hash != latest.c.code_hash,
+        *([AmongIds(latest.c.id)] if some else []),
+    )
+    return sa.union_all(changed_data, changed_code)
+
+
+def stale_runs(conn: Connection, run_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """The stale runs among ``run_ids`` (all runs when ``None``), with why.
+
+    Parameters
+    ----------
+    conn
+        A connection to the store.
+    run_ids
+        The runs to check; ids of unknown or deleted runs are ignored.
+
+    Returns
+    -------
+    dict
+        Run id -> reasons, e.g. ``"read data/train.csv v2; v3 is newer"`` or ``"the
+        cell's code changed since (a later run of cell 7f3a in analysis.ipynb)"``; runs
+        that are not stale are left out.
+    """
+    if run_ids is None:
+        rows = list(conn.execute(_stale_statement(False)))
+    else:
+        if isinstance(run_ids, str):
+            raise InvalidInputError(
+                "run_ids is a list of run ids; for one run use is_stale(conn, run_id)"
+            )
+        ids = list(dict.fromkeys(run_id for run_id in run_ids if isinstance(run_id, str)))
+        # Every step from the runs is an index lookup. Before a table has statistics (a
+        # new store, until autovacuum analyzes it), PostgreSQL takes a runs table of a few
+        # hundred rows for cheaper to scan, and scans it over and over: three times slower.
+        with postgres_settings(conn, enable_seqscan="off"):
+            rows = batched(conn, _stale_statement(True), ids)
+    data: dict[str, list[tuple[str, str]]] = {}
+    code: dict[str, str] = {}
+    for run_id, dataset, read, now, cell_id, notebook in rows:
+        if dataset is None:
+            code[run_id] = (
+                f"the cell's code changed since (a later run of cell {cell_id} in {notebook})"
+            )
+        elif now > read:
+            data.setdefault(run_id, []).append(
+                (dataset, f"read {dataset} v{read}; v{now} is newer")
+            )
+        else:
+            data.setdefault(run_id, []).append(
+                (dataset, f"read {dataset} v{read}; it has changed back to v{now} since")
+            )
+    result = {}
+    for run_id in sorted(data.keys() | code.keys()):
+        reasons = [reason for _, reason in sorted(data.get(run_id, []))]
+        result[run_id] = reasons + ([code[run_id]] if run_id in code else [])
+    return result
+
+
+def is_stale(conn: Connection, run_id: str) -> list[str]:
+    """Why the run is stale (an empty list when it is not); see :func:`stale_runs`.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such run, or it was deleted.
+    """
+    check_node("run", run_id)
+    if run_rows(conn, [run_id]) == {}:
+        raise NotFoundError(not_found("run", run_id))
+    return stale_runs(conn, [run_id]).get(run_id, [])
+
+
+__all__ = ["is_stale", "stale_runs"]
