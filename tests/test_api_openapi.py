@@ -36,12 +36,6 @@ CONFORMANCE = [
 
 
 @pytest.fixture
-def db_url(tmp_path):
-    (tmp_path / "store").mkdir()
-    return f"sqlite:///{tmp_path / 'store' / 'mlops.sqlite'}"
-
-
-@pytest.fixture
 def jp_server_config(location, monkeypatch):
     monkeypatch.delenv(DB_URL_ENV, raising=False)
     monkeypatch.delenv(ARTIFACTS_ENV, raising=False)

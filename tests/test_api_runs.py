@@ -484,6 +484,8 @@ async def test_an_unknown_metric_is_404_naming_the_run_s_metrics(api, tracker):
     assert "has no metric 'f1'; its metrics are: acc, loss" in answer.body["message"]
     unknown_run = await api("GET", "runs", uuid.uuid4().hex, "metrics", "loss")
     assert unknown_run.code == 404
+    for impossible in ("a\x00b", "a\nb", "k" * 251):
+        assert (await api("GET", "runs", run_id, "metrics", impossible)).code == 404
 
 
 # --- POST runs/compare ------------------------------------------------------------------

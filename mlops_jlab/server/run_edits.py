@@ -34,11 +34,13 @@ def set_attributes(conn: Connection, run_id: str, **values: object) -> None:
 
 
 def set_tags(conn: Connection, run_id: str, tags: dict[str, str]) -> None:
+    """Set tags, replacing the values of keys the run already has."""
     if tags:
         records.upsert_tags(conn, run_id, tags)
 
 
 def remove_tags(conn: Connection, run_id: str, keys: Sequence[str]) -> None:
+    """Remove the run's tags ``keys`` (keys it does not have are ignored)."""
     if keys:
         conn.execute(TAGS.delete().where(TAGS.c.run_id == run_id, TAGS.c.key.in_(list(keys))))
 

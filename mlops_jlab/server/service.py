@@ -290,6 +290,8 @@ class MlopsService:
             ``max_points`` over the limit, or ``min_step`` after ``max_step``.
         """
         check_run_id(run_id)
+        if len(key) > KEY_LENGTH or _KEY_BAD_RE.search(key):
+            raise NotFoundError(f"run {run_id} has no metric {key[:80]!r}: no key looks like it")
         max_points = self._history_points(request.max_points, self.limits.default_history_points)
         low, high = request.min_step, request.max_step
         if low is not None and high is not None and low > high:

@@ -208,13 +208,14 @@ def load_run_summaries(
     ):
         if keys is not None and not keys:
             continue
-        statement = sa.select(table.c.run_id, table.c.key, table.c.value).where(
-            table.c.run_id.in_(ids)
-        )
-        if keys is not None:
-            statement = statement.where(table.c.key.in_(list(keys)))
-        for run_id, key, value in conn.execute(statement):
-            by_id[run_id][field][key] = value
+        # Keys are picked here, not in SQL: "key IN (...)" leads the planner to the
+        # (key, value, run_id) index, a scan of every run with the key.
+        wanted = None if keys is None else set(keys)
+        for run_id, key, value in conn.execute(
+            sa.select(table.c.run_id, table.c.key, table.c.value).where(table.c.run_id.in_(ids))
+        ):
+            if wanted is None or key in wanted:
+                by_id[run_id][field][key] = value
     return [by_id[run_id] for run_id in ids if run_id in by_id]
 
 
@@ -403,15 +404,28 @@ def metric_point_counts(
     return {(run_id, key): count for run_id, key, count in conn.execute(statement)}
 
 
+RUNS_PER_HISTORY_QUERY = 50
+
+
 def metric_histories(
     conn: Connection, pairs: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], list[tuple[int, float, int]]]:
     """Every point ``(step, value, timestamp)`` of each (run, metric) history in ``pairs``,
-    by step, in one query per 5,000 histories."""
+    by step, in one query per 50 runs."""
     found: dict[tuple[str, str], list[tuple[int, float, int]]] = {pair: [] for pair in pairs}
-    wanted = list(found)
-    for start in range(0, len(wanted), ID_BATCH // 2):
-        batch = wanted[start : start + ID_BATCH // 2]
+    by_run: dict[str, list[str]] = {}
+    for run_id, key in found:
+        by_run.setdefault(run_id, []).append(key)
+    runs = list(by_run.items())
+    for start in range(0, len(runs), RUNS_PER_HISTORY_QUERY):
+        # One (run_id = ? AND key IN (...)) per run: each reads its range of the
+        # (run_id, key, step) index, where a row-value IN would scan the table.
+        wanted = sa.or_(
+            *(
+                sa.and_(METRICS.c.run_id == run_id, METRICS.c.key.in_(keys))
+                for run_id, keys in runs[start : start + RUNS_PER_HISTORY_QUERY]
+            )
+        )
         for run_id, key, step, value, timestamp in conn.execute(
             sa.select(
                 METRICS.c.run_id,
@@ -420,7 +434,7 @@ def metric_histories(
                 METRICS.c.value,
                 METRICS.c.timestamp,
             )
-            .where(sa.tuple_(METRICS.c.run_id, METRICS.c.key).in_(batch))
+            .where(wanted)
             .order_by(METRICS.c.run_id, METRICS.c.key, METRICS.c.step, METRICS.c.timestamp)
         ):
             found[(run_id, key)].append((step, value, timestamp))
