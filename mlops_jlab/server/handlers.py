@@ -48,11 +48,7 @@ def describe_validation_error(error: ValidationError, where: str) -> str:
             problems.append(f"{place}: not a field of this {where}")
             continue
         given = item.get("input")
-        shown = (
-            f" (got {given!r:.60})"
-            if isinstance(given, (str, int, float, bool)) and not isinstance(given, dict)
-            else ""
-        )
+        shown = f" (got {given!r:.60})" if isinstance(given, (str, int, float)) else ""
         problems.append(f"{place}: {item['msg']}{shown}")
     extra = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
     return f"invalid {where}: " + "; ".join(problems[:5]) + extra
@@ -247,7 +243,6 @@ class NotFoundHandler(BaseHandler):
     """Any other path under the API: a JSON 404 rather than Jupyter's HTML page."""
 
     def _refuse(self) -> None:
-        self.set_status(404)
         self.write_json({"message": f"no such endpoint: {self.request.path[:200]}"}, 404)
 
     @tornado.web.authenticated
