@@ -14,14 +14,18 @@ import functools
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xxhash
 
 from mlops_jlab.tracking import ActiveRun
+
+if TYPE_CHECKING:  # the cache loads pandas, which a cell without frames never needs
+    from mlops_jlab.fingerprint_cache import Guard
 
 # pandas readers and DataFrame writers whose first argument is where the data is.
 READERS = (
@@ -215,6 +219,32 @@ def _recording(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
     return recording
 
 
+class _FileFrames:
+    """DataFrames pandas read from a file, while they are unchanged: such a frame is that
+    file's version, so a cell that uses it reads the file's version, and binding it to a
+    name makes no dataset of its own."""
+
+    _frames: dict[int, tuple[weakref.ref, Guard, str, str]] = {}
+
+    @classmethod
+    def add(cls, frame: Any, name: str, fp: str) -> None:
+        from mlops_jlab.fingerprint_cache import guard
+
+        proof = guard(frame)
+        if proof is not None:
+            key = id(frame)
+            ref = weakref.ref(frame, lambda _ref, key=key: cls._frames.pop(key, None))
+            cls._frames[key] = (ref, proof, name, fp)
+
+    @classmethod
+    def version_of(cls, frame: Any) -> tuple[str, str] | None:
+        """``(dataset name, fingerprint)`` of the file ``frame`` was read from, if unchanged."""
+        found = cls._frames.get(id(frame))
+        if found is None or found[0]() is not frame or not found[1].unchanged(frame):
+            return None
+        return found[2], found[3]
+
+
 class CellCapture:
     """Captures what one tracked cell touches and records it in ``run``.
 
@@ -261,7 +291,16 @@ class CellCapture:
         loaded, _stored = cell_names(self.tree)
         for name in sorted(loaded - set(options.inputs)):
             value = self.namespace.get(name)
-            if _is_frame(value):
+            if not _is_frame(value):
+                continue
+            from_file = _FileFrames.version_of(value)
+            if from_file is not None:
+                self._inputs[name] = None  # any change in the cell makes a version of its own
+                self._record(
+                    f"input DataFrame {name!r}",
+                    functools.partial(self.run.use_dataset_version, *from_file),
+                )
+            else:
                 self._inputs[name] = self._record(
                     f"input DataFrame {name!r}",
                     functools.partial(self.run.log_dataset, value, name, content=value),
@@ -326,7 +365,10 @@ class CellCapture:
         path = _local_file(target)
         if path is not None and path.is_file():
             self._io_files.add(path)
-            self.run.log_dataset(path, direction=direction, content=frame)
+            name = self.run.tracker.project_path(path)
+            fp = self.run.log_dataset(path, name, direction=direction, content=frame)
+            if direction == "input":
+                _FileFrames.add(frame, name, fp)
         elif isinstance(target, str):  # a URL: its content is the frame we got
             self.run.log_dataset(frame, target, direction=direction, content=frame)
 
@@ -369,8 +411,8 @@ class CellCapture:
         explicit = set(self.options.inputs) | set(self.options.outputs)
         for name in sorted((stored | set(self._inputs)) - explicit):
             value = self.namespace.get(name)
-            if not _is_frame(value):
-                continue
+            if not _is_frame(value) or _FileFrames.version_of(value) is not None:
+                continue  # not a frame, or a file's content: the file is the dataset
             from mlops_jlab.fingerprint import fingerprint
 
             if fingerprint(value) != self._inputs.get(name):

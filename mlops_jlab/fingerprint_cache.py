@@ -200,4 +200,23 @@ class Cache:
         entry.marker = None
 
 
+class Guard:
+    """Proof that a DataFrame or Series is as it was when guarded, without hashing it:
+    the same copy-on-write marker the cache uses makes any write replace what it saw."""
+
+    def __init__(self, entry: _Entry):
+        self._entry = entry
+
+    def unchanged(self, obj: Any) -> bool:
+        return self._entry.ref() is obj and _copy_on_write() and self._entry.matches(obj)
+
+
+def guard(obj: pd.DataFrame | pd.Series) -> Guard | None:
+    """A :class:`Guard` of ``obj``, or None where pandas gives no such proof."""
+    if not _copy_on_write() or isinstance(obj, pd.Index):
+        return None
+    watched = CACHE._watch(obj)
+    return None if watched is None else Guard(watched[1])
+
+
 CACHE = Cache()

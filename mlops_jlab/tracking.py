@@ -809,6 +809,17 @@ class ActiveRun:
         self._write(record)
         return fp
 
+    def use_dataset_version(self, name: str, fp: str, direction: str = "input") -> None:
+        """Record reading (or writing) a dataset version the store already holds, by its
+        dataset's name and fingerprint: a DataFrame read from a file and unchanged since is
+        that file's version, whatever the file holds now."""
+        self._check_running()
+        version = self.tracker.known_version(name, fp)
+        if version is None:
+            raise NotFoundError(f"no version {fp} of dataset {name!r} in {self.tracker.store!r}")
+        event = ("dataset_version", str(version), direction.upper())
+        self._write(lambda conn: self._link(event))
+
     def _link(self, event: tuple[str, str, str]) -> None:
         """Record a lineage event once per run (written when the transaction ends)."""
         if event not in self._lineage:

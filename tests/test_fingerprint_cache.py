@@ -244,3 +244,12 @@ def test_the_cache_is_bounded(monkeypatch):
     digests = [fingerprint(f) for f in frames]
     assert cache_info().entries == 8
     assert [fingerprint(f) for f in frames] == digests
+
+
+def test_a_guard_proves_a_frame_unchanged_without_hashing_it():
+    frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
+    proof = fingerprint_cache.guard(frame)
+    assert proof.unchanged(frame)
+    assert not proof.unchanged(frame.copy())  # another object, even with equal content
+    frame.iloc[-1, 0] = 4
+    assert not proof.unchanged(frame)

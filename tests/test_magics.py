@@ -208,7 +208,6 @@ def test_files_read_and_written_become_dataset_versions(kernel, store, project):
         ("INPUT", "data/notes.txt"),
         ("OUTPUT", "data/clean.parquet"),
         ("OUTPUT", "data/report.txt"),
-        ("OUTPUT", "raw"),
     }
     # And a file read through pandas keeps its schema and profile
     with store.store.read() as conn:
@@ -390,3 +389,22 @@ def test_compare_magic_shows_a_widget_of_the_runs(kernel, store):
     assert kernel.value("sorted(view.comparison.differing_params)") == ["alpha"]
     one = kernel.run(f"%compare {first}")
     assert one.status == "error" and "2 to 50 runs" in one.error["evalue"]
+
+
+def test_a_frame_read_from_a_file_is_that_files_version_until_it_changes(kernel, store, project):
+    # Given a cell that reads a file into a frame
+    (project / "source.csv").write_text("s\n1\n2\n")
+    kernel.run("%%track --name read-source\nsource = pd.read_csv('source.csv')")
+    read = lineage(store, only_run(store, "read-source").id)
+    # Then the frame is no dataset of its own: the file is
+    assert [(d, n) for d, n, _ in read] == [("INPUT", "source.csv")]
+    # When the file changes on disk and a later cell uses the frame
+    (project / "source.csv").write_text("s\n9\n")
+    kernel.run("%%track --name use-source\ntotal = source['s'].sum()")
+    used = lineage(store, only_run(store, "use-source").id)
+    # Then that cell read the version the frame holds, not what the file holds now
+    assert used == read
+    # When a cell changes the frame, it is a version of its own
+    kernel.run("%%track --name change-source\nsource['s'] = source['s'] * 2")
+    changed = [(d, n) for d, n, _ in lineage(store, only_run(store, "change-source").id)]
+    assert changed == [("INPUT", "source.csv"), ("OUTPUT", "source")]
