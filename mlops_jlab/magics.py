@@ -187,6 +187,11 @@ class TrackMagics(Magics):
         line = track_arguments(info.raw_cell or "")
         if line is None or self._run is not None:
             return
+        # An earlier cell's last write, if the kernel was not idle long enough to make it
+        # in the background (cells run one after another), is made now.
+        tracking.finish_writes()
+        for problem in tracking.write_problems():  # an earlier cell's write failed
+            _warn(problem)
         try:
             self._start(info, line)
         except UsageError:  # bad options: the magic itself says what is wrong
@@ -242,11 +247,11 @@ class TrackMagics(Magics):
                 capture.finish()
             error = result.error_before_exec or result.error_in_exec
             if error is None:
-                run.end("finished")
+                run.end("finished", wait=False)
             elif isinstance(error, KeyboardInterrupt):
-                run.end("interrupted", "KeyboardInterrupt")
+                run.end("interrupted", "KeyboardInterrupt", wait=False)
             else:
-                run.end("failed", "".join(traceback.format_exception(error)))
+                run.end("failed", "".join(traceback.format_exception(error)), wait=False)
         except Exception as exc:
             self._warnings.append(f"this cell's run was not recorded: {_reason(exc)}")
         for message in self._warnings:
@@ -355,7 +360,7 @@ class TrackMagics(Magics):
         tracker = tracking.get_tracker()
         try:
             kind, key = _lineage_node(tracker, args.target)
-            with tracker.store.read() as conn:
+            with tracker.read() as conn:
                 graphs = [lineage.graph(conn, kind, key, d, args.depth) for d in directions]
         except MlopsError as exc:
             raise UsageError(str(exc)) from None

@@ -7,6 +7,7 @@ Tracked notebook cells record through these same functions.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import math
@@ -59,6 +60,8 @@ MAX_RUNS = 100_000
 MIN_ID_PREFIX = 6
 # A buffered run writes what it collected at least this often, so a long cell shows progress.
 FLUSH_SECONDS = 2.0
+# An ended cell's last write waits this long for the next tracked cell to make it itself.
+WRITE_DELAY = 0.05
 
 
 def _check_key(what: str, key: Any) -> str:
@@ -209,6 +212,12 @@ class Tracker:
             self._artifacts = ArtifactStore(self.location.artifacts)
         return self._artifacts
 
+    def read(self) -> contextlib.AbstractContextManager[Connection]:
+        """A read transaction that sees everything this process recorded: tracked cells
+        hand their last write to a background thread, which is waited for first."""
+        _Flusher.drain()
+        return self.store.read()
+
     def known_version(self, name: str, fp: str) -> int | None:
         """The id of a dataset version this tracker has seen or finds in the store."""
         key = (name, fp)
@@ -332,7 +341,7 @@ class Tracker:
         typing 8 characters beats pasting 32."""
         given = _check_key("run id", text).strip().lower()
         where = "copy ids from mlops_jlab.runs()['run_id']"
-        with self.store.read() as conn:
+        with self.read() as conn:
             found = reads.run_ids_starting(conn, given, limit=2)
         if given in found:
             return given
@@ -356,7 +365,7 @@ class Tracker:
         """Every dataset: name, source, number of versions, when the latest was seen."""
         import pandas as pd
 
-        with self.store.read() as conn:
+        with self.read() as conn:
             rows = reads.list_datasets(conn)
         frame = pd.DataFrame(rows, columns=["name", "source", "versions", "latest_at"])
         frame["latest_at"] = pd.to_datetime(frame["latest_at"], unit="ms", utc=True)
@@ -367,7 +376,7 @@ class Tracker:
         import pandas as pd
 
         _check_key("dataset name", name)
-        with self.store.read() as conn:
+        with self.read() as conn:
             rows = reads.dataset_versions(conn, name)
         if not rows:
             raise NotFoundError(f"no dataset named {name!r} in {self.store!r}")
@@ -379,7 +388,7 @@ class Tracker:
     def get_dataset_version(self, ref: str | int) -> dict[str, Any]:
         """One dataset version whole (schema, profile, ...), from its id, ``name`` (the
         latest version) or ``name@vN``."""
-        with self.store.read() as conn:
+        with self.read() as conn:
             if isinstance(ref, int) and not isinstance(ref, bool):
                 found = reads.dataset_versions(conn, version_id=ref)
             else:
@@ -407,7 +416,7 @@ class Tracker:
     def get_run(self, run_id: str) -> RunRecord:
         """Everything recorded about one run."""
         _check_key("run id", run_id)
-        with self.store.read() as conn:
+        with self.read() as conn:
             found = reads.load_runs(conn, [run_id])
             if not found:
                 raise NotFoundError(f"no run with id {run_id!r} in {self.store!r}")
@@ -418,7 +427,7 @@ class Tracker:
         """Every logged point of metric ``key`` of run ``run_id``: step, value, timestamp."""
         _check_key("run id", run_id)
         _check_key("metric key", key)
-        with self.store.read() as conn:
+        with self.read() as conn:
             points = reads.metric_history(conn, run_id, key)
             if not points and not reads.run_exists(conn, run_id):
                 raise NotFoundError(f"no run with id {run_id!r} in {self.store!r}")
@@ -436,7 +445,7 @@ class Tracker:
         experiment: str | None = None,
     ) -> pd.DataFrame:
         """Runs as a DataFrame with ``params.*``, ``metrics.*`` and ``tags.*`` columns."""
-        with self.store.read() as conn:
+        with self.read() as conn:
             page = query.search_runs(conn, filter, order_by, max_results, experiment=experiment)
             rows = reads.load_runs(conn, page.run_ids)
         return runs_frame(rows)
@@ -528,13 +537,13 @@ class ActiveRun:
         self._lineage: set[tuple[str, str, str]] = set()  # events recorded or being recorded
         self._new_events: list[tuple[str, str, str]] = []  # this transaction's, in one insert
         self._ending: dict[str, Any] | None = None  # how the run ends, while it is ending
+        self._finish: Callable[[Connection], None] | None = None  # a queued last write
         self._ended_on_insert = False
         # A buffered run (a tracked cell) collects its writes, its own insert first, and
         # writes them in one transaction when it ends or every FLUSH_SECONDS meanwhile.
         self.buffered = False
         self._pending: list[Callable[[Connection], None]] = []
-        self._written = threading.Lock()
-        self.flush_error: Exception | None = None
+        self._written = threading.RLock()
 
     def __repr__(self) -> str:
         return f"<ActiveRun {self.name!r} id={self.id} status={self.status}>"
@@ -552,12 +561,12 @@ class ActiveRun:
         _Flusher.watch(self)
 
     def flush_in_background(self) -> None:
-        """Write what is buffered from the flusher's thread; an error waits for ``end``,
-        which writes everything again."""
+        """Write what is buffered from the flusher's thread; an error is kept for the user
+        (``end`` writes everything again)."""
         try:
             self.flush()
         except Exception as exc:
-            self.flush_error = exc
+            _Flusher.errors[self.id] = f"run {self.id} ({self.name}) is not written yet: {exc}"
 
     def _write(self, write: Callable[[Connection], None]) -> None:
         """Write now, or later in one transaction with the run's other writes if buffered."""
@@ -826,8 +835,13 @@ class ActiveRun:
             self._new_events.append(event)
             self._lineage.add(event)
 
-    def end(self, status: str = "finished", error: str | None = None) -> None:
-        """End the run with ``status`` (finished, failed, crashed or interrupted)."""
+    def end(self, status: str = "finished", error: str | None = None, *, wait: bool = True) -> None:
+        """End the run with ``status`` (finished, failed, crashed or interrupted).
+
+        With ``wait=False`` (tracked cells) the last write is handed to a background thread,
+        so the cell's answer does not wait for the database; reads in this process wait for
+        it (:meth:`Tracker.read`), and so does the process's exit.
+        """
         if status not in END_STATUSES:
             raise InvalidInputError(
                 f"a run ends as one of {', '.join(END_STATUSES)}, not {status!r}"
@@ -840,12 +854,27 @@ class ActiveRun:
             if not self._ended_on_insert:
                 records.finish_run(conn, self.id, status, error)
 
+        if not wait:
+            self._finish = finish
+            self.status = status
+            _pop(self)
+            _Flusher.finish(self)
+            return
         try:
             self._write_pending(finish)
             self.status = status
         finally:  # a run that could not be ended must not become the parent of the next
             self._ending = None
             _pop(self)
+
+    def write_ended(self) -> None:
+        """Write an ended run's last write (see ``end(wait=False)``); idempotent."""
+        with self._written:
+            finish = self._finish
+            if finish is None:
+                return
+            self._write_pending(finish)
+            self._finish = None
 
     def __enter__(self) -> ActiveRun:
         return self
@@ -863,21 +892,29 @@ class ActiveRun:
 
 
 class _Flusher:
-    """One thread that writes what long buffered runs have collected every FLUSH_SECONDS,
-    so a cell that runs for minutes shows up while it runs (a thread per cell would cost
-    every short cell a thread start)."""
+    """One thread that writes what buffered runs collected: every FLUSH_SECONDS for long
+    ones, so a cell that runs for minutes shows up while it runs, and the last write of
+    ended ones while the kernel is idle, so a cell's answer does not wait for the database
+    (a thread per cell would cost every short cell a thread start)."""
 
     _runs: dict[ActiveRun, float] = {}
+    _ended: list[ActiveRun] = []  # their last write queued, in order
+    errors: dict[str, str] = {}  # run id -> why its write failed (it stays queued)
     _lock = threading.Lock()
+    _wake = threading.Event()
     _thread: threading.Thread | None = None
+
+    @classmethod
+    def _start(cls) -> None:
+        if cls._thread is None or not cls._thread.is_alive():
+            cls._thread = threading.Thread(target=cls._loop, name="mlops-flush", daemon=True)
+            cls._thread.start()
 
     @classmethod
     def watch(cls, run: ActiveRun) -> None:
         with cls._lock:
             cls._runs[run] = time.monotonic()
-            if cls._thread is None or not cls._thread.is_alive():
-                cls._thread = threading.Thread(target=cls._loop, name="mlops-flush", daemon=True)
-                cls._thread.start()
+            cls._start()
 
     @classmethod
     def forget(cls, run: ActiveRun) -> None:
@@ -885,9 +922,43 @@ class _Flusher:
             cls._runs.pop(run, None)
 
     @classmethod
+    def finish(cls, run: ActiveRun) -> None:
+        with cls._lock:
+            cls._ended.append(run)
+            cls._start()
+        cls._wake.set()
+
+    @classmethod
+    def _write_ended_when_idle(cls) -> None:
+        """Write queued last writes once WRITE_DELAY has passed without the next tracked
+        cell writing them itself: a write beside a running cell slows it more than the
+        write costs (both compete for the interpreter), so the background thread only
+        writes while the kernel is idle."""
+        time.sleep(WRITE_DELAY)
+        cls.drain()
+
+    @classmethod
+    def drain(cls) -> None:
+        """Write every queued last write now, in the calling thread (or wait for the
+        flusher's); a failure stays queued and is reported in ``errors``."""
+        with cls._lock:
+            queued = list(cls._ended)
+        for run in queued:
+            try:
+                run.write_ended()
+            except Exception as exc:
+                cls.errors[run.id] = f"run {run.id} ({run.name}) is not written yet: {exc}"
+                return
+            with cls._lock:
+                if run in cls._ended:
+                    cls._ended.remove(run)
+
+    @classmethod
     def _loop(cls) -> None:
         while True:
-            time.sleep(FLUSH_SECONDS / 4)
+            cls._wake.wait(FLUSH_SECONDS / 4)
+            cls._wake.clear()
+            cls._write_ended_when_idle()
             now = time.monotonic()
             with cls._lock:
                 due = [run for run, since in cls._runs.items() if now - since >= FLUSH_SECONDS]
@@ -895,6 +966,23 @@ class _Flusher:
                     cls._runs[run] = now
             for run in due:
                 run.flush_in_background()
+
+
+atexit.register(_Flusher.drain)
+
+
+def finish_writes() -> None:
+    """Make the writes tracked cells left to the background thread now (or wait for it)."""
+    _Flusher.drain()
+
+
+def write_problems() -> list[str]:
+    """Why writes of this process's tracked cells failed since last asked (they are kept
+    and tried again)."""
+    with _Flusher._lock:
+        problems = list(_Flusher.errors.values())
+        _Flusher.errors.clear()
+    return problems
 
 
 _default: Tracker | None = None

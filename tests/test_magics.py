@@ -50,9 +50,20 @@ def kernel(project, store):
 
 
 def only_run(store: Tracker, name: str):
+    """The one run named ``name``: a tracked cell's last write is made by the kernel's
+    background thread just after the cell answers, so it is waited for."""
+    deadline = time.monotonic() + 60
     found = store.runs(f"name = '{name}'")
+    while found.empty and time.monotonic() < deadline:
+        time.sleep(0.02)
+        found = store.runs(f"name = '{name}'")
     assert len(found) == 1, found
     return store.get_run(found.run_id[0])
+
+
+def settled(kernel: Kernel) -> None:
+    """Every run the kernel recorded is written (reading in the kernel waits for them)."""
+    assert kernel.run("_ = %runs -n 1").status == "ok"
 
 
 def lineage(store: Tracker, run_id: str) -> list[tuple[str, str, str]]:
@@ -134,12 +145,14 @@ def test_top_level_await_and_other_cell_magics_work_inside(kernel, store):
 
 
 def test_bad_options_say_what_is_wrong_and_record_nothing(kernel, store):
+    settled(kernel)
     before = len(store.runs())
     shown = kernel.run("%%track --colour red\nx = 1")
     assert shown.status == "error"
     assert "unrecognized arguments: --colour red" in shown.error["evalue"]
     tags = kernel.run("%%track --tags novalue\nx = 1")
     assert "key=value" in tags.error["evalue"]
+    settled(kernel)
     assert len(store.runs()) == before
 
 
@@ -283,8 +296,10 @@ def test_hooks_are_active_only_while_a_tracked_cell_runs(kernel, store, project)
     # Then pandas is as it was, and untracked cells record nothing
     assert kernel.value("own == (pd.read_csv, pd.DataFrame.to_csv)") is True
     assert kernel.value("'to_csv' in pd.DataFrame.__dict__") is False
+    settled(kernel)
     before = len(store.runs())
     kernel.run("u = pd.read_csv('untracked.csv')\nu.to_csv('copy.csv')")
+    settled(kernel)
     assert len(store.runs()) == before
 
 
@@ -373,6 +388,7 @@ def test_sql_tables_and_queries_are_datasets(kernel, store):
 def test_datasets_named_with_a_role_keep_it(kernel, store):
     kernel.run("train_df = pd.DataFrame({'a': [1]})\ntest_df = pd.DataFrame({'a': [2]})")
     kernel.run("%%track --name roles --inputs train_df:train,test_df:test\nlen(train_df)")
+    only_run(store, "roles")
     versions = {
         name: store.dataset_versions(name)["role"].iloc[-1] for name in ("train_df", "test_df")
     }

@@ -361,3 +361,30 @@ def test_when_ending_a_buffered_run_fails_nothing_it_recorded_is_lost(tracker, m
     stored = tracker.get_run(run.id)
     assert stored.status == "finished" and stored.params == {"depth": "3"}
     assert list(tracker.dataset_versions("inputs")["version"]) == [1]
+
+
+def test_a_run_ended_without_waiting_is_written_before_this_process_reads(tracker):
+    # Given a buffered run ended without waiting for its write
+    run = tracker.start_run("no-wait", "cells", kind="cell", buffered=True)
+    run.log_metrics({"acc": 0.9})
+    run.end(wait=False)
+    # Then a read in this process sees it whole
+    assert tracker.get_run(run.id).metrics == {"acc": 0.9}
+
+
+def test_a_failed_background_write_is_reported_and_kept_for_the_next_try(tracker, monkeypatch):
+    # Given a run ended without waiting while the store refuses its lineage
+    run = tracker.start_run("later", "cells", kind="cell", buffered=True)
+    run.log_dataset(pd.DataFrame({"z": [1]}), "kept")
+    real_insert = records.insert_lineage
+    monkeypatch.setattr(records, "insert_lineage", lambda *a, **k: 1 / 0)
+    run.end(wait=False)
+    tracking_module._Flusher.drain()
+    # Then the problem is reported once
+    problems = tracking_module.write_problems()
+    assert len(problems) == 1 and "later" in problems[0]
+    assert tracking_module.write_problems() == []
+    # And once the store works again, the next read writes the run whole
+    monkeypatch.setattr(records, "insert_lineage", real_insert)
+    assert tracker.get_run(run.id).status == "finished"
+    assert list(tracker.dataset_versions("kept")["version"]) == [1]

@@ -106,6 +106,40 @@ def _upserts(dialect_name: str) -> dict[str, Any]:
     return {"params": params, "latest": latest, "tags": tags}
 
 
+# Built once: the driver's SQL is made once per statement object.
+_INSERT_RUN = RUNS.insert()
+_INSERT_METRICS = METRICS.insert()
+_INSERT_LINEAGE = LINEAGE.insert()
+
+
+@functools.lru_cache(maxsize=64)
+def _driver_sql(
+    dialect: Any, statement: Any, keys: tuple[str, ...]
+) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """``statement`` as the driver's SQL, the order its parameters go in, and the values
+    of those the statement holds itself (such as ``status = 'running'``)."""
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    return str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params)
+
+
+def _execute(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> int:
+    """Run a statement of the tracking path; returns the rows it changed.
+
+    On SQLite it goes straight to the driver's cursor, in the connection's transaction:
+    SQLAlchemy's per-statement machinery costs several times what SQLite takes to run
+    these statements, and a tracked cell makes a few of them every time it runs.
+    """
+    if conn.dialect.name != "sqlite" or not conn.dialect.positional:
+        return conn.execute(statement, rows).rowcount
+    sql, order, own = _driver_sql(conn.dialect, statement, tuple(rows[0]))
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, [tuple({**own, **row}[key] for key in order) for row in rows])
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
 def ensure_experiment(conn: Connection, name: str) -> int:
     """The id of experiment ``name``, created if it does not exist yet."""
     table = Experiment.__table__
@@ -126,7 +160,7 @@ def ensure_environment(conn: Connection, environment: dict[str, Any]) -> None:
 
 
 def insert_run(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(RUNS.insert(), values)
+    _execute(conn, _INSERT_RUN, [values])
 
 
 def touch_running(conn: Connection, run_id: str) -> None:
@@ -186,8 +220,7 @@ def insert_params(conn: Connection, run_id: str, params: dict[str, str]) -> None
         {"run_id": run_id, "key": key, "value": value, "value_num": as_number(value)}
         for key, value in params.items()
     ]
-    result = conn.execute(_upserts(conn.dialect.name)["params"], rows)
-    if result.rowcount == len(rows):
+    if _execute(conn, _upserts(conn.dialect.name)["params"], rows) == len(rows):
         return
     existing = dict(
         conn.execute(
@@ -209,8 +242,9 @@ def insert_metrics(
 ) -> None:
     """Append metric points ``(key, value, step, timestamp)`` and keep the latest value per
     key (highest step, then newest) in ``latest_metrics``."""
-    conn.execute(
-        METRICS.insert(),
+    _execute(
+        conn,
+        _INSERT_METRICS,
         [
             {"run_id": run_id, "key": k, "value": v, "step": s, "timestamp": t}
             for k, v, s, t in points
@@ -221,7 +255,8 @@ def insert_metrics(
         current = latest.get(point[0])
         if current is None or (point[2], point[3]) >= (current[2], current[3]):
             latest[point[0]] = point
-    conn.execute(
+    _execute(
+        conn,
         _upserts(conn.dialect.name)["latest"],
         [
             {"run_id": run_id, "key": k, "value": v, "step": s, "timestamp": t}
@@ -231,7 +266,8 @@ def insert_metrics(
 
 
 def upsert_tags(conn: Connection, run_id: str, tags: dict[str, str]) -> None:
-    conn.execute(
+    _execute(
+        conn,
         _upserts(conn.dialect.name)["tags"],
         [{"run_id": run_id, "key": k, "value": v} for k, v in tags.items()],
     )
@@ -260,7 +296,7 @@ def link_artifact(
 
 def finish_run(conn: Connection, run_id: str, status: str, error: str | None) -> None:
     values = {"run_id": run_id, "now": now_ms(), "status": status, "error": error}
-    if conn.execute(_FINISH, values).rowcount != 1:
+    if _execute(conn, _FINISH, [values]) != 1:
         _refuse(conn, run_id)
 
 
@@ -323,8 +359,9 @@ def insert_lineage(conn: Connection, run_id: str, events: Sequence[tuple[str, st
     """Record that the run read (INPUT) or produced (OUTPUT) entities, given as
     ``(entity_kind, entity_id, direction)``; the caller records each event once."""
     created = now_ms()
-    conn.execute(
-        LINEAGE.insert(),
+    _execute(
+        conn,
+        _INSERT_LINEAGE,
         [
             {
                 "run_id": run_id,
