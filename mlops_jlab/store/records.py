@@ -134,7 +134,8 @@ def _execute(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> in
     sql, order, own = _driver_sql(conn.dialect, statement, tuple(rows[0]))
     cursor = conn.connection.driver_connection.cursor()
     try:
-        cursor.executemany(sql, [tuple({**own, **row}[key] for key in order) for row in rows])
+        merged = [{**own, **row} for row in rows] if own else rows
+        cursor.executemany(sql, [tuple(row[key] for key in order) for row in merged])
         return cursor.rowcount
     finally:
         cursor.close()
