@@ -87,27 +87,26 @@ def literal_params(tree: ast.Module | None) -> dict[str, Any]:
     return found
 
 
-class _Names(ast.NodeVisitor):
-    """Names a cell reads and binds at its own level (not inside functions or classes)."""
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
-    def __init__(self) -> None:
-        self.loaded: set[str] = set()
-        self.stored: set[str] = set()
 
-    def visit_Name(self, node: ast.Name) -> None:
-        (self.loaded if isinstance(node.ctx, ast.Load) else self.stored).add(node.id)
-
-    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
-        for alias in node.names:
-            self.stored.add(alias.asname or alias.name.partition(".")[0])
-
-    visit_ImportFrom = visit_Import
-
-    def _skip(self, node: ast.AST) -> None:
-        for decorator in getattr(node, "decorator_list", []):
-            self.visit(decorator)
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _skip
+def _statement_names(statement: ast.stmt) -> tuple[set[str], set[str]]:
+    """``(loaded, stored)`` names of one statement, at the cell's level: names inside
+    function and class bodies are theirs (only decorators run with the cell)."""
+    loaded: set[str] = set()
+    stored: set[str] = set()
+    stack: list[ast.AST] = [statement]
+    while stack:  # a flat walk: a cell runs this for every statement, every time
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            stored.update(alias.asname or alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, _SCOPES):
+            stack.extend(getattr(node, "decorator_list", ()))
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+    return loaded, stored
 
 
 def cell_names(tree: ast.Module | None) -> tuple[set[str], set[str]]:
@@ -117,10 +116,9 @@ def cell_names(tree: ast.Module | None) -> tuple[set[str], set[str]]:
     read: set[str] = set()
     bound: set[str] = set()
     for statement in tree.body if tree is not None else []:
-        names = _Names()
-        names.visit(statement)
-        read |= names.loaded - bound
-        bound |= names.stored
+        loaded, stored = _statement_names(statement)
+        read |= loaded - bound
+        bound |= stored
     return read, bound
 
 

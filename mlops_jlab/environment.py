@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,13 @@ def current_user() -> str | None:
 
 
 def _git_dir(start: Path) -> Path | None:
+    return _git_dir_found(start, int(time.monotonic() // GIT_LOOKUP_SECONDS))
+
+
+@functools.lru_cache(maxsize=16)
+def _git_dir_found(start: Path, _period: int) -> Path | None:
+    """The walk up to the repository, done once per folder and period: every run asks,
+    and a walk to ``/`` is a dozen file system calls (HEAD itself is read every time)."""
     for folder in (start, *start.parents):
         candidate = folder / ".git"
         if candidate.is_dir():
@@ -57,6 +65,9 @@ def _git_dir(start: Path) -> Path | None:
             if text.startswith("gitdir:"):
                 return (folder / text.removeprefix("gitdir:").strip()).resolve()
     return None
+
+
+GIT_LOOKUP_SECONDS = 10
 
 
 def git_commit(start: str | os.PathLike[str] | None = None) -> str | None:
