@@ -10,7 +10,6 @@ dark themes alike.
 
 from __future__ import annotations
 
-import difflib
 import html
 import io
 from collections.abc import Iterable, Mapping
@@ -22,6 +21,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from mlops_jlab.code_diff import code_diff
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.tracking import RunRecord, Tracker, get_tracker
 
@@ -33,8 +33,6 @@ MAX_RUNS = 50
 # A chart line of more points than a PNG has pixels only costs time; min and max per
 # stretch keep every spike visible.
 MAX_CHART_POINTS = 4000
-# difflib can be quadratic on very different texts; past this the view compares hashes.
-MAX_DIFF_CHARS = 1_000_000
 MAX_DIFF_LINES_SHOWN = 3000
 CELL_CHARS = 60
 LABEL_CHARS = 40
@@ -132,7 +130,7 @@ def compare_runs(run_ids: Iterable[str], tracker: Tracker | None = None) -> Comp
     )
     histories = {key: _history(tracker, runs, labels, key) for key in metric_keys}
     code_diffs = {
-        label: _code_diff(runs[0].code, run.code, labels[0], label)
+        label: code_diff(runs[0].code, run.code, labels[0], label)
         for run, label in zip(runs[1:], labels[1:], strict=True)
     }
     return CompareData(
@@ -250,21 +248,6 @@ def _history(tracker: Tracker, runs: list[RunRecord], labels: list[str], key: st
             )
         )
     return pd.concat(parts, ignore_index=True)
-
-
-def _code_diff(first: str | None, other: str | None, first_label: str, label: str) -> str | None:
-    if first == other:
-        return ""
-    if len(first or "") + len(other or "") > MAX_DIFF_CHARS:
-        return None
-    lines = difflib.unified_diff(
-        (first or "").splitlines(),
-        (other or "").splitlines(),
-        fromfile=first_label,
-        tofile=label,
-        lineterm="",
-    )
-    return "\n".join(lines)
 
 
 def downsample(

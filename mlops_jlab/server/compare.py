@@ -10,10 +10,10 @@ milliseconds.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mlops_jlab.code_diff import code_diff
 from mlops_jlab.server.histories import History
 from mlops_jlab.server.models import (
     CodeDiff,
@@ -27,8 +27,6 @@ from mlops_jlab.server.models import (
 
 MIN_RUNS = 2
 MAX_RUNS = 50
-# difflib can be quadratic on very different texts; past this the code is not diffed.
-MAX_DIFF_CHARS = 1_000_000
 _MISSING = object()
 
 
@@ -52,22 +50,6 @@ def side_by_side(values: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[An
         )
         for key in keys
     ]
-
-
-def code_diff(first: str | None, other: str | None, first_label: str, label: str) -> str | None:
-    """Unified diff of two runs' code; "" when the same, None when too long to diff."""
-    if first == other:
-        return ""
-    if len(first or "") + len(other or "") > MAX_DIFF_CHARS:
-        return None
-    lines = difflib.unified_diff(
-        (first or "").splitlines(),
-        (other or "").splitlines(),
-        fromfile=first_label,
-        tofile=label,
-        lineterm="",
-    )
-    return "\n".join(lines)
 
 
 def environment_comparison(
