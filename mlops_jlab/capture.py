@@ -278,6 +278,11 @@ class CellCapture:
             self.warn(f"could not record {what}: {exc}")
             return None
 
+    @functools.cached_property
+    def names(self) -> tuple[set[str], set[str]]:
+        """The cell's ``(read, bound)`` names (:func:`cell_names`)."""
+        return cell_names(self.tree)
+
     # -- before the cell -------------------------------------------------------------
 
     def start(self) -> None:
@@ -286,7 +291,7 @@ class CellCapture:
             self._record(f"input {name!r}", functools.partial(self._explicit, name, "input"))
         if not options.auto:
             return
-        loaded, _stored = cell_names(self.tree)
+        loaded, _stored = self.names
         for name in sorted(loaded - set(options.inputs)):
             value = self.namespace.get(name)
             if not _is_frame(value):
@@ -405,7 +410,7 @@ class CellCapture:
 
     def _frame_outputs(self) -> None:
         """Frames the cell bound to a name, or changed in place, are new dataset versions."""
-        _loaded, stored = cell_names(self.tree)
+        _loaded, stored = self.names
         explicit = set(self.options.inputs) | set(self.options.outputs)
         for name in sorted((stored | set(self._inputs)) - explicit):
             value = self.namespace.get(name)

@@ -187,9 +187,6 @@ class TrackMagics(Magics):
         line = track_arguments(info.raw_cell or "")
         if line is None or self._run is not None:
             return
-        # An earlier cell's last write, if the kernel was not idle long enough to make it
-        # in the background (cells run one after another), is made now.
-        tracking.finish_writes()
         for problem in tracking.write_problems():  # an earlier cell's write failed
             _warn(problem)
         try:

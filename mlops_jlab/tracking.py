@@ -21,7 +21,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,8 +60,10 @@ MAX_RUNS = 100_000
 MIN_ID_PREFIX = 6
 # A buffered run writes what it collected at least this often, so a long cell shows progress.
 FLUSH_SECONDS = 2.0
-# An ended cell's last write waits this long for the next tracked cell to make it itself.
+# An ended cell's last write is made once the kernel has been idle this long ...
 WRITE_DELAY = 0.05
+# ... or, when cells run one after another, together with the next ones' this much later.
+BATCH_SECONDS = 1.0
 
 
 def _check_key(what: str, key: Any) -> str:
@@ -574,27 +576,33 @@ class ActiveRun:
             with self._written:
                 self._pending.append(write)
             return
-        with self._transaction() as conn:
+
+        def touch_and_write(conn: Connection) -> None:
             records.touch_running(conn, self.id)
             write(conn)
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        """A write transaction that ends with the lineage events its writes made. If it
-        fails, what its writes taught this run and the tracker (events, ids) is forgotten:
-        the database has none of it."""
-        lineage = set(self._lineage)
-        try:
-            with self.tracker.store.write() as conn:
-                yield conn
-                if self._new_events:
-                    records.insert_lineage(conn, self.id, self._new_events)
-        except BaseException:
-            self._lineage = lineage
-            self._ended_on_insert = False
-            self.tracker.forget_ids()
-            raise
-        finally:
+        _write_runs([(self, touch_and_write)])
+
+    def _saved(self) -> tuple[Any, ...]:
+        return list(self._pending), set(self._lineage), self._ended_on_insert
+
+    def _restore(self, saved: tuple[Any, ...]) -> None:
+        """Forget what a transaction that failed taught this run: the database has none of
+        it, and its buffered writes are made again next time."""
+        self._pending, self._lineage, self._ended_on_insert = saved
+        self._new_events = []
+
+    def _write_into(self, conn: Connection, last: Callable[[Connection], None] | None) -> None:
+        """What is buffered, then ``last``, then the lineage events these writes made."""
+        pending, self._pending = self._pending, []
+        for write in pending:
+            write(conn)
+        if last is not None:
+            last(conn)
+        elif pending:
+            records.touch_running(conn, self.id)
+        if self._new_events:
+            records.insert_lineage(conn, self.id, self._new_events)
             self._new_events = []
 
     def insert_as_ended(self, started: int) -> dict[str, Any]:
@@ -608,19 +616,7 @@ class ActiveRun:
     def _write_pending(self, finish: Callable[[Connection], None] | None = None) -> None:
         """Write what is buffered, then ``finish``, in one transaction; if it fails, the
         writes stay buffered so that nothing recorded is lost."""
-        with self._written:
-            pending, self._pending = self._pending, []
-            try:
-                with self._transaction() as conn:
-                    for write in pending:
-                        write(conn)
-                    if finish is not None:
-                        finish(conn)
-                    elif pending:
-                        records.touch_running(conn, self.id)
-            except BaseException:
-                self._pending[:0] = pending
-                raise
+        _write_runs([(self, finish)])
 
     def flush(self) -> None:
         """Write what a buffered run has collected so far."""
@@ -867,15 +863,6 @@ class ActiveRun:
             self._ending = None
             _pop(self)
 
-    def write_ended(self) -> None:
-        """Write an ended run's last write (see ``end(wait=False)``); idempotent."""
-        with self._written:
-            finish = self._finish
-            if finish is None:
-                return
-            self._write_pending(finish)
-            self._finish = None
-
     def __enter__(self) -> ActiveRun:
         return self
 
@@ -891,16 +878,44 @@ class ActiveRun:
             self.end("failed", "".join(traceback.format_exception(exc_type, exc, tb)))
 
 
+def _write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None]]) -> None:
+    """Each run's buffered writes, then its last write, in one transaction (the runs share
+    a store). If it fails, every run forgets what the transaction taught it and keeps its
+    buffered writes, so that nothing recorded is lost."""
+    runs = [run for run, _last in writes]
+    with contextlib.ExitStack() as locks:
+        for run in runs:
+            locks.enter_context(run._written)
+        saved = [run._saved() for run in runs]
+        try:
+            with runs[0].tracker.store.write() as conn:
+                for run, last in writes:
+                    run._write_into(conn, last)
+        except BaseException:
+            for run, state in zip(runs, saved, strict=True):
+                run._restore(state)
+            runs[0].tracker.forget_ids()
+            raise
+
+
 class _Flusher:
     """One thread that writes what buffered runs collected: every FLUSH_SECONDS for long
-    ones, so a cell that runs for minutes shows up while it runs, and the last write of
+    ones, so a cell that runs for minutes shows up while it runs, and the last writes of
     ended ones while the kernel is idle, so a cell's answer does not wait for the database
-    (a thread per cell would cost every short cell a thread start)."""
+    (a thread per cell would cost every short cell a thread start).
 
-    _runs: dict[ActiveRun, float] = {}
+    Cells run one after another (Run All) leave the kernel no idle time: their last writes
+    wait, at most BATCH_SECONDS, and are then made together, in one transaction, because a
+    commit costs more than a short cell's rows.
+    """
+
+    _runs: dict[ActiveRun, float] = {}  # buffered runs running, and when last written
     _ended: list[ActiveRun] = []  # their last write queued, in order
+    _oldest = 0.0  # when the oldest queued last write was queued
+    _last_end = 0.0  # when a buffered run last ended
     errors: dict[str, str] = {}  # run id -> why its write failed (it stays queued)
     _lock = threading.Lock()
+    _draining = threading.Lock()
     _wake = threading.Event()
     _thread: threading.Thread | None = None
 
@@ -924,41 +939,74 @@ class _Flusher:
     @classmethod
     def finish(cls, run: ActiveRun) -> None:
         with cls._lock:
+            now = time.monotonic()
+            if not cls._ended:
+                cls._oldest = now
             cls._ended.append(run)
+            cls._last_end = now
             cls._start()
         cls._wake.set()
 
     @classmethod
-    def _write_ended_when_idle(cls) -> None:
-        """Write queued last writes once WRITE_DELAY has passed without the next tracked
-        cell writing them itself: a write beside a running cell slows it more than the
-        write costs (both compete for the interpreter), so the background thread only
-        writes while the kernel is idle."""
-        time.sleep(WRITE_DELAY)
-        cls.drain()
+    def drain(cls) -> None:
+        """Write every queued last write now, in the calling thread (after the flusher's
+        own, if it is writing); a run that cannot be written stays queued and is reported
+        in ``errors``."""
+        with cls._draining:
+            with cls._lock:
+                queued = list(cls._ended)
+            by_store: dict[int, list[ActiveRun]] = {}
+            for run in queued:
+                by_store.setdefault(id(run.tracker.store), []).append(run)
+            written: list[ActiveRun] = []
+            for runs in by_store.values():
+                try:
+                    cls._write_last(runs)
+                    written += runs
+                except Exception:
+                    # One at a time, so that a run that cannot be written holds back no other
+                    for run in runs:
+                        try:
+                            cls._write_last([run])
+                            written.append(run)
+                        except Exception as exc:
+                            cls.errors[run.id] = (
+                                f"run {run.id} ({run.name}) is not written yet: {exc}"
+                            )
+            with cls._lock:
+                done = set(written)
+                cls._ended = [run for run in cls._ended if run not in done]
+                cls._oldest = time.monotonic()  # what failed is tried again BATCH_SECONDS on
+
+    @staticmethod
+    def _write_last(runs: list[ActiveRun]) -> None:
+        runs = [run for run in runs if run._finish is not None]
+        if runs:
+            _write_runs([(run, run._finish) for run in runs])
+            for run in runs:
+                run._finish = None
 
     @classmethod
-    def drain(cls) -> None:
-        """Write every queued last write now, in the calling thread (or wait for the
-        flusher's); a failure stays queued and is reported in ``errors``."""
+    def _due_in(cls) -> float:
+        """Seconds until the queued last writes are due: once the kernel has been idle for
+        WRITE_DELAY (a write beside a running cell slows it more than the write costs, as
+        both compete for the interpreter), or BATCH_SECONDS after the oldest was queued."""
         with cls._lock:
-            queued = list(cls._ended)
-        for run in queued:
-            try:
-                run.write_ended()
-            except Exception as exc:
-                cls.errors[run.id] = f"run {run.id} ({run.name}) is not written yet: {exc}"
-                return
-            with cls._lock:
-                if run in cls._ended:
-                    cls._ended.remove(run)
+            if not cls._ended:
+                return FLUSH_SECONDS / 4
+            now = time.monotonic()
+            due = cls._oldest + BATCH_SECONDS
+            if not cls._runs:
+                due = min(due, cls._last_end + WRITE_DELAY)
+            return max(0.0, due - now)
 
     @classmethod
     def _loop(cls) -> None:
         while True:
-            cls._wake.wait(FLUSH_SECONDS / 4)
+            cls._wake.wait(min(cls._due_in(), FLUSH_SECONDS / 4))
             cls._wake.clear()
-            cls._write_ended_when_idle()
+            if cls._due_in() == 0.0:
+                cls.drain()
             now = time.monotonic()
             with cls._lock:
                 due = [run for run, since in cls._runs.items() if now - since >= FLUSH_SECONDS]
@@ -971,8 +1019,11 @@ class _Flusher:
 atexit.register(_Flusher.drain)
 
 
-def finish_writes() -> None:
-    """Make the writes tracked cells left to the background thread now (or wait for it)."""
+def flush() -> None:
+    """Write now what tracked cells left to be written in the background. It is written
+    anyway once the kernel is idle (within a second while cells run one after another), when
+    this process reads the store and as it exits; flush before it ends some other way, such
+    as ``os._exit``."""
     _Flusher.drain()
 
 

@@ -10,7 +10,7 @@ import pytest
 import mlops_jlab as ml
 from mlops_jlab import tracking as tracking_module
 from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
-from mlops_jlab.store import records
+from mlops_jlab.store import reads, records
 from mlops_jlab.tracking import MAX_TIMESTAMP_MS
 
 
@@ -370,6 +370,85 @@ def test_a_run_ended_without_waiting_is_written_before_this_process_reads(tracke
     run.end(wait=False)
     # Then a read in this process sees it whole
     assert tracker.get_run(run.id).metrics == {"acc": 0.9}
+
+
+def test_a_run_ended_without_waiting_is_written_once_the_process_is_idle(tracker):
+    # Given a buffered run ended without waiting, and nothing reading the store afterwards
+    run = tracker.start_run("idle", "cells", kind="cell", buffered=True)
+    run.log_params({"lr": 0.1})
+    run.end(wait=False)
+    # Then the background thread writes it (seen through the store, not the tracker,
+    # whose reads would write it first)
+    deadline = time.monotonic() + 30
+    status = None
+    while status is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        with tracker.store.read() as conn:
+            status = reads.run_status(conn, run.id)
+    assert status == "finished"
+
+
+def test_cells_ended_one_after_another_are_written_in_one_transaction(tracker, monkeypatch):
+    # Given a store that counts its write transactions, and no idle time to write in
+    monkeypatch.setattr(tracking_module, "WRITE_DELAY", 60.0)
+    monkeypatch.setattr(tracking_module, "BATCH_SECONDS", 60.0)
+    store = tracker.store
+    real_write = store.write
+    transactions = []
+
+    def counted():
+        transactions.append(1)
+        return real_write()
+
+    monkeypatch.setattr(store, "write", counted)
+    # When five buffered runs end in a row without waiting, and are then flushed
+    runs = []
+    for number in range(5):
+        run = tracker.start_run(f"cell {number}", "cells", kind="cell", buffered=True)
+        run.log_metrics({"acc": number / 10})
+        run.log_dataset(pd.DataFrame({"x": [number]}), "frame")
+        run.end(wait=False)
+        runs.append(run)
+    ml.flush()
+    # Then one transaction wrote all of them, each with its metrics and lineage
+    assert transactions == [1]
+    monkeypatch.setattr(store, "write", real_write)
+    for number, run in enumerate(runs):
+        stored = tracker.get_run(run.id)
+        assert stored.status == "finished" and stored.metrics == {"acc": number / 10}
+    assert list(tracker.dataset_versions("frame")["version"]) == [1, 2, 3, 4, 5]
+
+
+def test_a_run_that_cannot_be_written_holds_back_no_other(tracker, monkeypatch):
+    # Given three runs ended in a row, the second of which the store refuses
+    monkeypatch.setattr(tracking_module, "WRITE_DELAY", 60.0)
+    monkeypatch.setattr(tracking_module, "BATCH_SECONDS", 60.0)
+    runs = []
+    for name in ("first", "refused", "third"):
+        run = tracker.start_run(name, "cells", kind="cell", buffered=True)
+        run.log_dataset(pd.DataFrame({"x": [name]}), name)
+        run.end(wait=False)
+        runs.append(run)
+    real_insert = records.insert_lineage
+
+    def refuse_second(conn, run_id, events):
+        if run_id == runs[1].id:
+            raise OSError("disk full")
+        return real_insert(conn, run_id, events)
+
+    monkeypatch.setattr(records, "insert_lineage", refuse_second)
+    # When they are flushed
+    ml.flush()
+    # Then the others are written, and the refused one is reported and kept
+    problems = tracking_module.write_problems()
+    assert len(problems) == 1 and "refused" in problems[0] and "disk full" in problems[0]
+    with tracker.store.read() as conn:
+        statuses = [reads.run_status(conn, run.id) for run in runs]
+    assert statuses == ["finished", None, "finished"]
+    # And once the store takes it, it is written whole
+    monkeypatch.setattr(records, "insert_lineage", real_insert)
+    assert tracker.get_run(runs[1].id).status == "finished"
+    assert list(tracker.dataset_versions("refused")["version"]) == [1]
 
 
 def test_a_failed_background_write_is_reported_and_kept_for_the_next_try(tracker, monkeypatch):
