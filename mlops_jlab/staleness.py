@@ -178,6 +178,12 @@ def _stale_statement(some: bool) -> sa.CompoundSelect:
     return sa.union_all(changed_data, changed_code)
 
 
+def stale_run_ids() -> sa.Select:
+    """A SELECT of the ids of every stale run, to restrict a query of runs to them."""
+    reasons = _stale_statement(False).subquery("stale")
+    return sa.select(reasons.c.run_id).distinct()
+
+
 def stale_runs(conn: Connection, run_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
     """The stale runs among ``run_ids`` (all runs when ``None``), with why.
 

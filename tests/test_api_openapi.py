@@ -12,6 +12,7 @@ import asyncio
 import json
 
 import hypothesis
+import pandas as pd
 import pytest
 import schemathesis
 from schemathesis import GenerationMode
@@ -48,7 +49,8 @@ def jp_server_config(location, monkeypatch):
 @pytest.fixture
 def seeded(tracker):
     """A few runs with params, metrics (one history long enough to be downsampled), tags,
-    code, a note-worthy failure and an artifact; returns their ids and the artifact."""
+    code, a note-worthy failure, an artifact and dataset versions they read and wrote;
+    returns the path parameters and the query of a dataset diff that name real things."""
     ids, digest = [], None
     for number in range(4):
         run = tracker.start_run(
@@ -62,9 +64,22 @@ def seeded(tracker):
             run.log_metrics({"loss": 1 / (step + 1)}, step=step)
         if number == 1:
             digest = run.log_artifact(b"weights", name="model.bin", kind="model")
+        frame = pd.DataFrame({"x": [1.5 * number, 2.0, None], "label": ["a", "b", "a"]})
+        run.log_dataset(frame, "data/train.csv", role="train")
+        run.log_dataset(frame.dropna(), "clean", direction="output")
         run.end("failed" if number == 3 else "finished", error="boom" if number == 3 else None)
         ids.append(run.id)
-    return ids, digest
+    versions = list(tracker.dataset_versions("data/train.csv")["id"])
+    known = {
+        "run_id": ids[0],
+        "digest": digest,
+        "key": "loss",
+        "name": "data/train.csv",
+        "version_id": str(versions[0]),
+        "kind": "run",
+        "node_id": ids[1],
+    }
+    return ids, known, {"a": int(versions[0]), "b": int(versions[-1])}
 
 
 async def test_the_document_describes_every_route_and_its_errors(jp_fetch, jp_base_url):
@@ -115,10 +130,10 @@ def examples(strategy, base_url: str, auth: dict[str, str], checks) -> None:
     send()
 
 
-def exercise(schema, base_url: str, auth: dict[str, str], ids: list[str], digest: str):
+def exercise(schema, base_url: str, auth: dict[str, str], seeded) -> list[str]:
     """Every operation with generated requests; returns the failures found."""
     failures: list[str] = []
-    fixed_parameters = {"run_id": ids[0], "digest": digest, "key": "loss"}
+    ids, fixed_parameters, diff_query = seeded
     for result in schema.get_all_operations():
         operation = result.ok()
         names = {p.name for p in operation.path_parameters}
@@ -134,6 +149,8 @@ def exercise(schema, base_url: str, auth: dict[str, str], ids: list[str], digest
             if operation.label == "POST /runs/compare" and mode == GenerationMode.POSITIVE:
                 # Generated ids name no run: compare the store's own as well.
                 strategy = strategy | operation.as_strategy(body={"run_ids": ids})
+            if operation.label == "GET /dataset-versions/diff" and mode == GenerationMode.POSITIVE:
+                strategy = strategy | operation.as_strategy(query=diff_query)
             try:
                 examples(strategy, base_url, auth, checks)
             except Exception as exc:
@@ -144,8 +161,7 @@ def exercise(schema, base_url: str, auth: dict[str, str], ids: list[str], digest
 async def test_the_server_answers_as_its_document_says(
     seeded, http_server, http_server_port, jp_base_url, jp_auth_header
 ):
-    # Given the live server with a few runs, and its document loaded from it
-    ids, digest = seeded
+    # Given the live server with a few runs and datasets, and its document loaded from it
     port = http_server_port[1]
     base_url = f"http://127.0.0.1:{port}{jp_base_url}mlops-jlab/api"
 
@@ -153,7 +169,7 @@ async def test_the_server_answers_as_its_document_says(
         schema = schemathesis.openapi.from_url(
             f"{base_url}/openapi.json", headers=dict(jp_auth_header), timeout=30
         )
-        return exercise(schema, base_url, jp_auth_header, ids, digest)
+        return exercise(schema, base_url, jp_auth_header, seeded)
 
     # When schemathesis sends what it generates from the document (from a thread: the
     # server answers on this thread's event loop)

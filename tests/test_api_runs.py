@@ -5,60 +5,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV
 from mlops_jlab.store import records
-from mlops_jlab.store.models import Metric, Run
-
-API = ("mlops-jlab", "api")
+from mlops_jlab.store.models import Run
+from tests.api_client import api_caller, server_config
 
 
 @pytest.fixture
 def jp_server_config(location, monkeypatch):
-    # The server exports its store to the environment for its kernels; monkeypatch
-    # restores the test process's environment afterwards.
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
-    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
-    return {
-        "ServerApp": {"jpserver_extensions": {"mlops_jlab": True}},
-        "MlopsApp": {
-            "db_url": location.db_url,
-            "artifacts": location.artifacts,
-            "max_page_size": 50,
-            "max_request_bytes": 10_000,
-        },
-    }
-
-
-class Answer:
-    def __init__(self, response):
-        self.code = response.code
-        self.headers = response.headers
-        self.body = json.loads(response.body) if response.body else None
-
-    def __repr__(self) -> str:
-        return f"<{self.code} {self.body!r:.300}>"
+    return server_config(location, monkeypatch, max_page_size=50, max_request_bytes=10_000)
 
 
 @pytest.fixture
 def api(jp_fetch):
-    """``await api("GET", "runs", params=...)``: the answer's status and JSON body."""
-
-    async def call(method: str, *path: str, params=None, body: Any = None, **kwargs) -> Answer:
-        if body is not None and not isinstance(body, (str, bytes)):
-            body = json.dumps(body)
-        if body is None and method in ("POST", "PATCH"):
-            body = ""
-        response = await jp_fetch(
-            *API, *path, method=method, params=params, body=body, raise_error=False, **kwargs
-        )
-        return Answer(response)
-
-    return call
+    return api_caller(jp_fetch)
 
 
 def make_run(tracker, name, experiment="exp", params=None, metrics=None, tags=None, code=None):
@@ -372,15 +335,12 @@ async def test_experiments_are_listed_with_their_run_counts(api, runs):
 
 
 def bulk_history(tracker, run_id: str, key: str, values) -> None:
-    """Points at steps 0, 1, 2, ... written in one statement (the tracking API would
-    take minutes for a million)."""
-    rows = [
-        {"run_id": run_id, "key": key, "step": step, "value": float(value), "timestamp": step}
-        for step, value in enumerate(values)
-    ]
+    """Points at steps 0, 1, 2, ... written by the store's own write in batches of 50,000
+    (the tracking API, a batch per call, would take minutes for a million)."""
+    points = [(key, float(value), step, step) for step, value in enumerate(values)]
     with tracker.store.write() as conn:
-        for start in range(0, len(rows), 50_000):
-            conn.execute(sa.insert(Metric.__table__), rows[start : start + 50_000])
+        for start in range(0, len(points), 50_000):
+            records.insert_metrics(conn, run_id, points[start : start + 50_000])
 
 
 async def test_a_short_history_comes_whole(api, tracker):

@@ -17,7 +17,15 @@ from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV
 from mlops_jlab.server.routes import ROUTES
 
 # A value for each path parameter of the route table.
-SAMPLES = {"run_id": uuid.uuid4().hex, "key": "loss", "digest": "0" * 32}
+SAMPLES = {
+    "run_id": uuid.uuid4().hex,
+    "key": "loss",
+    "digest": "0" * 32,
+    "name": "data%2Ftrain.csv",
+    "version_id": "1",
+    "kind": "run",
+    "node_id": uuid.uuid4().hex,
+}
 EVERY_OPERATION = [
     (method.upper(), re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], route.path))
     for route in ROUTES

@@ -17,6 +17,7 @@ from mlops_jlab.code_diff import code_diff
 from mlops_jlab.server.histories import History
 from mlops_jlab.server.models import (
     CodeDiff,
+    CompareDatasetRow,
     CompareMetricRow,
     CompareRow,
     DescribeRunComparison,
@@ -77,9 +78,10 @@ def comparison(
     summaries: Sequence[Any],
     histories: Mapping[tuple[str, str], History],
     environments: Mapping[str, Mapping[str, Any]],
+    datasets: Sequence[CompareDatasetRow],
 ) -> DescribeRunComparison:
     """The comparison of ``runs`` (rows of :func:`mlops_jlab.store.reads.load_runs`, in the
-    order asked for), given their summaries, histories and environments."""
+    order asked for), given their summaries, histories, environments and input datasets."""
     names = labels(runs)
     metric_rows = side_by_side([run["metrics"] for run in runs])
     by_key: dict[str, list[RunHistory]] = {}
@@ -121,4 +123,5 @@ def comparison(
             for run, label in zip(runs[1:], names[1:], strict=True)
         ],
         environment=environment_comparison([run["environment_hash"] for run in runs], environments),
+        datasets=list(datasets),
     )

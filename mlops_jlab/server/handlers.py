@@ -213,6 +213,38 @@ class MetricHistoryHandler(BaseHandler):
         self.write_json(await self.call(self.service.metric_history, run_id, key, query))
 
 
+class DatasetsHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.write_json(await self.call(self.service.list_datasets))
+
+
+class DatasetVersionsHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self, name: str) -> None:
+        self.write_json(await self.call(self.service.dataset_versions, name))
+
+
+class DatasetVersionHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self, version_id: str) -> None:
+        self.write_json(await self.call(self.service.describe_dataset_version, version_id))
+
+
+class DatasetDiffHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = self.parse_query()
+        self.write_json(await self.call(self.service.diff_dataset_versions, query))
+
+
+class LineageHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self, kind: str, node_id: str) -> None:
+        query = self.parse_query()
+        self.write_json(await self.call(self.service.lineage, kind, node_id, query))
+
+
 class ArtifactHandler(BaseHandler):
     """Streams an artifact; the content is never run by the browser as a page."""
 

@@ -10,7 +10,7 @@ Times are integer milliseconds since the epoch, as the store keeps them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -117,6 +117,10 @@ class RunSummary(BaseModel):
     params: dict[str, str]
     metrics: dict[str, float]
     tags: dict[str, str]
+    stale_reasons: list[str] = Field(
+        description="Why the run is stale (a dataset it read has a newer version, its cell's "
+        "code changed); empty when it is not."
+    )
 
 
 class ListRunsQuery(Request):
@@ -149,6 +153,11 @@ class ListRunsQuery(Request):
         description="Also count every matching run (`total`); costs a scan with broad filters.",
     )
     include_deleted: bool = Field(False, description="Also list deleted runs.")
+    stale: bool = Field(
+        False,
+        description="Only stale runs: a dataset they read has a newer version, or their "
+        "cell's code has changed since.",
+    )
 
 
 class RunColumns(BaseModel):
@@ -328,6 +337,22 @@ class EnvironmentComparison(BaseModel):
     packages: list[PackageRow] = Field(description="Packages whose version is not the same.")
 
 
+class CompareDatasetRow(BaseModel):
+    """One dataset the compared runs read: per run, the versions it read (empty if none)."""
+
+    dataset: str
+    versions: list[list[DatasetVersionRef]]
+    differs: bool
+
+
+class DatasetVersionRef(BaseModel):
+    id: int
+    version: int
+    fingerprint: str
+    role: str | None
+    n_rows: int | None
+
+
 class DescribeRunComparison(BaseModel):
     runs: list[RunSummary]
     labels: list[str] = Field(description="Name and id start of each run, for column heads.")
@@ -337,5 +362,120 @@ class DescribeRunComparison(BaseModel):
     histories: dict[str, list[RunHistory]]
     code_diffs: list[CodeDiff]
     environment: EnvironmentComparison
-    # Input dataset versions side by side (rows per dataset, one version per run) belong
-    # here as a `datasets` field, filled by the dataset endpoints' service.
+    datasets: list[CompareDatasetRow] = Field(
+        description="Input datasets side by side: per dataset, the versions each run read."
+    )
+
+
+# --- datasets ---------------------------------------------------------------------------
+
+
+class DatasetSummary(BaseModel):
+    name: str
+    source: str | None = Field(description="Where it was first read from (path or URL).")
+    versions: int
+    latest_at: int = Field(description="When its latest version was recorded.")
+
+
+class ListDatasets(BaseModel):
+    """``GET datasets``: every dataset, by name."""
+
+    datasets: list[DatasetSummary]
+
+
+class DatasetVersionSummary(BaseModel):
+    id: int
+    dataset: str = Field(description="The dataset's name.")
+    version: int = Field(description="Its number within the dataset, from 1.")
+    fingerprint: str = Field(description="Full-content fingerprint (xxh3-128).")
+    role: str | None = Field(description="train, dev, test or realtime.")
+    n_rows: int | None
+    n_columns: int | None
+    parent_version_id: int | None = Field(description="The version it was derived from.")
+    created_at: int
+
+
+class ListDatasetVersions(BaseModel):
+    """``GET datasets/{name}/versions``: a dataset's versions, oldest first."""
+
+    name: str
+    versions: list[DatasetVersionSummary]
+
+
+class ColumnType(BaseModel):
+    name: str
+    dtype: str
+
+
+class DescribeDatasetVersion(DatasetVersionSummary):
+    """``GET dataset-versions/{version_id}``: a version with its schema and profile."""
+
+    source: str | None = Field(description="The file or URL it was read from or written to.")
+    columns: list[ColumnType] = Field(description="The schema: each column's name and dtype.")
+    profile: dict[str, dict[str, Any]] = Field(
+        description="Per column: kind, counts, nulls, distinct values, min, max, mean, std, "
+        "quantiles, a histogram or top values."
+    )
+    written_by: list[str] = Field(description="Runs that wrote this version.")
+    read_by: int = Field(description="How many runs read it.")
+
+
+class DiffDatasetVersionsQuery(Request):
+    """``GET dataset-versions/diff``: version ``b`` against version ``a``."""
+
+    a: int = Field(ge=1, le=2**31 - 1, description="The reference version's id.")
+    b: int = Field(ge=1, le=2**31 - 1, description="The current version's id.")
+    psi_threshold: float | None = Field(
+        None, gt=0, le=100, description="PSI from which a numeric column drifted (0.2)."
+    )
+    ks_alpha: float | None = Field(
+        None, gt=0, lt=1, description="Kolmogorov-Smirnov p-value under which it drifted (0.05)."
+    )
+    js_threshold: float | None = Field(
+        None, gt=0, le=1, description="Jensen-Shannon distance from which a label column drifted."
+    )
+
+
+class DescribeDatasetDiff(BaseModel):
+    a: DatasetVersionSummary
+    b: DatasetVersionSummary
+    schema_changes: dict[str, Any] = Field(
+        description="`added` and `removed` column names, `type_changed` [{name, from, to}]."
+    )
+    rows: dict[str, Any] = Field(description="{a, b, change}.")
+    n_columns: dict[str, Any] = Field(description="{a, b, change}.")
+    columns: dict[str, Any] = Field(
+        description="Per column: profiles of a and b, the fields that changed, the drift."
+    )
+    drifted_columns: list[str]
+    thresholds: dict[str, float]
+    exact: bool = Field(description="False: statistics estimated from the stored profiles.")
+
+
+# --- lineage ----------------------------------------------------------------------------
+
+
+class GetLineageQuery(Request):
+    """``GET lineage/{kind}/{node_id}``."""
+
+    direction: Literal["up", "down", "both"] = Field(
+        "both", description="What the node came from (up), what came of it (down), or both."
+    )
+    depth: int | None = Field(
+        None, ge=0, le=1000, description="Edges to follow from the node; all when left out."
+    )
+
+
+class LineageEdge(BaseModel):
+    source: str
+    target: str
+    kind: str = Field(description="input (entity -> run), output (run -> entity) or derived.")
+
+
+class DescribeLineage(BaseModel):
+    root: str = Field(description="The node asked for, as `kind:id`.")
+    nodes: list[dict[str, Any]] = Field(
+        description="Each node: id, kind, label and its kind's fields (a run's status and "
+        "stale reasons, a version's dataset, number and rows, ...)."
+    )
+    edges: list[LineageEdge]

@@ -19,11 +19,18 @@ from mlops_jlab.server import handlers
 from mlops_jlab.server.models import (
     RUN_ID_PATTERN,
     CompareRuns,
+    DescribeDatasetDiff,
+    DescribeDatasetVersion,
+    DescribeLineage,
     DescribeMetricHistory,
     DescribeRun,
     DescribeRunComparison,
     DescribeStatus,
+    DiffDatasetVersionsQuery,
+    GetLineageQuery,
     GetMetricHistoryQuery,
+    ListDatasets,
+    ListDatasetVersions,
     ListExperiments,
     ListRuns,
     ListRunsQuery,
@@ -94,6 +101,21 @@ RUN_ID = PathParam(
 )
 METRIC_KEY = PathParam(
     "A metric's key, percent-encoded (a `/` in a key is `%2F`).",
+    {"type": "string", "minLength": 1},
+)
+DATASET_NAME = PathParam(
+    "A dataset's name, percent-encoded (`data/train.csv` is `data%2Ftrain.csv`).",
+    {"type": "string", "minLength": 1},
+)
+VERSION_ID = PathParam(
+    "A dataset version's id (a positive number).", {"type": "string", "pattern": r"^[0-9]+$"}
+)
+NODE_KIND = PathParam(
+    "The kind of node.",
+    {"type": "string", "enum": ["run", "dataset_version", "artifact", "model_version"]},
+)
+NODE_ID = PathParam(
+    "The node's id: a run id, a dataset or model version's number, an artifact's digest.",
     {"type": "string", "minLength": 1},
 )
 DIGEST = PathParam(
@@ -202,6 +224,79 @@ ROUTES: list[Route] = [
             )
         },
         {"run_id": RUN_ID, "key": METRIC_KEY},
+    ),
+    Route(
+        "datasets",
+        handlers.DatasetsHandler,
+        {
+            "get": Operation(
+                "listDatasets", "Every dataset with its number of versions", ListDatasets
+            )
+        },
+    ),
+    Route(
+        "datasets/{name}/versions",
+        handlers.DatasetVersionsHandler,
+        {
+            "get": Operation(
+                "listDatasetVersions",
+                "A dataset's versions, oldest first",
+                ListDatasetVersions,
+                errors=(404,),
+            )
+        },
+        {"name": DATASET_NAME},
+    ),
+    # Before dataset-versions/{version_id}, which would take "diff" for an id.
+    Route(
+        "dataset-versions/diff",
+        handlers.DatasetDiffHandler,
+        {
+            "get": Operation(
+                "diffDatasetVersions",
+                "Version b against version a: schema, row counts, profiles and drift",
+                DescribeDatasetDiff,
+                query=DiffDatasetVersionsQuery,
+                errors=(400, 404),
+                description=(
+                    "Drift: PSI and Kolmogorov-Smirnov for numeric and time columns, "
+                    "Jensen-Shannon and chi-square for the others, estimated from the stored "
+                    "profiles, with the thresholds used."
+                ),
+            )
+        },
+    ),
+    Route(
+        "dataset-versions/{version_id}",
+        handlers.DatasetVersionHandler,
+        {
+            "get": Operation(
+                "describeDatasetVersion",
+                "A dataset version with its schema, profile and the runs that used it",
+                DescribeDatasetVersion,
+                errors=(404,),
+            )
+        },
+        {"version_id": VERSION_ID},
+    ),
+    Route(
+        "lineage/{kind}/{node_id}",
+        handlers.LineageHandler,
+        {
+            "get": Operation(
+                "getLineage",
+                "What a node came from and what came of it, as nodes and edges",
+                DescribeLineage,
+                query=GetLineageQuery,
+                errors=(400, 404),
+                description=(
+                    "Edges point the way data flows: input (dataset version -> run), output "
+                    "(run -> dataset version, artifact or model version), derived (parent "
+                    "version -> version). Deleted runs are left out; stale runs are marked."
+                ),
+            )
+        },
+        {"kind": NODE_KIND, "node_id": NODE_ID},
     ),
     Route(
         "artifacts/{digest}",

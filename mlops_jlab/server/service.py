@@ -12,21 +12,29 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from mlops_jlab import lineage, staleness
 from mlops_jlab._version import __version__
 from mlops_jlab.artifacts import ArtifactStore, check_digest
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
-from mlops_jlab.server import compare, downloads, histories, run_edits
+from mlops_jlab.server import compare, dataset_views, downloads, histories, run_edits
 from mlops_jlab.server.models import (
     ArtifactInfo,
     CompareRuns,
+    DescribeDatasetDiff,
+    DescribeDatasetVersion,
+    DescribeLineage,
     DescribeMetricHistory,
     DescribeRun,
     DescribeRunComparison,
     DescribeStatus,
+    DiffDatasetVersionsQuery,
     EnvironmentInfo,
     ExperimentSummary,
+    GetLineageQuery,
     GetMetricHistoryQuery,
+    ListDatasets,
+    ListDatasetVersions,
     ListExperiments,
     ListRuns,
     ListRunsQuery,
@@ -84,11 +92,24 @@ def _columns(selection: str, what: str) -> list[str] | None:
     return keys
 
 
-def _summary(row: dict[str, Any]) -> RunSummary:
+def _summary(row: dict[str, Any], stale_reasons: dict[str, list[str]]) -> RunSummary:
     end, start = row["end_time"], row["start_time"]
     return RunSummary.model_validate(
-        {**row, "duration": (end - start) / 1000 if end is not None else None}
+        {
+            **row,
+            "duration": (end - start) / 1000 if end is not None else None,
+            "stale_reasons": stale_reasons.get(row["id"], []),
+        }
     )
+
+
+def check_version_id(version_id: str) -> int:
+    """A dataset version's id from a path, or NotFoundError: ids are positive numbers."""
+    if not (version_id.isascii() and version_id.isdecimal()) or not 0 < int(version_id) < 2**31:
+        raise NotFoundError(
+            f"no dataset version {version_id[:40]!r}; a version's id is a positive number"
+        )
+    return int(version_id)
 
 
 class MlopsService:
@@ -154,6 +175,7 @@ class MlopsService:
             for field in ("params", "metrics", "tags")
         }
         experiment = request.experiment or None
+        among = staleness.stale_run_ids() if request.stale else None
         with self.store.read() as conn:
             page = query.search_runs(
                 conn,
@@ -163,14 +185,16 @@ class MlopsService:
                 page_token=request.page_token,
                 experiment=experiment,
                 include_deleted=request.include_deleted,
+                among=among,
             )
             rows = reads.load_run_summaries(conn, page.run_ids, **selected)
+            reasons = staleness.stale_runs(conn, page.run_ids) if page.run_ids else {}
             total = (
-                query.count_runs(conn, request.filter, experiment, request.include_deleted)
+                query.count_runs(conn, request.filter, experiment, request.include_deleted, among)
                 if request.count
                 else None
             )
-        runs = [_summary(row) for row in rows]
+        runs = [_summary(row, reasons) for row in rows]
         return ListRuns(
             runs=runs,
             next_page_token=page.next_page_token,
@@ -193,7 +217,8 @@ class MlopsService:
             artifacts = reads.run_artifact_details(conn, run_id)
             digest = row["environment_hash"]
             environment = reads.environments(conn, [digest]).get(digest) if digest else None
-        summary = _summary(row)
+            reasons = staleness.stale_runs(conn, [run_id])
+        summary = _summary(row, reasons)
         return DescribeRun(
             **summary.model_dump(),
             execution_count=row["execution_count"],
@@ -351,7 +376,56 @@ class MlopsService:
             environments = reads.environments(
                 conn, [run["environment_hash"] for run in runs if run["environment_hash"]]
             )
-        return compare.comparison(runs, [_summary(run) for run in runs], found, environments)
+            reasons = staleness.stale_runs(conn, ids)
+            datasets = dataset_views.compared_inputs(conn, ids)
+        summaries = [_summary(run, reasons) for run in runs]
+        return compare.comparison(runs, summaries, found, environments, datasets)
+
+    # --- datasets ---------------------------------------------------------------------
+
+    def list_datasets(self) -> ListDatasets:
+        """Every dataset with its number of versions."""
+        with self.store.read() as conn:
+            return dataset_views.list_datasets(conn)
+
+    def dataset_versions(self, name: str) -> ListDatasetVersions:
+        """A dataset's versions, oldest first (NotFoundError for an unknown name)."""
+        with self.store.read() as conn:
+            return dataset_views.dataset_versions(conn, name)
+
+    def describe_dataset_version(self, version_id: str) -> DescribeDatasetVersion:
+        """A dataset version with its schema, profile and the runs that used it."""
+        number = check_version_id(version_id)
+        with self.store.read() as conn:
+            return dataset_views.describe_version(conn, number)
+
+    def diff_dataset_versions(self, request: DiffDatasetVersionsQuery) -> DescribeDatasetDiff:
+        """Version ``b`` against version ``a``: schema, counts, profiles and drift."""
+        thresholds = {
+            name: getattr(request, name)
+            for name in ("psi_threshold", "ks_alpha", "js_threshold")
+            if getattr(request, name) is not None
+        }
+        with self.store.read() as conn:
+            return dataset_views.diff_versions(conn, request.a, request.b, thresholds)
+
+    # --- lineage ----------------------------------------------------------------------
+
+    def lineage(self, kind: str, node_id: str, request: GetLineageQuery) -> DescribeLineage:
+        """What a node came from (up), what came of it (down), or both, as nodes and
+        edges ready to draw.
+
+        Raises
+        ------
+        InvalidInputError
+            An unknown kind of node, or a malformed id.
+        NotFoundError
+            No such node (or a deleted run).
+        """
+        direction = {"up": "upstream", "down": "downstream", "both": "both"}[request.direction]
+        with self.store.read() as conn:
+            found = lineage.graph(conn, kind, node_id, direction, request.depth)
+        return DescribeLineage.model_validate(found)
 
     # --- artifacts --------------------------------------------------------------------
 

@@ -702,10 +702,14 @@ class RunPage:
 
 
 def _base_query(
-    filter: str | None, experiment: str | None, include_deleted: bool, probe: Probe | None
+    filter: str | None,
+    experiment: str | None,
+    include_deleted: bool,
+    probe: Probe | None,
+    among: sa.Select | None = None,
 ) -> tuple[list[ColumnElement[bool]], Condition]:
     """The conditions on runs, and what the filter tells about the runs it matches."""
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [] if among is None else [RUNS.c.id.in_(among)]
     parsed = parse_filter(filter, probe) or Condition(sa.true())
     if filter is not None and filter.strip():
         conditions.append(parsed.expression)
@@ -799,8 +803,10 @@ def search_runs(
     page_token: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
+    among: sa.Select | None = None,
 ) -> RunPage:
-    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id).
+    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id);
+    only among the ids ``among`` selects, when given.
 
     A filter that matches few runs is answered by collecting them and sorting. Otherwise,
     when the first sort key is a param, metric or tag, the runs that have it are read in
@@ -814,7 +820,7 @@ def search_runs(
         raise InvalidInputError(
             f"max_results is at most {MAX_PAGE:,}; read more runs page by page with page_token"
         )
-    conditions, parsed = _base_query(filter, experiment, include_deleted, _probe(conn))
+    conditions, parsed = _base_query(filter, experiment, include_deleted, _probe(conn), among)
     keys, joins = parse_order(order_by)
     last = decode_page_token(page_token, keys) if page_token is not None else None
     if last is not None:
@@ -840,8 +846,9 @@ def count_runs(
     filter: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
+    among: sa.Select | None = None,
 ) -> int:
-    conditions, _parsed = _base_query(filter, experiment, include_deleted, None)
+    conditions, _parsed = _base_query(filter, experiment, include_deleted, None, among)
     return conn.execute(
         sa.select(sa.func.count()).select_from(RUNS).where(*conditions)
     ).scalar_one()

@@ -1,0 +1,154 @@
+"""Datasets for the REST API: their versions, one version whole, two versions' diff, and
+the versions compared runs read.
+
+The numbers and statistics are those of the notebook's API (:mod:`mlops_jlab.datasets`,
+:func:`mlops_jlab.tracking.Tracker.diff_datasets`); here they are read from the store and
+shaped as the response models of :mod:`mlops_jlab.server.models`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mlops_jlab.errors import NotFoundError
+from mlops_jlab.lineage_nodes import describe_nodes
+from mlops_jlab.lineage_queries import EVENTS, RUNS
+from mlops_jlab.server.models import (
+    ColumnType,
+    CompareDatasetRow,
+    DatasetSummary,
+    DatasetVersionRef,
+    DatasetVersionSummary,
+    DescribeDatasetDiff,
+    DescribeDatasetVersion,
+    ListDatasets,
+    ListDatasetVersions,
+)
+from mlops_jlab.store import reads
+
+
+def _summary(row: Mapping[str, Any]) -> DatasetVersionSummary:
+    return DatasetVersionSummary(**{**row, "dataset": row["name"]})
+
+
+def list_datasets(conn: Connection) -> ListDatasets:
+    return ListDatasets(datasets=[DatasetSummary(**row) for row in reads.list_datasets(conn)])
+
+
+def dataset_versions(conn: Connection, name: str) -> ListDatasetVersions:
+    rows = reads.dataset_versions(conn, name)
+    if not rows:
+        known = ", ".join(row["name"] for row in reads.list_datasets(conn)[:20]) or "none yet"
+        raise NotFoundError(f"no dataset named {name[:200]!r}; datasets: {known}")
+    return ListDatasetVersions(name=name, versions=[_summary(row) for row in rows])
+
+
+def _version_row(conn: Connection, version_id: int) -> dict[str, Any]:
+    found = reads.dataset_versions(conn, version_id=version_id)
+    if not found:
+        raise NotFoundError(
+            f"no dataset version {version_id}; GET datasets/{{name}}/versions lists a "
+            "dataset's versions with their ids"
+        )
+    return found[0]
+
+
+def _use(conn: Connection, version_id: int) -> tuple[list[str], int]:
+    """The runs (not deleted) that wrote the version, and how many read it."""
+    rows = conn.execute(
+        sa.select(EVENTS.c.run_id, EVENTS.c.direction)
+        .join(RUNS, RUNS.c.id == EVENTS.c.run_id)
+        .where(
+            EVENTS.c.entity_kind == "dataset_version",
+            EVENTS.c.entity_id == str(version_id),
+            RUNS.c.deleted_at.is_(None),
+        )
+        .order_by(EVENTS.c.id)
+    ).all()
+    writers = list(dict.fromkeys(run_id for run_id, way in rows if way == "OUTPUT"))
+    readers = {run_id for run_id, way in rows if way == "INPUT"}
+    return writers, len(readers)
+
+
+def describe_version(conn: Connection, version_id: int) -> DescribeDatasetVersion:
+    row = _version_row(conn, version_id)
+    writers, readers = _use(conn, version_id)
+    return DescribeDatasetVersion(
+        **_summary(row).model_dump(),
+        source=row["source"],
+        columns=[ColumnType(name=str(c["name"]), dtype=str(c["dtype"])) for c in row["schema"]],
+        profile=row["profile"] or {},
+        written_by=writers,
+        read_by=readers,
+    )
+
+
+def diff_versions(
+    conn: Connection, a: int, b: int, thresholds: Mapping[str, float]
+) -> DescribeDatasetDiff:
+    """Version ``b`` against version ``a``: schema, counts, profile changes and drift."""
+    from mlops_jlab import datasets  # loads SciPy: only when a diff is asked for
+
+    first, second = _version_row(conn, a), _version_row(conn, b)
+    found = datasets.diff(_description(first), _description(second), **thresholds)
+    return DescribeDatasetDiff(
+        a=_summary(first),
+        b=_summary(second),
+        schema_changes=found["schema"],
+        rows=found["rows"],
+        n_columns=found["n_columns"],
+        columns=found["columns"],
+        drifted_columns=found["drifted_columns"],
+        thresholds=found["thresholds"],
+        exact=found["exact"],
+    )
+
+
+def _description(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`mlops_jlab.datasets.diff` compares; a version recorded without a table
+    (a file pandas did not read) has an empty schema and profile."""
+    return {
+        "schema": row["schema"] or [],
+        "n_rows": row["n_rows"],
+        "n_columns": row["n_columns"],
+        "profile": row["profile"] or {},
+    }
+
+
+def compared_inputs(conn: Connection, run_ids: Sequence[str]) -> list[CompareDatasetRow]:
+    """Per dataset the runs read, the versions each run read (by run, in order)."""
+    events = conn.execute(
+        sa.select(EVENTS.c.run_id, EVENTS.c.entity_id)
+        .where(
+            EVENTS.c.run_id.in_(list(run_ids)),
+            EVENTS.c.entity_kind == "dataset_version",
+            EVENTS.c.direction == "INPUT",
+        )
+        .order_by(EVENTS.c.id)
+    ).all()
+    nodes = describe_nodes(conn, {("dataset_version", entity) for _, entity in events})
+    read: dict[str, dict[str, list[DatasetVersionRef]]] = {}
+    for run_id, entity in events:
+        node = nodes.get(("dataset_version", entity))
+        if node is None:
+            continue
+        reference = DatasetVersionRef(
+            id=node["version_id"],
+            version=node["version"],
+            fingerprint=node["fingerprint"],
+            role=node["role"],
+            n_rows=node["n_rows"],
+        )
+        read.setdefault(node["dataset"], {}).setdefault(run_id, []).append(reference)
+    rows = []
+    for dataset in sorted(read):
+        versions = [read[dataset].get(run_id, []) for run_id in run_ids]
+        fingerprints = {tuple(ref.fingerprint for ref in found) for found in versions}
+        rows.append(
+            CompareDatasetRow(dataset=dataset, versions=versions, differs=len(fingerprints) > 1)
+        )
+    return rows
