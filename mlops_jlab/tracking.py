@@ -231,6 +231,10 @@ class Tracker:
             self._versions[key] = found
         return self._versions[key]
 
+    def seen_version(self, name: str, fp: str) -> int | None:
+        """The id of a dataset version this tracker has seen, without asking the store."""
+        return self._versions.get((name, fp))
+
     def remember_version(self, name: str, fp: str, version_id: int) -> None:
         self._versions[(name, fp)] = version_id
 
@@ -803,7 +807,9 @@ class ActiveRun:
             return fp  # the same version the same way again: nothing new to record
 
         def record(conn: Connection) -> None:
-            version_id = self.tracker.known_version(name, fp)
+            # In the write's own transaction: a version the tracker has not seen is found
+            # or made by ensure_dataset_version, not looked up on another connection.
+            version_id = self.tracker.seen_version(name, fp)
             if version_id is None:
                 version_id = records.ensure_dataset_version(
                     conn, name, fp, description, source=source, role=role
