@@ -429,6 +429,28 @@ class Tracker:
             artifacts = reads.run_artifacts(conn, run_id)
         return RunRecord.from_row(found[0], artifacts)
 
+    def get_runs(self, run_ids: Sequence[str]) -> list[RunRecord]:
+        """Several runs whole, in the order given, read together."""
+        ids = [_check_key("run id", run_id) for run_id in run_ids]
+        with self.read() as conn:
+            found = {row["id"]: row for row in reads.load_runs(conn, ids)}
+            missing = [run_id for run_id in ids if run_id not in found]
+            if missing:
+                raise NotFoundError(
+                    f"no run with id {missing[0]!r} in {self.store!r}; copy ids from "
+                    "mlops_jlab.runs()['run_id']"
+                )
+            artifacts = {run_id: reads.run_artifacts(conn, run_id) for run_id in ids}
+        return [RunRecord.from_row(found[run_id], artifacts[run_id]) for run_id in ids]
+
+    def metric_histories(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[tuple[int, float, int]]]:
+        """Every point ``(step, value, timestamp)`` of each (run id, metric key) history,
+        by step, read together."""
+        with self.read() as conn:
+            return reads.metric_histories(conn, pairs)
+
     def metric_history(self, run_id: str, key: str) -> pd.DataFrame:
         """Every logged point of metric ``key`` of run ``run_id``: step, value, timestamp."""
         _check_key("run id", run_id)

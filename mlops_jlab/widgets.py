@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 MIN_RUNS = 2
 MAX_RUNS = 50
+_RUN_ID = re.compile(r"[0-9a-f]{32}")
 # A chart line of more points than a PNG has pixels only costs time; min and max per
 # stretch keep every spike visible.
 MAX_CHART_POINTS = 4000
@@ -128,7 +130,10 @@ def compare_runs(run_ids: Iterable[str], tracker: Tracker | None = None) -> Comp
         index=pd.Index(metric_keys, name="metric", dtype=object),
         dtype=float,
     )
-    histories = {key: _history(tracker, runs, labels, key) for key in metric_keys}
+    points = tracker.metric_histories(
+        [(run.id, key) for run in runs for key in metric_keys if key in run.metrics]
+    )
+    histories = {key: _history(points, runs, labels, key) for key in metric_keys}
     code_diffs = {
         label: code_diff(runs[0].code, run.code, labels[0], label)
         for run, label in zip(runs[1:], labels[1:], strict=True)
@@ -161,27 +166,29 @@ def _find_runs(run_ids: Any, tracker: Tracker) -> list[RunRecord]:
             f"compare takes {MIN_RUNS} to {MAX_RUNS} runs, got {len(given)}; pick them from "
             "mlops_jlab.runs(), e.g. runs(order_by='metrics.acc DESC').head(10)"
         )
-    runs: list[RunRecord] = []
+    ids: list[str] = []
     seen: dict[str, Any] = {}
     for position, run_id in enumerate(given, start=1):
-        run = _find_run(run_id, position, tracker)
-        if run.id in seen:
+        full = _full_id(run_id, position, tracker)
+        if full in seen:
             raise InvalidInputError(
-                f"run {run.id} ({run.name}) is listed twice (as {seen[run.id]!r} and "
-                f"{run_id!r}); list each run once"
+                f"run {full} is listed twice (as {seen[full]!r} and {run_id!r}); list each run once"
             )
-        seen[run.id] = run_id
-        runs.append(run)
-    return runs
+        seen[full] = run_id
+        ids.append(full)
+    return tracker.get_runs(ids)
 
 
-def _find_run(run_id: Any, position: int, tracker: Tracker) -> RunRecord:
-    """A run by its id, or by an unambiguous id prefix: typing 8 characters beats pasting 32."""
+def _full_id(run_id: Any, position: int, tracker: Tracker) -> str:
+    """A run's id, from itself or an unambiguous prefix: typing 8 characters beats pasting
+    32. A whole id is checked when the runs are read, all at once."""
     if not isinstance(run_id, str):
         raise InvalidInputError(
             f"run id number {position} must be text, not {type(run_id).__name__} {run_id!r:.80}"
         )
-    return tracker.get_run(tracker.resolve_run_id(run_id))
+    if _RUN_ID.fullmatch(run_id):
+        return run_id
+    return tracker.resolve_run_id(run_id)
 
 
 def _labels(runs: list[RunRecord]) -> list[str]:
@@ -229,25 +236,28 @@ def _overview(run: RunRecord) -> dict[str, str]:
     return {key: value for key, value in described.items() if value is not None}
 
 
-def _history(tracker: Tracker, runs: list[RunRecord], labels: list[str], key: str) -> pd.DataFrame:
-    parts = []
+def _history(
+    points: Mapping[tuple[str, str], list[tuple[int, float, int]]],
+    runs: list[RunRecord],
+    labels: list[str],
+    key: str,
+) -> pd.DataFrame:
+    steps: list[int] = []
+    values: list[float] = []
+    codes: list[np.ndarray] = []
     for number, run in enumerate(runs):
-        if key not in run.metrics:
-            continue
-        points = tracker.metric_history(run.id, key)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "step": points["step"].to_numpy(),
-                    "value": points["value"].to_numpy(),
-                    # A category per run: a million points do not hold a million strings.
-                    "run": pd.Categorical.from_codes(
-                        np.full(len(points), number), categories=labels
-                    ),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+        found = points.get((run.id, key), [])
+        steps += [step for step, _value, _time in found]
+        values += [value for _step, value, _time in found]
+        codes.append(np.full(len(found), number, dtype=np.int8))  # at most MAX_RUNS runs
+    return pd.DataFrame(
+        {
+            "step": np.array(steps, dtype=np.int64),
+            "value": np.array(values, dtype=float),
+            # A category per run: a million points do not hold a million strings.
+            "run": pd.Categorical.from_codes(np.concatenate(codes), categories=labels),
+        }
+    )
 
 
 def downsample(

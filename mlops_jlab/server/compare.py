@@ -2,10 +2,9 @@
 
 The rules are those of the notebook's :func:`mlops_jlab.widgets.compare_runs`: 2 to 50 runs,
 a key differs when its values are not all the same (a missing value counts as one), code is
-diffed against the first run and not at all past a million characters. That function loads
-every history whole into pandas (about 190 ms for 10 runs of 100-point histories); here the
-same data is read in a few batched queries with histories downsampled, for an answer in
-milliseconds.
+diffed against the first run and not at all past a million characters. That function keeps
+every point of every history (a notebook chart downsamples them itself); here long
+histories are downsampled by the database, so an answer never carries a million points.
 """
 
 from __future__ import annotations
