@@ -2,9 +2,9 @@
 
 A history longer than the points asked for is cut into equal ranges of steps, and each
 range comes back as one point with the mean and the min/max envelope, so a spike never
-disappears and a chart never loads a million points. A run that has ended cannot log
-more, so its downsampled histories are kept in a small cache: the aggregation reads every
-point of the history once, the cache makes looking again free.
+disappears and a chart never loads a million points. The store answers from rollups kept
+on write (a few thousand rows for a million points). A run that has ended cannot log
+more, so its downsampled histories are also kept in a small cache: looking again is free.
 """
 
 from __future__ import annotations
@@ -97,12 +97,13 @@ def history(
 ) -> History:
     """One history: whole when it has at most ``max_points`` points, else downsampled.
 
-    Reading one point more than allowed tells which, without counting a long history.
+    Whether a point lies beyond the first ``max_points`` tells which, without counting a
+    long history or reading points that a downsampled answer does not show.
     """
-    points = reads.metric_points(conn, run_id, key, max_points + 1, min_step, max_step)
-    if len(points) <= max_points:
-        return History(len(points), False, points)
-    return downsampled(conn, cache, run_id, status, key, max_points, min_step, max_step)
+    if reads.metric_points_beyond(conn, run_id, key, max_points, min_step, max_step):
+        return downsampled(conn, cache, run_id, status, key, max_points, min_step, max_step)
+    points = reads.metric_points(conn, run_id, key, max_points, min_step, max_step)
+    return History(len(points), False, points)
 
 
 def histories(

@@ -128,6 +128,33 @@ class LatestMetric(Base):
     timestamp: Mapped[int] = mapped_column(BigInteger)
 
 
+class MetricRollup(Base):
+    """Aggregates of a metric's points by ranges of steps, kept on write so that a long
+    history is downsampled from a few thousand rows instead of every point.
+
+    A row covers the steps ``s`` with ``s >> shift == bucket`` (``2**shift`` steps, floor
+    division, so negative steps and steps up to the BIGINT limits have a bucket). Every
+    history has a row of shift 64 (bucket 0: all its steps); a long one also has rows at
+    every shift of :data:`mlops_jlab.store.rollups.SHIFTS`.
+    """
+
+    __tablename__ = "metric_rollups"
+    # Rows are read by ranges of the key: stored in the key's order on SQLite too.
+    __table_args__ = {"sqlite_with_rowid": False}
+    run_id: Mapped[str] = _run_fk(primary_key=True)
+    # Shift before key: the point counts of a run's histories are its whole rows, in a row.
+    shift: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)
+    sum_value: Mapped[float] = mapped_column(Float)
+    min_value: Mapped[float] = mapped_column(Float)
+    max_value: Mapped[float] = mapped_column(Float)
+    first_step: Mapped[int] = mapped_column(BigInteger)
+    last_step: Mapped[int] = mapped_column(BigInteger)
+    max_timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
 class Tag(Base):
     __tablename__ = "tags"
     run_id: Mapped[str] = _run_fk(primary_key=True)
@@ -318,6 +345,7 @@ class SchedulerLease(Base):
 QUERY_INDEXES = [
     Index("ix_runs_start_time", Run.start_time),
     Index("ix_runs_experiment_start", Run.experiment_id, Run.start_time),
+    Index("ix_runs_experiment_live", Run.experiment_id, Run.deleted_at, Run.start_time),
     Index("ix_runs_status", Run.status),
     Index("ix_runs_parent", Run.parent_id),
     Index("ix_runs_job", Run.job_id),

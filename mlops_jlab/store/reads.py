@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mlops_jlab.store import rollups
 from mlops_jlab.store.models import (
     Artifact,
     Dataset,
@@ -282,7 +283,18 @@ def environments(conn: Connection, hashes: Sequence[str]) -> dict[str, dict[str,
 
 def list_experiments(conn: Connection) -> list[dict[str, Any]]:
     """Every experiment by name, with its number of runs (not deleted) and latest start."""
-    live = sa.and_(RUNS.c.experiment_id == EXPERIMENTS.c.id, RUNS.c.deleted_at.is_(None))
+    # Runs are counted per experiment before the join, from the (experiment_id,
+    # deleted_at, start_time) index alone: no row of the runs table is read.
+    live = (
+        sa.select(
+            RUNS.c.experiment_id,
+            sa.func.count().label("runs"),
+            sa.func.max(RUNS.c.start_time).label("last_run_at"),
+        )
+        .where(RUNS.c.deleted_at.is_(None))
+        .group_by(RUNS.c.experiment_id)
+        .subquery("live")
+    )
     return [
         dict(row)
         for row in conn.execute(
@@ -291,16 +303,10 @@ def list_experiments(conn: Connection) -> list[dict[str, Any]]:
                 EXPERIMENTS.c.name,
                 EXPERIMENTS.c.description,
                 EXPERIMENTS.c.created_at,
-                sa.func.count(RUNS.c.id).label("runs"),
-                sa.func.max(RUNS.c.start_time).label("last_run_at"),
+                sa.func.coalesce(live.c.runs, 0).label("runs"),
+                live.c.last_run_at,
             )
-            .select_from(EXPERIMENTS.outerjoin(RUNS, live))
-            .group_by(
-                EXPERIMENTS.c.id,
-                EXPERIMENTS.c.name,
-                EXPERIMENTS.c.description,
-                EXPERIMENTS.c.created_at,
-            )
+            .select_from(EXPERIMENTS.outerjoin(live, live.c.experiment_id == EXPERIMENTS.c.id))
             .order_by(EXPERIMENTS.c.name)
         ).mappings()
     ]
@@ -336,19 +342,6 @@ def metric_points(
     ]
 
 
-def _bucket_plan(low: int, high: int, buckets: int) -> tuple[Any, int]:
-    """The SQL expression numbering a step's bucket, and the bucket width, so that the
-    steps ``low..high`` fall into at most ``buckets`` buckets of equal width."""
-    span = high - low
-    if span < 2**62 and abs(low) < 2**62:
-        width = span // buckets + 1
-        return (METRICS.c.step - low) // width, width
-    # Past 2**62 the subtraction could overflow a BIGINT; integer division truncates
-    # toward zero, so the bucket around step 0 is twice as wide: one bucket fewer.
-    width = span // max(buckets - 2, 1) + 1
-    return METRICS.c.step // width, width
-
-
 def metric_history_buckets(
     conn: Connection,
     run_id: str,
@@ -359,49 +352,65 @@ def metric_history_buckets(
 ) -> list[dict[str, Any]]:
     """One history cut into at most ``buckets`` equal ranges of steps, aggregated by the
     database: per bucket its first step, the mean, lowest and highest value, the number of
-    points and the latest time. A million points never leave the database."""
-    where = [METRICS.c.run_id == run_id, METRICS.c.key == key, *_step_range(min_step, max_step)]
-    low = conn.execute(
-        sa.select(METRICS.c.step).where(*where).order_by(METRICS.c.step).limit(1)
-    ).scalar()
-    if low is None:
+    points and the latest time. A long history is read from its rollups (a few thousand
+    rows, see :mod:`mlops_jlab.store.rollups`), never point by point."""
+    whole = rollups.whole(conn, run_id, key)
+    if whole is None:
         return []
-    high = conn.execute(
-        sa.select(METRICS.c.step).where(*where).order_by(METRICS.c.step.desc()).limit(1)
-    ).scalar_one()
-    number, _width = _bucket_plan(low, high, buckets)
-    number = number.label("bucket")
-    return [
-        dict(row)
-        for row in conn.execute(
-            sa.select(
-                sa.func.min(METRICS.c.step).label("step"),
-                sa.func.avg(METRICS.c.value).label("value"),
-                sa.func.min(METRICS.c.value).label("min"),
-                sa.func.max(METRICS.c.value).label("max"),
-                sa.func.count().label("count"),
-                sa.func.max(METRICS.c.timestamp).label("time"),
-            )
-            .where(*where)
-            .group_by(number)
-            .order_by(number)
-        ).mappings()
-    ]
+    low, high = whole["first_step"], whole["last_step"]
+    if min_step is not None or max_step is not None:
+        where = [METRICS.c.run_id == run_id, METRICS.c.key == key]
+        where += _step_range(min_step, max_step)
+        low = conn.execute(
+            sa.select(METRICS.c.step).where(*where).order_by(METRICS.c.step).limit(1)
+        ).scalar()
+        if low is None:
+            return []
+        high = conn.execute(
+            sa.select(METRICS.c.step).where(*where).order_by(METRICS.c.step.desc()).limit(1)
+        ).scalar_one()
+    chosen = rollups.plan(low, high, buckets)
+    if whole["n"] <= rollups.LONG or not chosen.shift:
+        return rollups.from_points(conn, run_id, key, chosen, low, high)
+    return rollups.history_buckets(conn, run_id, key, chosen, low, high, min_step, max_step)
 
 
 def metric_point_counts(
     conn: Connection, run_ids: Sequence[str], keys: Sequence[str] | None = None
 ) -> dict[tuple[str, str], int]:
     """How many points each (run, metric) history of these runs holds (only ``keys``
-    unless None); read from the (run_id, key, step) index alone."""
-    statement = (
-        sa.select(METRICS.c.run_id, METRICS.c.key, sa.func.count())
-        .where(METRICS.c.run_id.in_(list(run_ids)))
-        .group_by(METRICS.c.run_id, METRICS.c.key)
+    unless None); read from their whole-history rollups, a row each, so a history of a
+    million points costs what a short one does."""
+    table = rollups.ROLLUPS
+    statement = sa.select(table.c.run_id, table.c.key, table.c.n).where(
+        table.c.run_id.in_(list(run_ids)), table.c.shift == rollups.WHOLE
     )
     if keys is not None:
-        statement = statement.where(METRICS.c.key.in_(list(keys)))
+        statement = statement.where(table.c.key.in_(list(keys)))
     return {(run_id, key): count for run_id, key, count in conn.execute(statement)}
+
+
+def metric_points_beyond(
+    conn: Connection,
+    run_id: str,
+    key: str,
+    count: int,
+    min_step: int | None = None,
+    max_step: int | None = None,
+) -> bool:
+    """Whether one history holds more than ``count`` points (within ``min_step..max_step``),
+    found by stepping over ``count`` entries of the (run_id, key, step) index."""
+    return (
+        conn.execute(
+            sa.select(METRICS.c.step)
+            .where(METRICS.c.run_id == run_id, METRICS.c.key == key)
+            .where(*_step_range(min_step, max_step))
+            .order_by(METRICS.c.step)
+            .offset(count)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 RUNS_PER_HISTORY_QUERY = 50

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
-from mlops_jlab.store import reads
+from mlops_jlab.store import reads, rollups
 from mlops_jlab.store.models import (
     Artifact,
     Dataset,
@@ -30,6 +30,7 @@ from mlops_jlab.store.models import (
     LatestMetric,
     LineageEvent,
     Metric,
+    MetricRollup,
     Param,
     Run,
     RunArtifact,
@@ -40,6 +41,7 @@ RUNS = Run.__table__
 PARAMS = Param.__table__
 METRICS = Metric.__table__
 LATEST = LatestMetric.__table__
+ROLLUPS = MetricRollup.__table__
 TAGS = Tag.__table__
 DATASETS = Dataset.__table__
 VERSIONS = DatasetVersion.__table__
@@ -103,7 +105,8 @@ def _upserts(dialect_name: str) -> dict[str, Any]:
     tags = tags.on_conflict_do_update(
         index_elements=["run_id", "key"], set_={"value": tags.excluded.value}
     )
-    return {"params": params, "latest": latest, "tags": tags}
+    rollup = rollups.upsert(dialect_name, _dialect_insert(dialect_name, ROLLUPS))
+    return {"params": params, "latest": latest, "tags": tags, "rollups": rollup}
 
 
 # Built once: the driver's SQL is made once per statement object.
@@ -241,8 +244,9 @@ def insert_params(conn: Connection, run_id: str, params: dict[str, str]) -> None
 def insert_metrics(
     conn: Connection, run_id: str, points: Sequence[tuple[str, float, int, int]]
 ) -> None:
-    """Append metric points ``(key, value, step, timestamp)`` and keep the latest value per
-    key (highest step, then newest) in ``latest_metrics``."""
+    """Append metric points ``(key, value, step, timestamp)``, keep the latest value per
+    key (highest step, then newest) in ``latest_metrics``, and add the points to their
+    histories' rollups (:mod:`mlops_jlab.store.rollups`)."""
     _execute(
         conn,
         _INSERT_METRICS,
@@ -263,6 +267,51 @@ def insert_metrics(
             {"run_id": run_id, "key": k, "value": v, "step": s, "timestamp": t}
             for k, v, s, t in latest.values()
         ],
+    )
+    _roll_up(conn, run_id, points)
+
+
+def _roll_up(conn: Connection, run_id: str, points: Sequence[tuple[str, float, int, int]]) -> None:
+    """Add the points to their histories' whole rows and, for long histories, to their
+    rollups (made from the points when a history grows long in this batch)."""
+    upsert = _upserts(conn.dialect.name)["rollups"]
+    wholes = rollups.whole_rows(run_id, points)
+    _execute(conn, upsert, wholes)
+    added = {row["key"]: row["n"] for row in wholes}
+    # The upsert locks the whole rows until commit, so the counts read back are this
+    # batch's plus those of the writes committed before it: one writer sees a history
+    # grow long and fills its rollups, the writers after it add to them.
+    counts = _point_counts(conn, run_id, list(added))
+    long = {key for key, count in counts.items() if count > rollups.LONG}
+    grown = {key for key in long if counts[key] - added[key] <= rollups.LONG}
+    if long - grown:
+        _execute(conn, upsert, rollups.level_rows(run_id, points, long - grown))
+    if grown:
+        rollups.fill(conn, run_id, grown)
+
+
+_POINT_COUNT = "SELECT n FROM metric_rollups WHERE run_id = ? AND shift = ? AND key = ?"
+
+
+def _point_counts(conn: Connection, run_id: str, keys: list[str]) -> dict[str, int]:
+    """How many points the run's histories ``keys`` hold, from their whole rows (on
+    SQLite through the driver's cursor, like :func:`_execute`)."""
+    if conn.dialect.name == "sqlite":
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            return {
+                key: cursor.execute(_POINT_COUNT, (run_id, rollups.WHOLE, key)).fetchone()[0]
+                for key in keys
+            }
+        finally:
+            cursor.close()
+    table = rollups.ROLLUPS
+    return dict(
+        conn.execute(
+            sa.select(table.c.key, table.c.n).where(
+                table.c.run_id == run_id, table.c.shift == rollups.WHOLE, table.c.key.in_(keys)
+            )
+        ).all()
     )
 
 
