@@ -30,6 +30,7 @@ from mlops_jlab.lineage_queries import (
     not_found,
     postgres_settings,
     run_rows,
+    unindexed,
     version_key,
 )
 
@@ -59,7 +60,8 @@ def _stale_statement(some: bool) -> sa.CompoundSelect:
         )
         .where(
             events.c.direction == "INPUT",
-            events.c.entity_kind == "dataset_version",
+            (unindexed(events.c.entity_kind) if some else events.c.entity_kind)
+            == "dataset_version",
             runs.c.deleted_at.is_(None),
             *([AmongIds(events.c.run_id)] if some else []),
         )
@@ -124,7 +126,8 @@ def _stale_statement(some: bool) -> sa.CompoundSelect:
         current.c.version_id != current.c.current_id,
         ~sa.exists().where(  # the run read or wrote the current version itself
             own.c.run_id == current.c.run_id,
-            own.c.entity_kind == "dataset_version",
+            # by the run's few events, not the many of a version hundreds of runs read
+            unindexed(own.c.entity_kind) == "dataset_version",
             own.c.entity_id == sa.cast(current.c.current_id, sa.String),
         ),
     )

@@ -345,3 +345,19 @@ def test_plans_stay_within_the_buckets_asked_for_whatever_the_steps(seed):
         assert chosen.width <= max(rollups.WIDER * ((high - low) // buckets + 1), 1)
         assert BIGINT_MIN <= (high >> chosen.shift) - chosen.base <= BIGINT_MAX
         assert chosen.shift in (0, *rollups.SHIFTS)
+
+
+def test_values_at_the_float_limits_are_written_and_answered_finite(store):
+    # Given a long history of values near the largest floats, of both signs, logged in
+    # batches whose sums overflow one way and then the other
+    big = 1.7e308
+    points = [("huge", big if step < 1500 else -big, step, step) for step in range(3000)]
+    # When it is written (every batch must be: nothing logged may be refused)
+    log(store, points, batch=500)
+    # Then the downsampled history is finite, with exact envelopes
+    with store.read() as conn:
+        buckets = reads.metric_history_buckets(conn, RUN, "huge", 100)
+    assert sum(bucket["count"] for bucket in buckets) == 3000
+    assert all(math.isfinite(bucket["value"]) for bucket in buckets)
+    assert min(bucket["min"] for bucket in buckets) == -big
+    assert max(bucket["max"] for bucket in buckets) == big

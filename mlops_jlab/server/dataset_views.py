@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import NotFoundError
 from mlops_jlab.lineage_nodes import describe_nodes
-from mlops_jlab.lineage_queries import EVENTS, RUNS
+from mlops_jlab.lineage_queries import EVENTS, RUNS, unindexed
 from mlops_jlab.server.models import (
     ColumnType,
     CompareDatasetRow,
@@ -125,7 +125,7 @@ def compared_inputs(conn: Connection, run_ids: Sequence[str]) -> list[CompareDat
         sa.select(EVENTS.c.run_id, EVENTS.c.entity_id)
         .where(
             EVENTS.c.run_id.in_(list(run_ids)),
-            EVENTS.c.entity_kind == "dataset_version",
+            unindexed(EVENTS.c.entity_kind) == "dataset_version",
             EVENTS.c.direction == "INPUT",
         )
         .order_by(EVENTS.c.id)

@@ -359,7 +359,12 @@ QUERY_INDEXES = [
     Index("ix_dataset_versions_parent", DatasetVersion.parent_version_id),
     Index("ix_runs_cell", Run.notebook_path, Run.cell_id, Run.start_time),
     Index("ix_lineage_run", LineageEvent.run_id, LineageEvent.direction),
-    Index("ix_lineage_entity", LineageEvent.entity_kind, LineageEvent.entity_id),
+    Index(
+        "ix_lineage_entity",
+        LineageEvent.entity_kind,
+        LineageEvent.entity_id,
+        LineageEvent.created_at,
+    ),
     Index("ix_model_versions_run", ModelVersion.run_id),
     Index("ix_transition_requests_version", TransitionRequest.model_version_id),
     Index("ix_jobs_pipeline_created", Job.pipeline_id, Job.created_at),

@@ -16,11 +16,16 @@ bucket is read from its points.
 Ranges are numbered by ``(step >> shift) - (low >> shift)``, which cannot overflow a
 BIGINT whatever the steps (negative, or near either limit), and is the same number for a
 point and for the rollup row that holds it.
+
+Sums are kept within the float range (±1.8e308): summed past it they would become
+infinite, and two opposite infinities a NaN, which SQLite cannot store, so a write would
+fail. Only the mean of values that large is then approximate.
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +53,39 @@ WIDER = 1.5
 
 
 # --- writes ------------------------------------------------------------------------------
+
+LARGEST = sys.float_info.max
+# SQL sums are of values times this power of two (exact): no sum of fewer than 2**32
+# values then overflows, which PostgreSQL refuses with an error.
+SCALE = 2.0**-32
+
+
+def _bounded(total: float) -> float:
+    return min(max(total, -LARGEST), LARGEST)
+
+
+def _extremes(dialect_name: str) -> tuple[Any, Any]:
+    """SQLite's min and max of several values, which PostgreSQL calls least and greatest."""
+    if dialect_name == "postgresql":
+        return sa.func.least, sa.func.greatest
+    return sa.func.min, sa.func.max
+
+
+def _sum_sql(dialect_name: str, column: Any) -> Any:
+    """The sum of ``column`` within the float range, in SQL, overflowing nowhere."""
+    smaller, larger = _extremes(dialect_name)
+    scaled = sa.func.sum(column * SCALE)
+    return smaller(larger(scaled, -LARGEST * SCALE), LARGEST * SCALE) / SCALE
+
+
+def _added_sql(a: Any, b: Any) -> Any:
+    """``a + b`` within the float range, in SQL, without overflowing on the way."""
+    return sa.case(
+        (sa.and_(a > 0, b > LARGEST - a), LARGEST),
+        (sa.and_(a < 0, b < -LARGEST - a), -LARGEST),
+        else_=a + b,
+    )
+
 
 # An accumulator: [n, sum, min, max, first_step, last_step, max_timestamp].
 _Acc = list[Any]
@@ -83,7 +121,7 @@ def _fold(points: Iterable[_Point], bucket_of: Any) -> dict[tuple[str, int], _Ac
             level[slot] = [1, value, value, value, step, step, timestamp]
             continue
         acc[0] += 1
-        acc[1] += value
+        acc[1] = _bounded(acc[1] + value)
         if value < acc[2]:
             acc[2] = value
         if value > acc[3]:
@@ -107,7 +145,7 @@ def _coarser(level: dict[tuple[str, int], _Acc], by: int) -> dict[tuple[str, int
             coarse[slot] = list(acc)
             continue
         into[0] += acc[0]
-        into[1] += acc[1]
+        into[1] = _bounded(into[1] + acc[1])
         into[2] = min(into[2], acc[2])
         into[3] = max(into[3], acc[3])
         into[4] = min(into[4], acc[4])
@@ -125,17 +163,13 @@ def _rows(run_id: str, shift: int, level: dict[tuple[str, int], _Acc]) -> list[d
 
 def upsert(dialect_name: str, insert: Any) -> Any:
     """``insert`` (the dialect's INSERT into the rollups) adding to the rows it meets."""
-    smaller, larger = (
-        (sa.func.least, sa.func.greatest)
-        if dialect_name == "postgresql"
-        else (sa.func.min, sa.func.max)
-    )
+    smaller, larger = _extremes(dialect_name)
     new, old = insert.excluded, ROLLUPS.c
     return insert.on_conflict_do_update(
         index_elements=["run_id", "shift", "key", "bucket"],
         set_={
             "n": old.n + new.n,
-            "sum_value": old.sum_value + new.sum_value,
+            "sum_value": _added_sql(old.sum_value, new.sum_value),
             "min_value": smaller(old.min_value, new.min_value),
             "max_value": larger(old.max_value, new.max_value),
             "first_step": smaller(old.first_step, new.first_step),
@@ -150,6 +184,7 @@ def fill(conn: Connection, run_id: str, keys: Collection[str]) -> None:
     long: the finest from their points, each coarser from the one before it."""
     first = SHIFTS[0]
     bucket = _shifted(METRICS.c.step, first)
+    dialect_name = conn.dialect.name
     conn.execute(
         ROLLUPS.insert().from_select(
             COLUMNS,
@@ -159,7 +194,7 @@ def fill(conn: Connection, run_id: str, keys: Collection[str]) -> None:
                 METRICS.c.key,
                 bucket,
                 sa.func.count(),
-                sa.func.sum(METRICS.c.value),
+                _sum_sql(dialect_name, METRICS.c.value),
                 sa.func.min(METRICS.c.value),
                 sa.func.max(METRICS.c.value),
                 sa.func.min(METRICS.c.step),
@@ -181,7 +216,7 @@ def fill(conn: Connection, run_id: str, keys: Collection[str]) -> None:
                     ROLLUPS.c.key,
                     bucket,
                     sa.func.sum(ROLLUPS.c.n),
-                    sa.func.sum(ROLLUPS.c.sum_value),
+                    _sum_sql(dialect_name, ROLLUPS.c.sum_value),
                     sa.func.min(ROLLUPS.c.min_value),
                     sa.func.max(ROLLUPS.c.max_value),
                     sa.func.min(ROLLUPS.c.first_step),
@@ -300,7 +335,7 @@ def _point_groups(
         sa.select(
             number,
             sa.func.min(METRICS.c.step),
-            sa.func.sum(METRICS.c.value),
+            sa.func.sum(METRICS.c.value * SCALE),
             sa.func.min(METRICS.c.value),
             sa.func.max(METRICS.c.value),
             sa.func.count(),
@@ -320,7 +355,7 @@ def _rollup_groups(
         sa.select(
             number,
             sa.func.min(ROLLUPS.c.first_step),
-            sa.func.sum(ROLLUPS.c.sum_value),
+            sa.func.sum(ROLLUPS.c.sum_value * SCALE),
             sa.func.min(ROLLUPS.c.min_value),
             sa.func.max(ROLLUPS.c.max_value),
             # A sum of BIGINTs is a NUMERIC on PostgreSQL: Decimals are slow to make.
@@ -334,14 +369,16 @@ def _rollup_groups(
 
 
 def _add(ranges: dict[int, _Acc], groups: Iterable[Sequence[Any]]) -> None:
-    """Fold rows ``(range, first step, sum, min, max, count, latest time)`` into ranges."""
-    for number, step, total, low, high, count, latest in groups:
+    """Fold rows ``(range, first step, sum times SCALE, min, max, count, latest time)`` into
+    ranges."""
+    for number, step, scaled, low, high, count, latest in groups:
+        total = _bounded(scaled / SCALE)
         acc = ranges.get(number)
         if acc is None:
             ranges[number] = [step, total, low, high, int(count), latest]
             continue
         acc[0] = min(acc[0], step)
-        acc[1] += total
+        acc[1] = _bounded(acc[1] + total)
         acc[2] = min(acc[2], low)
         acc[3] = max(acc[3], high)
         acc[4] += int(count)
