@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -35,15 +36,10 @@ from mlops_jlab.lineage_queries import (
 )
 
 
-@functools.cache
-def _stale_statement(some: bool) -> sa.CompoundSelect:
-    """Why runs are stale, one row per reason: (run_id, dataset, number of the version
-    read, number of the current version, cell_id, notebook_path); the dataset columns are
-    null for a code change. ``some`` limits it to the runs in ``:ids``.
-
-    Both halves are window functions over one row source each, with index lookups and no
-    joins between derived tables, so that neither planner can pick a nested scan.
-    """
+def _reads_and_versions(some: bool) -> sa.Subquery:
+    """The dataset versions runs read, and every version of the datasets they read with
+    when it was last seen: (dataset_id, version_id, is_read, run_id, seen). ``some``
+    limits the reads to those of the runs in ``:ids``."""
     events, runs, read = EVENTS.alias("ev"), RUNS.alias("rr"), VERSIONS.alias("dv")
     reads = (
         sa.select(
@@ -86,7 +82,16 @@ def _stale_statement(some: bool) -> sa.CompoundSelect:
         sa.cast(sa.null(), sa.String),
         sa.func.coalesce(used_at, version.c.created_at),
     ).where(version.c.dataset_id.in_(sa.select(reads.c.dataset_id)))
-    rows = sa.union_all(sa.select(reads), versions).subquery("rows")
+    return sa.union_all(sa.select(reads), versions).subquery("rows")
+
+
+@functools.cache
+def _changed_data(some: bool) -> sa.Select:
+    """Why runs are stale for their data, one row per reason: (run_id, dataset, number of
+    the version read, number of the current version, null, null). Window functions over
+    one row source, with index lookups and no joins between derived tables, so that
+    neither planner can pick a nested scan."""
+    rows = _reads_and_versions(some)
     # A version's number counts the versions up to it; a version's row sorts before the
     # reads of it.
     numbered = sa.select(
@@ -131,6 +136,13 @@ def _stale_statement(some: bool) -> sa.CompoundSelect:
             own.c.entity_id == sa.cast(current.c.current_id, sa.String),
         ),
     )
+    return changed_data
+
+
+@functools.cache
+def _changed_code(some: bool) -> sa.Select:
+    """Why runs are stale for their code: (run_id, null, null, null, cell_id,
+    notebook_path), for each run whose cell's latest run has other code."""
     # The latest run of each cell carries the cell's current code.
     cells, cell_of = RUNS.alias("cr"), RUNS.alias("cw")
     newest_first = (cells.c.start_time.desc(), cells.c.id.desc())
@@ -178,7 +190,74 @@ def _stale_statement(some: bool) -> sa.CompoundSelect:
         latest.c.newest_hash != latest.c.code_hash,
         *([AmongIds(latest.c.id)] if some else []),
     )
-    return sa.union_all(changed_data, changed_code)
+    return changed_code
+
+
+@functools.cache
+def _stale_statement(some: bool) -> sa.CompoundSelect:
+    """Why runs are stale, one row per reason: (run_id, dataset, number of the version
+    read, number of the current version, cell_id, notebook_path); the dataset columns are
+    null for a code change. ``some`` limits it to the runs in ``:ids``."""
+    return sa.union_all(_changed_data(some), _changed_code(some))
+
+
+@functools.cache
+def _reads_and_versions_of_some() -> sa.Select:
+    return sa.select(_reads_and_versions(True))
+
+
+_OWN_VERSIONS = sa.select(EVENTS.c.run_id, EVENTS.c.entity_id).where(
+    AmongIds(EVENTS.c.run_id), unindexed(EVENTS.c.entity_kind) == "dataset_version"
+)
+
+
+def _changed_data_of(conn: Connection, ids: list[str]) -> list[tuple[Any, ...]]:
+    """:func:`_changed_data` for the runs ``ids``, its windows taken here: over the few
+    hundred rows of a page of runs, SQLite's window functions cost more than the rows."""
+    versions: dict[int, dict[int, int]] = {}  # dataset -> version -> when last seen
+    reads: list[tuple[int, int, str]] = []
+    for dataset_id, version_id, is_read, run_id, seen in batched(
+        conn, _reads_and_versions_of_some(), ids
+    ):
+        if is_read:
+            reads.append((dataset_id, version_id, run_id))
+        else:
+            versions.setdefault(dataset_id, {})[version_id] = seen
+    numbers = {
+        dataset_id: {version: number for number, version in enumerate(sorted(seen), start=1)}
+        for dataset_id, seen in versions.items()
+    }
+    current = {
+        dataset_id: max(seen, key=lambda version: (seen[version], version))
+        for dataset_id, seen in versions.items()
+    }
+    behind = [read for read in reads if read[1] != current[read[0]]]
+    if not behind:
+        return []
+    own = {
+        (run_id, int(entity_id))
+        for run_id, entity_id in batched(conn, _OWN_VERSIONS, sorted({r[2] for r in behind}))
+        if entity_id.isascii() and entity_id.isdecimal()
+    }
+    names = dict(
+        conn.execute(
+            sa.select(DATASETS.c.id, DATASETS.c.name).where(
+                DATASETS.c.id.in_(sorted({read[0] for read in behind}))
+            )
+        ).all()
+    )
+    return [
+        (
+            run_id,
+            names[dataset_id],
+            numbers[dataset_id][version_id],
+            numbers[dataset_id][current[dataset_id]],
+            None,
+            None,
+        )
+        for dataset_id, version_id, run_id in behind
+        if (run_id, current[dataset_id]) not in own
+    ]
 
 
 def stale_run_ids() -> sa.Select:
@@ -216,7 +295,7 @@ def stale_runs(conn: Connection, run_ids: Iterable[str] | None = None) -> dict[s
         # new store, until autovacuum analyzes it), PostgreSQL takes a runs table of a few
         # hundred rows for cheaper to scan, and scans it over and over: three times slower.
         with postgres_settings(conn, enable_seqscan="off"):
-            rows = batched(conn, _stale_statement(True), ids)
+            rows = _changed_data_of(conn, ids) + batched(conn, _changed_code(True), ids)
     data: dict[str, list[tuple[str, str]]] = {}
     code: dict[str, str] = {}
     for run_id, dataset, read, now, cell_id, notebook in rows:

@@ -54,7 +54,7 @@ def _load_batch(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     ):
         for run_id, key, value in conn.execute(
             sa.select(table.c.run_id, table.c.key, table.c[column]).where(table.c.run_id.in_(ids))
-        ):
+        ).all():
             by_id[run_id][field][key] = value
     return by_id
 
@@ -182,6 +182,27 @@ SUMMARY_COLUMNS = (
 )
 
 
+_IDS = sa.bindparam("ids", expanding=True)
+# Made once: a statement built per call with its ids as literals costs more to compile
+# than to run.
+_SUMMARY_ROWS = (
+    sa.select(*(RUNS.c[name] for name in SUMMARY_COLUMNS), EXPERIMENTS.c.name.label("experiment"))
+    .join(EXPERIMENTS, EXPERIMENTS.c.id == RUNS.c.experiment_id)
+    .where(RUNS.c.id.in_(_IDS))
+)
+_SUMMARY_VALUES = [
+    (
+        field,
+        sa.select(table.c.run_id, table.c.key, table.c.value).where(table.c.run_id.in_(_IDS)),
+    )
+    for field, table in (
+        ("params", Param.__table__),
+        ("metrics", LatestMetric.__table__),
+        ("tags", Tag.__table__),
+    )
+]
+
+
 def load_run_summaries(
     conn: Connection,
     run_ids: Sequence[str],
@@ -194,27 +215,18 @@ def load_run_summaries(
     ids = list(run_ids)
     if not ids:
         return []
-    rows = conn.execute(
-        sa.select(
-            *(RUNS.c[name] for name in SUMMARY_COLUMNS), EXPERIMENTS.c.name.label("experiment")
-        )
-        .join(EXPERIMENTS, EXPERIMENTS.c.id == RUNS.c.experiment_id)
-        .where(RUNS.c.id.in_(ids))
-    ).mappings()
+    rows = conn.execute(_SUMMARY_ROWS, {"ids": ids}).mappings()
     by_id = {row["id"]: {**row, "params": {}, "metrics": {}, "tags": {}} for row in rows}
-    for table, field, keys in (
-        (Param.__table__, "params", params),
-        (LatestMetric.__table__, "metrics", metrics),
-        (Tag.__table__, "tags", tags),
-    ):
+    selected = {"params": params, "metrics": metrics, "tags": tags}
+    for field, statement in _SUMMARY_VALUES:
+        keys = selected[field]
         if keys is not None and not keys:
             continue
         # Keys are picked here, not in SQL: "key IN (...)" leads the planner to the
         # (key, value, run_id) index, a scan of every run with the key.
         wanted = None if keys is None else set(keys)
-        for run_id, key, value in conn.execute(
-            sa.select(table.c.run_id, table.c.key, table.c.value).where(table.c.run_id.in_(ids))
-        ):
+        # all(): the driver fetches the rows in one call rather than one call per row
+        for run_id, key, value in conn.execute(statement, {"ids": ids}).all():
             if wanted is None or key in wanted:
                 by_id[run_id][field][key] = value
     return [by_id[run_id] for run_id in ids if run_id in by_id]
