@@ -38,6 +38,7 @@ bench: install-bench
 	$(PY) benchmarks/concurrent_writers.py
 	$(PY) benchmarks/track_overhead.py
 	$(PY) benchmarks/fingerprint.py
+	$(PY) benchmarks/api_queries.py
 
 # Debian packages: Node.js to build the frontend, Chromium for Galata, PostgreSQL for the
 # team-store tests. Installed only when missing.
