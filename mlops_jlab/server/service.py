@@ -17,7 +17,7 @@ from mlops_jlab._version import __version__
 from mlops_jlab.artifacts import ArtifactStore, check_digest
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
-from mlops_jlab.server import compare, dataset_views, downloads, histories, run_edits
+from mlops_jlab.server import compare, dataset_views, downloads, histories
 from mlops_jlab.server.models import (
     ArtifactInfo,
     CompareRuns,
@@ -44,7 +44,7 @@ from mlops_jlab.server.models import (
     StoreInfo,
     UpdateRun,
 )
-from mlops_jlab.store import Store, open_store, query, reads
+from mlops_jlab.store import Store, open_store, query, reads, records
 from mlops_jlab.store.engine import mask_url
 from mlops_jlab.store.models import KEY_LENGTH
 
@@ -253,7 +253,7 @@ class MlopsService:
         check_run_id(run_id)
         given = update.model_fields_set
         with self.store.write() as conn:
-            was_deleted = run_edits.deleted_at(conn, run_id)
+            was_deleted = records.deleted_at(conn, run_id)
             edits = given - {"deleted"}
             if was_deleted is not None and update.deleted is not False and edits:
                 raise RunStateError(
@@ -266,15 +266,17 @@ class MlopsService:
             if "note" in given:
                 values["note"] = update.note
             if update.deleted is True and was_deleted is None:
-                values["deleted_at"] = run_edits.now_ms()
+                values["deleted_at"] = records.now_ms()
             elif update.deleted is False:
                 values["deleted_at"] = None
             if values:
-                run_edits.set_attributes(conn, run_id, **values)
+                records.set_run_attributes(conn, run_id, **values)
             if update.tags:
                 tags = update.tags
-                run_edits.set_tags(conn, run_id, {k: v for k, v in tags.items() if v is not None})
-                run_edits.remove_tags(conn, run_id, [k for k, v in tags.items() if v is None])
+                kept = {key: value for key, value in tags.items() if value is not None}
+                if kept:
+                    records.upsert_tags(conn, run_id, kept)
+                records.remove_tags(conn, run_id, [k for k, v in tags.items() if v is None])
         return self.describe_run(run_id)
 
     def delete_run(self, run_id: str) -> DescribeRun:

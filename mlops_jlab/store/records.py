@@ -323,6 +323,28 @@ def upsert_tags(conn: Connection, run_id: str, tags: dict[str, str]) -> None:
     )
 
 
+# --- edits of recorded runs (the REST API's rename, note, tags and soft delete) ----------
+
+
+def deleted_at(conn: Connection, run_id: str) -> int | None:
+    """When the run was deleted (None: it is not); NotFoundError if there is no such run."""
+    row = conn.execute(sa.select(RUNS.c.deleted_at).where(RUNS.c.id == run_id)).first()
+    if row is None:
+        raise NotFoundError(f"no run with id '{run_id}' in this store")
+    return row[0]
+
+
+def set_run_attributes(conn: Connection, run_id: str, **values: object) -> None:
+    """Set the run's ``name``, ``note`` or ``deleted_at``."""
+    conn.execute(RUNS.update().where(RUNS.c.id == run_id).values(**values))
+
+
+def remove_tags(conn: Connection, run_id: str, keys: Sequence[str]) -> None:
+    """Remove the run's tags ``keys`` (keys it does not have are ignored)."""
+    if keys:
+        conn.execute(TAGS.delete().where(TAGS.c.run_id == run_id, TAGS.c.key.in_(list(keys))))
+
+
 def link_artifact(
     conn: Connection, run_id: str, name: str, digest: str, size: int, media_type: str, kind: str
 ) -> None:
