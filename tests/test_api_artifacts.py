@@ -11,7 +11,7 @@ import pytest
 import tornado.httpclient
 
 from mlops_jlab.artifacts import CHUNK_SIZE, digest_bytes
-from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV
+from tests.api_client import server_config
 
 SECRET = b"secret outside the artifact store\n"
 
@@ -25,12 +25,7 @@ def db_url(tmp_path):
 
 @pytest.fixture
 def jp_server_config(location, monkeypatch):
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
-    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
-    return {
-        "ServerApp": {"jpserver_extensions": {"mlops_jlab": True}},
-        "MlopsApp": {"db_url": location.db_url, "artifacts": location.artifacts},
-    }
+    return server_config(location, monkeypatch)
 
 
 @pytest.fixture

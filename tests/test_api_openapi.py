@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV
 from mlops_jlab.server.routes import ROUTES
+from tests.api_client import server_config
 
 MAX_EXAMPLES = 30
 CONFORMANCE = [
@@ -38,12 +38,7 @@ CONFORMANCE = [
 
 @pytest.fixture
 def jp_server_config(location, monkeypatch):
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
-    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
-    return {
-        "ServerApp": {"jpserver_extensions": {"mlops_jlab": True}},
-        "MlopsApp": {"db_url": location.db_url, "artifacts": location.artifacts},
-    }
+    return server_config(location, monkeypatch)
 
 
 @pytest.fixture
