@@ -33,6 +33,7 @@ from mlops_jlab.store.models import (
     RunArtifact,
 )
 from mlops_jlab.store.reads import ID_BATCH
+from mlops_jlab.store.records import storable
 
 RUNS = Run.__table__
 EVENTS = LineageEvent.__table__
@@ -70,8 +71,8 @@ def check_node(kind: Any, id: Any) -> tuple[str, str]:
     if not isinstance(id, str) or not id:
         what = "run id" if kind == "run" else "artifact digest"
         raise InvalidInputError(f"a {what} is a non-empty string, not {id!r}")
-    if len(id) > KEY_LENGTH:
-        raise NotFoundError(f"there is no {kind} {id[:40]!r}...")
+    if len(id) > KEY_LENGTH or not storable(id):  # PostgreSQL cannot even compare a NUL
+        raise NotFoundError(f"there is no {kind} {id[:40]!r} in the store")
     return kind, id
 
 

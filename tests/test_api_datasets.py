@@ -263,3 +263,24 @@ async def test_compare_shows_the_input_versions_side_by_side(api, tracker, churn
     assert train["differs"] is True
     assert train["versions"][1][0]["role"] == "train"
     assert rows["test"]["differs"] is False
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "datasets/a%00b/versions",
+        "lineage/run/abc%00def",
+        "lineage/artifact/%00",
+        "dataset-versions/1%00",
+    ],
+)
+async def test_a_name_or_id_no_store_can_hold_is_404(
+    churn, http_server_client, jp_base_url, jp_auth_header, path
+):
+    # When a name or id holds a NUL character, which PostgreSQL cannot even compare
+    response = await http_server_client.fetch(
+        f"{jp_base_url}mlops-jlab/api/{path}", headers=jp_auth_header, raise_error=False
+    )
+    # Then the answer says it does not exist, rather than failing
+    assert response.code == 404, response.body
+    assert "no " in json.loads(response.body)["message"]

@@ -28,7 +28,7 @@ from mlops_jlab.server.models import (
     ListDatasets,
     ListDatasetVersions,
 )
-from mlops_jlab.store import reads
+from mlops_jlab.store import reads, records
 
 
 def _summary(row: Mapping[str, Any]) -> DatasetVersionSummary:
@@ -40,7 +40,8 @@ def list_datasets(conn: Connection) -> ListDatasets:
 
 
 def dataset_versions(conn: Connection, name: str) -> ListDatasetVersions:
-    rows = reads.dataset_versions(conn, name)
+    # A name no store can hold (PostgreSQL cannot even compare a NUL) names no dataset.
+    rows = reads.dataset_versions(conn, name) if records.storable(name) else []
     if not rows:
         known = ", ".join(row["name"] for row in reads.list_datasets(conn)[:20]) or "none yet"
         raise NotFoundError(f"no dataset named {name[:200]!r}; datasets: {known}")
