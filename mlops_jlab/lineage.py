@@ -48,10 +48,7 @@ from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.lineage_export import openlineage_events, prov_document
 from mlops_jlab.lineage_nodes import describe_nodes, placeholder
 from mlops_jlab.lineage_queries import (
-    EVENTS,
     KINDS,
-    RUNS,
-    VERSIONS,
     check_node,
     not_found,
     order,
@@ -61,6 +58,11 @@ from mlops_jlab.lineage_queries import (
     well_formed,
 )
 from mlops_jlab.staleness import is_stale, stale_runs
+from mlops_jlab.store.models import (
+    EVENTS,
+    RUNS,
+    VERSIONS,
+)
 
 DIRECTIONS = {
     "upstream": ("upstream",),

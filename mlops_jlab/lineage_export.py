@@ -30,9 +30,7 @@ from mlops_jlab._version import __version__
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.lineage_nodes import describe_nodes, placeholder
 from mlops_jlab.lineage_queries import (
-    EVENTS,
     KINDS,
-    VERSIONS,
     AmongIds,
     batched,
     check_node,
@@ -40,6 +38,10 @@ from mlops_jlab.lineage_queries import (
     order,
     run_rows,
     well_formed,
+)
+from mlops_jlab.store.models import (
+    EVENTS,
+    VERSIONS,
 )
 
 _RUN_EVENTS = (

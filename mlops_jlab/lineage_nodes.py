@@ -26,18 +26,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mlops_jlab.lineage_queries import (
+    KINDS,
+    AmongIds,
+    batched,
+)
+from mlops_jlab.staleness import stale_runs
+from mlops_jlab.store.models import (
     ARTIFACTS,
     DATASETS,
-    KINDS,
     MODEL_VERSIONS,
     MODELS,
     RUN_ARTIFACTS,
     RUNS,
     VERSIONS,
-    AmongIds,
-    batched,
 )
-from mlops_jlab.staleness import stale_runs
 
 
 def _numbered(dataset_ids: Any) -> sa.Select:

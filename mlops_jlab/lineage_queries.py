@@ -23,26 +23,10 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.store.models import (
     KEY_LENGTH,
-    Artifact,
-    Dataset,
-    DatasetVersion,
-    LineageEvent,
-    ModelVersion,
-    RegisteredModel,
-    Run,
-    RunArtifact,
+    RUNS,
 )
 from mlops_jlab.store.reads import ID_BATCH
 from mlops_jlab.store.records import storable
-
-RUNS = Run.__table__
-EVENTS = LineageEvent.__table__
-VERSIONS = DatasetVersion.__table__
-DATASETS = Dataset.__table__
-ARTIFACTS = Artifact.__table__
-RUN_ARTIFACTS = RunArtifact.__table__
-MODEL_VERSIONS = ModelVersion.__table__
-MODELS = RegisteredModel.__table__
 
 KINDS = ("run", "dataset_version", "artifact", "model_version")
 NUMBERED_KINDS = ("dataset_version", "model_version")

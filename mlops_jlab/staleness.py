@@ -21,10 +21,6 @@ from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.lineage_queries import (
-    DATASETS,
-    EVENTS,
-    RUNS,
-    VERSIONS,
     AmongIds,
     batched,
     check_node,
@@ -33,6 +29,12 @@ from mlops_jlab.lineage_queries import (
     run_rows,
     unindexed,
     version_key,
+)
+from mlops_jlab.store.models import (
+    DATASETS,
+    EVENTS,
+    RUNS,
+    VERSIONS,
 )
 
 

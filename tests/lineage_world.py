@@ -17,17 +17,16 @@ import pytest
 import sqlalchemy as sa
 
 from mlops_jlab.store.models import (
+    RUNS,
     Artifact,
     Dataset,
     DatasetVersion,
     LineageEvent,
     ModelVersion,
     RegisteredModel,
-    Run,
     RunArtifact,
 )
 
-RUNS = Run.__table__
 T0 = 1_700_000_000_000  # 2023-11-14T22:13:20Z
 
 

@@ -47,6 +47,8 @@ def test_data_changed_back_makes_its_old_version_current_again(world):
         assert staleness.stale_runs(conn) == {
             second: ["read data/train.csv v2; it has changed back to v1 since"]
         }
+        # And the page of runs says the same (its windows are taken in Python)
+        assert staleness.stale_runs(conn, [first, second, third]) == staleness.stale_runs(conn)
 
 
 def test_a_run_that_rewrote_its_own_input_is_not_stale(world):
@@ -56,6 +58,7 @@ def test_a_run_that_rewrote_its_own_input_is_not_stale(world):
     world.wrote(impute, world.version("data/train.csv"))
     with world.read_conn() as conn:
         assert staleness.is_stale(conn, impute) == []
+        assert staleness.stale_runs(conn) == {}
 
 
 def test_a_cell_run_with_code_that_has_changed_since_is_stale(world):

@@ -16,7 +16,9 @@ from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import NotFoundError
 from mlops_jlab.lineage_nodes import describe_nodes
-from mlops_jlab.lineage_queries import EVENTS, RUNS, unindexed
+from mlops_jlab.lineage_queries import (
+    unindexed,
+)
 from mlops_jlab.server.models import (
     ColumnType,
     CompareDatasetRow,
@@ -29,6 +31,10 @@ from mlops_jlab.server.models import (
     ListDatasetVersions,
 )
 from mlops_jlab.store import reads, records
+from mlops_jlab.store.models import (
+    EVENTS,
+    RUNS,
+)
 
 
 def _summary(row: Mapping[str, Any]) -> DatasetVersionSummary:

@@ -370,3 +370,20 @@ QUERY_INDEXES = [
     Index("ix_jobs_pipeline_created", Job.pipeline_id, Job.created_at),
     Index("ix_jobs_status", Job.status),
 ]
+
+# The tables, for statements written with SQLAlchemy Core.
+RUNS = Run.__table__
+EXPERIMENTS = Experiment.__table__
+PARAMS = Param.__table__
+METRICS = Metric.__table__
+LATEST = LatestMetric.__table__
+ROLLUPS = MetricRollup.__table__
+TAGS = Tag.__table__
+DATASETS = Dataset.__table__
+VERSIONS = DatasetVersion.__table__
+EVENTS = LineageEvent.__table__
+ARTIFACTS = Artifact.__table__
+RUN_ARTIFACTS = RunArtifact.__table__
+ENVIRONMENTS = Environment.__table__
+MODEL_VERSIONS = ModelVersion.__table__
+MODELS = RegisteredModel.__table__

@@ -29,19 +29,13 @@ from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
 from mlops_jlab.store.models import (
     BIGINT_MAX,
     BIGINT_MIN,
-    Experiment,
-    LatestMetric,
-    Param,
-    Run,
-    Tag,
+    EXPERIMENTS,
+    LATEST,
+    PARAMS,
+    RUNS,
+    TAGS,
 )
 from mlops_jlab.store.records import NUMBER_PATTERN, UNSTORABLE_RE, storable
-
-RUNS = Run.__table__
-PARAMS = Param.__table__
-LATEST = LatestMetric.__table__
-TAGS = Tag.__table__
-EXPERIMENTS = Experiment.__table__
 
 _TOKEN_RE = re.compile(
     rf"""

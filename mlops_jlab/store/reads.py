@@ -10,22 +10,20 @@ from sqlalchemy.engine import Connection
 
 from mlops_jlab.store import rollups
 from mlops_jlab.store.models import (
-    Artifact,
-    Dataset,
-    DatasetVersion,
-    Environment,
-    Experiment,
-    LatestMetric,
-    Metric,
-    Param,
-    RegisteredModel,
-    Run,
-    RunArtifact,
-    Tag,
+    ARTIFACTS,
+    DATASETS,
+    ENVIRONMENTS,
+    EXPERIMENTS,
+    LATEST,
+    METRICS,
+    MODELS,
+    PARAMS,
+    RUN_ARTIFACTS,
+    RUNS,
+    TAGS,
+    VERSIONS,
 )
 
-RUNS = Run.__table__
-EXPERIMENTS = Experiment.__table__
 # Ids per statement: SQLite allows 32,766 bound values in one.
 ID_BATCH = 10_000
 
@@ -48,9 +46,9 @@ def _load_batch(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     ).mappings()
     by_id = {row["id"]: {**row, "params": {}, "metrics": {}, "tags": {}} for row in rows}
     for table, field, column in (
-        (Param.__table__, "params", "value"),
-        (LatestMetric.__table__, "metrics", "value"),
-        (Tag.__table__, "tags", "value"),
+        (PARAMS, "params", "value"),
+        (LATEST, "metrics", "value"),
+        (TAGS, "tags", "value"),
     ):
         for run_id, key, value in conn.execute(
             sa.select(table.c.run_id, table.c.key, table.c[column]).where(table.c.run_id.in_(ids))
@@ -78,7 +76,7 @@ def run_exists(conn: Connection, run_id: str) -> bool:
 
 
 def run_artifacts(conn: Connection, run_id: str) -> dict[str, str]:
-    table = RunArtifact.__table__
+    table = RUN_ARTIFACTS
     return dict(
         conn.execute(sa.select(table.c.name, table.c.digest).where(table.c.run_id == run_id)).all()
     )
@@ -86,7 +84,7 @@ def run_artifacts(conn: Connection, run_id: str) -> dict[str, str]:
 
 def metric_history(conn: Connection, run_id: str, key: str) -> list[tuple[int, float, int]]:
     """Every ``(step, value, timestamp)`` of one metric of one run, by step."""
-    table = Metric.__table__
+    table = METRICS
     return [
         tuple(row)
         for row in conn.execute(
@@ -108,13 +106,9 @@ def counts(conn: Connection) -> dict[str, int]:
     return {
         "experiments": count(EXPERIMENTS),
         "runs": count(RUNS, RUNS.c.deleted_at.is_(None)),
-        "datasets": count(Dataset.__table__),
-        "models": count(RegisteredModel.__table__),
+        "datasets": count(DATASETS),
+        "models": count(MODELS),
     }
-
-
-DATASETS = Dataset.__table__
-VERSIONS = DatasetVersion.__table__
 
 
 def _numbered_versions():
@@ -160,10 +154,6 @@ def dataset_versions(
 
 # --- reads of the REST API ---------------------------------------------------------------
 
-ARTIFACTS = Artifact.__table__
-RUN_ARTIFACTS = RunArtifact.__table__
-ENVIRONMENTS = Environment.__table__
-METRICS = Metric.__table__
 # What a row of the runs table shows: every attribute but the large ones (code, error).
 SUMMARY_COLUMNS = (
     "id",
@@ -196,9 +186,9 @@ _SUMMARY_VALUES = [
         sa.select(table.c.run_id, table.c.key, table.c.value).where(table.c.run_id.in_(_IDS)),
     )
     for field, table in (
-        ("params", Param.__table__),
-        ("metrics", LatestMetric.__table__),
-        ("tags", Tag.__table__),
+        ("params", PARAMS),
+        ("metrics", LATEST),
+        ("tags", TAGS),
     )
 ]
 

@@ -21,31 +21,21 @@ from sqlalchemy.engine import Connection
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.store import reads, rollups
 from mlops_jlab.store.models import (
-    Artifact,
-    Dataset,
-    DatasetVersion,
-    Environment,
-    Experiment,
+    ARTIFACTS,
+    DATASETS,
+    ENVIRONMENTS,
+    EVENTS,
+    EXPERIMENTS,
+    LATEST,
+    METRICS,
+    PARAMS,
+    ROLLUPS,
+    RUN_ARTIFACTS,
+    RUNS,
+    TAGS,
+    VERSIONS,
     Job,
-    LatestMetric,
-    LineageEvent,
-    Metric,
-    MetricRollup,
-    Param,
-    Run,
-    RunArtifact,
-    Tag,
 )
-
-RUNS = Run.__table__
-PARAMS = Param.__table__
-METRICS = Metric.__table__
-LATEST = LatestMetric.__table__
-ROLLUPS = MetricRollup.__table__
-TAGS = Tag.__table__
-DATASETS = Dataset.__table__
-VERSIONS = DatasetVersion.__table__
-LINEAGE = LineageEvent.__table__
 
 
 def now_ms() -> int:
@@ -112,7 +102,7 @@ def _upserts(dialect_name: str) -> dict[str, Any]:
 # Built once: the driver's SQL is made once per statement object.
 _INSERT_RUN = RUNS.insert()
 _INSERT_METRICS = METRICS.insert()
-_INSERT_LINEAGE = LINEAGE.insert()
+_INSERT_LINEAGE = EVENTS.insert()
 
 
 @functools.lru_cache(maxsize=64)
@@ -146,7 +136,7 @@ def _execute(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> in
 
 def ensure_experiment(conn: Connection, name: str) -> int:
     """The id of experiment ``name``, created if it does not exist yet."""
-    table = Experiment.__table__
+    table = EXPERIMENTS
     conn.execute(
         _insert(conn, table)
         .values(name=name, created_at=now_ms())
@@ -157,7 +147,7 @@ def ensure_experiment(conn: Connection, name: str) -> int:
 
 def ensure_environment(conn: Connection, environment: dict[str, Any]) -> None:
     conn.execute(
-        _insert(conn, Environment.__table__)
+        _insert(conn, ENVIRONMENTS)
         .values(**environment, created_at=now_ms())
         .on_conflict_do_nothing(index_elements=["hash"])
     )
@@ -351,11 +341,11 @@ def link_artifact(
     """Record a blob and name it in the run; logging the same name again replaces it."""
     created = now_ms()
     conn.execute(
-        _insert(conn, Artifact.__table__)
+        _insert(conn, ARTIFACTS)
         .values(digest=digest, size=size, media_type=media_type, created_at=created)
         .on_conflict_do_nothing(index_elements=["digest"])
     )
-    stmt = _insert(conn, RunArtifact.__table__).values(
+    stmt = _insert(conn, RUN_ARTIFACTS).values(
         run_id=run_id, name=name, digest=digest, kind=kind, created_at=created
     )
     conn.execute(

@@ -33,10 +33,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mlops_jlab.store.models import Metric, MetricRollup
+from mlops_jlab.store.models import METRICS, ROLLUPS
 
-ROLLUPS = MetricRollup.__table__
-METRICS = Metric.__table__
 COLUMNS = [column.name for column in ROLLUPS.columns]
 # The shift of a history's whole row (its only bucket is 0).
 WHOLE = 64
