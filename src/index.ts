@@ -1,53 +1,25 @@
-import {
-  ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
-import { LabIcon } from '@jupyterlab/ui-components';
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
-import mlopsIconSvg from '../style/icons/mlops.svg';
-import { MlopsClient } from './api';
-import { MlopsPanel } from './widgets/panel';
+import { comparePlugin } from './plugins/compare';
+import { datasetDiffPlugin } from './plugins/datasetDiff';
+import { lineagePlugin } from './plugins/lineage';
+import { openCellPlugin } from './plugins/openCell';
+import { panelPlugin } from './plugins/panel';
+import { runDetailPlugin } from './plugins/runDetail';
 
-/** The side panel's icon. */
-export const mlopsIcon = new LabIcon({
-  name: 'mlops-jlab:mlops',
-  svgstr: mlopsIconSvg
-});
-
-const PANEL_ID = 'mlops-jlab-panel';
-const OPEN_COMMAND = 'mlops-jlab:open-panel';
+export { mlopsIcon } from './icons';
 
 /**
- * The mlops-jlab side panel: runs, datasets, models and jobs of the server's store.
+ * The side panel, and the main-area views it opens through commands
+ * (see {@link CommandIDs} in ./commands).
  */
-const panelPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'mlops-jlab:panel',
-  description: 'The mlops-jlab side panel.',
-  autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette],
-  activate: (
-    app: JupyterFrontEnd,
-    restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
-  ) => {
-    const panel = new MlopsPanel(new MlopsClient());
-    panel.id = PANEL_ID;
-    panel.title.icon = mlopsIcon;
-    panel.title.caption = 'MLOps';
-    app.shell.add(panel, 'left', { rank: 600 });
-    if (restorer) {
-      restorer.add(panel, PANEL_ID);
-    }
-    app.commands.addCommand(OPEN_COMMAND, {
-      label: 'Open the MLOps panel',
-      execute: () => app.shell.activateById(PANEL_ID)
-    });
-    if (palette) {
-      palette.addItem({ command: OPEN_COMMAND, category: 'MLOps' });
-    }
-  }
-};
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  panelPlugin,
+  runDetailPlugin,
+  comparePlugin,
+  lineagePlugin,
+  datasetDiffPlugin,
+  openCellPlugin
+];
 
-export default [panelPlugin];
+export default plugins;

@@ -1,0 +1,55 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+import { MlopsClient } from '../api';
+import { CommandIDs } from '../commands';
+import { mlopsIcon } from '../icons';
+import { MlopsPanel } from '../widgets/panel';
+
+/** The panel's DOM id, which the layout restorer and the tests know it by. */
+export const PANEL_ID = 'mlops-jlab-panel';
+
+/**
+ * The side panel: runs and datasets of the server's store.
+ */
+export const panelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'mlops-jlab:panel',
+  description: 'The mlops-jlab side panel: runs and datasets.',
+  autoStart: true,
+  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    settingRegistry: ISettingRegistry | null
+  ) => {
+    const panel = new MlopsPanel(new MlopsClient());
+    panel.id = PANEL_ID;
+    panel.title.icon = mlopsIcon;
+    panel.title.caption = 'MLOps';
+    app.shell.add(panel, 'left', { rank: 600 });
+    if (restorer) {
+      restorer.add(panel, PANEL_ID);
+    }
+    app.commands.addCommand(CommandIDs.openPanel, {
+      label: 'Open the MLOps panel',
+      execute: () => app.shell.activateById(PANEL_ID)
+    });
+    if (palette) {
+      palette.addItem({ command: CommandIDs.openPanel, category: 'MLOps' });
+    }
+    if (settingRegistry) {
+      void settingRegistry.load(panelPlugin.id).catch(reason => {
+        console.warn(
+          'mlops-jlab: the panel settings could not be loaded',
+          reason
+        );
+      });
+    }
+  }
+};

@@ -1,0 +1,20 @@
+import { ReactWidget } from '@jupyterlab/ui-components';
+import React from 'react';
+
+import { IViewContext } from '../commands';
+import { LineageKind } from '../tokens';
+
+/** Scaffold: replaced by the real view. */
+export class DatasetDiffView extends ReactWidget {
+  constructor(
+    readonly context: IViewContext,
+    ...args: unknown[]
+  ) {
+    super();
+    this.args = args;
+  }
+  readonly args: unknown[];
+  protected render(): JSX.Element {
+    return <div>{JSON.stringify(this.args as LineageKind[])}</div>;
+  }
+}
