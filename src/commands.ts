@@ -9,20 +9,20 @@ import { LineageKind } from './tokens';
  * The commands through which the panel and the views open one another. Their arguments
  * are plain JSON, so a restored layout reopens the same views.
  */
-export namespace CommandIDs {
+export const CommandIDs = {
   /** Show the side panel. */
-  export const openPanel = 'mlops-jlab:open-panel';
+  openPanel: 'mlops-jlab:open-panel',
   /** Args {@link IRunArgs}: the run detail view. */
-  export const openRun = 'mlops-jlab:open-run';
+  openRun: 'mlops-jlab:open-run',
   /** Args {@link ICompareArgs}: runs side by side. */
-  export const compareRuns = 'mlops-jlab:compare-runs';
+  compareRuns: 'mlops-jlab:compare-runs',
   /** Args {@link ILineageArgs}: the lineage graph around a node. */
-  export const openLineage = 'mlops-jlab:open-lineage';
+  openLineage: 'mlops-jlab:open-lineage',
   /** Args {@link IDatasetDiffArgs}: version b of a dataset against version a. */
-  export const diffDatasetVersions = 'mlops-jlab:diff-dataset-versions';
+  diffDatasetVersions: 'mlops-jlab:diff-dataset-versions',
   /** Args {@link IOpenCellArgs}: open a notebook and scroll to a cell. */
-  export const openCell = 'mlops-jlab:open-cell';
-}
+  openCell: 'mlops-jlab:open-cell'
+} as const;
 
 /** Arguments of {@link CommandIDs.openRun}. */
 export interface IRunArgs extends ReadonlyPartialJSONObject {
