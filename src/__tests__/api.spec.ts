@@ -1,0 +1,114 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import { MlopsClient } from '../api';
+
+const settings = ServerConnection.makeSettings({
+  baseUrl: 'http://localhost:8888/base/'
+});
+const API = 'http://localhost:8888/base/mlops-jlab/api/';
+
+function ok(body: unknown): Response {
+  return {
+    ok: true,
+    status: 200,
+    statusText: 'OK',
+    text: async () => JSON.stringify(body)
+  } as unknown as Response;
+}
+
+describe('MlopsClient', () => {
+  let makeRequest: jest.SpyInstance;
+  const client = new MlopsClient(settings);
+
+  beforeEach(() => {
+    makeRequest = jest.spyOn(ServerConnection, 'makeRequest');
+  });
+
+  afterEach(() => {
+    makeRequest.mockRestore();
+  });
+
+  const calledUrl = (): string => makeRequest.mock.calls[0][0];
+  const calledInit = (): RequestInit => makeRequest.mock.calls[0][1];
+
+  it('given a filter with quotes and spaces, when listing runs, then the query string carries it encoded and leaves out unset fields', async () => {
+    makeRequest.mockResolvedValue(ok({ runs: [] }));
+    await client.listRuns({
+      filter: "params.model = 'rf' AND metrics.acc > 0.9",
+      order_by: 'metrics.`val-loss` ASC',
+      page_size: 200,
+      page_token: null,
+      count: true
+    });
+    const url = new URL(calledUrl());
+    expect(url.pathname).toBe('/base/mlops-jlab/api/runs');
+    expect(url.searchParams.get('filter')).toBe(
+      "params.model = 'rf' AND metrics.acc > 0.9"
+    );
+    expect(url.searchParams.get('order_by')).toBe('metrics.`val-loss` ASC');
+    expect(url.searchParams.get('page_size')).toBe('200');
+    expect(url.searchParams.get('count')).toBe('true');
+    expect(url.searchParams.has('page_token')).toBe(false);
+  });
+
+  it('given a dataset named like a path, when listing its versions, then its slash is one encoded segment', async () => {
+    makeRequest.mockResolvedValue(ok({ name: 'data/train.csv', versions: [] }));
+    await client.listDatasetVersions('data/train.csv');
+    expect(calledUrl()).toBe(`${API}datasets/data%2Ftrain.csv/versions`);
+  });
+
+  it('given a metric key with a slash, when reading its history, then the key is one segment and the options are the query', async () => {
+    makeRequest.mockResolvedValue(ok({ points: [] }));
+    await client.getMetricHistory('ab'.repeat(16), 'val/loss', {
+      max_points: 500
+    });
+    expect(calledUrl()).toBe(
+      `${API}runs/${'ab'.repeat(16)}/metrics/val%2Floss?max_points=500`
+    );
+  });
+
+  it('given runs to compare, when comparing, then they are POSTed as JSON in order', async () => {
+    makeRequest.mockResolvedValue(ok({ runs: [] }));
+    await client.compareRuns(['b', 'a']);
+    expect(calledUrl()).toBe(`${API}runs/compare`);
+    expect(calledInit().method).toBe('POST');
+    expect(JSON.parse(calledInit().body as string)).toEqual({
+      run_ids: ['b', 'a']
+    });
+  });
+
+  it('given a run to rename, when updating it, then the change is PATCHed', async () => {
+    makeRequest.mockResolvedValue(ok({ id: 'x' }));
+    await client.updateRun('x', { name: 'better' });
+    expect(calledInit().method).toBe('PATCH');
+    expect(JSON.parse(calledInit().body as string)).toEqual({ name: 'better' });
+  });
+
+  it('given a node and a direction, when asking its lineage, then the kind, id and options are in the URL', async () => {
+    makeRequest.mockResolvedValue(ok({ nodes: [], edges: [] }));
+    await client.getLineage('dataset_version', '12', {
+      direction: 'up',
+      depth: 2
+    });
+    expect(calledUrl()).toBe(
+      `${API}lineage/dataset_version/12?direction=up&depth=2`
+    );
+  });
+
+  it('given two versions, when diffing, then a and b are the query', async () => {
+    makeRequest.mockResolvedValue(ok({}));
+    await client.diffDatasetVersions(3, 7);
+    expect(calledUrl()).toBe(`${API}dataset-versions/diff?a=3&b=7`);
+  });
+
+  it('given the answers wrap their lists, when listing, then the lists are returned', async () => {
+    makeRequest.mockResolvedValue(ok({ datasets: [{ name: 'raw' }] }));
+    await expect(client.listDatasets()).resolves.toEqual([{ name: 'raw' }]);
+  });
+
+  it('given a digest, then the download URL is under the API', () => {
+    expect(client.artifactUrl('f'.repeat(32))).toBe(
+      `${API}artifacts/${'f'.repeat(32)}`
+    );
+  });
+});
