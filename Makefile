@@ -15,10 +15,13 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: demo test lint bench system-deps install-demo install-test install-bench clean
 
-## demo: install everything, fill the example store and open JupyterLab on examples/
+## demo: install everything, fill the example store and open JupyterLab on examples/, with
+## the MLOps panel open and, beside the quick start notebook, a comparison of example runs
+## and a lineage graph (the workspace demo-data writes into examples/.mlops/workspaces)
 demo: install-demo
 	$(BIN)/mlops-jlab demo-data examples
-	cd examples && $(BIN)/jupyter lab --port=$(DEMO_PORT) $(ROOT_FLAG)
+	cd examples && $(BIN)/jupyter lab --port=$(DEMO_PORT) $(ROOT_FLAG) \
+		--LabApp.workspaces_dir=$(CURDIR)/examples/.mlops/workspaces
 
 ## test: install the test tools and run ruff, pytest, jest and the Galata UI tests
 test: system-deps install-test lint

@@ -28,17 +28,30 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from mlops_jlab.demo import fill_example_store
+    from mlops_jlab.demo import demo_workspace, fill_example_store, save_workspace, workspace_file
     from mlops_jlab.tracking import Tracker
 
     folder = Path(args.folder)
     location = resolve_store(folder)
     tracker = Tracker(location)
-    if not args.force and len(tracker.runs(max_results=1)):
+    filled = args.force or not len(tracker.runs(max_results=1))
+    if filled:
+        recorded = fill_example_store(tracker)
+        print(f"recorded {recorded} example runs in {location.db_url}")
+    else:
         print(f"{location.db_url} already holds runs; --force adds another set")
+    workspaces = Path(args.workspaces_dir or folder / ".mlops" / "workspaces")
+    # A workspace JupyterLab has saved since (the user's own layout) is kept unless the
+    # runs it shows were just recorded.
+    if not filled and workspace_file(workspaces).exists():
         return 0
-    recorded = fill_example_store(tracker)
-    print(f"recorded {recorded} example runs in {location.db_url}")
+    workspace = demo_workspace(tracker)
+    if workspace is None:
+        print("no example runs in the store: no JupyterLab workspace written")
+        return 0
+    path = save_workspace(workspace, workspaces)
+    print(f"wrote the JupyterLab workspace that opens on them to {path}")
+    print(f"  jupyter lab --LabApp.workspaces_dir={workspaces}")
     return 0
 
 
@@ -53,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo.add_argument("folder", nargs="?", default=".", help="folder whose store to fill")
     demo.add_argument("--force", action="store_true", help="add runs even if some exist")
+    demo.add_argument(
+        "--workspaces-dir",
+        help="where to write the JupyterLab workspace that opens on the example runs "
+        "(default FOLDER/.mlops/workspaces; pass it to jupyter lab --LabApp.workspaces_dir)",
+    )
     demo.set_defaults(run=_demo_data)
     args = parser.parse_args(argv)
     try:

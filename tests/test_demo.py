@@ -1,31 +1,170 @@
-"""The demo's example store: runs, datasets with roles, models and the lineage between them."""
+"""The demo: its example store (runs, datasets with two versions, stale runs, the lineage
+between them) and the JupyterLab workspace `mlops-jlab demo-data` writes beside it."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from mlops_jlab import lineage
-from mlops_jlab.config import StoreLocation
-from mlops_jlab.demo import EXPERIMENT, fill_example_store
+from mlops_jlab.cli import main
+from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, resolve_store
+from mlops_jlab.demo import EXPERIMENT, NEW_ROWS, RAW, TEST, TRAIN, workspace_file
+from mlops_jlab.staleness import stale_runs
 from mlops_jlab.tracking import Tracker
 
+FIRST_ROUND = 9  # models trained on the first data
+RETRAINED = 3  # of them, trained again on the refreshed data
+EXAMPLES = Path(__file__).parent.parent / "examples"
 
-def test_the_example_store_leads_from_raw_data_to_every_model(tmp_path):
-    # Given the embedded store the demo uses (the team store is tested elsewhere)
-    tracker = Tracker(StoreLocation(f"sqlite:///{tmp_path / 'demo.sqlite'}", str(tmp_path), "demo"))
-    # When the example store is filled
-    recorded = fill_example_store(tracker)
-    # Then every run finished, and the training runs hold a model and a figure
-    runs = tracker.runs(experiment=EXPERIMENT)
-    assert len(runs) == recorded and (runs["status"] == "finished").all()
-    trained = runs[runs["name"] != "prepare-split"]
-    for run_id in trained["run_id"]:
-        assert {"model.pkl", "scores.png"} <= set(tracker.get_run(run_id).artifacts)
-    # And the train and test sets are versions with their roles
-    assert list(tracker.dataset_versions("breast-cancer-train")["role"]) == ["train"]
-    assert list(tracker.dataset_versions("breast-cancer-test")["role"]) == ["test"]
-    # And the raw data leads through the split to every model
-    raw = tracker.get_dataset_version("breast-cancer")["id"]
-    with tracker.store.read() as conn:
-        down = lineage.graph(conn, "dataset_version", raw, "downstream")
-    kinds = [node["kind"] for node in down["nodes"]]
-    assert kinds.count("run") == recorded and kinds.count("artifact") == recorded - 1
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory):
+    """A folder filled as `make demo` fills examples/, once for the module (a few seconds)."""
+    folder = tmp_path_factory.mktemp("examples")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(DB_URL_ENV, raising=False)
+        patch.delenv(ARTIFACTS_ENV, raising=False)
+        assert main(["demo-data", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture
+def demo(demo_folder, monkeypatch):
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
+    tracker = Tracker(resolve_store(demo_folder))
+    yield tracker
     tracker.store.dispose()
+
+
+def names_by_id(tracker: Tracker) -> dict[str, str]:
+    runs = tracker.runs(experiment=EXPERIMENT)
+    return dict(zip(runs["run_id"], runs["name"], strict=True))
+
+
+def test_the_example_store_leads_from_raw_data_to_every_model(demo):
+    # Given the store `mlops-jlab demo-data` filled
+    runs = demo.runs(experiment=EXPERIMENT)
+    # Then every run finished: two preparations, the refresh and both rounds of training
+    assert len(runs) == 3 + FIRST_ROUND + RETRAINED
+    assert (runs["status"] == "finished").all()
+    trained = runs[runs["metrics.accuracy"].notna()]
+    assert len(trained) == FIRST_ROUND + RETRAINED
+    # And the training runs hold a model and a figure
+    for run_id in trained["run_id"]:
+        assert {"model.pkl", "scores.png"} <= set(demo.get_run(run_id).artifacts)
+    # And the raw data's first version leads through the split, and through the refresh
+    # and the second split, to every run and every model
+    first_raw = demo.get_dataset_version(f"{RAW}@v1")["id"]
+    with demo.store.read() as conn:
+        down = lineage.graph(conn, "dataset_version", first_raw, "downstream")
+    kinds = [node["kind"] for node in down["nodes"]]
+    assert kinds.count("run") == len(runs)
+    assert kinds.count("artifact") == len(trained)
+
+
+def test_every_dataset_has_a_refreshed_version_that_differs_a_little(demo):
+    # Given the example store
+    # Then the raw data, the train set and the test set each have two versions, and the
+    # train and test versions keep their roles
+    for name in (RAW, TRAIN, TEST):
+        assert list(demo.dataset_versions(name)["version"]) == [1, 2]
+    assert list(demo.dataset_versions(TRAIN)["role"]) == ["train", "train"]
+    assert list(demo.dataset_versions(TEST)["role"]) == ["test", "test"]
+    # When the two raw versions are compared
+    diff = demo.diff_datasets(f"{RAW}@v1", f"{RAW}@v2")
+    # Then the second has the new rows, the same columns, and texture readings that rose
+    assert diff["rows"]["change"] == NEW_ROWS
+    assert diff["schema"] == {"added": [], "removed": [], "type_changed": []}
+    texture = diff["columns"]["mean texture"]
+    assert texture["b"]["mean"] > texture["a"]["mean"]
+    assert "mean" in texture["changes"]
+
+
+def test_the_models_trained_before_the_refresh_are_stale(demo):
+    # Given the example store, where the data was refreshed after the first round
+    names = names_by_id(demo)
+    with demo.store.read() as conn:
+        stale = stale_runs(conn)
+    stale_names = sorted(names[run_id] for run_id in stale)
+    # Then the first preparation and every model of the first round are stale, since what
+    # they read has a newer version; nothing made from the refreshed data is
+    assert len(stale_names) == 1 + FIRST_ROUND
+    assert "prepare-split" in stale_names
+    assert not [name for name in stale_names if name.endswith("-refreshed")]
+    assert "refresh-raw-data" not in stale_names
+    # And each says which version it read
+    logreg = next(run_id for run_id, name in names.items() if name == "logreg-C1.0")
+    assert f"read {TRAIN} v1; v2 is newer" in stale[logreg]
+
+
+def test_the_workspace_opens_the_panel_a_comparison_and_a_lineage_of_real_runs(demo_folder, demo):
+    # Given the workspace `mlops-jlab demo-data` wrote into the folder's workspaces folder
+    from jupyterlab_server.workspaces_handler import WORKSPACE_EXTENSION, slugify
+
+    folder = demo_folder / ".mlops" / "workspaces"
+    path = workspace_file(folder)
+    # Then it is where JupyterLab looks for its default workspace, and it is valid JSON
+    assert path == folder / (slugify("default") + WORKSPACE_EXTENSION)
+    workspace = json.loads(path.read_text())
+    assert workspace["metadata"]["id"] == "default"
+    data = workspace["data"]
+    layout = data["layout-restorer:data"]
+    # And the MLOps side panel is open on the left
+    assert layout["left"]["current"] == "mlops-jlab-panel"
+    assert layout["left"]["collapsed"] is False
+    # And the main area holds the notebook, a comparison and a lineage graph, each with
+    # the arguments its command restores it with
+    main_area = json.dumps(layout["main"]["dock"])
+    widgets = [key for key in data if key != "layout-restorer:data"]
+    assert all(f'"{key}"' in main_area for key in widgets)
+    notebook = data["notebook:00-quickstart.ipynb"]["data"]
+    assert (EXAMPLES / notebook["path"]).is_file()
+    (compare,) = [key for key in widgets if key.startswith("mlops-jlab-compare:")]
+    (graph,) = [key for key in widgets if key.startswith("mlops-jlab-lineage:")]
+    run_ids = data[compare]["data"]["runIds"]
+    assert compare == "mlops-jlab-compare:mlops-jlab-compare-" + "-".join(run_ids)
+    # And the comparison names real runs: the best retrained model, the same settings on
+    # the first data, and the runner-up
+    names = names_by_id(demo)
+    assert [names[run_id] for run_id in run_ids] == [
+        "logreg-C1.0-refreshed",
+        "logreg-C1.0",
+        "gradient-boosting-learning_rate0.2-n_estimators60-refreshed",
+    ]
+    # And the lineage graph is the current train set's
+    lineage_args = data[graph]["data"]
+    assert lineage_args["kind"] == "dataset_version"
+    assert lineage_args["nodeId"] == str(demo.get_dataset_version(TRAIN)["id"])
+    assert demo.get_dataset_version(TRAIN)["version"] == 2
+    assert (
+        graph == f"mlops-jlab-lineage:mlops-jlab-lineage-dataset_version-{lineage_args['nodeId']}"
+    )
+
+
+def test_demo_data_again_keeps_the_store_and_the_layout_jupyterlab_saved(demo_folder, capsys):
+    # Given the filled folder, whose workspace JupyterLab has since saved with a change
+    path = workspace_file(demo_folder / ".mlops" / "workspaces")
+    saved = json.loads(path.read_text())
+    saved["data"]["layout-restorer:data"]["left"]["collapsed"] = True
+    path.write_text(json.dumps(saved))
+    # When `mlops-jlab demo-data` runs again (as `make demo` does on every start)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(DB_URL_ENV, raising=False)
+        patch.delenv(ARTIFACTS_ENV, raising=False)
+        assert main(["demo-data", str(demo_folder)]) == 0
+    # Then no runs are added and the saved layout is left as it is
+    assert "already holds runs" in capsys.readouterr().out
+    assert json.loads(path.read_text()) == saved
+    # When the workspace is gone, it is made again from the store
+    path.unlink()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(DB_URL_ENV, raising=False)
+        patch.delenv(ARTIFACTS_ENV, raising=False)
+        assert main(["demo-data", str(demo_folder)]) == 0
+    assert (
+        json.loads(path.read_text())["data"]["layout-restorer:data"]["left"]["collapsed"] is False
+    )
