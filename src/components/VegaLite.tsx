@@ -5,6 +5,24 @@ import React, { useEffect, useRef, useState } from 'react';
 /** The Vega-Lite version JupyterLab's own renderer (vega5-extension) draws. */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
+/**
+ * The theme JupyterLab shows, as a number that changes whenever the theme does: the
+ * renderer picks Vega's light or dark colours when it draws, so a chart is drawn again
+ * after a theme change instead of keeping dark text on a dark background.
+ */
+function useThemeGeneration(): number {
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    const observer = new MutationObserver(() => setGeneration(n => n + 1));
+    observer.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name']
+    });
+    return () => observer.disconnect();
+  }, []);
+  return generation;
+}
+
 /** Properties of {@link VegaLite}. */
 export interface IVegaLiteProps {
   /** A Vega-Lite v5 specification, data inlined. */
@@ -26,6 +44,7 @@ export function VegaLite({
 }: IVegaLiteProps): JSX.Element {
   const host = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
+  const theme = useThemeGeneration();
   const canRender =
     rendermime !== null && rendermime.mimeTypes.includes(VEGALITE_MIME);
 
@@ -36,7 +55,12 @@ export function VegaLite({
     let renderer: IRenderMime.IRenderer | null =
       rendermime!.createRenderer(VEGALITE_MIME);
     const model = new MimeModel({
-      data: { [VEGALITE_MIME]: spec as any },
+      data: {
+        [VEGALITE_MIME]: spec as any,
+        // The renderer draws every chart a second time into a PNG for the notebook's
+        // output unless one is there already; a view never saves it, so skip that work.
+        'image/png': 'unused'
+      },
       trusted: true
     });
     host.current.appendChild(renderer.node);
@@ -48,7 +72,7 @@ export function VegaLite({
       renderer?.dispose();
       renderer = null;
     };
-  }, [spec, rendermime, canRender]);
+  }, [spec, rendermime, canRender, theme]);
 
   if (!canRender) {
     return (

@@ -2,19 +2,28 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IViewContext } from '../commands';
-import { LineageKind } from '../tokens';
+import { Compare } from '../components/Compare';
 
-/** Scaffold: replaced by the real view. */
+/**
+ * The compare view: 2 to 50 runs side by side, in the main area.
+ */
 export class CompareView extends ReactWidget {
   constructor(
     readonly context: IViewContext,
-    ...args: unknown[]
+    readonly runIds: string[]
   ) {
     super();
-    this.args = args;
+    this.addClass('jp-MlopsCompareView');
   }
-  readonly args: unknown[];
+
   protected render(): JSX.Element {
-    return <div>{JSON.stringify(this.args as LineageKind[])}</div>;
+    return (
+      <Compare
+        client={this.context.client}
+        commands={this.context.commands}
+        rendermime={this.context.rendermime}
+        runIds={this.runIds}
+      />
+    );
   }
 }

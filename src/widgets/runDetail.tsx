@@ -2,19 +2,28 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IViewContext } from '../commands';
-import { LineageKind } from '../tokens';
+import { RunDetail } from '../components/RunDetail';
 
-/** Scaffold: replaced by the real view. */
+/**
+ * The run detail view: everything one run recorded, in the main area.
+ */
 export class RunDetailView extends ReactWidget {
   constructor(
     readonly context: IViewContext,
-    ...args: unknown[]
+    readonly runId: string
   ) {
     super();
-    this.args = args;
+    this.addClass('jp-MlopsRunDetailView');
   }
-  readonly args: unknown[];
+
   protected render(): JSX.Element {
-    return <div>{JSON.stringify(this.args as LineageKind[])}</div>;
+    return (
+      <RunDetail
+        client={this.context.client}
+        commands={this.context.commands}
+        rendermime={this.context.rendermime}
+        runId={this.runId}
+      />
+    );
   }
 }
