@@ -80,6 +80,10 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
         for name, values in self.request.query_arguments.items():
             if name in _JUPYTER_ARGUMENTS:
                 continue
+            # JupyterLab's ServerConnection ends every GET of a browser session with
+            # `?<milliseconds>` to defeat caches: a bare number is no parameter.
+            if name.isdigit() and values == [b""]:
+                continue
             if name not in model.model_fields:
                 accepted = ", ".join(model.model_fields)
                 raise InvalidInputError(
