@@ -42,6 +42,7 @@ bench: install-bench
 	$(PY) benchmarks/track_overhead.py
 	$(PY) benchmarks/fingerprint.py
 	$(PY) benchmarks/api_queries.py
+	cd ui-tests && jlpm install && $(PY) ../benchmarks/panel_load.py
 
 # Debian packages: Node.js to build the frontend, Chromium for Galata, PostgreSQL for the
 # team-store tests. Installed only when missing.

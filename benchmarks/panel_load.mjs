@@ -1,0 +1,383 @@
+// The side panel and the lineage view timed in Debian's Chromium against a running JupyterLab.
+//
+// Started by panel_load.py, which seeds the store and starts the server, with the path of a
+// JSON file: {lab, oldestRunId, lineage: {kind, nodeId}, tries, scroll, timeoutMs, mlflow?}.
+// Prints one JSON document with every try's times to stdout; progress goes to stderr.
+//
+// Every try opens a fresh browser context (no cache, no storage) on a workspace reset so that
+// the left area is collapsed and the main area empty. Times are taken inside the page with
+// performance.now() (and event.timeStamp, on the same clock), so Playwright's own round
+// trips are not in them. "Painted" is the first task after the next animation frame once the
+// element is in the DOM and visible: the frame that shows it has been produced by then.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, '..', 'ui-tests', 'package.json'));
+const { chromium } = require('@playwright/test');
+
+const PANEL_TAB = '.jp-SideBar [data-id="mlops-jlab-panel"]';
+const ROW = '#mlops-jlab-panel [role="row"][data-run-id]';
+const SCROLLER = '#mlops-jlab-panel .jp-MlopsRuns-scroller';
+const LAID_OUT = '.jp-MlopsLineage[data-laid-out="true"]';
+const VIEWPORT = { width: 1440, height: 900 };
+
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const log = message => process.stderr.write(`${message}\n`);
+
+/** The workspace every try starts from: left area collapsed, nothing in the main area. */
+async function resetWorkspace() {
+  const body = {
+    data: {
+      'layout-restorer:data': {
+        // No `current` keys: JupyterLab's restorer takes a null one for a widget name.
+        main: { dock: null },
+        left: { collapsed: true, visible: true, widgets: [] },
+        right: { collapsed: true, visible: true, widgets: [] },
+        down: { size: 0, collapsed: true, widgets: [] },
+        relativeSizes: [0.2, 0.8, 0]
+      }
+    },
+    metadata: { id: 'default' }
+  };
+  const response = await fetch(`${config.lab}lab/api/workspaces/default`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body)
+  });
+  if (!response.ok) {
+    throw new Error(`resetting the workspace answered ${response.status}`);
+  }
+}
+
+/** A fresh page on JupyterLab, started and idle, with the panel's tab shown. */
+async function freshLab(browser) {
+  await resetWorkspace();
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  page.on('pageerror', error => log(`  page error: ${error.message}`));
+  await page.goto(`${config.lab}lab`);
+  await page.waitForFunction(() => window.jupyterapp !== undefined, null, {
+    timeout: config.timeoutMs
+  });
+  await page.evaluate(() => window.jupyterapp.restored);
+  await page.locator(PANEL_TAB).waitFor({ state: 'visible' });
+  // Let the start-up work (kernel specs, settings, the news check) settle first.
+  await page
+    .waitForLoadState('networkidle', { timeout: 15000 })
+    .catch(() => undefined);
+  await page.waitForTimeout(1000);
+  await page.evaluate(() => {
+    performance.setResourceTimingBufferSize(100000);
+    performance.clearResourceTimings();
+  });
+  return { context, page };
+}
+
+/**
+ * Installs a watcher in the page: once `selector` matches a visible element (checked on
+ * every DOM change and every frame), the time after the next paint goes to
+ * window.__bench[name].painted.
+ */
+async function watchFor(page, name, selector) {
+  await page.evaluate(
+    ({ name, selector }) => {
+      const state = { painted: null, found: null };
+      window.__bench = window.__bench || {};
+      window.__bench[name] = state;
+      let done = false;
+      const check = () => {
+        if (done) {
+          return;
+        }
+        const element = document.querySelector(selector);
+        if (
+          element &&
+          element.checkVisibility() &&
+          element.getBoundingClientRect().height > 0
+        ) {
+          done = true;
+          observer.disconnect();
+          state.found = performance.now();
+          requestAnimationFrame(() =>
+            setTimeout(() => {
+              state.painted = performance.now();
+            }, 0)
+          );
+        }
+      };
+      const observer = new MutationObserver(check);
+      observer.observe(document.body, {
+        childList: true,
+        subtree: true,
+        attributes: true
+      });
+      const frame = () => {
+        check();
+        if (!done) {
+          requestAnimationFrame(frame);
+        }
+      };
+      requestAnimationFrame(frame);
+    },
+    { name, selector }
+  );
+}
+
+async function painted(page, name) {
+  await page.waitForFunction(n => window.__bench[n].painted !== null, name, {
+    timeout: config.timeoutMs,
+    polling: 50
+  });
+  return page.evaluate(n => window.__bench[n], name);
+}
+
+/** The API requests the page made from `start` to `end` (ms on the page's clock). */
+async function requestsBetween(page, start, end, pattern) {
+  return page.evaluate(
+    ({ start, end, pattern }) =>
+      performance
+        .getEntriesByType('resource')
+        .filter(e => e.startTime >= start && e.responseEnd <= end)
+        .filter(e => (pattern ? e.name.includes(pattern) : true))
+        .map(e => ({
+          url: e.name,
+          path:
+            new URL(e.name).pathname.split('/api/').pop() +
+            new URL(e.name).search,
+          start: e.startTime - start,
+          ms: e.responseEnd - e.startTime,
+          // Sending to the first byte of the answer: the server's time and the loopback.
+          waiting: e.responseStart - e.requestStart,
+          bytes: e.encodedBodySize
+        })),
+    { start, end, pattern }
+  );
+}
+
+/** The other files the page fetched meanwhile (scripts and styles loaded on demand). */
+async function otherFiles(page, start, end, pattern) {
+  const all = await requestsBetween(page, start, end, null);
+  const others = all.filter(r => !r.url.includes(pattern));
+  return {
+    count: others.length,
+    bytes: others.reduce((sum, r) => sum + r.bytes, 0),
+    ms_total: round(others.reduce((sum, r) => sum + r.ms, 0))
+  };
+}
+
+function summarise(requests) {
+  return {
+    count: requests.length,
+    ms_total: round(requests.reduce((sum, r) => sum + r.ms, 0)),
+    waiting_ms_total: round(requests.reduce((sum, r) => sum + r.waiting, 0)),
+    requests: requests.slice(0, 5).map(({ url, ...r }) => ({
+      ...r,
+      start: round(r.start),
+      ms: round(r.ms),
+      waiting: round(r.waiting)
+    }))
+  };
+}
+
+const round = value => Math.round(value * 10) / 10;
+
+/** Click the panel's tab; time until the first run row is painted. */
+async function openPanel(page) {
+  await watchFor(page, 'open', ROW);
+  await page.evaluate(tab => {
+    document.querySelector(tab).addEventListener(
+      'pointerdown',
+      event => {
+        window.__bench.open.start = event.timeStamp;
+      },
+      { capture: true, once: true }
+    );
+  }, PANEL_TAB);
+  await page.click(PANEL_TAB);
+  const state = await painted(page, 'open');
+  const api = await requestsBetween(
+    page,
+    state.start,
+    state.painted,
+    '/mlops-jlab/api/'
+  );
+  const rows = await page.locator(ROW).count();
+  return {
+    ms: round(state.painted - state.start),
+    in_dom_ms: round(state.found - state.start),
+    rows_in_dom: rows,
+    api: summarise(api),
+    other_files: await otherFiles(
+      page,
+      state.start,
+      state.painted,
+      '/mlops-jlab/api/'
+    )
+  };
+}
+
+/** Scroll the runs table to its bottom, again as it grows, until the oldest run is painted. */
+async function scrollToEnd(page, oldestRunId) {
+  await page.locator(SCROLLER).waitFor({ state: 'visible' });
+  const target = `#mlops-jlab-panel [role="row"][data-run-id="${oldestRunId}"]`;
+  await watchFor(page, 'scroll', target);
+  await page.evaluate(scroller => {
+    const element = document.querySelector(scroller);
+    const state = window.__bench.scroll;
+    state.start = performance.now();
+    state.scrolls = 0;
+    const down = () => {
+      if (state.found !== null) {
+        return;
+      }
+      if (element.scrollTop + element.clientHeight < element.scrollHeight - 1) {
+        element.scrollTop = element.scrollHeight;
+        state.scrolls += 1;
+      }
+      requestAnimationFrame(down);
+    };
+    down();
+  }, SCROLLER);
+  const state = await painted(page, 'scroll');
+  const api = await requestsBetween(
+    page,
+    state.start,
+    state.painted,
+    '/mlops-jlab/api/'
+  );
+  return {
+    ms: round(state.painted - state.start),
+    scroll_steps: state.scrolls,
+    api: summarise(api)
+  };
+}
+
+/** Execute the lineage command; time until its graph is laid out and painted. */
+async function openLineage(page, lineage) {
+  await watchFor(page, 'lineage', LAID_OUT);
+  await page.evaluate(
+    args => {
+      window.__bench.lineage.start = performance.now();
+      void window.jupyterapp.commands.execute('mlops-jlab:open-lineage', args);
+    },
+    { kind: lineage.kind, nodeId: lineage.nodeId }
+  );
+  const state = await painted(page, 'lineage');
+  const nodes = Number(
+    await page.locator(LAID_OUT).first().getAttribute('data-node-count')
+  );
+  const api = await requestsBetween(
+    page,
+    state.start,
+    state.painted,
+    '/mlops-jlab/api/'
+  );
+  return {
+    ms: round(state.painted - state.start),
+    in_dom_ms: round(state.found - state.start),
+    nodes,
+    api: summarise(api),
+    other_files: await otherFiles(
+      page,
+      state.start,
+      state.painted,
+      '/mlops-jlab/api/'
+    )
+  };
+}
+
+/** MLflow's UI: open the experiment's page, time until its first run rows are painted. */
+async function mlflowFirstRows(browser, mlflow) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  // The app's shell and its list of experiments first, then the experiment's page as a
+  // click in that list opens it: the scripts that page loads on demand are in the time
+  // (other_files), as they are for a user.
+  await page.goto(`${mlflow.url}#/experiments`);
+  // The list of experiments (its UI polls, so the network never goes idle).
+  await page
+    .locator(`a[href*="experiments/${mlflow.experimentId}"]`)
+    .first()
+    .waitFor({ state: 'visible', timeout: config.timeoutMs });
+  await page.waitForTimeout(1500);
+  await page.evaluate(() => {
+    performance.setResourceTimingBufferSize(100000);
+    performance.clearResourceTimings();
+  });
+  await watchFor(page, 'mlflow', mlflow.rowSelector);
+  await page.evaluate(url => {
+    window.__bench.mlflow.start = performance.now();
+    window.location.hash = url;
+  }, `#/experiments/${mlflow.experimentId}/runs`);
+  const state = await painted(page, 'mlflow');
+  const api = await requestsBetween(
+    page,
+    state.start,
+    state.painted,
+    '/ajax-api/'
+  );
+  const rows = await page.locator(mlflow.rowSelector).count();
+  const other = await otherFiles(
+    page,
+    state.start,
+    state.painted,
+    '/ajax-api/'
+  );
+  await context.close();
+  return {
+    ms: round(state.painted - state.start),
+    in_dom_ms: round(state.found - state.start),
+    rows_in_dom: rows,
+    api: summarise(api),
+    other_files: other
+  };
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking']
+  });
+  const results = { browser: browser.version(), viewport: VIEWPORT, tries: [] };
+  try {
+    for (let index = 0; index < config.tries; index++) {
+      const tryResult = {};
+      let { context, page } = await freshLab(browser);
+      tryResult.open_panel = await openPanel(page);
+      log(`  try ${config.number}: panel ${tryResult.open_panel.ms} ms`);
+      if (config.scroll) {
+        tryResult.scroll_to_end = await scrollToEnd(page, config.oldestRunId);
+        log(
+          `  try ${config.number}: scroll to the end ${tryResult.scroll_to_end.ms} ms`
+        );
+      }
+      await context.close();
+      ({ context, page } = await freshLab(browser));
+      tryResult.lineage = await openLineage(page, config.lineage);
+      log(
+        `  try ${config.number}: lineage ${tryResult.lineage.ms} ms (${tryResult.lineage.nodes} nodes)`
+      );
+      await context.close();
+      results.tries.push(tryResult);
+    }
+    if (config.mlflow) {
+      results.mlflow = [];
+      for (let index = 0; index < config.mlflow.tries; index++) {
+        const tryResult = await mlflowFirstRows(browser, config.mlflow);
+        log(`  try ${config.number}: MLflow first rows ${tryResult.ms} ms`);
+        results.mlflow.push(tryResult);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(results) + '\n');
+}
+
+main().catch(error => {
+  process.stderr.write(`${error.stack || error}\n`);
+  process.exit(1);
+});
