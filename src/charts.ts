@@ -69,10 +69,15 @@ function hasEnvelope(rows: IHistoryDatum[]): boolean {
 export function historySpec(
   key: string,
   series: IHistorySeries[],
-  options: { height?: number; legend?: boolean } = {}
+  options: {
+    height?: number;
+    legend?: boolean;
+    /** Every run's label, so a run keeps its colour across charts; else the series'. */
+    domain?: string[];
+  } = {}
 ): Record<string, unknown> {
   const rows = historyData(series);
-  const labels = series.map(s => s.label);
+  const labels = options.domain ?? series.map(s => s.label);
   const color = {
     field: 'run',
     type: 'nominal',
@@ -220,7 +225,7 @@ export function parallelCoordinatesSpec(
       orient: 'top',
       labelAngle: 0,
       labelLimit: 120,
-      labelPadding: 18,
+      labelPadding: 22,
       domain: false,
       ticks: false,
       grid: false

@@ -3,6 +3,7 @@ import React from 'react';
 
 import { CommandIDs } from '../commands';
 import { Compare } from '../components/Compare';
+import { parallelAxes } from '../components/CompareParallel';
 import { VEGALITE_MIME } from '../components/VegaLite';
 import { IRunComparison, IRunSummary } from '../tokens';
 
@@ -370,5 +371,24 @@ describe('Compare', () => {
     const { container } = await show(async () => hostile);
     expect(screen.getByText('<img src=x onerror=alert(1)>')).toBeTruthy();
     expect(container.querySelector('img')).toBeNull();
+  });
+
+  it('given params and metrics, then parallel axes are the numeric keys with two or more values', () => {
+    const { axes, constant } = parallelAxes(
+      [
+        { key: 'lr', values: ['0.1', '0.2', '0.3'], differs: true },
+        { key: 'seed', values: ['7', '7', '7'], differs: false },
+        { key: 'optimizer', values: ['adam', 'sgd', 'adam'], differs: true },
+        { key: 'acc', values: ['1', '2', '3'], differs: true }
+      ],
+      [
+        { key: 'acc', values: [0.8, 0.9, 0.7], differs: true },
+        { key: 'staged', values: [null, null, 0.9], differs: true }
+      ]
+    );
+    expect(axes.map(a => a.label)).toEqual(['lr', 'acc (param)', 'acc']);
+    expect(axes[0].values).toEqual([0.1, 0.2, 0.3]);
+    // seed (one value) and staged (one run) are left out; optimizer is no number
+    expect(constant).toBe(2);
   });
 });

@@ -40,7 +40,11 @@ export function CompareHistoryCharts({
         series.sort(
           (a, b) => labels.indexOf(a.label) - labels.indexOf(b.label)
         );
-        return { key, downsampled, spec: historySpec(key, series) };
+        return {
+          key,
+          downsampled,
+          spec: historySpec(key, series, { domain: labels })
+        };
       });
   }, [histories, runIds, labels]);
 

@@ -20,7 +20,8 @@ export interface ICompareParallelProps {
 
 /**
  * The axes of the parallel coordinates: the numeric params, then the latest metrics, each
- * only when the runs' values differ (an axis where every run agrees says nothing).
+ * only when the runs have at least two different values (an axis where every run agrees
+ * says nothing); `constant` counts those left out.
  */
 export function parallelAxes(
   params: ICompareRow[],
@@ -28,26 +29,18 @@ export function parallelAxes(
 ): { axes: IParallelAxis[]; constant: number } {
   const numericParams = params.filter(row => isNumericColumn(row.values));
   const metricKeys = new Set(metrics.map(row => row.key));
-  const axes: IParallelAxis[] = [];
-  let constant = 0;
-  for (const row of numericParams) {
-    if (!row.differs) {
-      constant += 1;
-      continue;
-    }
-    axes.push({
+  const candidates: IParallelAxis[] = [
+    ...numericParams.map(row => ({
       label: metricKeys.has(row.key) ? `${row.key} (param)` : row.key,
       values: row.values.map(numericValue)
-    });
-  }
-  for (const row of metrics) {
-    if (!row.differs) {
-      constant += 1;
-      continue;
-    }
-    axes.push({ label: row.key, values: row.values });
-  }
-  return { axes, constant };
+    })),
+    ...metrics.map(row => ({ label: row.key, values: row.values }))
+  ];
+  // One value (in every run, or in the only run that has the key) draws no line.
+  const varies = (axis: IParallelAxis) =>
+    new Set(axis.values.filter(v => v !== null)).size > 1;
+  const axes = candidates.filter(varies);
+  return { axes, constant: candidates.length - axes.length };
 }
 
 /**
@@ -77,7 +70,7 @@ export function CompareParallel({
       <p className="jp-MlopsCompare-note">
         Each axis runs from its lowest value (bottom) to its highest (top).
         {constant > 0 &&
-          ` ${constant} numeric ${constant === 1 ? 'key' : 'keys'} with the same value in every run ${constant === 1 ? 'is' : 'are'} left out.`}
+          ` ${constant} numeric ${constant === 1 ? 'key' : 'keys'} with a single value ${constant === 1 ? 'is' : 'are'} left out.`}
       </p>
       <VegaLite
         spec={spec}

@@ -69,6 +69,9 @@ export function VegaLite({
       .then(() => setError(null))
       .catch((reason: Error) => setError(reason.message));
     return () => {
+      // The renderer's node was appended by hand, not attached as a Lumino widget, so
+      // disposing it leaves the node: remove it, or a redraw shows the chart twice.
+      renderer?.node.remove();
       renderer?.dispose();
       renderer = null;
     };
