@@ -32,7 +32,6 @@ describe('StatusView', () => {
       screen.getByText('sqlite:////home/ada/project/.mlops/mlops.sqlite')
     ).toBeTruthy();
     expect(screen.getByText('12')).toBeTruthy();
-    expect(screen.queryByText(/No runs yet/)).toBeNull();
   });
 
   it('given a value with markup, then it is rendered as text, never as HTML', async () => {
@@ -66,11 +65,19 @@ describe('StatusView', () => {
     expect(screen.getByText('0.1.0')).toBeTruthy();
   });
 
-  it('given an empty store, then it shows how to record a first run', async () => {
-    await renderWith(async () => ({
-      ...status,
-      counts: { experiments: 0, runs: 0, datasets: 0, models: 0 }
-    }));
-    expect(screen.getByText(/No runs yet/)).toBeTruthy();
+  it('given a panel still painting its first rows, when inactive, then it asks nothing until active', async () => {
+    const source = { getStatus: jest.fn(async () => status) };
+    let rerender: (ui: React.ReactElement) => void = () => undefined;
+    await act(async () => {
+      ({ rerender } = render(<StatusView source={source} active={false} />));
+    });
+    expect(source.getStatus).not.toHaveBeenCalled();
+    expect(screen.getByText('Store')).toBeTruthy();
+
+    await act(async () => {
+      rerender(<StatusView source={source} active={true} />);
+    });
+    expect(source.getStatus).toHaveBeenCalledTimes(1);
+    expect(screen.getByText('sqlite store · mlops.sqlite')).toBeTruthy();
   });
 });

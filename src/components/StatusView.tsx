@@ -10,6 +10,11 @@ export interface IStatusSource {
 /** Properties of {@link StatusView}. */
 export interface IStatusViewProps {
   source: IStatusSource;
+  /**
+   * Whether to fetch the status yet: the panel asks only once its first rows are
+   * painted, so that this request never delays them.
+   */
+  active?: boolean;
 }
 
 const COUNT_LABELS: [keyof IStatus['counts'], string][] = [
@@ -19,14 +24,24 @@ const COUNT_LABELS: [keyof IStatus['counts'], string][] = [
   ['models', 'Models']
 ];
 
+/** The last part of a store's URL or path: `mlops.sqlite`. */
+function shortLocation(url: string): string {
+  const parts = url.split(/[\\/]/).filter(Boolean);
+  return parts.length > 0 ? parts[parts.length - 1] : url;
+}
+
 /**
- * The panel's content: the server's version, where the store lives and what it holds.
+ * The panel's footer: which store the panel reads, as one line that opens onto the
+ * server's version, the store's location and what it holds.
  * Every value from the server is rendered as text.
  */
-export function StatusView({ source }: IStatusViewProps): JSX.Element {
+export function StatusView({
+  source,
+  active = true
+}: IStatusViewProps): JSX.Element {
   const [status, setStatus] = useState<IStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(false);
 
   const refresh = useCallback(async () => {
     setLoading(true);
@@ -41,22 +56,26 @@ export function StatusView({ source }: IStatusViewProps): JSX.Element {
   }, [source]);
 
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    if (active) {
+      void refresh();
+    }
+  }, [refresh, active]);
+
+  let line = 'Store';
+  if (status !== null) {
+    line = `${status.store.kind} store · ${shortLocation(status.store.url)}`;
+  } else if (error !== null) {
+    line = 'Store unavailable';
+  }
 
   return (
-    <div className="jp-MlopsPanel-content">
-      <div className="jp-MlopsPanel-header">
-        <h2 className="jp-MlopsPanel-title">MLOps</h2>
-        <button
-          className="jp-Button jp-mod-styled jp-mod-reject jp-MlopsPanel-refresh"
-          aria-label="Refresh the store status"
-          onClick={() => void refresh()}
-          disabled={loading}
-        >
-          Refresh
-        </button>
-      </div>
+    <details className="jp-MlopsPanel-store">
+      <summary
+        className="jp-MlopsPanel-storeLine"
+        title={status?.store.url ?? error ?? undefined}
+      >
+        {line}
+      </summary>
       {error !== null && (
         <div className="jp-MlopsPanel-error" role="alert">
           {error}
@@ -82,12 +101,14 @@ export function StatusView({ source }: IStatusViewProps): JSX.Element {
           ))}
         </dl>
       )}
-      {status !== null && status.counts.runs === 0 && (
-        <p className="jp-MlopsPanel-hint">
-          No runs yet. In a notebook: <code>import mlops_jlab as ml</code>, then{' '}
-          <code>with ml.start_run(): ml.log_metric('acc', 0.9)</code>
-        </p>
-      )}
-    </div>
+      <button
+        className="jp-Button jp-mod-styled jp-mod-reject jp-MlopsPanel-refresh"
+        aria-label="Refresh the store status"
+        onClick={() => void refresh()}
+        disabled={loading}
+      >
+        Refresh
+      </button>
+    </details>
   );
 }

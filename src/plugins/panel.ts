@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { MlopsClient } from '../api';
@@ -15,7 +16,8 @@ import { MlopsPanel } from '../widgets/panel';
 export const PANEL_ID = 'mlops-jlab-panel';
 
 /**
- * The side panel: runs and datasets of the server's store.
+ * The side panel: runs and datasets of the server's store. Its page size and refresh
+ * interval come from the `mlops-jlab:panel` settings, and follow their changes.
  */
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mlops-jlab:panel',
@@ -28,7 +30,16 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null
   ) => {
-    const panel = new MlopsPanel(new MlopsClient());
+    // JupyterLab's default `no-store` appends a timestamp to every GET's query string,
+    // which the API refuses as an unknown parameter; `no-cache` still asks the server
+    // every time (a conditional request) without it.
+    const settings = ServerConnection.makeSettings({
+      init: { cache: 'no-cache', credentials: 'same-origin' }
+    });
+    const panel = new MlopsPanel({
+      client: new MlopsClient(settings),
+      commands: app.commands
+    });
     panel.id = PANEL_ID;
     panel.title.icon = mlopsIcon;
     panel.title.caption = 'MLOps';
@@ -44,12 +55,23 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       palette.addItem({ command: CommandIDs.openPanel, category: 'MLOps' });
     }
     if (settingRegistry) {
-      void settingRegistry.load(panelPlugin.id).catch(reason => {
-        console.warn(
-          'mlops-jlab: the panel settings could not be loaded',
-          reason
-        );
-      });
+      settingRegistry
+        .load(panelPlugin.id)
+        .then(loaded => {
+          const apply = () =>
+            panel.setSettings({
+              pageSize: loaded.get('pageSize').composite as number,
+              refreshInterval: loaded.get('refreshInterval').composite as number
+            });
+          apply();
+          loaded.changed.connect(apply);
+        })
+        .catch(reason => {
+          console.warn(
+            'mlops-jlab: the panel settings could not be loaded',
+            reason
+          );
+        });
     }
   }
 };
