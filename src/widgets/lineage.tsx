@@ -1,20 +1,34 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
+// The view's stylesheet, loaded with the view (style/index.js loads base.css only).
+import '../../style/lineage.css';
+
 import { IViewContext } from '../commands';
+import { LineageExplorer } from '../components/LineageExplorer';
 import { LineageKind } from '../tokens';
 
-/** Scaffold: replaced by the real view. */
+/**
+ * The lineage graph around a run, dataset version, artifact or model version, in the
+ * main area.
+ */
 export class LineageView extends ReactWidget {
   constructor(
     readonly context: IViewContext,
-    ...args: unknown[]
+    readonly kind: LineageKind,
+    readonly nodeId: string
   ) {
     super();
-    this.args = args;
+    this.addClass('jp-MlopsLineage-widget');
   }
-  readonly args: unknown[];
+
   protected render(): JSX.Element {
-    return <div>{JSON.stringify(this.args as LineageKind[])}</div>;
+    return (
+      <LineageExplorer
+        context={this.context}
+        kind={this.kind}
+        nodeId={this.nodeId}
+      />
+    );
   }
 }

@@ -1,0 +1,392 @@
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import React from 'react';
+
+import { MlopsClient } from '../api';
+import { CommandIDs } from '../commands';
+import { LineageExplorer } from '../components/LineageExplorer';
+import { APIError } from '../request';
+import { ILineage, ILineageNode } from '../tokens';
+
+// jsdom hides Node's structuredClone, which dagre uses (browsers all have it).
+if (typeof globalThis.structuredClone !== 'function') {
+  (globalThis as any).structuredClone = (value: unknown) =>
+    JSON.parse(JSON.stringify(value));
+}
+
+const RUN = 'run:5f0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e';
+
+function lineage(): ILineage {
+  const nodes: ILineageNode[] = [
+    {
+      id: 'dataset_version:7',
+      kind: 'dataset_version',
+      label: 'data/train.csv@v2',
+      stale: false,
+      version_id: 7,
+      dataset: 'data/train.csv',
+      version: 2,
+      n_rows: 1200,
+      n_columns: 5,
+      role: 'train',
+      parent_version_id: 6,
+      created_at: 1700000000000
+    },
+    {
+      id: 'dataset_version:6',
+      kind: 'dataset_version',
+      label: 'data/train.csv@v1',
+      stale: false,
+      version_id: 6,
+      dataset: 'data/train.csv',
+      version: 1,
+      n_rows: 1000,
+      parent_version_id: null
+    },
+    {
+      id: RUN,
+      kind: 'run',
+      label: 'train <b>boosted</b>',
+      stale: true,
+      stale_reasons: ['read data/train.csv v1; v2 is newer'],
+      run_id: RUN.slice(4),
+      status: 'finished',
+      name: 'train <b>boosted</b>',
+      start_time: 1700000000000,
+      end_time: 1700000060000
+    },
+    {
+      id: 'artifact:0123456789abcdef0123456789abcdef',
+      kind: 'artifact',
+      label: 'model.pkl',
+      stale: false,
+      digest: '0123456789abcdef0123456789abcdef',
+      artifact_kind: 'model',
+      size: 2048
+    },
+    {
+      id: 'model_version:3',
+      kind: 'model_version',
+      label: 'churn v3',
+      stale: false,
+      version_id: 3,
+      model: 'churn',
+      version: 3,
+      run_id: RUN.slice(4)
+    }
+  ];
+  return {
+    root: 'dataset_version:7',
+    nodes,
+    edges: [
+      {
+        source: 'dataset_version:6',
+        target: 'dataset_version:7',
+        kind: 'derived'
+      },
+      { source: 'dataset_version:6', target: RUN, kind: 'input' },
+      {
+        source: RUN,
+        target: 'artifact:0123456789abcdef0123456789abcdef',
+        kind: 'output'
+      },
+      { source: RUN, target: 'model_version:3', kind: 'output' }
+    ]
+  };
+}
+
+/** What an expansion upstream of the run answers: one known node, one new. */
+function upstreamOfRun(): ILineage {
+  const base = lineage();
+  return {
+    root: RUN,
+    nodes: [
+      base.nodes[2],
+      base.nodes[1],
+      {
+        id: 'dataset_version:2',
+        kind: 'dataset_version',
+        label: 'data/labels.csv@v1',
+        stale: false,
+        version_id: 2
+      }
+    ],
+    edges: [
+      { source: 'dataset_version:6', target: RUN, kind: 'input' },
+      { source: 'dataset_version:2', target: RUN, kind: 'input' }
+    ]
+  };
+}
+
+function setup(getLineage: jest.Mock) {
+  const client = { getLineage } as unknown as MlopsClient;
+  const commands = { execute: jest.fn(async () => undefined) };
+  return {
+    client,
+    commands,
+    context: { client, commands: commands as any }
+  };
+}
+
+async function renderExplorer(getLineage: jest.Mock) {
+  const parts = setup(getLineage);
+  let result: ReturnType<typeof render> | undefined;
+  await act(async () => {
+    result = render(
+      <LineageExplorer
+        context={parts.context}
+        kind="dataset_version"
+        nodeId="7"
+      />
+    );
+  });
+  return { ...parts, container: result!.container };
+}
+
+function nodeElement(container: HTMLElement, id: string): Element {
+  const found = container.querySelector(`g[data-node-id="${id}"]`);
+  if (!found) {
+    throw new Error(`no node ${id}`);
+  }
+  return found;
+}
+
+describe('LineageExplorer', () => {
+  it('given a lineage, when it loads, then every node is drawn with its kind and the root is marked laid out', async () => {
+    const getLineage = jest.fn(async () => lineage());
+    const { container } = await renderExplorer(getLineage);
+
+    expect(getLineage).toHaveBeenCalledWith('dataset_version', '7', {
+      direction: 'both'
+    });
+    const root = container.querySelector('.jp-MlopsLineage')!;
+    expect(root.getAttribute('data-laid-out')).toBe('true');
+    expect(root.getAttribute('data-node-count')).toBe('5');
+    const kinds = Array.from(container.querySelectorAll('g[data-node-id]')).map(
+      g => g.getAttribute('data-kind')
+    );
+    expect(kinds.sort()).toEqual(
+      [
+        'artifact',
+        'dataset_version',
+        'dataset_version',
+        'model_version',
+        'run'
+      ].sort()
+    );
+    // Each kind has its own outline.
+    const outline = (id: string) =>
+      nodeElement(container, id)
+        .querySelector('.jp-MlopsLineage-shape')!
+        .getAttribute('d');
+    const outlines = new Set(
+      [
+        'dataset_version:7',
+        RUN,
+        'artifact:0123456789abcdef0123456789abcdef',
+        'model_version:3'
+      ].map(outline)
+    );
+    expect(outlines.size).toBe(4);
+    expect(nodeElement(container, 'dataset_version:7').classList).toContain(
+      'jp-mod-root'
+    );
+    for (const g of Array.from(container.querySelectorAll('g[data-node-id]'))) {
+      expect(g.getAttribute('tabindex')).toBe('0');
+      expect(g.getAttribute('role')).toBe('button');
+      expect(g.getAttribute('aria-label')).toBeTruthy();
+    }
+    expect(screen.getByText('5 nodes, 4 edges')).toBeTruthy();
+  });
+
+  it('given a derived edge, then it is drawn apart from reads and writes', async () => {
+    const { container } = await renderExplorer(jest.fn(async () => lineage()));
+    const edges = Array.from(
+      container.querySelectorAll('path.jp-MlopsLineage-edge')
+    );
+    expect(edges).toHaveLength(4);
+    expect(
+      edges.filter(e => e.getAttribute('data-kind') === 'derived')
+    ).toHaveLength(1);
+    for (const edge of edges) {
+      expect(edge.getAttribute('marker-end')).toMatch(/^url\(#/);
+    }
+  });
+
+  it('given a stale run, then it is marked, and its details say why', async () => {
+    const { container } = await renderExplorer(jest.fn(async () => lineage()));
+    const run = nodeElement(container, RUN);
+    expect(run.getAttribute('data-stale')).toBe('true');
+    expect(run.querySelector('.jp-MlopsLineage-staleBadge')).not.toBeNull();
+    expect(run.getAttribute('aria-label')).toMatch(/stale/);
+    expect(
+      nodeElement(container, 'dataset_version:7').getAttribute('data-stale')
+    ).toBeNull();
+
+    fireEvent.click(run);
+    const details = screen.getByLabelText('Node details');
+    expect(
+      within(details).getByText('read data/train.csv v1; v2 is newer')
+    ).toBeTruthy();
+  });
+
+  it('given a run, when it is clicked, then its fields show as text and Open run opens it', async () => {
+    const { container, commands } = await renderExplorer(
+      jest.fn(async () => lineage())
+    );
+    fireEvent.click(nodeElement(container, RUN));
+    const details = screen.getByLabelText('Node details');
+    // A label with markup is text, not HTML.
+    expect(within(details).getByRole('heading').textContent).toBe(
+      'train <b>boosted</b>'
+    );
+    expect(details.querySelector('b')).toBeNull();
+    expect(within(details).getByText('finished')).toBeTruthy();
+
+    fireEvent.click(within(details).getByRole('button', { name: 'Open run' }));
+    expect(commands.execute).toHaveBeenCalledWith(CommandIDs.openRun, {
+      runId: RUN.slice(4)
+    });
+    fireEvent.click(
+      within(details).getByRole('button', { name: 'Center graph here' })
+    );
+    expect(commands.execute).toHaveBeenCalledWith(CommandIDs.openLineage, {
+      kind: 'run',
+      nodeId: RUN.slice(4)
+    });
+  });
+
+  it('given a focused dataset version, when Enter is pressed, then its details offer a diff with its parent', async () => {
+    const { container, commands } = await renderExplorer(
+      jest.fn(async () => lineage())
+    );
+    const version = nodeElement(container, 'dataset_version:7');
+    fireEvent.keyDown(version, { key: 'Enter' });
+    const details = screen.getByLabelText('Node details');
+    expect(within(details).getByText('data/train.csv@v2')).toBeTruthy();
+    expect(within(details).getByText('1,200')).toBeTruthy();
+    fireEvent.click(
+      within(details).getByRole('button', { name: 'Diff with parent' })
+    );
+    expect(commands.execute).toHaveBeenCalledWith(
+      CommandIDs.diffDatasetVersions,
+      {
+        a: 6,
+        b: 7
+      }
+    );
+    // The root is already the centre of the graph.
+    expect(
+      within(details).queryByRole('button', { name: 'Center graph here' })
+    ).toBeNull();
+  });
+
+  it('given a version without a parent, then no diff is offered', async () => {
+    const { container } = await renderExplorer(jest.fn(async () => lineage()));
+    fireEvent.click(nodeElement(container, 'dataset_version:6'));
+    const details = screen.getByLabelText('Node details');
+    expect(
+      within(details).queryByRole('button', { name: 'Diff with parent' })
+    ).toBeNull();
+  });
+
+  it('given a node, when it is expanded upstream, then new nodes are merged in once', async () => {
+    const getLineage = jest.fn(
+      async (_kind: string, _id: string, query: any) =>
+        query.direction === 'up' ? upstreamOfRun() : lineage()
+    );
+    const { container } = await renderExplorer(getLineage);
+    fireEvent.click(nodeElement(container, RUN));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Expand upstream' }));
+    });
+
+    expect(getLineage).toHaveBeenLastCalledWith('run', RUN.slice(4), {
+      direction: 'up',
+      depth: 1
+    });
+    const ids = Array.from(container.querySelectorAll('g[data-node-id]')).map(
+      g => g.getAttribute('data-node-id')
+    );
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+    expect(ids).toContain('dataset_version:2');
+    expect(
+      container.querySelectorAll('path.jp-MlopsLineage-edge')
+    ).toHaveLength(5);
+    expect(
+      container
+        .querySelector('.jp-MlopsLineage')!
+        .getAttribute('data-node-count')
+    ).toBe('6');
+    expect(screen.getByText('Added 1 node upstream.')).toBeTruthy();
+
+    // The same expansion again adds nothing.
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Expand upstream' }));
+    });
+    expect(container.querySelectorAll('g[data-node-id]')).toHaveLength(6);
+    expect(screen.getByText(/Nothing more upstream/)).toBeTruthy();
+  });
+
+  it('given an expansion that fails, then its message is shown in the details', async () => {
+    const getLineage = jest.fn(
+      async (_kind: string, _id: string, query: any) => {
+        if (query.direction === 'down') {
+          throw new APIError('the store is locked', 503);
+        }
+        return lineage();
+      }
+    );
+    const { container } = await renderExplorer(getLineage);
+    fireEvent.click(
+      nodeElement(container, 'artifact:0123456789abcdef0123456789abcdef')
+    );
+    await act(async () => {
+      fireEvent.click(
+        screen.getByRole('button', { name: 'Expand downstream' })
+      );
+    });
+    const details = screen.getByLabelText('Node details');
+    expect(within(details).getByRole('alert').textContent).toBe(
+      'the store is locked'
+    );
+    expect(container.querySelectorAll('g[data-node-id]')).toHaveLength(5);
+  });
+
+  it('given no such node, then the server message is shown and nothing is laid out', async () => {
+    const { container } = await renderExplorer(
+      jest.fn(async () => {
+        throw new APIError("there is no dataset version '7'", 404);
+      })
+    );
+    expect(screen.getByRole('alert').textContent).toBe(
+      "there is no dataset version '7'"
+    );
+    expect(
+      container.querySelector('.jp-MlopsLineage')!.getAttribute('data-laid-out')
+    ).toBeNull();
+    expect(screen.queryByText('Loading ...')).toBeNull();
+  });
+
+  it('given a depth, when another is chosen, then the graph is fetched at that depth', async () => {
+    const getLineage = jest.fn(async () => lineage());
+    await renderExplorer(getLineage);
+    await act(async () => {
+      fireEvent.change(screen.getByRole('combobox'), {
+        target: { value: '2' }
+      });
+    });
+    expect(getLineage).toHaveBeenLastCalledWith('dataset_version', '7', {
+      direction: 'both',
+      depth: 2
+    });
+  });
+
+  it('given the canvas, then it offers zoom and Fit to view', async () => {
+    await renderExplorer(jest.fn(async () => lineage()));
+    expect(screen.getByRole('button', { name: 'Fit to view' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Zoom in' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Zoom out' })).toBeTruthy();
+    expect(screen.getByLabelText('Legend')).toBeTruthy();
+  });
+});
