@@ -1,20 +1,27 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { IViewContext } from '../commands';
-import { LineageKind } from '../tokens';
+// The view's stylesheet, loaded with the view (style/index.js loads base.css only).
+import '../../style/dataset-diff.css';
 
-/** Scaffold: replaced by the real view. */
+import { IViewContext } from '../commands';
+import { DatasetDiff } from '../components/DatasetDiff';
+
+/**
+ * The dataset diff view: version b of a dataset against version a, with schema
+ * changes, profiles side by side and drift.
+ */
 export class DatasetDiffView extends ReactWidget {
   constructor(
     readonly context: IViewContext,
-    ...args: unknown[]
+    readonly a: number,
+    readonly b: number
   ) {
     super();
-    this.args = args;
+    this.addClass('jp-MlopsDatasetDiff-widget');
   }
-  readonly args: unknown[];
+
   protected render(): JSX.Element {
-    return <div>{JSON.stringify(this.args as LineageKind[])}</div>;
+    return <DatasetDiff context={this.context} a={this.a} b={this.b} />;
   }
 }
