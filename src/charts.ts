@@ -96,7 +96,8 @@ export function historySpec(
         x,
         y: { field: 'min', type: 'quantitative' },
         y2: { field: 'max' },
-        color
+        // The lines' legend names the runs; the band's would show faint symbols.
+        color: { ...color, legend: null }
       }
     });
   }
@@ -126,7 +127,9 @@ export function historySpec(
     autosize: { type: 'fit', contains: 'padding' },
     config: CONFIG,
     data: { values: rows },
-    layer: layers
+    layer: layers,
+    // The band's legend is left out; shared, it would leave out the lines' one too.
+    resolve: { legend: { color: 'independent' } }
   };
 }
 
@@ -228,7 +231,9 @@ export function parallelCoordinatesSpec(
       labelPadding: 22,
       domain: false,
       ticks: false,
-      grid: false
+      // The vertical axes are the grid lines, so the theme colours them.
+      grid: true,
+      gridOpacity: 0.8
     }
   };
   const y = {
@@ -247,15 +252,6 @@ export function parallelCoordinatesSpec(
     height: 220,
     config: CONFIG,
     layer: [
-      {
-        data: { values: extents },
-        mark: { type: 'rule', opacity: 0.6 },
-        encoding: {
-          x,
-          y: { ...y, datum: 0 },
-          y2: { datum: 1 }
-        }
-      },
       {
         data: { values: rows },
         mark: { type: 'line', point: true, strokeWidth: 2 },
@@ -279,12 +275,22 @@ export function parallelCoordinatesSpec(
       },
       {
         data: { values: ticks.filter(t => t.end === 'max') },
-        mark: { type: 'text', dy: -8, fontSize: 10, baseline: 'bottom' },
+        mark: {
+          type: 'text',
+          dy: -8,
+          fontSize: 10,
+          baseline: 'bottom'
+        },
         encoding: { x, y: { ...y, field: 'norm' }, text: { field: 'text' } }
       },
       {
         data: { values: ticks.filter(t => t.end === 'min') },
-        mark: { type: 'text', dy: 8, fontSize: 10, baseline: 'top' },
+        mark: {
+          type: 'text',
+          dy: 8,
+          fontSize: 10,
+          baseline: 'top'
+        },
         encoding: { x, y: { ...y, field: 'norm' }, text: { field: 'text' } }
       }
     ]

@@ -391,4 +391,18 @@ describe('Compare', () => {
     // seed (one value) and staged (one run) are left out; optimizer is no number
     expect(constant).toBe(2);
   });
+
+  it('given a theme change, then each chart is drawn again, once', async () => {
+    const { container, rendermime } = await show(async () => comparison());
+    const drawn = rendermime.specs.length;
+    await act(async () => {
+      document.body.dataset.jpThemeLight = 'false';
+      await new Promise(resolve => setTimeout(resolve, 0));
+    });
+    expect(rendermime.specs.length).toBe(2 * drawn);
+    container.querySelectorAll('figure.jp-MlopsChart').forEach(figure => {
+      expect(figure.firstElementChild!.childElementCount).toBe(1);
+    });
+    delete document.body.dataset.jpThemeLight;
+  });
 });

@@ -23,6 +23,38 @@ function useThemeGeneration(): number {
   return generation;
 }
 
+/**
+ * A Vega config in the colours of JupyterLab's current theme, read from its CSS variables:
+ * Vega draws on a canvas, which cannot use the variables themselves, and its own dark theme
+ * leaves text marks black.
+ */
+export function themeConfig(): Record<string, unknown> {
+  const style = getComputedStyle(document.body);
+  const read = (name: string): string | undefined =>
+    style.getPropertyValue(name).trim() || undefined;
+  const font = read('--jp-ui-font-color1');
+  const muted = read('--jp-ui-font-color2');
+  const grid = read('--jp-border-color2');
+  const line = read('--jp-border-color1');
+  const family = read('--jp-ui-font-family');
+  const config = {
+    font: family,
+    text: { color: font },
+    title: { color: font },
+    axis: {
+      labelColor: muted,
+      titleColor: font,
+      gridColor: grid,
+      domainColor: line,
+      tickColor: line
+    },
+    legend: { labelColor: font, titleColor: font },
+    style: { 'guide-label': { fill: muted }, 'guide-title': { fill: font } }
+  };
+  // Leave out what the page does not define (as in tests), so Vega's defaults apply.
+  return JSON.parse(JSON.stringify(config));
+}
+
 /** Properties of {@link VegaLite}. */
 export interface IVegaLiteProps {
   /** A Vega-Lite v5 specification, data inlined. */
@@ -60,6 +92,9 @@ export function VegaLite({
         // The renderer draws every chart a second time into a PNG for the notebook's
         // output unless one is there already; a view never saves it, so skip that work.
         'image/png': 'unused'
+      },
+      metadata: {
+        [VEGALITE_MIME]: { embed_options: { config: themeConfig() as any } }
       },
       trusted: true
     });
