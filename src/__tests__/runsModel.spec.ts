@@ -261,9 +261,14 @@ describe('RunsModel filter', () => {
     ]);
     const model = modelOf(client);
 
-    await model.setQuery({ staleOnly: true });
+    const asked = model.setQuery({ staleOnly: true });
+    // The toggle shows what was asked at once, before the answer.
+    expect(model.requestedQuery.staleOnly).toBe(true);
+    expect(model.query.staleOnly).toBe(false);
+    await asked;
 
     expect(client.queries[0].stale).toBe(true);
+    expect(model.query.staleOnly).toBe(true);
     expect(model.rows.map(run => run.name)).toEqual(['sweep-2']);
     model.dispose();
   });

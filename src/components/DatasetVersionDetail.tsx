@@ -114,7 +114,7 @@ export function DatasetVersionDetail({
                   <td title={column.name}>{column.name}</td>
                   <td className="jp-MlopsDatasets-dtype">{column.dtype}</td>
                   <td className="jp-MlopsDatasets-nulls">{nulls(profile)}</td>
-                  <td title={text}>{text}</td>
+                  <td className="jp-MlopsDatasets-profile">{text}</td>
                 </tr>
               );
             })}

@@ -38,6 +38,8 @@ export function DatasetsSection({
     [commands]
   );
   const datasets = model.datasets;
+  // Nothing to tick or diff until there are datasets.
+  const hasDatasets = datasets !== null && datasets.length > 0;
   const now = Date.now();
 
   let body: React.ReactNode;
@@ -106,30 +108,36 @@ export function DatasetsSection({
   return (
     <div className="jp-MlopsDatasets" role="region" aria-label="Datasets">
       <div className="jp-MlopsDatasets-toolbar">
-        <span className="jp-MlopsDatasets-tickCount">
-          {model.ticked.length === 0
-            ? 'Tick two versions to diff them'
-            : `${model.ticked.length} of 2 ticked`}
-        </span>
-        <button
-          className="jp-Button jp-mod-styled jp-mod-accept jp-MlopsDatasets-diff"
-          disabled={pair === null}
-          title={
-            pair === null
-              ? 'Tick two versions to diff them'
-              : 'Diff the newer ticked version against the older'
-          }
-          onClick={() => {
-            if (pair !== null) {
-              void commands.execute(CommandIDs.diffDatasetVersions, {
-                a: pair.a,
-                b: pair.b
-              });
-            }
-          }}
-        >
-          Diff
-        </button>
+        {hasDatasets ? (
+          <>
+            <span className="jp-MlopsDatasets-tickCount">
+              {model.ticked.length === 0
+                ? 'Tick two versions to diff them'
+                : `${model.ticked.length} of 2 ticked`}
+            </span>
+            <button
+              className="jp-Button jp-mod-styled jp-mod-accept jp-MlopsDatasets-diff"
+              disabled={pair === null}
+              title={
+                pair === null
+                  ? 'Tick two versions to diff them'
+                  : 'Diff the newer ticked version against the older'
+              }
+              onClick={() => {
+                if (pair !== null) {
+                  void commands.execute(CommandIDs.diffDatasetVersions, {
+                    a: pair.a,
+                    b: pair.b
+                  });
+                }
+              }}
+            >
+              Diff
+            </button>
+          </>
+        ) : (
+          <span className="jp-MlopsDatasets-tickCount" />
+        )}
         <button
           className="jp-Button jp-mod-minimal jp-mod-small jp-MlopsRuns-iconButton"
           aria-label="Refresh datasets"

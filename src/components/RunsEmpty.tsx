@@ -19,7 +19,7 @@ export function RunsEmpty(): JSX.Element {
       <pre className="jp-MlopsRuns-code">
         <code>
           {
-            '%%track --metrics accuracy\nC = 0.5\nclf = LogisticRegression(C=C).fit(X, y)\naccuracy = clf.score(X_test, y_test)'
+            '%%track --metrics acc\nC = 0.5\nmodel = SVC(C=C).fit(X, y)\nacc = model.score(Xt, yt)'
           }
         </code>
       </pre>
@@ -27,7 +27,7 @@ export function RunsEmpty(): JSX.Element {
       <pre className="jp-MlopsRuns-code">
         <code>
           {
-            "import mlops_jlab as ml\nwith ml.start_run('first'):\n    ml.log_param('model', 'rf')\n    ml.log_metric('accuracy', 0.9)"
+            "import mlops_jlab as ml\nwith ml.start_run('first'):\n    ml.log_param('C', 0.5)\n    ml.log_metric('acc', 0.9)"
           }
         </code>
       </pre>

@@ -81,12 +81,14 @@ export function RunsSection({
     }
   };
 
+  // An empty store has nothing to filter, sort or compare: only its how-to shows.
+  const empty = model.emptyStore;
   let body: React.ReactNode = null;
   if (!model.loaded) {
     body = model.querying ? (
       <p className="jp-MlopsPanel-hint jp-MlopsRuns-loading">Loading runs…</p>
     ) : null;
-  } else if (model.emptyStore) {
+  } else if (empty) {
     body = <RunsEmpty />;
   } else if (model.rows.length === 0) {
     body = (
@@ -113,54 +115,62 @@ export function RunsSection({
       aria-label="Runs"
       role="region"
     >
-      <div className="jp-MlopsRuns-filterBar">
-        <input
-          className="jp-mod-styled jp-MlopsRuns-filter"
-          type="text"
-          aria-label="Filter runs"
-          placeholder={FILTER_EXAMPLE}
-          title={`Filter in the query language, applied on Enter; e.g. ${FILTER_EXAMPLE}`}
-          spellCheck={false}
-          aria-invalid={model.filterError !== null}
-          aria-describedby={
-            model.filterError !== null
-              ? 'mlops-jlab-runs-filter-error'
-              : undefined
-          }
-          value={draft}
-          onChange={event => setDraft(event.target.value)}
-          onKeyDown={onFilterKey}
-        />
-      </div>
-      {model.filterError !== null && (
-        <div className="jp-MlopsRuns-filterError">
-          <div
-            className="jp-MlopsPanel-error"
-            role="alert"
-            id="mlops-jlab-runs-filter-error"
-          >
-            {model.filterError}
+      {!empty && (
+        <>
+          <div className="jp-MlopsRuns-filterBar">
+            <input
+              className="jp-mod-styled jp-MlopsRuns-filter"
+              type="text"
+              aria-label="Filter runs"
+              placeholder={FILTER_EXAMPLE}
+              title={`Filter in the query language, applied on Enter; e.g. ${FILTER_EXAMPLE}`}
+              spellCheck={false}
+              aria-invalid={model.filterError !== null}
+              aria-describedby={
+                model.filterError !== null
+                  ? 'mlops-jlab-runs-filter-error'
+                  : undefined
+              }
+              value={draft}
+              onChange={event => setDraft(event.target.value)}
+              onKeyDown={onFilterKey}
+            />
           </div>
-        </div>
+          {model.filterError !== null && (
+            <div className="jp-MlopsRuns-filterError">
+              <div
+                className="jp-MlopsPanel-error"
+                role="alert"
+                id="mlops-jlab-runs-filter-error"
+              >
+                {model.filterError}
+              </div>
+            </div>
+          )}
+        </>
       )}
       <div className="jp-MlopsRuns-toolbar">
         <span className="jp-MlopsRuns-count" aria-live="polite">
           {model.loaded ? countText(model) : ''}
         </span>
-        <label
-          className="jp-MlopsRuns-toggle"
-          title="Only runs whose input data has a newer version, or whose cell changed"
-        >
-          <input
-            type="checkbox"
-            checked={model.query.staleOnly}
-            onChange={event =>
-              void model.setQuery({ staleOnly: event.target.checked })
-            }
-          />
-          Stale only
-        </label>
-        <RunsColumnChooser model={model} />
+        {!empty && (
+          <>
+            <label
+              className="jp-MlopsRuns-toggle"
+              title="Only runs whose input data has a newer version, or whose cell changed"
+            >
+              <input
+                type="checkbox"
+                checked={model.requestedQuery.staleOnly}
+                onChange={event =>
+                  void model.setQuery({ staleOnly: event.target.checked })
+                }
+              />
+              Stale only
+            </label>
+            <RunsColumnChooser model={model} />
+          </>
+        )}
         <button
           className="jp-Button jp-mod-minimal jp-mod-small jp-MlopsRuns-iconButton"
           aria-label="Refresh runs"
@@ -170,38 +180,40 @@ export function RunsSection({
           <refreshIcon.react tag="span" />
         </button>
       </div>
-      <div className="jp-MlopsRuns-selectionBar">
-        <span className="jp-MlopsRuns-selectionCount">
-          {selected.length === 0
-            ? 'Tick runs to compare them'
-            : `${formatCount(selected.length)} selected`}
-        </span>
-        {selected.length > 0 && (
+      {!empty && (
+        <div className="jp-MlopsRuns-selectionBar">
+          <span className="jp-MlopsRuns-selectionCount">
+            {selected.length === 0
+              ? 'Tick runs to compare them'
+              : `${formatCount(selected.length)} selected`}
+          </span>
+          {selected.length > 0 && (
+            <button
+              className="jp-Button jp-mod-minimal jp-mod-small"
+              onClick={() => model.clearSelection()}
+              aria-label="Clear the selection"
+            >
+              Clear
+            </button>
+          )}
           <button
-            className="jp-Button jp-mod-minimal jp-mod-small"
-            onClick={() => model.clearSelection()}
-            aria-label="Clear the selection"
+            className="jp-Button jp-mod-styled jp-mod-accept jp-MlopsRuns-compare"
+            disabled={!canCompare}
+            title={
+              canCompare
+                ? `Compare the ${selected.length} selected runs`
+                : `Select ${COMPARE_MIN} to ${COMPARE_MAX} runs to compare them`
+            }
+            onClick={() =>
+              void commands.execute(CommandIDs.compareRuns, {
+                runIds: [...selected]
+              })
+            }
           >
-            Clear
+            Compare
           </button>
-        )}
-        <button
-          className="jp-Button jp-mod-styled jp-mod-accept jp-MlopsRuns-compare"
-          disabled={!canCompare}
-          title={
-            canCompare
-              ? `Compare the ${selected.length} selected runs`
-              : `Select ${COMPARE_MIN} to ${COMPARE_MAX} runs to compare them`
-          }
-          onClick={() =>
-            void commands.execute(CommandIDs.compareRuns, {
-              runIds: [...selected]
-            })
-          }
-        >
-          Compare
-        </button>
-      </div>
+        </div>
+      )}
       {model.error !== null && (
         <div className="jp-MlopsPanel-error" role="alert">
           {model.error}

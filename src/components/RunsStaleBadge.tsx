@@ -15,13 +15,17 @@ export function RunsStaleBadge({
   if (reasons.length === 0) {
     return null;
   }
-  const text = `Stale: ${reasons.join('; ')}`;
+  const label = `Stale: ${reasons.join('; ')}`;
+  // A reason may itself hold a semicolon: the tooltip puts each on its own line.
+  const tooltip = ['Stale:', ...reasons.map(reason => `• ${reason}`)].join(
+    '\n'
+  );
   return (
     <span
       className="jp-MlopsRuns-stale"
       role="img"
-      aria-label={text}
-      title={text}
+      aria-label={label}
+      title={tooltip}
     >
       <span aria-hidden="true">⚠</span>
     </span>

@@ -69,7 +69,7 @@ const LEADING: IRunColumn[] = [
     label: 'Started',
     title: 'Sort by start time',
     sortField: 'start_time',
-    width: 76
+    width: 86
   },
   {
     id: 'duration',

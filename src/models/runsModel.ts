@@ -184,6 +184,11 @@ export class RunsModel {
     return this._query;
   }
 
+  /** The query last asked for: the one on its way, else the one shown. */
+  get requestedQuery(): Readonly<IRunsQuery> {
+    return this._pending ?? this._query;
+  }
+
   /** Whether the store has no runs at all (not merely none matching). */
   get emptyStore(): boolean {
     return (
@@ -264,6 +269,7 @@ export class RunsModel {
     const next: IRunsQuery = { ...this._query, ...change };
     const ticket = ++this._queryTicket;
     this._querying = true;
+    this._pending = next;
     this._emit();
     let page: IListRuns;
     try {
@@ -275,6 +281,7 @@ export class RunsModel {
         return;
       }
       this._querying = false;
+      this._pending = null;
       if (isBadRequest(reason) && next.filter !== this._query.filter) {
         this._filterError = messageOf(reason);
       } else {
@@ -287,6 +294,7 @@ export class RunsModel {
       return;
     }
     this._querying = false;
+    this._pending = null;
     this._query = next;
     this._filterError = null;
     this._error = null;
@@ -647,6 +655,7 @@ export class RunsModel {
   private _interval: number;
   private _visible = false;
   private _disposed = false;
+  private _pending: IRunsQuery | null = null;
   private _query: IRunsQuery = {
     filter: '',
     sort: DEFAULT_SORT,
