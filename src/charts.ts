@@ -17,7 +17,7 @@ const CONFIG = {
   background: null,
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 11 },
-  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 220 }
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 150 }
 };
 
 /** One run's points of a metric history. */
@@ -108,7 +108,8 @@ export function historySpec(
       y: {
         field: 'value',
         type: 'quantitative',
-        title: key,
+        // The chart's heading names the metric; a long name would not fit the axis.
+        title: null,
         scale: { zero: false }
       },
       color,
