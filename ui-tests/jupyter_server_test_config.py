@@ -1,14 +1,14 @@
-"""Jupyter server for the Galata tests: a fresh store in a temporary folder every start."""
+"""Jupyter server for the Galata tests: a fresh root folder every start, whose own
+``.mlops`` store the server creates, as it does for a user who starts JupyterLab in a
+project folder (so files are named relative to it)."""
 
 import os
-import tempfile
 
 from jupyterlab.galata import configure_jupyter_server
 
 configure_jupyter_server(c)  # noqa: F821 - c is the config object Jupyter provides
 
-store = tempfile.mkdtemp(prefix="mlops-jlab-ui-")
-os.environ["MLOPS_JLAB_DB_URL"] = f"sqlite:///{store}/mlops.sqlite"
-os.environ["MLOPS_JLAB_ARTIFACTS"] = f"{store}/artifacts"
+for variable in ("MLOPS_JLAB_DB_URL", "MLOPS_JLAB_ARTIFACTS"):
+    os.environ.pop(variable, None)
 
 c.ServerApp.allow_root = True  # noqa: F821 - the tests run as root in CI

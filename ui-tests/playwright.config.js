@@ -6,6 +6,8 @@ const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 module.exports = {
   ...baseConfig,
+  // The tests share one server and its store, and count the runs they make.
+  workers: 1,
   use: {
     ...baseConfig.use,
     video: 'off',
