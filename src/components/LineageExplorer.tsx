@@ -15,7 +15,7 @@ import {
   mergeLineage,
   splitNodeId
 } from '../lineageLayout';
-import { LineageKind } from '../tokens';
+import { ILineage, LineageKind } from '../tokens';
 import { LineageDetails } from './LineageDetails';
 import { kindName } from './LineageFormat';
 import { LineageGraph } from './LineageGraph';
@@ -33,6 +33,11 @@ export interface ILineageExplorerProps {
   nodeId: string;
   /** The depth shown first; all by default. */
   initialDepth?: number | null;
+  /**
+   * The graph at the initial depth, already asked for (the view asks as it is created,
+   * before it is drawn, to gain that time).
+   */
+  initial?: Promise<ILineage>;
 }
 
 function message(reason: unknown): string {
@@ -50,7 +55,8 @@ export function LineageExplorer({
   context,
   kind,
   nodeId,
-  initialDepth = null
+  initialDepth = null,
+  initial
 }: ILineageExplorerProps): JSX.Element {
   const { client, commands } = context;
   const root = useRef<HTMLDivElement>(null);
@@ -71,15 +77,20 @@ export function LineageExplorer({
     error: string | null;
   } | null>(null);
   const layoutTime = useRef(0);
+  const initialPending = useRef(true);
 
   useEffect(() => {
     let current = true;
     setLoading(true);
-    client
-      .getLineage(kind, nodeId, {
-        direction: 'both',
-        ...(depth === null ? {} : { depth })
-      })
+    const asked =
+      initialPending.current && initial
+        ? initial
+        : client.getLineage(kind, nodeId, {
+            direction: 'both',
+            ...(depth === null ? {} : { depth })
+          });
+    initialPending.current = false;
+    asked
       .then(found => {
         if (!current) {
           return;
@@ -105,7 +116,7 @@ export function LineageExplorer({
     return () => {
       current = false;
     };
-  }, [client, kind, nodeId, depth, reloads]);
+  }, [client, kind, nodeId, depth, reloads, initial]);
 
   const tooLarge =
     graph !== null && graph.nodes.length > LARGE_GRAPH && !largeAllowed;

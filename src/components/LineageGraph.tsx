@@ -12,7 +12,10 @@ import { LineageEdge } from './LineageEdge';
 import { LineageLegend } from './LineageLegend';
 import { LineageNode } from './LineageNode';
 
-/** Zoom limits; labels are hidden below LABELS_BELOW, where they could not be read. */
+/**
+ * Zoom limits. Below LABELS_BELOW labels could not be read: they are not drawn, which
+ * also makes the first paint of a big graph (fitted small) cheaper.
+ */
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 4;
 const LABELS_BELOW = 0.45;
@@ -327,6 +330,7 @@ export function LineageGraph({
       )),
     [layout, selectedId, markers]
   );
+  const labelled = view.k >= LABELS_BELOW;
   const nodeElements = useMemo(
     () =>
       layout.nodes.map(placed => (
@@ -335,10 +339,11 @@ export function LineageGraph({
           placed={placed}
           isRoot={placed.id === rootId}
           selected={placed.id === selectedId}
+          labelled={labelled}
           onSelect={onSelect}
         />
       )),
-    [layout, rootId, selectedId, onSelect]
+    [layout, rootId, selectedId, labelled, onSelect]
   );
 
   return (
@@ -363,8 +368,7 @@ export function LineageGraph({
     >
       <svg
         className={
-          'jp-MlopsLineage-svg' +
-          (view.k < LABELS_BELOW ? ' jp-mod-zoomedOut' : '')
+          'jp-MlopsLineage-svg' + (labelled ? '' : ' jp-mod-zoomedOut')
         }
         width="100%"
         height="100%"

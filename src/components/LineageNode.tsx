@@ -17,6 +17,8 @@ export interface ILineageNodeProps {
   placed: IPlacedNode;
   isRoot: boolean;
   selected: boolean;
+  /** Whether the text lines are drawn (not when zoomed out too far to read them). */
+  labelled: boolean;
   /** Called with the node's id on click, Enter or Space; must keep its identity. */
   onSelect: (id: string) => void;
 }
@@ -27,7 +29,13 @@ export interface ILineageNodeProps {
  * elsewhere do not render it again.
  */
 export const LineageNode = memo(
-  ({ placed, isRoot, selected, onSelect }: ILineageNodeProps): JSX.Element => {
+  ({
+    placed,
+    isRoot,
+    selected,
+    labelled,
+    onSelect
+  }: ILineageNodeProps): JSX.Element => {
     const { node, width, height } = placed;
     const stale = node.stale === true;
     const baselines = textBaselines(node.kind);
@@ -67,20 +75,24 @@ export const LineageNode = memo(
           <path className="jp-MlopsLineage-halo" d={outline} />
         )}
         <path className="jp-MlopsLineage-shape" d={outline} />
-        <text
-          className="jp-MlopsLineage-text jp-MlopsLineage-label"
-          x={14}
-          y={baselines.label}
-        >
-          {truncate(node.label, LABEL_CHARS)}
-        </text>
-        <text
-          className="jp-MlopsLineage-text jp-MlopsLineage-summary"
-          x={14}
-          y={baselines.meta}
-        >
-          {truncate(summary, SUMMARY_CHARS)}
-        </text>
+        {labelled && (
+          <>
+            <text
+              className="jp-MlopsLineage-text jp-MlopsLineage-label"
+              x={14}
+              y={baselines.label}
+            >
+              {truncate(node.label, LABEL_CHARS)}
+            </text>
+            <text
+              className="jp-MlopsLineage-text jp-MlopsLineage-summary"
+              x={14}
+              y={baselines.meta}
+            >
+              {truncate(summary, SUMMARY_CHARS)}
+            </text>
+          </>
+        )}
         {stale && (
           <g
             className="jp-MlopsLineage-staleBadge"

@@ -6,7 +6,7 @@ import '../../style/lineage.css';
 
 import { IViewContext } from '../commands';
 import { LineageExplorer } from '../components/LineageExplorer';
-import { LineageKind } from '../tokens';
+import { ILineage, LineageKind } from '../tokens';
 
 /**
  * The lineage graph around a run, dataset version, artifact or model version, in the
@@ -20,7 +20,16 @@ export class LineageView extends ReactWidget {
   ) {
     super();
     this.addClass('jp-MlopsLineage-widget');
+    // Asked now rather than once React has drawn the view: the answer arrives sooner.
+    this.initial = context.client.getLineage(kind, nodeId, {
+      direction: 'both'
+    });
+    // Its failure is shown by the view; not an unhandled rejection meanwhile.
+    this.initial.catch(() => undefined);
   }
+
+  /** The graph at the view's first depth, asked for when the view was created. */
+  readonly initial: Promise<ILineage>;
 
   protected render(): JSX.Element {
     return (
@@ -28,6 +37,7 @@ export class LineageView extends ReactWidget {
         context={this.context}
         kind={this.kind}
         nodeId={this.nodeId}
+        initial={this.initial}
       />
     );
   }
