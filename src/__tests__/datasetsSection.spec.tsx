@@ -106,9 +106,7 @@ async function renderSection(client = fakeClient()) {
 async function expand(container: HTMLElement, name: string): Promise<void> {
   await act(async () => {
     fireEvent.click(
-      within(
-        container.querySelector(`[data-dataset="${name}"]`) as HTMLElement
-      ).getAllByRole('button')[0]
+      container.querySelector(`[data-dataset="${name}"]`) as HTMLElement
     );
   });
 }

@@ -65,9 +65,10 @@ export function DatasetsSection({
           const expanded = model.isExpanded(dataset.name);
           const Caret = expanded ? caretDownIcon : caretRightIcon;
           return (
-            <li key={dataset.name} data-dataset={dataset.name}>
+            <li key={dataset.name}>
               <button
                 className="jp-MlopsDatasets-dataset"
+                data-dataset={dataset.name}
                 aria-expanded={expanded}
                 onClick={() => void model.toggleExpanded(dataset.name)}
               >

@@ -1,4 +1,3 @@
-import { shareIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import {
@@ -9,6 +8,7 @@ import {
 } from '../models/format';
 import { IRunColumn } from '../models/runColumns';
 import { IRunSummary } from '../tokens';
+import { RunsLineageIcon } from './RunsLineageIcon';
 import { RunsStaleBadge } from './RunsStaleBadge';
 import { RunsStatusBadge } from './RunsStatusBadge';
 
@@ -96,7 +96,7 @@ function cell(column: IRunColumn, props: IRunsRowProps): React.ReactNode {
             props.onLineage(run.id);
           }}
         >
-          <shareIcon.react tag="span" />
+          <RunsLineageIcon />
         </button>
       );
   }

@@ -55,7 +55,7 @@ export function RunsTable({
     count,
     getScrollElement: () => scrollerRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 8,
     scrollMargin: HEADER_HEIGHT
   });
   const items = virtualizer.getVirtualItems();

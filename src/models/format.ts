@@ -7,9 +7,21 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+// One formatter each, made once: `toLocaleString` makes a new one per call, which shows
+// when a scrolling table formats every row it paints.
+const COUNT = new Intl.NumberFormat();
+const MONTH_DAY = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric'
+});
+const TIMESTAMP = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'medium'
+});
+
 /** `1,234` in the user's locale. */
 export function formatCount(value: number): string {
-  return value.toLocaleString();
+  return COUNT.format(value);
 }
 
 /**
@@ -44,10 +56,7 @@ export function formatRelative(time: number, now: number = Date.now()): string {
 export function formatDate(time: number, now: number = Date.now()): string {
   const date = new Date(time);
   if (date.getFullYear() === new Date(now).getFullYear()) {
-    return date.toLocaleDateString(undefined, {
-      month: 'short',
-      day: 'numeric'
-    });
+    return MONTH_DAY.format(date);
   }
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
@@ -55,7 +64,7 @@ export function formatDate(time: number, now: number = Date.now()): string {
 
 /** The full local date and time, for tooltips. */
 export function formatTimestamp(time: number): string {
-  return new Date(time).toLocaleString();
+  return TIMESTAMP.format(time);
 }
 
 /** `0.4s`, `12s`, `2m 05s`, `1h 02m`, `2d 3h`; an empty string for null. */
