@@ -190,10 +190,10 @@ def fill_example_store(tracker: Tracker) -> int:
 def demo_workspace(tracker: Tracker, notebook: str = NOTEBOOK) -> dict[str, Any] | None:
     """The JupyterLab workspace the demo opens on, made from the example runs in the store.
 
-    The MLOps side panel is open on the left. The main area holds ``notebook`` on the
-    left and, on the right, a comparison of the best retrained model (by ROC AUC), the
-    same settings trained on the first data (stale) and the runner-up, above the lineage
-    of the current train set. Each view is an entry that JupyterLab's layout restorer
+    The MLOps side panel is open on the left. The main area holds ``notebook`` and, beside
+    it, a comparison of the best retrained model (by ROC AUC), the same settings trained on
+    the first data (stale) and the runner-up; below both, the lineage of the current train
+    set. Each view is an entry that JupyterLab's layout restorer
     reopens by running the view's command with the entry's arguments.
 
     Returns
@@ -235,18 +235,20 @@ def demo_workspace(tracker: Tracker, notebook: str = NOTEBOOK) -> dict[str, Any]
 
     layout = {
         "main": {
+            # The notebook and the comparison side by side above the lineage graph, which
+            # runs left to right and so gets the main area's whole width.
             "dock": {
                 "type": "split-area",
-                "orientation": "horizontal",
-                "sizes": [0.42, 0.58],
+                "orientation": "vertical",
+                "sizes": [0.6, 0.4],
                 "children": [
-                    tabs(document),
                     {
                         "type": "split-area",
-                        "orientation": "vertical",
-                        "sizes": [0.5, 0.5],
-                        "children": [tabs(compare), tabs(lineage)],
+                        "orientation": "horizontal",
+                        "sizes": [0.45, 0.55],
+                        "children": [tabs(document), tabs(compare)],
                     },
+                    tabs(lineage),
                 ],
             },
             "current": compare,
