@@ -104,7 +104,7 @@ describe('RunsModel paging', () => {
     model.dispose();
   });
 
-  it('given a page that fails, when scrolling on, then it is not asked again and again, and its message is shown', async () => {
+  it('given a page that fails, when scrolling on, then it is not asked again and again, its message is shown, and a refresh resumes', async () => {
     const client = new FakeRunsClient(makeRuns(1000));
     const model = modelOf(client);
     await model.load();
@@ -119,6 +119,12 @@ describe('RunsModel paging', () => {
     expect(client.queries).toHaveLength(2);
     expect(model.error).toBe('Cannot reach the Jupyter server: offline');
     expect(model.rows).toHaveLength(100);
+
+    client.failWith = null;
+    await model.refresh();
+    await untilIdle(model);
+    expect(model.error).toBeNull();
+    expect(model.rows).toHaveLength(200);
     model.dispose();
   });
 });

@@ -311,3 +311,36 @@ describe('RunsSection', () => {
     model.dispose();
   });
 });
+
+describe('RunsSection keyboard', () => {
+  it('given the focused row filtered away, when the table takes the focus, then the first row in view gets it', async () => {
+    const runs = makeRuns(50);
+    runs[10] = { ...runs[10], status: 'failed' };
+    const { container, model } = await renderSection(new FakeRunsClient(runs));
+    const grid = screen.getByRole('grid', { name: 'Runs' });
+    const first = paintedRows(container)[0];
+    expect(first.tabIndex).toBe(0);
+    expect(grid.tabIndex).toBe(-1);
+
+    await act(async () => {
+      fireEvent.keyDown(first, { key: 'ArrowDown' });
+    });
+    expect(document.activeElement).toBe(paintedRows(container)[1]);
+
+    const box = screen.getByLabelText('Filter runs');
+    fireEvent.change(box, { target: { value: "status = 'failed'" } });
+    await act(async () => {
+      fireEvent.keyDown(box, { key: 'Enter' });
+      await settle();
+    });
+    // One run matches: the focused second row is gone, the table is the tab stop.
+    expect(paintedRows(container)).toHaveLength(1);
+    expect(grid.tabIndex).toBe(0);
+    await act(async () => {
+      grid.focus();
+    });
+    expect(document.activeElement).toBe(paintedRows(container)[0]);
+    expect(paintedRows(container)[0].tabIndex).toBe(0);
+    model.dispose();
+  });
+});

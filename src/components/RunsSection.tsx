@@ -175,7 +175,7 @@ export function RunsSection({
           className="jp-Button jp-mod-minimal jp-mod-small jp-MlopsRuns-iconButton"
           aria-label="Refresh runs"
           title="Refresh runs"
-          onClick={() => void model.load()}
+          onClick={() => void model.refresh().catch(() => undefined)}
         >
           <refreshIcon.react tag="span" />
         </button>

@@ -60,6 +60,11 @@ export function RunsTable({
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length > 0 ? items[items.length - 1].index : 0;
+  // The row that takes Tab; when it is scrolled away (or filtered out), the table itself
+  // does, and hands the focus to the first row in view.
+  const focusedPainted = items.some(
+    item => item.index === focusIndex && rows[item.index] !== undefined
+  );
 
   // Ask for the rows in view and half a page beyond, so that scrolling on rarely waits.
   useEffect(() => {
@@ -131,6 +136,21 @@ export function RunsTable({
     }
   };
 
+  const onFocus = (event: React.FocusEvent<HTMLDivElement>) => {
+    if (event.target !== event.currentTarget) {
+      return;
+    }
+    const first = items.find(
+      item =>
+        rows[item.index] !== undefined &&
+        item.start >= (virtualizer.scrollOffset ?? 0) + HEADER_HEIGHT - 1
+    );
+    if (first) {
+      setFocusIndex(first.index);
+      pendingFocus.current = first.index;
+    }
+  };
+
   const onClick = (event: React.MouseEvent<HTMLDivElement>) => {
     const target = event.target as HTMLElement;
     if (target.closest('button, input, a')) {
@@ -164,6 +184,8 @@ export function RunsTable({
       aria-colcount={columns.length}
       aria-multiselectable="true"
       aria-busy={model.fetchingMore || model.querying}
+      tabIndex={focusedPainted ? -1 : 0}
+      onFocus={onFocus}
       onKeyDown={onKeyDown}
       onClick={onClick}
     >

@@ -381,8 +381,13 @@ export class RunsModel {
     }
     this._merge(page);
     this._error = null;
+    const failed = this._pageFailed;
     this._pageFailed = false;
     this._emit();
+    if (failed) {
+      // A page that failed before is asked again now that the server answers.
+      this.ensureRows(this._wanted);
+    }
   }
 
   /**
