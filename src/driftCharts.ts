@@ -73,33 +73,32 @@ export function histogramOverlaySpec(
   const high = Math.max(...spans);
   const fallbackWidth =
     high > low ? (high - low) / 40 : Math.abs(low) / 100 || 1;
-  // Heights are densities in units of the first version's bin width: a bar of that width
-  // is as high as its share of values, and narrower or wider bins compare fairly.
-  const widthsOf = (side: IHistogramSide): number[] => {
+  // Each bin's range, a zero-width one widened so it shows.
+  const bins = sides.map(side => {
     const edges = side.histogram.edges.map(toNumber);
-    return side.histogram.counts.map((_, i) => edges[i + 1] - edges[i]);
-  };
-  const firstWidths = widthsOf(sides[0])
-    .filter(w => w > 0)
-    .sort((x, y) => x - y);
-  const unit = firstWidths.length
-    ? firstWidths[Math.floor(firstWidths.length / 2)]
-    : fallbackWidth;
-  const sameBins = sides.every(side =>
-    widthsOf(side).every(w => Math.abs(w - unit) <= unit * 0.01)
-  );
-  const values: Record<string, unknown>[] = [];
-  for (const side of sides) {
-    const edges = side.histogram.edges.map(toNumber);
-    const counts = side.histogram.counts;
-    const total = counts.reduce((sum, n) => sum + n, 0) || 1;
-    counts.forEach((count, i) => {
+    return side.histogram.counts.map((count, i) => {
       let start = edges[i];
       let end = edges[i + 1];
       if (!(end > start)) {
         start -= fallbackWidth / 2;
         end = start + fallbackWidth;
       }
+      return { start, end, count };
+    });
+  });
+  // Heights are densities in units of the first version's bin width: a bar of that width
+  // is as high as its share of values, and narrower or wider bins compare fairly.
+  const firstWidths = bins[0]
+    .map(bin => bin.end - bin.start)
+    .sort((x, y) => x - y);
+  const unit = firstWidths[Math.floor(firstWidths.length / 2)];
+  const sameBins = bins.every(side =>
+    side.every(bin => Math.abs(bin.end - bin.start - unit) <= unit * 0.01)
+  );
+  const values: Record<string, unknown>[] = [];
+  sides.forEach((side, s) => {
+    const total = bins[s].reduce((sum, bin) => sum + bin.count, 0) || 1;
+    for (const { start, end, count } of bins[s]) {
       const share = count / total;
       values.push({
         version: side.label,
@@ -109,8 +108,8 @@ export function histogramOverlaySpec(
         share,
         height: (share * unit) / (end - start)
       });
-    });
-  }
+    }
+  });
   const axisType = temporal ? 'temporal' : 'quantitative';
   return {
     $schema: SCHEMA,
@@ -125,7 +124,8 @@ export function histogramOverlaySpec(
         field: 'start',
         type: axisType,
         title: column,
-        scale: { zero: false, nice: false },
+        // Time scales have no zero to leave out.
+        scale: temporal ? { nice: false } : { zero: false, nice: false },
         axis: { labelOverlap: true, tickCount: 6 }
       },
       x2: { field: 'end' },

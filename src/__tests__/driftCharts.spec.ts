@@ -49,7 +49,8 @@ describe('histogramOverlaySpec', () => {
     ]);
     const [row] = rowsOf(spec);
     expect(row.end).toBeGreaterThan(row.start);
-    expect(Number.isFinite(row.height)).toBe(true);
+    expect(row.height).toBe(1);
+    expect(spec.encoding.y.title).toBe('Share of values');
   });
 
   it('given a time column, then the axis is temporal', () => {

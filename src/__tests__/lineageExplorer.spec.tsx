@@ -3,7 +3,7 @@ import React from 'react';
 
 import { MlopsClient } from '../api';
 import { CommandIDs } from '../commands';
-import { LineageExplorer } from '../components/LineageExplorer';
+import { LARGE_GRAPH, LineageExplorer } from '../components/LineageExplorer';
 import { APIError } from '../request';
 import { ILineage, ILineageNode } from '../tokens';
 
@@ -388,5 +388,51 @@ describe('LineageExplorer', () => {
     expect(screen.getByRole('button', { name: 'Zoom in' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Zoom out' })).toBeTruthy();
     expect(screen.getByLabelText('Legend')).toBeTruthy();
+  });
+
+  it('given a lineage too large to lay out at once, then it asks before drawing it', async () => {
+    const huge: ILineage = {
+      root: 'dataset_version:0',
+      nodes: Array.from({ length: LARGE_GRAPH + 1 }, (_, i) => ({
+        id: `dataset_version:${i}`,
+        kind: 'dataset_version' as const,
+        label: `v${i}`,
+        stale: false
+      })),
+      edges: []
+    };
+    const getLineage = jest.fn(async () => huge);
+    const { container } = await renderExplorer(getLineage);
+    expect(container.querySelectorAll('g[data-node-id]')).toHaveLength(0);
+    expect(screen.getByText(/This lineage has 1,501 nodes/)).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Show depth 2' }));
+    });
+    expect(getLineage).toHaveBeenLastCalledWith('dataset_version', '7', {
+      direction: 'both',
+      depth: 2
+    });
+  });
+
+  it('given the graph already asked for by the view, then it is drawn without asking again', async () => {
+    const getLineage = jest.fn(async () => lineage());
+    const { context } = setup(getLineage);
+    let container: HTMLElement | undefined;
+    await act(async () => {
+      container = render(
+        <LineageExplorer
+          context={context}
+          kind="dataset_version"
+          nodeId="7"
+          initial={Promise.resolve(lineage())}
+        />
+      ).container;
+    });
+    expect(getLineage).not.toHaveBeenCalled();
+    expect(container!.querySelectorAll('g[data-node-id]')).toHaveLength(5);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    });
+    expect(getLineage).toHaveBeenCalledTimes(1);
   });
 });
