@@ -205,8 +205,14 @@ def load_run_summaries(
     ids = list(run_ids)
     if not ids:
         return []
-    rows = conn.execute(_SUMMARY_ROWS, {"ids": ids}).mappings()
-    by_id = {row["id"]: {**row, "params": {}, "metrics": {}, "tags": {}} for row in rows}
+    result = conn.execute(_SUMMARY_ROWS, {"ids": ids})
+    # Rows zipped with the column names once: a mapping per row asks for its keys each time,
+    # a third of the time of a page of 1,000 runs.
+    columns = list(result.keys())
+    by_id = {}
+    for values in result.all():
+        row = dict(zip(columns, values, strict=True), params={}, metrics={}, tags={})
+        by_id[row["id"]] = row
     selected = {"params": params, "metrics": metrics, "tags": tags}
     for field, statement in _SUMMARY_VALUES:
         keys = selected[field]
