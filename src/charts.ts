@@ -86,7 +86,13 @@ export function historySpec(
     scale: { domain: labels },
     legend: options.legend === false ? null : { orient: 'bottom', columns: 2 }
   };
-  const x = { field: 'step', type: 'quantitative', title: 'Step' };
+  // Steps are whole numbers: no ticks between them.
+  const x = {
+    field: 'step',
+    type: 'quantitative',
+    title: 'Step',
+    axis: { tickMinStep: 1, format: 'd' }
+  };
   const layers: Record<string, unknown>[] = [];
   if (hasEnvelope(rows)) {
     layers.push({

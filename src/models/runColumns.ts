@@ -48,6 +48,15 @@ const LEADING: IRunColumn[] = [
     width: 76
   },
   {
+    id: 'stale',
+    kind: 'stale',
+    label: 'Stale',
+    title:
+      'Stale: a dataset read has a newer version, or the cell changed since',
+    sortField: null,
+    width: 44
+  },
+  {
     id: 'name',
     kind: 'name',
     label: 'Name',
@@ -78,15 +87,6 @@ const LEADING: IRunColumn[] = [
     title: 'Sort by duration',
     sortField: 'duration',
     width: 78
-  },
-  {
-    id: 'stale',
-    kind: 'stale',
-    label: 'Stale',
-    title:
-      'Stale: a dataset read has a newer version, or the cell changed since',
-    sortField: null,
-    width: 44
   }
 ];
 

@@ -4,7 +4,6 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { MlopsClient } from '../api';
@@ -30,14 +29,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null
   ) => {
-    // JupyterLab's default `no-store` appends a timestamp to every GET's query string,
-    // which the API refuses as an unknown parameter; `no-cache` still asks the server
-    // every time (a conditional request) without it.
-    const settings = ServerConnection.makeSettings({
-      init: { cache: 'no-cache', credentials: 'same-origin' }
-    });
     const panel = new MlopsPanel({
-      client: new MlopsClient(settings),
+      client: new MlopsClient(),
       commands: app.commands
     });
     panel.id = PANEL_ID;

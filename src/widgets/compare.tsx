@@ -1,10 +1,6 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-// Both views share the run badges, links and chart grid of these two stylesheets.
-import '../../style/compare.css';
-import '../../style/run-detail.css';
-
 import { IViewContext } from '../commands';
 import { Compare } from '../components/Compare';
 

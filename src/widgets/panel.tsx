@@ -8,10 +8,6 @@ import { IStatusSource, StatusView } from '../components/StatusView';
 import { DatasetsModel, IDatasetsClient } from '../models/datasetsModel';
 import { IRunsClient, RunsModel } from '../models/runsModel';
 
-// The panel's own stylesheets travel with it (the package's style module loads base.css).
-import '../../style/runs.css';
-import '../../style/datasets.css';
-
 /** The panel's settings (`mlops-jlab:panel`). */
 export interface IPanelSettings {
   /** Runs fetched per request while the table scrolls. */
