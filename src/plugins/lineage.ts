@@ -4,7 +4,6 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { ServerConnection } from '@jupyterlab/services';
 
 import { MlopsClient } from '../api';
 import { CommandIDs, ILineageArgs } from '../commands';
@@ -27,14 +26,7 @@ export const lineagePlugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null
   ) => {
     const context = {
-      // JupyterLab's default 'no-store' makes every GET carry a cache-busting `?<time>`
-      // parameter, which the API refuses as an unknown query parameter; 'no-cache' still
-      // asks the server every time.
-      client: new MlopsClient(
-        ServerConnection.makeSettings({
-          init: { cache: 'no-cache', credentials: 'same-origin' }
-        })
-      ),
+      client: new MlopsClient(),
       commands: app.commands,
       rendermime
     };

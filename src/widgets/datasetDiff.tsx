@@ -1,9 +1,6 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-// The view's stylesheet, loaded with the view (style/index.js loads base.css only).
-import '../../style/dataset-diff.css';
-
 import { IViewContext } from '../commands';
 import { DatasetDiff } from '../components/DatasetDiff';
 
