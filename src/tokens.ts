@@ -265,13 +265,24 @@ export interface IDatasetVersionDetail extends IDatasetVersionSummary {
   read_by: number;
 }
 
+/** How one profile field of a column changed between two versions. */
+export interface IFieldChange {
+  from: any;
+  to: any;
+  /** For numbers: `to - from`. */
+  change?: number;
+}
+
 /** The drift and changes of one column between two versions. */
 export interface IColumnDiff {
+  /** Its profile in version a; null when the column is new. */
   a?: IColumnProfile | null;
+  /** Its profile in version b; null when the column was removed. */
   b?: IColumnProfile | null;
-  changed?: string[];
+  /** The profile fields that changed. */
+  changes?: Record<string, IFieldChange>;
+  /** The drift statistics and whether they call it drifted; null when not computed. */
   drift?: Record<string, any> | null;
-  [field: string]: any;
 }
 
 /** `GET dataset-versions/diff`: version b against version a. */
