@@ -279,8 +279,11 @@ export interface IColumnDiff {
   a?: IColumnProfile | null;
   /** Its profile in version b; null when the column was removed. */
   b?: IColumnProfile | null;
-  /** The profile fields that changed. */
-  changes?: Record<string, IFieldChange>;
+  /**
+   * The profile fields that changed, and under `values_added` / `values_removed` the
+   * values that appeared or vanished (when both profiles list every value).
+   */
+  changes?: Record<string, IFieldChange | string[]>;
   /** The drift statistics and whether they call it drifted; null when not computed. */
   drift?: Record<string, any> | null;
 }

@@ -36,10 +36,7 @@ const FIELDS: { field: string; label: string }[] = [
   { field: 'top_values', label: 'Top values' }
 ];
 
-type Changes = Record<
-  string,
-  { from?: unknown; to?: unknown; change?: number }
->;
+type Changes = NonNullable<IColumnDiff['changes']>;
 
 function show(
   profile: IColumnProfile | null | undefined,
@@ -122,10 +119,10 @@ export const DatasetDiffColumn = memo(
       isChanged(field, changes, a, b)
     ).length;
     const added: string[] = Array.isArray(changes.values_added)
-      ? (changes.values_added as unknown as string[])
+      ? changes.values_added
       : [];
     const removed: string[] = Array.isArray(changes.values_removed)
-      ? (changes.values_removed as unknown as string[])
+      ? changes.values_removed
       : [];
     return (
       <section
@@ -180,7 +177,10 @@ export const DatasetDiffColumn = memo(
               <tbody>
                 {rows.map(({ field, label }) => {
                   const changed = isChanged(field, changes, a, b);
-                  const change = changes[field]?.change;
+                  const found = changes[field];
+                  const change = Array.isArray(found)
+                    ? undefined
+                    : found?.change;
                   return (
                     <tr
                       key={field}
