@@ -20,6 +20,7 @@ import {
   MISSING_CELL
 } from './CompareTable';
 import { formatNumber } from './RunDetailFormat';
+import { ErrorMessage } from './ErrorMessage';
 
 /** What the compare view asks of the API client (a stand-in in tests). */
 export interface ICompareSource {
@@ -169,16 +170,8 @@ export function Compare({
           Refresh
         </button>
       </div>
-      {error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {error}
-        </div>
-      )}
-      {actionError !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {actionError}
-        </div>
-      )}
+      <ErrorMessage message={error} />
+      <ErrorMessage message={actionError} />
       {loading && comparison === null && error === null && (
         <p className="jp-MlopsCompare-loading">Loading ...</p>
       )}

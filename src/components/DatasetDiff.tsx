@@ -8,6 +8,7 @@ import { versionLabels } from './DatasetDiffFormat';
 import { DatasetDiffHeader } from './DatasetDiffHeader';
 import { DatasetDiffSchema } from './DatasetDiffSchema';
 import { DatasetDiffSummary } from './DatasetDiffSummary';
+import { ErrorMessage } from './ErrorMessage';
 
 /** Properties of {@link DatasetDiff}. */
 export interface IDatasetDiffProps {
@@ -111,11 +112,7 @@ export function DatasetDiff({ context, a, b }: IDatasetDiffProps): JSX.Element {
           </span>
         )}
       </div>
-      {error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorMessage message={error} />
       {!diff && loading && (
         <p className="jp-MlopsDatasetDiff-placeholder">Loading ...</p>
       )}

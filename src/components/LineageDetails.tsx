@@ -5,6 +5,7 @@ import { CommandIDs } from '../commands';
 import { splitNodeId } from '../lineageLayout';
 import { ILineageNode } from '../tokens';
 import { kindName, nodeFields } from './LineageFormat';
+import { ErrorMessage } from './ErrorMessage';
 
 /** Properties of {@link LineageDetails}. */
 export interface ILineageDetailsProps {
@@ -150,11 +151,7 @@ export function LineageDetails({
           {note}
         </p>
       )}
-      {error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorMessage message={error} />
       <dl className="jp-MlopsLineage-fields">
         {nodeFields(node).map(field => (
           <React.Fragment key={field.key}>

@@ -19,6 +19,7 @@ import { ILineage, LineageKind } from '../tokens';
 import { LineageDetails } from './LineageDetails';
 import { kindName } from './LineageFormat';
 import { LineageGraph } from './LineageGraph';
+import { ErrorMessage } from './ErrorMessage';
 
 /** The depths offered: edges followed from the node, null for all of them. */
 export const DEPTHS: (number | null)[] = [1, 2, 5, null];
@@ -256,11 +257,7 @@ export function LineageExplorer({
           </span>
         )}
       </div>
-      {error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorMessage message={error} />
       <div className="jp-MlopsLineage-body">
         <div className="jp-MlopsLineage-main">
           {layout && graph && (

@@ -14,6 +14,7 @@ import {
   IMetricHistorySource,
   RunDetailMetricChart
 } from './RunDetailMetricChart';
+import { ErrorMessage } from './ErrorMessage';
 
 /** What the run detail view asks of the API client (a stand-in in tests). */
 export interface IRunDetailSource extends IMetricHistorySource {
@@ -145,16 +146,8 @@ export function RunDetail({
           Refresh
         </button>
       </div>
-      {error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {error}
-        </div>
-      )}
-      {actionError !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {actionError}
-        </div>
-      )}
+      <ErrorMessage message={error} />
+      <ErrorMessage message={actionError} />
       {loading && run === null && error === null && (
         <p className="jp-MlopsRunDetail-loading">Loading ...</p>
       )}

@@ -1,6 +1,7 @@
 import React, { useCallback, useEffect, useState } from 'react';
 
 import { IStatus } from '../tokens';
+import { ErrorMessage } from './ErrorMessage';
 
 /** Anything that can fetch the server's status (the API client, or a stand-in in tests). */
 export interface IStatusSource {
@@ -76,11 +77,7 @@ export function StatusView({
       >
         {line}
       </summary>
-      {error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorMessage message={error} />
       {status !== null && (
         <dl className="jp-MlopsPanel-status" aria-label="Store status">
           <dt>Version</dt>

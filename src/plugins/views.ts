@@ -1,8 +1,17 @@
-import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
+
+import { MlopsClient } from '../api';
+import { IViewContext } from '../commands';
+import { mlopsIcon } from '../icons';
 
 /** How a kind of main-area view is opened, named and restored. */
 export interface IViewSpec<A extends ReadonlyPartialJSONObject> {
@@ -12,7 +21,8 @@ export interface IViewSpec<A extends ReadonlyPartialJSONObject> {
   label: string;
   /** The tracker's namespace, and the prefix of the views' ids. */
   namespace: string;
-  icon: LabIcon;
+  /** The tab's icon; the panel's by default. */
+  icon?: LabIcon;
   /** One key per distinct view: opening the same arguments again activates it. */
   key(args: A): string;
   /** The tab's title. */
@@ -45,7 +55,7 @@ export function registerView<A extends ReadonlyPartialJSONObject>(
   const tracker = new WidgetTracker<View<A>>({ namespace: spec.namespace });
   app.commands.addCommand(spec.command, {
     label: spec.label,
-    icon: spec.icon,
+    icon: spec.icon ?? mlopsIcon,
     execute: raw => {
       if (!spec.valid(raw)) {
         console.warn(`${spec.command}: incomplete arguments`, raw);
@@ -62,7 +72,7 @@ export function registerView<A extends ReadonlyPartialJSONObject>(
       view.id = id;
       view.title.label = spec.title(args);
       view.title.caption = view.title.label;
-      view.title.icon = spec.icon;
+      view.title.icon = spec.icon ?? mlopsIcon;
       view.title.closable = true;
       void tracker.add(view);
       app.shell.add(view, 'main');
@@ -78,4 +88,33 @@ export function registerView<A extends ReadonlyPartialJSONObject>(
     });
   }
   return tracker;
+}
+
+/**
+ * A plugin that registers one kind of main-area view, given what every view needs: the
+ * API client, the commands and JupyterLab's renderers.
+ */
+export function viewPlugin<A extends ReadonlyPartialJSONObject>(
+  id: string,
+  description: string,
+  spec: (context: IViewContext) => IViewSpec<A>
+): JupyterFrontEndPlugin<void> {
+  return {
+    id,
+    description,
+    autoStart: true,
+    optional: [ILayoutRestorer, IRenderMimeRegistry],
+    activate: (
+      app: JupyterFrontEnd,
+      restorer: ILayoutRestorer | null,
+      rendermime: IRenderMimeRegistry | null
+    ) => {
+      const context = {
+        client: new MlopsClient(),
+        commands: app.commands,
+        rendermime
+      };
+      registerView<A>(app, restorer, spec(context));
+    }
+  };
 }

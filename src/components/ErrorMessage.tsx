@@ -1,0 +1,24 @@
+import React from 'react';
+
+/** Properties of {@link ErrorMessage}. */
+export interface IErrorMessageProps {
+  /** What went wrong, as the server or the action said it; null when nothing did. */
+  message: string | null;
+}
+
+/**
+ * A failed request or action, shown as its readable message (as text) in an alert that
+ * reads in the light and dark themes; nothing when there is no message.
+ */
+export function ErrorMessage({
+  message
+}: IErrorMessageProps): JSX.Element | null {
+  if (message === null) {
+    return null;
+  }
+  return (
+    <div className="jp-MlopsPanel-error" role="alert">
+      {message}
+    </div>
+  );
+}
