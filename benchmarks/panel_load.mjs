@@ -266,9 +266,10 @@ async function openLineage(page, lineage) {
     { kind: lineage.kind, nodeId: lineage.nodeId }
   );
   const state = await painted(page, 'lineage');
-  const nodes = Number(
-    await page.locator(LAID_OUT).first().getAttribute('data-node-count')
-  );
+  const view = page.locator(LAID_OUT).first();
+  const nodes = Number(await view.getAttribute('data-node-count'));
+  // The view's own measure of its layout (dagre), a part of the time.
+  const layoutMs = Number(await view.getAttribute('data-layout-ms'));
   const api = await requestsBetween(
     page,
     state.start,
@@ -279,6 +280,7 @@ async function openLineage(page, lineage) {
     ms: round(state.painted - state.start),
     in_dom_ms: round(state.found - state.start),
     nodes,
+    layout_ms: Number.isNaN(layoutMs) ? null : layoutMs,
     api: summarise(api),
     other_files: await otherFiles(
       page,

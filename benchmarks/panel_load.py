@@ -18,7 +18,7 @@ Chromium through Playwright, each try in a fresh page on a reset workspace:
 MLflow's UI (``mlflow server`` on the same 10,000 runs logged into an MLflow store) is timed
 from opening the experiment's page to its first run rows being painted, for the ratio.
 
-Usage: python benchmarks/panel_load.py [--quick] [--tries N] [--no-mlflow]
+Usage: python benchmarks/panel_load.py [--quick] [--tries N] [--no-mlflow] [--mlflow-store DIR]
 Results: benchmarks/results/panel_load.json
 """
 
@@ -189,6 +189,22 @@ def seed_mlflow(folder: Path, n: int) -> tuple[str, str, float]:
     return f"sqlite:///{database}", experiment_id, seconds
 
 
+def mlflow_store(folder: Path, n: int) -> tuple[str, str, float]:
+    """MLflow's store of ``n`` runs in ``folder``: the one seeded there before if it holds
+    as many runs (seeding takes 5 to 20 minutes here), else a new one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seeded = folder / "seeded.json"
+    if seeded.exists():
+        found = json.loads(seeded.read_text())
+        if found["runs"] == n and (folder / "mlflow.sqlite").exists():
+            print(f"  reusing {folder / 'mlflow.sqlite'}, seeded before in:")
+            return found["db_url"], found["experiment_id"], found["seconds"]
+    db_url, experiment_id, seconds = seed_mlflow(folder, n)
+    found = {"runs": n, "db_url": db_url, "experiment_id": experiment_id}
+    seeded.write_text(json.dumps({**found, "seconds": round(seconds, 1)}))
+    return db_url, experiment_id, round(seconds, 1)
+
+
 # --- servers ------------------------------------------------------------------------------
 
 
@@ -349,13 +365,25 @@ def browse(config: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 
 def medians(samples: list[dict[str, Any]], target_ms: int | None = None) -> dict[str, Any]:
+    """The median, least and most of the tries' times, and the medians of their parts: the
+    API requests made meanwhile (their total, and of it the wait for the first byte, which
+    is the server's time and the loopback's) and, for the lineage, the view's layout."""
     times = [sample["ms"] for sample in samples]
     found = {
         "median_ms": round(statistics.median(times), 1),
         "min_ms": min(times),
         "max_ms": max(times),
         "tries_ms": times,
+        "api_requests_median_ms": round(
+            statistics.median(sample["api"]["ms_total"] for sample in samples), 1
+        ),
+        "api_waiting_median_ms": round(
+            statistics.median(sample["api"]["waiting_ms_total"] for sample in samples), 1
+        ),
     }
+    layouts = [sample["layout_ms"] for sample in samples if sample.get("layout_ms") is not None]
+    if layouts:
+        found["layout_median_ms"] = round(statistics.median(layouts), 1)
     if target_ms is not None:
         found |= {"target_ms": target_ms, "met": found["median_ms"] <= target_ms}
     return found
@@ -386,7 +414,7 @@ def code_state() -> dict[str, Any]:
         try:
             return subprocess.run(
                 ["git", *args], cwd=repository, capture_output=True, text=True, check=True
-            ).stdout.strip()
+            ).stdout.rstrip()  # a status line starts with a space
         except (OSError, subprocess.CalledProcessError):
             return ""
 
@@ -418,6 +446,11 @@ def main() -> None:
     parser.add_argument("--no-mlflow", action="store_true", help="skip MLflow's UI")
     parser.add_argument("--no-scroll", action="store_true", help="skip the scroll to the end")
     parser.add_argument(
+        "--mlflow-store",
+        metavar="DIR",
+        help="keep MLflow's seeded store in DIR and reuse it on the next run",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=300, help="seconds to wait for each thing timed"
     )
     args = parser.parse_args()
@@ -444,8 +477,9 @@ def main() -> None:
         mlflow_seed = None
         if with_mlflow:
             print(f"seeding MLflow with {sizes.mlflow_runs:,} of the same runs")
-            mlflow_url, experiment_id, mlflow_seconds = seed_mlflow(folder, sizes.mlflow_runs)
-            mlflow_seed = round(mlflow_seconds, 1)
+            mlflow_url, experiment_id, mlflow_seed = mlflow_store(
+                Path(args.mlflow_store) if args.mlflow_store else folder, sizes.mlflow_runs
+            )
             print(f"  {mlflow_seed} s")
 
         config: dict[str, Any] = {
@@ -456,7 +490,7 @@ def main() -> None:
             "scroll": not args.no_scroll,
         }
         tries_found: list[dict[str, Any]] = []
-        loads: list[list[float]] = []
+        loads: dict[str, list[list[float]]] = {"mlops_jlab": [], "mlflow": []}
         waited = 0.0
         code, build = code_state(), extension_build()
         print(f"JupyterLab on {sizes.runs:,} runs, {tries} tries in Chromium")
@@ -464,18 +498,28 @@ def main() -> None:
             answer = check_server(lab, seeded, sizes.runs)
             print(f"  the server answered after {lab_seconds} s; lineage {answer}")
             for number in range(1, tries + 1):
-                waited += wait_for_no_build()
-                loads.append([round(load, 2) for load in os.getloadavg()])
-                found = browse({**config, "lab": lab, "number": number}, folder)
-                tries_found.extend(found["tries"])
+                # A try during which the labextension was rebuilt (the tree is shared with
+                # its developers) is made again: its pages may have loaded either build.
+                for _ in range(3):
+                    waited += wait_for_no_build()
+                    before = extension_build()
+                    load = [round(value, 2) for value in os.getloadavg()]
+                    found = browse({**config, "lab": lab, "number": number}, folder)
+                    if extension_build() == before:
+                        break
+                    print("  the labextension was rebuilt during this try: once more")
+                (found_try,) = found["tries"]
+                tries_found.append({**found_try, "remote_entry": before["remote_entry"]})
+                loads["mlops_jlab"].append(load)
                 browser = found["browser"]
+        code_after = code_state()
         mlflow_tries: list[dict[str, Any]] = []
         if with_mlflow:
             print(f"MLflow's UI on {sizes.mlflow_runs:,} runs, {tries} tries")
             with mlflow_server(folder / "mlflow-server", mlflow_url) as url:
                 for number in range(1, tries + 1):
                     waited += wait_for_no_build()
-                    loads.append([round(load, 2) for load in os.getloadavg()])
+                    loads["mlflow"].append([round(value, 2) for value in os.getloadavg()])
                     found = browse(
                         {
                             **config,
@@ -492,9 +536,13 @@ def main() -> None:
                     )
                     mlflow_tries.extend(found["mlflow"])
 
-    if extension_build() != build:
-        print("WARNING: the labextension was rebuilt during the run; the tries mix two builds")
-        build["rebuilt_during_run"] = "yes"
+    # The build the tries loaded (the tree may have been rebuilt since the start).
+    entries = sorted({found_try["remote_entry"] for found_try in tries_found})
+    build["remote_entry"] = ", ".join(entries)
+    if len(entries) > 1:
+        print(f"note: the labextension was rebuilt between tries: {entries}")
+    if code_after != code:
+        code = {"before_the_tries": code, "after_the_tries": code_after}
     measures: dict[str, Any] = {
         "open_panel": {
             "what": "click on the panel's icon in the left sidebar -> the first run row "
