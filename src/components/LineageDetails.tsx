@@ -39,7 +39,10 @@ export function LineageDetails({
 }: ILineageDetailsProps): JSX.Element {
   if (!node) {
     return (
-      <aside className="jp-MlopsLineage-details" aria-label="Node details">
+      <aside
+        className="jp-MlopsLineage-details jp-mod-empty"
+        aria-label="Node details"
+      >
         <p className="jp-MlopsPanel-hint">
           Select a node (click it, or Tab to it and press Enter) to see its
           details.
