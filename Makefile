@@ -36,7 +36,7 @@ lint:
 	jlpm lint:check
 
 ## bench: the benchmarks against MLflow, results under benchmarks/results/
-bench: install-bench
+bench: system-deps install-bench
 	$(PY) benchmarks/tracking_vs_mlflow.py
 	$(PY) benchmarks/concurrent_writers.py
 	$(PY) benchmarks/track_overhead.py
