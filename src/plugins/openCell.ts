@@ -4,7 +4,7 @@ import {
 } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
-import { NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { MlopsClient } from '../api';
 import { CommandIDs, IOpenCellArgs } from '../commands';
@@ -76,7 +76,12 @@ export const openCellPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Opens the notebook cell that made a run.',
   autoStart: true,
   requires: [IDocumentManager],
-  activate: (app: JupyterFrontEnd, docManager: IDocumentManager) => {
+  optional: [INotebookTracker],
+  activate: (
+    app: JupyterFrontEnd,
+    docManager: IDocumentManager,
+    notebooks: INotebookTracker | null
+  ) => {
     const client = new MlopsClient();
     // The store does not move while the server runs: ask where it is once.
     let storeUrl: Promise<string | null> | null = null;
@@ -108,29 +113,56 @@ export const openCellPlugin: JupyterFrontEndPlugin<void> = {
       );
     };
 
+    /** Activate the cell `cellId` of an opened notebook; its index, or -1. */
+    const reveal = async (
+      widget: NotebookPanel,
+      cellId: string
+    ): Promise<number> => {
+      await widget.context.ready;
+      const notebook = widget.content;
+      const index = notebook.widgets.findIndex(
+        cell => cell.model.id === cellId
+      );
+      if (index < 0) {
+        return index;
+      }
+      app.shell.activateById(widget.id);
+      await widget.revealed;
+      notebook.activeCellIndex = index;
+      await notebook.scrollToItem(index, 'center');
+      return index;
+    };
+
     app.commands.addCommand(CommandIDs.openCell, {
       label: 'Open the cell that made this run',
       execute: async raw => {
         const { path, cellId } = raw as unknown as IOpenCellArgs;
-        const found = await locate(path);
-        const widget = docManager.openOrReveal(found);
-        if (!(widget instanceof NotebookPanel)) {
-          throw new Error(`${path} is not a notebook this server can open`);
-        }
-        await widget.context.ready;
-        await widget.revealed;
-        const notebook = widget.content;
-        const index = notebook.widgets.findIndex(
-          cell => cell.model.id === cellId
-        );
-        if (index < 0) {
-          throw new Error(
+        let failure: Error;
+        try {
+          const widget = docManager.openOrReveal(await locate(path));
+          if (!(widget instanceof NotebookPanel)) {
+            throw new Error(`${path} is not a notebook this server can open`);
+          }
+          const index = await reveal(widget, cellId);
+          if (index >= 0) {
+            return index;
+          }
+          failure = new Error(
             `The cell that made this run is no longer in ${path}`
           );
+        } catch (error) {
+          failure = error as Error;
         }
-        notebook.activeCellIndex = index;
-        await notebook.scrollToItem(index, 'center');
-        return index;
+        // A kernel learns its notebook's path when it starts: a notebook renamed or
+        // moved since is recorded under its old path. If it is open, its cell is found
+        // by id (cell ids are random, so another notebook is unlikely to hold it).
+        const renamed = notebooks?.find(panel =>
+          panel.content.widgets.some(cell => cell.model.id === cellId)
+        );
+        if (renamed) {
+          return reveal(renamed, cellId);
+        }
+        throw failure;
       }
     });
   }

@@ -187,6 +187,36 @@ test.describe('open cell', () => {
   });
 });
 
+test.describe('open cell of a renamed notebook', () => {
+  test('given a notebook renamed after its kernel started, when Open cell is clicked, then its open notebook shows the cell', async ({
+    page
+  }) => {
+    // Galata names a new notebook after its kernel has started: the kernel records the
+    // notebook under its first name.
+    await page.notebook.createNew('renamed.ipynb');
+    await page.notebook.setCell(0, 'code', LOAD);
+    await page.notebook.addCell(
+      'code',
+      '%%track --name renamed-cell\nfound = 2'
+    );
+    await page.notebook.run();
+    await page.sidebar.openTab('mlops-jlab-panel');
+    const filter = panel(page).getByLabel('Filter runs');
+    await filter.fill("name = 'renamed-cell'");
+    await filter.press('Enter');
+    await expect(runRows(page)).toHaveCount(1);
+    await runRows(page).first().click();
+    await page
+      .locator('.jp-MlopsRunDetail')
+      .getByRole('button', { name: 'Open cell' })
+      .click();
+    const active = page.locator(
+      '.jp-NotebookPanel:visible .jp-Cell.jp-mod-active'
+    );
+    await expect(active).toContainText('renamed-cell');
+  });
+});
+
 test.describe('both themes', () => {
   for (const theme of ['light', 'dark']) {
     test(`given the runs of the first test, the panel and the views look right in the ${theme} theme`, async ({
