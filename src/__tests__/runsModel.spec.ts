@@ -320,6 +320,19 @@ describe('RunsModel live refresh', () => {
     model.dispose();
   });
 
+  it('given a counted first page, when refreshed with two new runs, then the refresh does not count again and the total grows by two', async () => {
+    const client = new FakeRunsClient(makeRuns(500));
+    const model = modelOf(client);
+    await model.load();
+    client.runs = [makeRun(502), makeRun(501), ...client.runs];
+
+    await model.refresh();
+
+    expect(client.queries[1].count).toBeUndefined();
+    expect(model.total).toBe(502);
+    model.dispose();
+  });
+
   it('given more new runs than a page, when refreshed, then the table starts again from the fresh page', async () => {
     const client = new FakeRunsClient(makeRuns(150));
     const model = modelOf(client);

@@ -274,7 +274,9 @@ export class RunsModel {
     let page: IListRuns;
     try {
       page = await this._client.listRuns(
-        this._request(next, this._pageSize, null)
+        // A first page also counts the matching runs, so the scrollbar has its full
+        // height at once (a few milliseconds next to the page itself).
+        this._request(next, this._pageSize, null, true)
       );
     } catch (reason) {
       if (ticket !== this._queryTicket || this._disposed) {
@@ -361,6 +363,8 @@ export class RunsModel {
     const ticket = this._queryTicket;
     let page: IListRuns;
     try {
+      // Not counted again: with a broad filter or "stale only" a count is a scan of the
+      // store, every interval. The runs the page brings that were not there are added.
       page = await this._client.listRuns(
         this._request(this._query, this._pageSize, null)
       );
@@ -480,7 +484,8 @@ export class RunsModel {
   private _request(
     query: IRunsQuery,
     size: number,
-    token: string | null
+    token: string | null,
+    count = false
   ): IListRunsQuery {
     const request: IListRunsQuery = { page_size: size };
     if (query.filter) {
@@ -495,9 +500,8 @@ export class RunsModel {
     }
     if (token !== null) {
       request.page_token = token;
-    } else {
-      // A first page also counts the matching runs, so the scrollbar has its full height
-      // at once (a count is a few milliseconds next to the page itself).
+    }
+    if (count) {
       request.count = true;
     }
     return request;
@@ -584,13 +588,15 @@ export class RunsModel {
     for (let i = fresh.length - 1; i >= 0 && last < 0; i--) {
       last = position.get(fresh[i].id) ?? -1;
     }
+    const added = fresh.filter(run => !position.has(run.id)).length;
+    const total =
+      page.total ?? (this._total === null ? null : this._total + added);
     if (
       page.next_page_token === null ||
       last < 0 ||
       last >= this._rows.length - 1
     ) {
       // The fresh page covers every loaded run (or none of them): it is the new start.
-      const total = page.total;
       this._generation++;
       this._rows = [];
       this._ids = new Set();
@@ -604,9 +610,7 @@ export class RunsModel {
         .filter(run => !freshIds.has(run.id));
       this._rows = [...fresh, ...rest];
       this._ids = new Set(this._rows.map(run => run.id));
-      if (page.total !== null) {
-        this._total = page.total;
-      }
+      this._total = total;
       this._learnKeys(page.columns);
     }
     this._anchor = null;
