@@ -64,6 +64,23 @@ const panel = (page: IJupyterLabPageFixture): Locator =>
 const runRows = (page: IJupyterLabPageFixture): Locator =>
   panel(page).locator('[role="row"][data-run-id]');
 
+/** In the panel, open the only run named `name` and press its Open cell button. */
+async function openCellOf(
+  page: IJupyterLabPageFixture,
+  name: string
+): Promise<void> {
+  await page.sidebar.openTab('mlops-jlab-panel');
+  const filter = panel(page).getByLabel('Filter runs');
+  await filter.fill(`name = '${name}'`);
+  await filter.press('Enter');
+  await expect(runRows(page)).toHaveCount(1);
+  await runRows(page).first().click();
+  await page
+    .locator('.jp-MlopsRunDetail')
+    .getByRole('button', { name: 'Open cell' })
+    .click();
+}
+
 test.describe('tracked cells in the MLOps panel', () => {
   test('given a notebook with tracked cells, the panel shows its runs live, filters, compares, draws the lineage and diffs the dataset', async ({
     page,
@@ -172,16 +189,7 @@ test.describe('open cell', () => {
     await page.notebook.run();
     await page.notebook.save();
     await page.notebook.close();
-    await page.sidebar.openTab('mlops-jlab-panel');
-    const filter = panel(page).getByLabel('Filter runs');
-    await filter.fill("name = 'find-me'");
-    await filter.press('Enter');
-    await expect(runRows(page)).toHaveCount(1);
-    await runRows(page).first().click();
-    await page
-      .locator('.jp-MlopsRunDetail')
-      .getByRole('button', { name: 'Open cell' })
-      .click();
+    await openCellOf(page, 'find-me');
     const active = page.locator('.jp-NotebookPanel .jp-Cell.jp-mod-active');
     await expect(active).toContainText('find-me');
   });
@@ -200,16 +208,7 @@ test.describe('open cell of a renamed notebook', () => {
       '%%track --name renamed-cell\nfound = 2'
     );
     await page.notebook.run();
-    await page.sidebar.openTab('mlops-jlab-panel');
-    const filter = panel(page).getByLabel('Filter runs');
-    await filter.fill("name = 'renamed-cell'");
-    await filter.press('Enter');
-    await expect(runRows(page)).toHaveCount(1);
-    await runRows(page).first().click();
-    await page
-      .locator('.jp-MlopsRunDetail')
-      .getByRole('button', { name: 'Open cell' })
-      .click();
+    await openCellOf(page, 'renamed-cell');
     const active = page.locator(
       '.jp-NotebookPanel:visible .jp-Cell.jp-mod-active'
     );
