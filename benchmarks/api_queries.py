@@ -47,8 +47,8 @@ import requests
 import sqlalchemy as sa
 
 from mlops_jlab.config import StoreLocation
-from mlops_jlab.store import open_store, records
-from mlops_jlab.store.models import Artifact, RunArtifact
+from mlops_jlab.store import open_store, writes
+from mlops_jlab.store.tables import Artifact, RunArtifact
 
 T0 = 1_700_000_000_000  # epoch ms of the first run
 TRANSACTION = 5_000  # runs per write transaction while seeding
@@ -113,7 +113,7 @@ def run_id(rng: random.Random) -> str:
 
 class Seeder:
     """Writes runs, params, metrics, dataset versions, artifacts and lineage events with the
-    functions the tracking API writes them with (``mlops_jlab.store.records``), many runs per
+    functions the tracking API writes them with (``mlops_jlab.store.writes``), many runs per
     transaction; artifacts, which the tracking path writes one by one, in bulk."""
 
     def __init__(self, folder: Path, name: str):
@@ -124,7 +124,7 @@ class Seeder:
         self.rng = random.Random(5)
         self.clock = T0
         with self.store.write() as conn:
-            self.experiment_id = records.ensure_experiment(conn, "churn")
+            self.experiment_id = writes.ensure_experiment(conn, "churn")
         self.runs = 0
 
     @contextmanager
@@ -142,7 +142,7 @@ class Seeder:
     def insert_run(self, conn, name: str, notebook: str) -> tuple[str, int]:
         started = self.tick()
         new_id = run_id(self.rng)
-        records.insert_run(
+        writes.insert_run(
             conn,
             {
                 "id": new_id,
@@ -171,13 +171,13 @@ class Seeder:
             "n_rows": n_rows,
             "n_columns": 4,
         }
-        version_id = records.ensure_dataset_version(
+        version_id = writes.ensure_dataset_version(
             conn, dataset, f"{self.rng.getrandbits(128):032x}", description, source=dataset
         )
         if parent is not None:
             conn.execute(
-                records.VERSIONS.update()
-                .where(records.VERSIONS.c.id == version_id)
+                writes.VERSIONS.update()
+                .where(writes.VERSIONS.c.id == version_id)
                 .values(parent_version_id=parent)
             )
         return version_id
@@ -191,7 +191,7 @@ class Seeder:
         events = self.version(conn, f"lake/events-{project}", None, 1_000_000)
         raw = self.version(conn, f"data/raw-{project}.parquet", None, 100_000)
         ingest, _ = self.insert_run(conn, f"ingest-{group}", "pipelines/ingest.ipynb")
-        records.insert_lineage(
+        writes.insert_lineage(
             conn,
             ingest,
             [("dataset_version", str(events), "INPUT"), ("dataset_version", str(raw), "OUTPUT")],
@@ -201,11 +201,11 @@ class Seeder:
         reads = [("dataset_version", str(raw), "INPUT")]
         if previous_clean is not None:
             reads.append(("dataset_version", str(previous_clean), "INPUT"))
-        records.insert_lineage(conn, cleaning, [*reads, ("dataset_version", str(clean), "OUTPUT")])
+        writes.insert_lineage(conn, cleaning, [*reads, ("dataset_version", str(clean), "OUTPUT")])
         train = self.version(conn, f"data/train-{project}.parquet", clean, 72_000)
         test = self.version(conn, f"data/test-{project}.parquet", clean, 18_000)
         split, _ = self.insert_run(conn, f"split-{group}", "pipelines/split.ipynb")
-        records.insert_lineage(
+        writes.insert_lineage(
             conn,
             split,
             [
@@ -229,8 +229,8 @@ class Seeder:
             with self.write() as conn:
                 for params, metrics in batch:
                     new_id, started = self.insert_run(conn, f"train-{index}", "train.ipynb")
-                    records.insert_params(conn, new_id, params)
-                    records.insert_metrics(
+                    writes.insert_params(conn, new_id, params)
+                    writes.insert_metrics(
                         conn, new_id, [(k, v, 0, started + 400) for k, v in metrics.items()]
                     )
                     if lineage:
@@ -268,7 +268,7 @@ class Seeder:
                                 "created_at": started + 450,
                             }
                         )
-                        records.insert_lineage(
+                        writes.insert_lineage(
                             conn,
                             new_id,
                             [
@@ -289,7 +289,7 @@ class Seeder:
 
     def evaluate(self, conn, model_digest: str, test: int, index: int) -> None:
         evaluation, _ = self.insert_run(conn, f"evaluate-{index}", "pipelines/evaluate.ipynb")
-        records.insert_lineage(
+        writes.insert_lineage(
             conn,
             evaluation,
             [("artifact", model_digest, "INPUT"), ("dataset_version", str(test), "INPUT")],
@@ -303,7 +303,7 @@ class Seeder:
         chunk = 100_000
         for first in range(0, points, chunk):
             with self.write() as conn:
-                records.insert_metrics(
+                writes.insert_metrics(
                     conn,
                     new_id,
                     [

@@ -33,7 +33,7 @@ import common
 import numpy as np
 import pandas as pd
 
-from mlops_jlab.fingerprint import cache_info, clear_cache, fingerprint
+from mlops_jlab.datasets.fingerprint import cache_info, clear_cache, fingerprint
 
 MB = 1_000_000
 TARGET_GBS = 5.0

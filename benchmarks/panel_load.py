@@ -51,7 +51,7 @@ import requests
 from api_queries import ARTIFACTS, RUN_ARTIFACTS, T0, Seeder, free_port
 
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation
-from mlops_jlab.store import records
+from mlops_jlab.store import writes
 
 HERE = Path(__file__).parent
 SCRIPT = HERE / "panel_load.mjs"
@@ -106,17 +106,17 @@ def seed_store(folder: Path, n: int) -> tuple[Seeder, dict[str, Any]]:
                 else:
                     name, notebook = f"train-{index}", "train.ipynb"
                 run_id, started = seeder.insert_run(conn, name, notebook)
-                records.insert_params(conn, run_id, params)
-                records.insert_metrics(
+                writes.insert_params(conn, run_id, params)
+                writes.insert_metrics(
                     conn, run_id, [(k, v, 0, started + 400) for k, v in metrics.items()]
                 )
-                records.upsert_tags(conn, run_id, tags_of(rng, params))
+                writes.upsert_tags(conn, run_id, tags_of(rng, params))
                 if index == 0:
                     seeded["oldest_run"] = run_id
                 if position == 0:
                     raw = seeder.version(conn, "data/raw.parquet", None, 100_000)
                     train = seeder.version(conn, "data/train.parquet", None, 80_000)
-                    records.insert_lineage(
+                    writes.insert_lineage(
                         conn,
                         run_id,
                         [
@@ -145,13 +145,13 @@ def seed_store(folder: Path, n: int) -> tuple[Seeder, dict[str, Any]]:
                             "created_at": started + 450,
                         }
                     )
-                    records.insert_lineage(
+                    writes.insert_lineage(
                         conn,
                         run_id,
                         [("dataset_version", str(train), "INPUT"), ("artifact", digest, "OUTPUT")],
                     )
                 elif position == LINEAGE_TRAINING_RUNS + 1:
-                    records.insert_lineage(conn, run_id, [("artifact", first_model, "INPUT")])
+                    writes.insert_lineage(conn, run_id, [("artifact", first_model, "INPUT")])
             if artifacts:
                 conn.execute(ARTIFACTS.insert(), artifacts)
                 conn.execute(RUN_ARTIFACTS.insert(), run_artifacts)

@@ -23,7 +23,7 @@ from pathlib import Path
 import common
 
 import mlops_jlab as ml
-from mlops_jlab.store import query, records
+from mlops_jlab.store import search, writes
 
 SEED_BATCH = 5_000
 
@@ -65,7 +65,7 @@ def seed_ours(store, runs, first_index: int) -> None:
     """Bulk-insert finished runs with their params and metrics (the tracking API would take
     minutes for 100k runs; the rows it writes are the same)."""
     with store.write() as conn:
-        experiment_id = records.ensure_experiment(conn, "query")
+        experiment_id = writes.ensure_experiment(conn, "query")
     batch = list(islice(runs, SEED_BATCH))
     index = first_index
     while batch:
@@ -86,7 +86,7 @@ def seed_ours(store, runs, first_index: int) -> None:
                 }
             )
             param_rows += [
-                {"run_id": run_id, "key": k, "value": v, "value_num": records.as_number(v)}
+                {"run_id": run_id, "key": k, "value": v, "value_num": writes.as_number(v)}
                 for k, v in params.items()
             ]
             metric_rows += [
@@ -95,10 +95,10 @@ def seed_ours(store, runs, first_index: int) -> None:
             ]
             index += 1
         with store.write() as conn:
-            conn.execute(records.RUNS.insert(), run_rows)
-            conn.execute(records.PARAMS.insert(), param_rows)
-            conn.execute(records.METRICS.insert(), metric_rows)
-            conn.execute(records.LATEST.insert(), metric_rows)
+            conn.execute(writes.RUNS.insert(), run_rows)
+            conn.execute(writes.PARAMS.insert(), param_rows)
+            conn.execute(writes.METRICS.insert(), metric_rows)
+            conn.execute(writes.LATEST.insert(), metric_rows)
         batch = list(islice(runs, SEED_BATCH))
 
 
@@ -127,7 +127,7 @@ def query_ours(folder: Path, sizes: list[int], repeat: int) -> dict[str, dict]:
 
         def page_only():
             with tracker.store.read() as conn:
-                query.search_runs(conn, common.FILTER, common.ORDER_BY, common.TOP_K)
+                search.search_runs(conn, common.FILTER, common.ORDER_BY, common.TOP_K)
 
         results[str(size)] = {
             "dataframe": common.summary(
@@ -154,7 +154,7 @@ def other_orderings(tracker, size: int, repeat: int) -> dict[str, dict]:
 
             def page(filter=filter, order_by=order_by):
                 with tracker.store.read() as conn:
-                    query.search_runs(conn, filter, order_by, common.TOP_K)
+                    search.search_runs(conn, filter, order_by, common.TOP_K)
 
             label = f"{order_by} | {filter or 'no filter'}"
             results[label] = common.summary(common.timed(page, repeat))

@@ -78,13 +78,13 @@ __all__ = [
 
 def load_ipython_extension(shell) -> None:
     """``%load_ext mlops_jlab``: the ``%%track`` magic and its companions."""
-    from mlops_jlab.magics import load
+    from mlops_jlab.kernel.magics import load
 
     load(shell)
 
 
 def unload_ipython_extension(shell) -> None:
-    from mlops_jlab.magics import unload
+    from mlops_jlab.kernel.magics import unload
 
     unload(shell)
 

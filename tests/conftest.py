@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 import mlops_jlab
-from mlops_jlab import tracking as tracking_module
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.tracking import Tracker
+from mlops_jlab.tracking import api as tracking_api
 from tests.services import postgres_server, s3_server
 
 pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.lineage_world"]
@@ -60,11 +60,11 @@ def tracker(location):
 @pytest.fixture
 def tracking(location, monkeypatch):
     """The module-level API (start_run, log_param, runs, ...) pointed at a test store."""
-    monkeypatch.setattr(tracking_module, "_default", Tracker(location))
-    yield tracking_module.get_tracker()
+    monkeypatch.setattr(tracking_api, "_default", Tracker(location))
+    yield tracking_api.get_tracker()
     while (run := mlops_jlab.active_run()) is not None:
         run.end("crashed")
-    tracking_module.get_tracker().store.dispose()
+    tracking_api.get_tracker().store.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mlops_jlab.fingerprint import fingerprint
+from mlops_jlab.datasets.fingerprint import fingerprint
 
 
 def uncached(obj) -> str:

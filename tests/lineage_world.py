@@ -16,7 +16,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from mlops_jlab.store.models import (
+from mlops_jlab.store.tables import (
     RUNS,
     Artifact,
     Dataset,

@@ -9,8 +9,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from mlops_jlab.store import records
-from mlops_jlab.store.models import Run
+from mlops_jlab.store import writes
+from mlops_jlab.store.tables import Run
 from tests.api_client import api_caller, server_config
 
 
@@ -340,7 +340,7 @@ def bulk_history(tracker, run_id: str, key: str, values) -> None:
     points = [(key, float(value), step, step) for step, value in enumerate(values)]
     with tracker.store.write() as conn:
         for start in range(0, len(points), 50_000):
-            records.insert_metrics(conn, run_id, points[start : start + 50_000])
+            writes.insert_metrics(conn, run_id, points[start : start + 50_000])
 
 
 async def test_a_short_history_comes_whole(api, tracker):
@@ -455,7 +455,7 @@ def use_environment(tracker, run_id: str, python: str, packages: dict[str, str])
     """Record that a run ran in another environment (the tracking API records its own)."""
     digest = uuid.uuid4().hex
     with tracker.store.write() as conn:
-        records.ensure_environment(
+        writes.ensure_environment(
             conn,
             {
                 "hash": digest,

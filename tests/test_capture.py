@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlops_jlab.capture import _parse, cell_names, literal_params
+from mlops_jlab.kernel.capture import _parse, cell_names, literal_params
 
 
 def test_literal_assignments_are_params_and_computed_values_are_not():

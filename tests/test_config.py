@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mlops_jlab import tracking
 from mlops_jlab.config import resolve_store
+from mlops_jlab.tracking import api as tracking
 
 
 def test_environment_variables_win(tmp_path, monkeypatch):

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_jlab.datasets import ROLES, check_role, describe, diff
+from mlops_jlab.datasets.drift import diff
+from mlops_jlab.datasets.profiling import describe
+from mlops_jlab.datasets.roles import ROLES, check_role
 from mlops_jlab.errors import InvalidInputError
 from tests.dataset_frames import every_kind, stored
 

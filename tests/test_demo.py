@@ -12,7 +12,7 @@ from mlops_jlab import lineage
 from mlops_jlab.cli import main
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, resolve_store
 from mlops_jlab.demo import EXPERIMENT, NEW_ROWS, RAW, TEST, TRAIN, workspace_file
-from mlops_jlab.staleness import stale_runs
+from mlops_jlab.lineage.staleness import stale_runs
 from mlops_jlab.tracking import Tracker
 
 FIRST_ROUND = 9  # models trained on the first data

@@ -10,9 +10,9 @@ import pytest
 from scipy import stats
 from scipy.spatial import distance
 
-from mlops_jlab.drift import KS_SKETCH_TOLERANCE, PSI_EPSILON, diff
+from mlops_jlab.datasets.drift import KS_SKETCH_TOLERANCE, PSI_EPSILON, diff
+from mlops_jlab.datasets.profiling import describe
 from mlops_jlab.errors import InvalidInputError
-from mlops_jlab.profiling import describe
 from tests.dataset_frames import every_kind, stored
 
 

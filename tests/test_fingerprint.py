@@ -16,15 +16,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import mlops_jlab.fingerprint as fp
+import mlops_jlab.datasets.fingerprint as fp
 from mlops_jlab.artifacts import digest_bytes
-from mlops_jlab.errors import InvalidInputError, NotFoundError
-from mlops_jlab.fingerprint import (
+from mlops_jlab.datasets.fingerprint import (
     can_fingerprint,
     clear_cache,
     fingerprint,
     fingerprint_file,
 )
+from mlops_jlab.errors import InvalidInputError, NotFoundError
 from tests.fingerprint_frames import mixed_frame, uncached
 
 ROOT = Path(__file__).resolve().parents[1]

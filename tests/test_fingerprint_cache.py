@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_jlab import fingerprint_cache, fingerprint_encoding
-from mlops_jlab.fingerprint import cache_info, clear_cache, fingerprint
+from mlops_jlab.datasets.fingerprint import cache as fingerprint_cache
+from mlops_jlab.datasets.fingerprint import cache_info, clear_cache, fingerprint
+from mlops_jlab.datasets.fingerprint import encoding as fingerprint_encoding
 from tests.fingerprint_frames import mixed_frame, uncached
 
 

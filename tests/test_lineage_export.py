@@ -27,8 +27,9 @@ from openlineage.client.generated import (
 )
 from openlineage.client.serde import Serde
 
-from mlops_jlab import lineage, lineage_export
+from mlops_jlab import lineage
 from mlops_jlab.errors import NotFoundError
+from mlops_jlab.lineage import export as lineage_export
 from tests.lineage_world import dv
 
 # ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from mlops_jlab.config import StoreLocation
-from mlops_jlab.store.models import Dataset, DatasetVersion, LineageEvent
+from mlops_jlab.store.tables import Dataset, DatasetVersion, LineageEvent
 from mlops_jlab.tracking import Tracker
 from tests.kernels import Kernel
 

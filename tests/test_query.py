@@ -7,7 +7,7 @@ import random
 import pytest
 
 from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
-from mlops_jlab.store import query
+from mlops_jlab.store import filters, ordering, search
 
 
 @pytest.fixture
@@ -80,15 +80,15 @@ def test_keyset_pages_cover_every_run_once(runs):
     with runs.store.read() as conn:
         seen, token = [], None
         while True:
-            page = query.search_runs(
+            page = search.search_runs(
                 conn, order_by=["metrics.acc DESC"], max_results=2, page_token=token
             )
             seen.extend(page.run_ids)
             token = page.next_page_token
             if token is None:
                 break
-        everything = query.search_runs(conn, order_by=["metrics.acc DESC"], max_results=100)
-        assert query.count_runs(conn) == 6
+        everything = search.search_runs(conn, order_by=["metrics.acc DESC"], max_results=100)
+        assert search.count_runs(conn) == 6
     assert seen == everything.run_ids
     assert len(set(seen)) == 6
 
@@ -117,7 +117,7 @@ def test_a_syntax_error_names_the_token_and_its_position(tracker, filter, positi
 
 def test_a_foreign_page_token_is_refused(tracker):
     with tracker.store.read() as conn, pytest.raises(InvalidInputError, match="first page"):
-        query.search_runs(conn, page_token="garbage!!")
+        search.search_runs(conn, page_token="garbage!!")
 
 
 def test_user_text_is_bound_never_spliced_into_sql(runs):
@@ -132,7 +132,7 @@ def plan(request, monkeypatch):
     """Both ways a page is read: small matches collected then sorted, large ones read in
     the order of the first sort key's index. A tiny threshold makes six runs 'large'."""
     if request.param == "scanned in order":
-        monkeypatch.setattr(query, "SELECTIVE_ROWS", 1)
+        monkeypatch.setattr(filters, "SELECTIVE_ROWS", 1)
     return request.param
 
 
@@ -155,7 +155,7 @@ def test_keyset_pages_cross_from_runs_with_the_sort_key_to_runs_without(runs, pl
     with runs.store.read() as conn:
         seen, token = [], None
         while True:
-            page = query.search_runs(
+            page = search.search_runs(
                 conn, "status != 'x'", ["metrics.acc ASC"], max_results=4, page_token=token
             )
             seen.extend(page.run_ids)
@@ -202,18 +202,18 @@ def test_an_ordering_string_splits_on_commas_outside_backticked_keys(tracker):
     ],
 )
 def test_a_tampered_page_token_is_refused(tracker, values):
-    keys, _joins = query.parse_order(["start_time"])
-    token = query.encode_page_token(keys, values)
+    keys, _joins = ordering.parse_order(["start_time"])
+    token = ordering.encode_page_token(keys, values)
     with tracker.store.read() as conn, pytest.raises(InvalidInputError, match="first page"):
-        query.search_runs(conn, order_by=["start_time"], page_token=token)
+        search.search_runs(conn, order_by=["start_time"], page_token=token)
 
 
 def test_a_page_token_only_continues_the_ordering_it_came_from(runs):
     with runs.store.read() as conn:
-        token = query.search_runs(conn, order_by=["name"], max_results=2).next_page_token
-        assert query.search_runs(conn, order_by=["name"], page_token=token).run_ids
+        token = search.search_runs(conn, order_by=["name"], max_results=2).next_page_token
+        assert search.search_runs(conn, order_by=["name"], page_token=token).run_ids
         with pytest.raises(InvalidInputError, match="another order_by"):
-            query.search_runs(conn, order_by=["start_time"], page_token=token)
+            search.search_runs(conn, order_by=["start_time"], page_token=token)
 
 
 @pytest.mark.parametrize(
@@ -289,7 +289,7 @@ def test_pages_by_a_param_of_numbers_and_text_cover_every_run_once(
     with depths.store.read() as conn:
         seen, token = [], None
         while True:
-            page = query.search_runs(
+            page = search.search_runs(
                 conn,
                 "status = 'finished'",
                 [f"params.depth {direction}"],
@@ -336,16 +336,16 @@ def test_paging_any_ordering_gives_one_big_page_in_pieces(varied, plan, seed):
             fields = rng.sample(SORT_FIELDS, rng.randint(1, 3))
             order_by = [f"{field} {rng.choice(['ASC', 'DESC'])}" for field in fields]
             filter = rng.choice(FILTERS)
-            whole = query.search_runs(conn, filter, order_by, max_results=1000).run_ids
+            whole = search.search_runs(conn, filter, order_by, max_results=1000).run_ids
             seen, token, size = [], None, rng.randint(1, 7)
             while True:
-                page = query.search_runs(conn, filter, order_by, size, page_token=token)
+                page = search.search_runs(conn, filter, order_by, size, page_token=token)
                 seen.extend(page.run_ids)
                 token = page.next_page_token
                 if token is None:
                     break
             assert seen == whole, (filter, order_by, size)
-            assert len(set(whole)) == len(whole) == query.count_runs(conn, filter)
+            assert len(set(whole)) == len(whole) == search.count_runs(conn, filter)
 
 
 def test_a_blank_ordering_is_the_default_newest_first(runs):

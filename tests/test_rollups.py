@@ -9,8 +9,9 @@ import random
 import pytest
 import sqlalchemy as sa
 
-from mlops_jlab.store import Store, migrate, reads, records, rollups
-from mlops_jlab.store.models import BIGINT_MAX, BIGINT_MIN, Metric
+from mlops_jlab.rules import BIGINT_MAX, BIGINT_MIN
+from mlops_jlab.store import Store, migrate, reads, rollups, writes
+from mlops_jlab.store.tables import Metric
 
 RUN = "a" * 32
 OTHER = "b" * 32
@@ -20,9 +21,9 @@ OTHER = "b" * 32
 def store(location):
     store = Store(location)
     with store.write() as conn:
-        experiment = records.ensure_experiment(conn, "rollups")
+        experiment = writes.ensure_experiment(conn, "rollups")
         for run_id in (RUN, OTHER):
-            records.insert_run(
+            writes.insert_run(
                 conn,
                 {
                     "id": run_id,
@@ -41,7 +42,7 @@ def log(store, points, run_id=RUN, batch=50_000):
     """Write ``(key, value, step, timestamp)`` points the way the tracking API does."""
     for start in range(0, len(points), batch):
         with store.write() as conn:
-            records.insert_metrics(conn, run_id, points[start : start + batch])
+            writes.insert_metrics(conn, run_id, points[start : start + batch])
 
 
 def noisy(key, steps, seed=1):

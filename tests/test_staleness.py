@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mlops_jlab import lineage, staleness
+from mlops_jlab import lineage
 from mlops_jlab.errors import InvalidInputError, NotFoundError
+from mlops_jlab.lineage import staleness
 from tests.lineage_world import node_of, run_node
 
 

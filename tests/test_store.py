@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import StoreConnectionError, StoreCorruptError, StoreVersionError
 from mlops_jlab.store import Store, migrate
-from mlops_jlab.store.models import Base
+from mlops_jlab.store.tables import Base
 from mlops_jlab.tracking import Tracker
 from tests.services import free_port
 

@@ -10,8 +10,9 @@ import pytest
 import mlops_jlab as ml
 from mlops_jlab import tracking as tracking_module
 from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
-from mlops_jlab.store import reads, records
-from mlops_jlab.tracking import MAX_TIMESTAMP_MS
+from mlops_jlab.store import reads, writes
+from mlops_jlab.tracking import writer
+from mlops_jlab.tracking.checks import MAX_TIMESTAMP_MS
 
 
 def test_a_run_records_params_metrics_tags_and_its_context(tracking):
@@ -326,7 +327,7 @@ def test_a_buffered_run_writes_everything_when_it_ends(tracker):
 
 def test_a_long_buffered_run_shows_up_while_it_runs(tracker, monkeypatch):
     # Given a short flush interval and a buffered run that keeps running
-    monkeypatch.setattr(tracking_module, "FLUSH_SECONDS", 0.2)
+    monkeypatch.setattr(writer, "FLUSH_SECONDS", 0.2)
     run = tracker.start_run("long", "cells", kind="cell", buffered=True)
     run.log_metrics({"loss": 1.0})
     # Then the run and what it logged appear without it ending
@@ -345,17 +346,17 @@ def test_when_ending_a_buffered_run_fails_nothing_it_recorded_is_lost(tracker, m
     run = tracker.start_run("retry", "cells", kind="cell", buffered=True)
     run.log_params({"depth": 3})
     run.log_dataset(pd.DataFrame({"y": [1.5]}), "inputs")
-    real_insert = records.insert_lineage
+    real_insert = writes.insert_lineage
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(records, "insert_lineage", broken)
+    monkeypatch.setattr(writes, "insert_lineage", broken)
     with pytest.raises(OSError):
         run.end()
     assert tracker.runs(experiment="cells").empty
     # When it is ended again once the store works
-    monkeypatch.setattr(records, "insert_lineage", real_insert)
+    monkeypatch.setattr(writes, "insert_lineage", real_insert)
     run.end()
     # Then the run holds everything it recorded, its dataset version and lineage included
     stored = tracker.get_run(run.id)
@@ -390,8 +391,8 @@ def test_a_run_ended_without_waiting_is_written_once_the_process_is_idle(tracker
 
 def test_cells_ended_one_after_another_are_written_in_one_transaction(tracker, monkeypatch):
     # Given a store that counts its write transactions, and no idle time to write in
-    monkeypatch.setattr(tracking_module, "WRITE_DELAY", 60.0)
-    monkeypatch.setattr(tracking_module, "BATCH_SECONDS", 60.0)
+    monkeypatch.setattr(writer, "WRITE_DELAY", 60.0)
+    monkeypatch.setattr(writer, "BATCH_SECONDS", 60.0)
     store = tracker.store
     real_write = store.write
     transactions = []
@@ -421,22 +422,22 @@ def test_cells_ended_one_after_another_are_written_in_one_transaction(tracker, m
 
 def test_a_run_that_cannot_be_written_holds_back_no_other(tracker, monkeypatch):
     # Given three runs ended in a row, the second of which the store refuses
-    monkeypatch.setattr(tracking_module, "WRITE_DELAY", 60.0)
-    monkeypatch.setattr(tracking_module, "BATCH_SECONDS", 60.0)
+    monkeypatch.setattr(writer, "WRITE_DELAY", 60.0)
+    monkeypatch.setattr(writer, "BATCH_SECONDS", 60.0)
     runs = []
     for name in ("first", "refused", "third"):
         run = tracker.start_run(name, "cells", kind="cell", buffered=True)
         run.log_dataset(pd.DataFrame({"x": [name]}), name)
         run.end(wait=False)
         runs.append(run)
-    real_insert = records.insert_lineage
+    real_insert = writes.insert_lineage
 
     def refuse_second(conn, run_id, events):
         if run_id == runs[1].id:
             raise OSError("disk full")
         return real_insert(conn, run_id, events)
 
-    monkeypatch.setattr(records, "insert_lineage", refuse_second)
+    monkeypatch.setattr(writes, "insert_lineage", refuse_second)
     # When they are flushed
     ml.flush()
     # Then the others are written, and the refused one is reported and kept
@@ -446,7 +447,7 @@ def test_a_run_that_cannot_be_written_holds_back_no_other(tracker, monkeypatch):
         statuses = [reads.run_status(conn, run.id) for run in runs]
     assert statuses == ["finished", None, "finished"]
     # And once the store takes it, it is written whole
-    monkeypatch.setattr(records, "insert_lineage", real_insert)
+    monkeypatch.setattr(writes, "insert_lineage", real_insert)
     assert tracker.get_run(runs[1].id).status == "finished"
     assert list(tracker.dataset_versions("refused")["version"]) == [1]
 
@@ -455,15 +456,15 @@ def test_a_failed_background_write_is_reported_and_kept_for_the_next_try(tracker
     # Given a run ended without waiting while the store refuses its lineage
     run = tracker.start_run("later", "cells", kind="cell", buffered=True)
     run.log_dataset(pd.DataFrame({"z": [1]}), "kept")
-    real_insert = records.insert_lineage
-    monkeypatch.setattr(records, "insert_lineage", lambda *a, **k: 1 / 0)
+    real_insert = writes.insert_lineage
+    monkeypatch.setattr(writes, "insert_lineage", lambda *a, **k: 1 / 0)
     run.end(wait=False)
-    tracking_module._Flusher.drain()
+    tracking_module.flush()
     # Then the problem is reported once
     problems = tracking_module.write_problems()
     assert len(problems) == 1 and "later" in problems[0]
     assert tracking_module.write_problems() == []
     # And once the store works again, the next read writes the run whole
-    monkeypatch.setattr(records, "insert_lineage", real_insert)
+    monkeypatch.setattr(writes, "insert_lineage", real_insert)
     assert tracker.get_run(run.id).status == "finished"
     assert list(tracker.dataset_versions("kept")["version"]) == [1]

@@ -11,16 +11,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from mlops_jlab import tracking as tracking_module
 from mlops_jlab.errors import InvalidInputError, NotFoundError
-from mlops_jlab.store.models import Metric
-from mlops_jlab.widgets import (
-    MAX_CHART_POINTS,
-    CompareView,
-    compare_runs,
-    compare_view,
-    downsample,
-)
+from mlops_jlab.kernel.compare_data import MAX_CHART_POINTS, compare_runs, downsample
+from mlops_jlab.kernel.compare_view import CompareView, compare_view
+from mlops_jlab.store.tables import Metric
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -361,7 +355,7 @@ def test_runs_can_be_named_by_an_id_prefix_or_a_runs_table(tracker, three_runs):
 def test_an_ambiguous_prefix_is_refused_with_the_matching_ids(tracker, monkeypatch):
     # Given two runs whose ids share their first 10 characters
     ids = iter(["abcdef0123" + "1" * 22, "abcdef0123" + "2" * 22])
-    monkeypatch.setattr(tracking_module.uuid, "uuid4", lambda: uuid.UUID(next(ids)))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(next(ids)))
     first = make_run(tracker, "a")
     second = make_run(tracker, "b")
     # When the shared prefix names a run, then the user is asked for more characters

@@ -6,12 +6,13 @@ import os
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Integer, Unicode
+from traitlets import Integer, Type, Unicode
 
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation, resolve_store
 from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
 from mlops_jlab.server.openapi import build_spec
-from mlops_jlab.server.routes import API_PREFIX, ROUTES
+from mlops_jlab.server.routes import ROUTES
+from mlops_jlab.server.routing import API_PREFIX
 from mlops_jlab.server.service import Limits, MlopsService
 
 
@@ -20,6 +21,13 @@ class MlopsApp(ExtensionApp):
 
     name = "mlops_jlab"
 
+    service_class = Type(
+        default_value=MlopsService,
+        klass=MlopsService,
+        config=True,
+        help="The service the REST handlers call: a subclass of MlopsService, built with the "
+        "store's location and the limits (e.g. --MlopsApp.service_class=pkg.module.Service).",
+    )
     db_url = Unicode(
         "",
         config=True,
@@ -86,7 +94,7 @@ class MlopsApp(ExtensionApp):
         os.environ[DB_URL_ENV] = location.db_url
         os.environ[ARTIFACTS_ENV] = location.artifacts
         limits = self.limits
-        self.settings["mlops_jlab_service"] = MlopsService(location, limits)
+        self.settings["mlops_jlab_service"] = self.service_class(location, limits)
         self.settings["mlops_jlab_max_body_bytes"] = self.max_request_bytes
         server_url = url_path_join(self.serverapp.base_url, API_PREFIX)
         self.settings["mlops_jlab_openapi"] = build_spec(ROUTES, server_url, limits)

@@ -1,9 +1,8 @@
 """Runs side by side for ``POST runs/compare``.
 
-The rules are those of the notebook's :func:`mlops_jlab.widgets.compare_runs`: 2 to 50 runs,
-a key differs when its values are not all the same (a missing value counts as one), code is
-diffed against the first run and not at all past a million characters. That function keeps
-every point of every history (a notebook chart downsamples them itself); here long
+The rules (how many runs, their labels, which values differ, the code diff) are
+:mod:`mlops_jlab.tracking.compare`'s, which the notebook's comparison follows too. The
+notebook keeps every point of every history (its charts downsample them); here long
 histories are downsampled by the database, so an answer never carries a million points.
 """
 
@@ -12,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mlops_jlab.code_diff import code_diff
 from mlops_jlab.server.histories import History
-from mlops_jlab.server.models import (
+from mlops_jlab.server.schemas import (
     CodeDiff,
     CompareDatasetRow,
     CompareMetricRow,
@@ -24,32 +22,7 @@ from mlops_jlab.server.models import (
     PackageRow,
     RunHistory,
 )
-
-MIN_RUNS = 2
-MAX_RUNS = 50
-_MISSING = object()
-
-
-def labels(runs: Sequence[Mapping[str, Any]]) -> list[str]:
-    """``name (id start)`` per run; whole ids when two runs would share a label."""
-    short = [f"{run['name']} ({run['id'][:8]})" for run in runs]
-    if len(set(short)) < len(short):
-        return [f"{run['name']} ({run['id']})" for run in runs]
-    return short
-
-
-def side_by_side(values: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Any], bool]]:
-    """One row per key (sorted): the value of each run (None where missing) and whether
-    they differ."""
-    keys = sorted({key for run in values for key in run})
-    return [
-        (
-            key,
-            [run.get(key) for run in values],
-            len({run.get(key, _MISSING) for run in values}) > 1,
-        )
-        for key in keys
-    ]
+from mlops_jlab.tracking.compare import code_diff, labels, side_by_side
 
 
 def environment_comparison(
@@ -81,7 +54,7 @@ def comparison(
 ) -> DescribeRunComparison:
     """The comparison of ``runs`` (rows of :func:`mlops_jlab.store.reads.load_runs`, in the
     order asked for), given their summaries, histories, environments and input datasets."""
-    names = labels(runs)
+    names = labels((run["name"], run["id"]) for run in runs)
     metric_rows = side_by_side([run["metrics"] for run in runs])
     by_key: dict[str, list[RunHistory]] = {}
     for key in sorted({key for _, key in histories}):

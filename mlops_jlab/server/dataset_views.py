@@ -2,8 +2,8 @@
 the versions compared runs read.
 
 The numbers and statistics are those of the notebook's API (:mod:`mlops_jlab.datasets`,
-:func:`mlops_jlab.tracking.Tracker.diff_datasets`); here they are read from the store and
-shaped as the response models of :mod:`mlops_jlab.server.models`.
+:meth:`mlops_jlab.tracking.Tracker.diff_datasets`); here they are read from the store and
+shaped as the response models of :mod:`mlops_jlab.server.schemas`.
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mlops_jlab.datasets import queries
 from mlops_jlab.errors import NotFoundError
-from mlops_jlab.lineage_nodes import describe_nodes
-from mlops_jlab.lineage_queries import (
-    unindexed,
-)
-from mlops_jlab.server.models import (
+from mlops_jlab.lineage.nodes import describe_nodes
+from mlops_jlab.rules import storable
+from mlops_jlab.server.schemas import (
     ColumnType,
     CompareDatasetRow,
     DatasetSummary,
@@ -30,11 +28,7 @@ from mlops_jlab.server.models import (
     ListDatasets,
     ListDatasetVersions,
 )
-from mlops_jlab.store import reads, records
-from mlops_jlab.store.models import (
-    EVENTS,
-    RUNS,
-)
+from mlops_jlab.store import reads
 
 
 def _summary(row: Mapping[str, Any]) -> DatasetVersionSummary:
@@ -47,7 +41,7 @@ def list_datasets(conn: Connection) -> ListDatasets:
 
 def dataset_versions(conn: Connection, name: str) -> ListDatasetVersions:
     # A name no store can hold (PostgreSQL cannot even compare a NUL) names no dataset.
-    rows = reads.dataset_versions(conn, name) if records.storable(name) else []
+    rows = reads.dataset_versions(conn, name) if storable(name) else []
     if not rows:
         known = ", ".join(row["name"] for row in reads.list_datasets(conn)[:20]) or "none yet"
         raise NotFoundError(f"no dataset named {name[:200]!r}; datasets: {known}")
@@ -64,26 +58,9 @@ def _version_row(conn: Connection, version_id: int) -> dict[str, Any]:
     return found[0]
 
 
-def _use(conn: Connection, version_id: int) -> tuple[list[str], int]:
-    """The runs (not deleted) that wrote the version, and how many read it."""
-    rows = conn.execute(
-        sa.select(EVENTS.c.run_id, EVENTS.c.direction)
-        .join(RUNS, RUNS.c.id == EVENTS.c.run_id)
-        .where(
-            EVENTS.c.entity_kind == "dataset_version",
-            EVENTS.c.entity_id == str(version_id),
-            RUNS.c.deleted_at.is_(None),
-        )
-        .order_by(EVENTS.c.id)
-    ).all()
-    writers = list(dict.fromkeys(run_id for run_id, way in rows if way == "OUTPUT"))
-    readers = {run_id for run_id, way in rows if way == "INPUT"}
-    return writers, len(readers)
-
-
 def describe_version(conn: Connection, version_id: int) -> DescribeDatasetVersion:
     row = _version_row(conn, version_id)
-    writers, readers = _use(conn, version_id)
+    writers, readers = queries.version_use(conn, version_id)
     return DescribeDatasetVersion(
         **_summary(row).model_dump(),
         source=row["source"],
@@ -98,10 +75,10 @@ def diff_versions(
     conn: Connection, a: int, b: int, thresholds: Mapping[str, float]
 ) -> DescribeDatasetDiff:
     """Version ``b`` against version ``a``: schema, counts, profile changes and drift."""
-    from mlops_jlab import datasets  # loads SciPy: only when a diff is asked for
+    from mlops_jlab.datasets import drift  # loads SciPy: only when a diff is asked for
 
     first, second = _version_row(conn, a), _version_row(conn, b)
-    found = datasets.diff(_description(first), _description(second), **thresholds)
+    found = drift.diff(_description(first), _description(second), **thresholds)
     return DescribeDatasetDiff(
         a=_summary(first),
         b=_summary(second),
@@ -116,7 +93,7 @@ def diff_versions(
 
 
 def _description(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What :func:`mlops_jlab.datasets.diff` compares; a version recorded without a table
+    """What :func:`mlops_jlab.datasets.drift.diff` compares; a version recorded without a table
     (a file pandas did not read) has an empty schema and profile."""
     return {
         "schema": row["schema"] or [],
@@ -128,15 +105,7 @@ def _description(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def compared_inputs(conn: Connection, run_ids: Sequence[str]) -> list[CompareDatasetRow]:
     """Per dataset the runs read, the versions each run read (by run, in order)."""
-    events = conn.execute(
-        sa.select(EVENTS.c.run_id, EVENTS.c.entity_id)
-        .where(
-            EVENTS.c.run_id.in_(list(run_ids)),
-            unindexed(EVENTS.c.entity_kind) == "dataset_version",
-            EVENTS.c.direction == "INPUT",
-        )
-        .order_by(EVENTS.c.id)
-    ).all()
+    events = queries.versions_read(conn, run_ids)
     nodes = describe_nodes(conn, {("dataset_version", entity) for _, entity in events})
     read: dict[str, dict[str, list[DatasetVersionRef]]] = {}
     for run_id, entity in events:

@@ -23,8 +23,8 @@ from mlops_jlab.errors import InvalidInputError, MlopsError, QuerySyntaxError
 from mlops_jlab.server.service import MlopsService
 
 if TYPE_CHECKING:
-    from mlops_jlab.server.models import Request
-    from mlops_jlab.server.routes import Operation, Route
+    from mlops_jlab.server.routing import Operation, Route
+    from mlops_jlab.server.schemas import Request
 
 T = TypeVar("T")
 # Query arguments Jupyter itself reads (token login, XSRF form field, activity tracking).

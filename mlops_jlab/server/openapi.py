@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from mlops_jlab._version import __version__
-from mlops_jlab.server.models import ErrorMessage
-from mlops_jlab.server.routes import BINARY, Operation, Route
+from mlops_jlab.server.routing import BINARY, Operation, Route
+from mlops_jlab.server.schemas import ErrorMessage
 from mlops_jlab.server.service import Limits
 
 REF = "#/components/schemas/{model}"

@@ -1,24 +1,25 @@
 """What the REST API does, without HTTP: the handlers only translate to and from JSON.
 
-Every method takes and returns the pydantic models of :mod:`mlops_jlab.server.models` (or
+Every method takes and returns the pydantic models of :mod:`mlops_jlab.server.schemas` (or
 plain values) and raises :class:`~mlops_jlab.errors.MlopsError` subclasses for what a
 user can fix; the handlers map those to 4xx answers.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from mlops_jlab import lineage, staleness
+from mlops_jlab import lineage
 from mlops_jlab._version import __version__
 from mlops_jlab.artifacts import ArtifactStore, check_digest
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.lineage import staleness
+from mlops_jlab.rules import KEY_BAD_RE, KEY_LENGTH, RUN_ID_RE
 from mlops_jlab.server import compare, dataset_views, downloads, histories
-from mlops_jlab.server.models import (
+from mlops_jlab.server.schemas import (
     ArtifactInfo,
     CompareRuns,
     DescribeDatasetDiff,
@@ -44,12 +45,9 @@ from mlops_jlab.server.models import (
     StoreInfo,
     UpdateRun,
 )
-from mlops_jlab.store import Store, open_store, query, reads, records
+from mlops_jlab.store import Store, open_store, reads, search, writes
 from mlops_jlab.store.engine import mask_url
-from mlops_jlab.store.models import KEY_LENGTH
 
-_RUN_ID_RE = re.compile(r"[0-9a-f]{32}")
-_KEY_BAD_RE = re.compile("[\x00-\x1f]")
 MAX_SELECTED_KEYS = 1000
 
 
@@ -67,7 +65,7 @@ class Limits:
 
 def check_run_id(run_id: str) -> str:
     """A full run id, or NotFoundError: no run has any other kind of id."""
-    if not _RUN_ID_RE.fullmatch(run_id):
+    if not RUN_ID_RE.fullmatch(run_id):
         raise NotFoundError(
             f"no run with id {run_id[:80]!r}; run ids are the full 32 lowercase hex characters"
         )
@@ -84,7 +82,7 @@ def _columns(selection: str, what: str) -> list[str] | None:
             f"{what} selects {len(keys)} keys; at most {MAX_SELECTED_KEYS} (or * for all)"
         )
     for key in keys:
-        if len(key) > KEY_LENGTH or _KEY_BAD_RE.search(key):
+        if len(key) > KEY_LENGTH or KEY_BAD_RE.search(key):
             raise InvalidInputError(
                 f"{what} names {key[:40]!r}, which is not a key: keys are at most {KEY_LENGTH} "
                 "characters without control characters"
@@ -177,7 +175,7 @@ class MlopsService:
         experiment = request.experiment or None
         among = staleness.stale_run_ids() if request.stale else None
         with self.store.read() as conn:
-            page = query.search_runs(
+            page = search.search_runs(
                 conn,
                 request.filter,
                 request.order_by or None,
@@ -190,7 +188,7 @@ class MlopsService:
             rows = reads.load_run_summaries(conn, page.run_ids, **selected)
             reasons = staleness.stale_runs(conn, page.run_ids) if page.run_ids else {}
             total = (
-                query.count_runs(conn, request.filter, experiment, request.include_deleted, among)
+                search.count_runs(conn, request.filter, experiment, request.include_deleted, among)
                 if request.count
                 else None
             )
@@ -253,7 +251,7 @@ class MlopsService:
         check_run_id(run_id)
         given = update.model_fields_set
         with self.store.write() as conn:
-            was_deleted = records.deleted_at(conn, run_id)
+            was_deleted = writes.deleted_at(conn, run_id)
             edits = given - {"deleted"}
             if was_deleted is not None and update.deleted is not False and edits:
                 raise RunStateError(
@@ -266,17 +264,17 @@ class MlopsService:
             if "note" in given:
                 values["note"] = update.note
             if update.deleted is True and was_deleted is None:
-                values["deleted_at"] = records.now_ms()
+                values["deleted_at"] = writes.now_ms()
             elif update.deleted is False:
                 values["deleted_at"] = None
             if values:
-                records.set_run_attributes(conn, run_id, **values)
+                writes.set_run_attributes(conn, run_id, **values)
             if update.tags:
                 tags = update.tags
                 kept = {key: value for key, value in tags.items() if value is not None}
                 if kept:
-                    records.upsert_tags(conn, run_id, kept)
-                records.remove_tags(conn, run_id, [k for k, v in tags.items() if v is None])
+                    writes.upsert_tags(conn, run_id, kept)
+                writes.remove_tags(conn, run_id, [k for k, v in tags.items() if v is None])
         return self.describe_run(run_id)
 
     def delete_run(self, run_id: str) -> DescribeRun:
@@ -317,7 +315,7 @@ class MlopsService:
             ``max_points`` over the limit, or ``min_step`` after ``max_step``.
         """
         check_run_id(run_id)
-        if len(key) > KEY_LENGTH or _KEY_BAD_RE.search(key):
+        if len(key) > KEY_LENGTH or KEY_BAD_RE.search(key):
             raise NotFoundError(f"run {run_id} has no metric {key[:80]!r}: no key looks like it")
         max_points = self._history_points(request.max_points, self.limits.default_history_points)
         low, high = request.min_step, request.max_step

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mlops_jlab.store import rollups
-from mlops_jlab.store.models import (
+from mlops_jlab.store.tables import (
     ARTIFACTS,
     DATASETS,
     ENVIRONMENTS,

@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mlops_jlab.store.models import METRICS, ROLLUPS
+from mlops_jlab.store.tables import METRICS, ROLLUPS
 
 COLUMNS = [column.name for column in ROLLUPS.columns]
 # The shift of a history's whole row (its only bucket is 0).

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from mlops_jlab.store.models import Base
+from mlops_jlab.store.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError
-from mlops_jlab.lineage_queries import (
+from mlops_jlab.lineage.queries import (
     AmongIds,
     batched,
     check_node,
@@ -30,7 +30,7 @@ from mlops_jlab.lineage_queries import (
     unindexed,
     version_key,
 )
-from mlops_jlab.store.models import (
+from mlops_jlab.store.tables import (
     DATASETS,
     EVENTS,
     RUNS,

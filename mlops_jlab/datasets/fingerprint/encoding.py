@@ -3,7 +3,8 @@ object arrays, each as typed, self-delimiting bytes or as the digest of its raw 
 
 Every encoding here is part of the digests users store: changing one (a tag, an order, a
 piece length) changes every fingerprint it touches, which the pinned digests in the tests
-catch. How pandas objects are taken apart into these is :mod:`mlops_jlab.fingerprint_pandas`.
+catch. How pandas objects are taken apart into these is
+:mod:`mlops_jlab.datasets.fingerprint.frames`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import decimal
 import enum
 import struct
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,11 @@ import pandas as pd
 import xxhash
 
 from mlops_jlab.errors import InvalidInputError
+
+# A pandas object inside an object column holds values in turn, so the encodings of values
+# and of pandas objects call each other. :mod:`~mlops_jlab.datasets.fingerprint.frames`,
+# which imports this module, registers its digest here instead of being imported back.
+PANDAS_DIGEST: list[Callable[[Any], bytes]] = []
 
 try:  # optional: pandas' default string columns live in pyarrow when it is installed
     import pyarrow as pa
@@ -191,12 +198,8 @@ class _Values:
         elif isinstance(x, np.ndarray):
             out += b"a" + ndarray_digest(x)
             self.mutable = True
-        elif isinstance(x, (pd.DataFrame, pd.Series, pd.Index)):
-            # A pandas object inside an object column, whose columns hold values in turn:
-            # the two encodings call each other.
-            from mlops_jlab.fingerprint_pandas import Hashing, digest_pandas
-
-            out += b"P" + digest_pandas(x, Hashing(None))
+        elif isinstance(x, (pd.DataFrame, pd.Series, pd.Index)) and PANDAS_DIGEST:
+            out += b"P" + PANDAS_DIGEST[0](x)
             self.mutable = True
         else:
             raise Unencodable(x)

@@ -2,7 +2,7 @@
 
 :func:`describe` turns a DataFrame into the JSON description a dataset version keeps
 (schema, row and column counts, a profile per column); the raw data is not kept, so
-:func:`mlops_jlab.drift.diff` compares two versions from their descriptions alone.
+:func:`mlops_jlab.datasets.drift.diff` compares two versions from their descriptions alone.
 
 Profiling runs inside a user's cell for every new version, so it is vectorised and
 bounded: moments, counts and histograms always cover every row; order statistics and
@@ -20,7 +20,7 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from mlops_jlab.errors import InvalidInputError
-from mlops_jlab.store.records import UNSTORABLE_RE
+from mlops_jlab.rules import UNSTORABLE_RE
 
 KINDS = ("numeric", "datetime", "boolean", "categorical", "text", "other")
 SAMPLE_ROWS = 100_000
@@ -82,7 +82,7 @@ def describe(frame: pd.DataFrame | pd.Series, *, sample_rows: int = SAMPLE_ROWS)
           levels (every percentile, and the 0.1, 0.2, 0.5, 99.5, 99.8 and 99.9th) of the
           ``n`` values summarised, and the values among them that at least 0.1% of those
           share, with their exact ranks, ``{"value", "below", "count"}``;
-          :func:`~mlops_jlab.drift.diff` rebuilds the CDF from it). Timedeltas are
+          :func:`~mlops_jlab.datasets.drift.diff` rebuilds the CDF from it). Timedeltas are
           numeric, in seconds (``"unit": "s"``).
         - datetime: ``timezone``, ``min``, ``max`` and ``quantiles`` as ISO 8601 text,
           ``histogram`` with ISO edges, ``sketch`` in seconds since 1970-01-01 UTC.

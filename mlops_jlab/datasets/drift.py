@@ -1,7 +1,7 @@
 """How two versions of a dataset differ: schema, counts, profile changes and drift.
 
 :func:`diff` compares two versions from their stored descriptions alone (what
-:func:`mlops_jlab.profiling.describe` keeps), or exactly when it is given the two
+:func:`mlops_jlab.datasets.profiling.describe` keeps), or exactly when it is given the two
 DataFrames. Drift statistics follow the Ease.ML day-2 checks: the population stability
 index (PSI) and the two-sample Kolmogorov-Smirnov test for numeric and datetime columns,
 the Jensen-Shannon distance and a chi-square test for the others. From descriptions, the
@@ -20,8 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlops_jlab.errors import InvalidInputError
-from mlops_jlab.profiling import (
+from mlops_jlab.datasets.profiling import (
     COLUMN_FIELDS,
     LABEL_KINDS,
     SKETCH_PER_MILLE,
@@ -35,6 +34,7 @@ from mlops_jlab.profiling import (
     numeric_values,
     value_counts,
 )
+from mlops_jlab.errors import InvalidInputError
 
 PSI_BINS = 10
 PSI_EPSILON = 1e-4

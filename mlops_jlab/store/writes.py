@@ -19,8 +19,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.rules import NUMBER_PATTERN
 from mlops_jlab.store import reads, rollups
-from mlops_jlab.store.models import (
+from mlops_jlab.store.tables import (
     ARTIFACTS,
     DATASETS,
     ENVIRONMENTS,
@@ -174,17 +175,7 @@ def _refuse(conn: Connection, run_id: str) -> None:
     raise RunStateError(f"run {run_id} has ended ({status}); start a new run to log more to it")
 
 
-# What a number looks like, in a param's value and in a filter alike: Python's float()
-# would also take "1_0", " 10 " and digits of other scripts.
-NUMBER_PATTERN = r"(?a:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 _NUMBER_RE = re.compile(NUMBER_PATTERN)
-# Characters neither database stores: NUL (PostgreSQL refuses it) and lone surrogates
-# (undecodable bytes, which no UTF-8 column holds).
-UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
-
-
-def storable(text: str) -> bool:
-    return UNSTORABLE_RE.search(text) is None
 
 
 def as_number(value: str) -> float | None:
@@ -385,7 +376,7 @@ def ensure_dataset_version(
 ) -> int:
     """The id of the version of dataset ``name`` with this content, recorded if new.
 
-    ``description`` is what :func:`mlops_jlab.datasets.describe` says of the content
+    ``description`` is what :func:`mlops_jlab.datasets.profiling.describe` says of the content
     (schema, counts, profile); a file read without pandas has none.
     """
     created = now_ms()

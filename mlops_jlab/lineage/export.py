@@ -16,7 +16,6 @@ dict. :func:`prov_document` gives W3C PROV-JSON that the ``prov`` package reads 
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -28,8 +27,8 @@ from sqlalchemy.engine import Connection
 
 from mlops_jlab._version import __version__
 from mlops_jlab.errors import InvalidInputError, NotFoundError
-from mlops_jlab.lineage_nodes import describe_nodes, placeholder
-from mlops_jlab.lineage_queries import (
+from mlops_jlab.lineage.nodes import describe_nodes, placeholder
+from mlops_jlab.lineage.queries import (
     KINDS,
     AmongIds,
     batched,
@@ -39,7 +38,8 @@ from mlops_jlab.lineage_queries import (
     run_rows,
     well_formed,
 )
-from mlops_jlab.store.models import (
+from mlops_jlab.rules import RUN_ID_RE
+from mlops_jlab.store.tables import (
     EVENTS,
     VERSIONS,
 )
@@ -93,13 +93,12 @@ FACET_SCHEMAS = {
 }
 _JOB_TYPES = {"cell": "NOTEBOOK_CELL", "job": "NOTEBOOK", "script": "SCRIPT"}
 _FAILED = ("failed", "crashed", "interrupted")
-_HEX_ID = re.compile("[0-9a-f]{32}")
 
 
 def _run_uuid(run_id: str) -> str:
     """A run id (32 hex digits) as the UUID OpenLineage wants; any other id maps to a
     stable name-based UUID."""
-    if _HEX_ID.fullmatch(run_id):
+    if RUN_ID_RE.fullmatch(run_id):
         return str(uuid.UUID(hex=run_id))
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:mlops-jlab:run:{run_id}"))
 

@@ -25,13 +25,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mlops_jlab.lineage_queries import (
+from mlops_jlab.lineage.queries import (
     KINDS,
     AmongIds,
     batched,
 )
-from mlops_jlab.staleness import stale_runs
-from mlops_jlab.store.models import (
+from mlops_jlab.lineage.staleness import stale_runs
+from mlops_jlab.store.tables import (
     ARTIFACTS,
     DATASETS,
     MODEL_VERSIONS,

@@ -14,16 +14,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from mlops_jlab.store.models import BIGINT_MAX, BIGINT_MIN, KEY_LENGTH
+from mlops_jlab.rules import (
+    BIGINT_MAX,
+    BIGINT_MIN,
+    COMPARE_MAX_RUNS,
+    COMPARE_MIN_RUNS,
+    KEY_LENGTH,
+    KEY_PATTERN,
+    MAX_NOTE_LENGTH,
+    MAX_VALUE_LENGTH,
+    TEXT_PATTERN,
+)
 
-MAX_TEXT = 8000  # a tag value, as the tracking API allows
-MAX_NOTE = 100_000
 MAX_TAGS_PER_UPDATE = 1000
-RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
-# Keys (tags, params, metrics, names) hold no control characters; free text holds no NUL,
-# which PostgreSQL cannot store.
-KEY_PATTERN = r"^[^\x00-\x1f]*$"
-TEXT_PATTERN = r"^[^\x00]*$"
 
 
 def _not_blank(text: str) -> str:
@@ -37,7 +40,7 @@ Key = Annotated[
     Field(min_length=1, max_length=KEY_LENGTH, pattern=KEY_PATTERN),
     AfterValidator(_not_blank),
 ]
-Text = Annotated[str, Field(max_length=MAX_TEXT, pattern=TEXT_PATTERN)]
+Text = Annotated[str, Field(max_length=MAX_VALUE_LENGTH, pattern=TEXT_PATTERN)]
 
 
 def optional(schema: dict[str, Any] | None = None, **kwargs: Any) -> Any:
@@ -209,7 +212,7 @@ class UpdateRun(Request):
     Fields left out are not changed."""
 
     name: Key = optional(description="The run's new name.")
-    note: Annotated[str, Field(max_length=MAX_NOTE, pattern=TEXT_PATTERN)] | None = Field(
+    note: Annotated[str, Field(max_length=MAX_NOTE_LENGTH, pattern=TEXT_PATTERN)] | None = Field(
         None, description="A note on the run; null removes it."
     )
     tags: dict[Key, Text | None] = optional(
@@ -288,7 +291,9 @@ class CompareRuns(Request):
     """``POST runs/compare``: 2 to 50 runs side by side."""
 
     run_ids: list[Annotated[str, Field(min_length=1, max_length=64, pattern=KEY_PATTERN)]] = Field(
-        min_length=2, max_length=50, description="Run ids, in the order to show them."
+        min_length=COMPARE_MIN_RUNS,
+        max_length=COMPARE_MAX_RUNS,
+        description="Run ids, in the order to show them.",
     )
     max_points: int | None = Field(
         None, ge=10, description="Each metric history is downsampled to at most this many points."

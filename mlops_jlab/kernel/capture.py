@@ -25,7 +25,7 @@ import xxhash
 from mlops_jlab.tracking import ActiveRun
 
 if TYPE_CHECKING:  # the cache loads pandas, which a cell without frames never needs
-    from mlops_jlab.fingerprint_cache import Guard
+    from mlops_jlab.datasets.fingerprint.cache import Guard
 
 # pandas readers and DataFrame writers whose first argument is where the data is.
 READERS = (
@@ -226,7 +226,7 @@ class _FileFrames:
 
     @classmethod
     def add(cls, frame: Any, name: str, fp: str) -> None:
-        from mlops_jlab.fingerprint_cache import guard
+        from mlops_jlab.datasets.fingerprint.cache import guard
 
         proof = guard(frame)
         if proof is not None:
@@ -416,7 +416,7 @@ class CellCapture:
             value = self.namespace.get(name)
             if not _is_frame(value) or _FileFrames.version_of(value) is not None:
                 continue  # not a frame, or a file's content: the file is the dataset
-            from mlops_jlab.fingerprint import fingerprint
+            from mlops_jlab.datasets.fingerprint import fingerprint
 
             if fingerprint(value) != self._inputs.get(name):
                 self.run.log_dataset(value, name, direction="output", content=value)

@@ -1,7 +1,7 @@
 """The fingerprint cache: digests of live pandas objects that copy-on-write proves
 unchanged, and of the columns they hold, by the memory those live in.
 
-How it knows an object is unchanged is told in :mod:`mlops_jlab.fingerprint`.
+How it knows an object is unchanged is told in :mod:`mlops_jlab.datasets.fingerprint`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from mlops_jlab.fingerprint_pandas import Hashing, digest_pandas
+from mlops_jlab.datasets.fingerprint.frames import Hashing, digest_pandas
 
 MAX_ENTRIES = 256
 

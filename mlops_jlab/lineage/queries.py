@@ -21,12 +21,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError
-from mlops_jlab.store.models import (
-    KEY_LENGTH,
+from mlops_jlab.rules import KEY_LENGTH, storable
+from mlops_jlab.store.reads import ID_BATCH
+from mlops_jlab.store.tables import (
     RUNS,
 )
-from mlops_jlab.store.reads import ID_BATCH
-from mlops_jlab.store.records import storable
 
 KINDS = ("run", "dataset_version", "artifact", "model_version")
 NUMBERED_KINDS = ("dataset_version", "model_version")

@@ -56,16 +56,16 @@ import numpy as np
 import pandas as pd
 import xxhash
 
-from mlops_jlab.errors import InvalidInputError, NotFoundError
-from mlops_jlab.fingerprint_cache import CACHE, CacheInfo
-from mlops_jlab.fingerprint_encoding import (
+from mlops_jlab.datasets.fingerprint.cache import CACHE, CacheInfo
+from mlops_jlab.datasets.fingerprint.encoding import (
     VERSION,
     Unencodable,
     combine,
     ndarray_digest,
     unencodable_error,
 )
-from mlops_jlab.fingerprint_pandas import Hashing, digest_pandas
+from mlops_jlab.datasets.fingerprint.frames import Hashing, digest_pandas
+from mlops_jlab.errors import InvalidInputError, NotFoundError
 
 FILE_CHUNK = 4 << 20
 _SUPPORTED = (pd.DataFrame, pd.Series, pd.Index, np.ndarray, bytes, bytearray, memoryview)

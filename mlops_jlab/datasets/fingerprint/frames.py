@@ -1,7 +1,7 @@
 """How pandas objects are fingerprinted: a DataFrame by its blocks, a Series, an Index or
 a MultiIndex, and each column by the kind of array that holds it (NumPy, masked, datetime,
 categorical, string, arrow, interval, sparse), reusing the digest of a column whose memory
-the cache knows (:mod:`mlops_jlab.fingerprint_cache`).
+the cache knows (:mod:`mlops_jlab.datasets.fingerprint.cache`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import xxhash
 
-from mlops_jlab.fingerprint_encoding import (
+from mlops_jlab.datasets.fingerprint.encoding import (
+    PANDAS_DIGEST,
     ROWS,
     VERSION,
     Unencodable,
@@ -32,7 +33,7 @@ from mlops_jlab.fingerprint_encoding import (
 )
 
 if TYPE_CHECKING:
-    from mlops_jlab.fingerprint_cache import Cache
+    from mlops_jlab.datasets.fingerprint.cache import Cache
 
 try:  # optional: pandas' arrow-backed columns exist only when it is installed
     import pyarrow as pa
@@ -340,3 +341,6 @@ def digest_pandas(obj: pd.DataFrame | pd.Series | pd.Index, run: Hashing, blocks
         return combine(VERSION, "Series", name, _index_digest(obj.index, run), _column(values, run))
     except Unencodable as exc:
         raise unencodable_error(exc, f"Series {obj.name!r}") from exc
+
+
+PANDAS_DIGEST.append(lambda x: digest_pandas(x, Hashing(None)))

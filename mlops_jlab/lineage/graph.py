@@ -1,7 +1,4 @@
-"""Lineage: where a result came from and what came of it.
-
-Which runs are stale is :mod:`mlops_jlab.staleness`, the OpenLineage and PROV exports
-:mod:`mlops_jlab.lineage_export`; this module offers their functions too.
+"""Graph walks: the lineage around a node, upstream, downstream or both.
 
 The graph
 ---------
@@ -31,7 +28,7 @@ depth, every edge between them in the direction walked)::
      "edges": [{"source": "run:5f0c...", "target": "dataset_version:7",
                 "kind": "output"}, ...]}
 
-The fields of each kind of node are listed in :mod:`mlops_jlab.lineage_nodes`.
+The fields of each kind of node are listed in :mod:`mlops_jlab.lineage.nodes`.
 """
 
 from __future__ import annotations
@@ -45,20 +42,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError
-from mlops_jlab.lineage_export import openlineage_events, prov_document
-from mlops_jlab.lineage_nodes import describe_nodes, placeholder
-from mlops_jlab.lineage_queries import (
-    KINDS,
+from mlops_jlab.lineage.nodes import describe_nodes, placeholder
+from mlops_jlab.lineage.queries import (
     check_node,
     not_found,
     order,
     postgres_settings,
-    split_node_id,
     version_key,
     well_formed,
 )
-from mlops_jlab.staleness import is_stale, stale_runs
-from mlops_jlab.store.models import (
+from mlops_jlab.store.tables import (
     EVENTS,
     RUNS,
     VERSIONS,
@@ -344,20 +337,3 @@ def node(conn: Connection, kind: str, id: str | int) -> dict[str, Any]:
     if found is None:
         raise NotFoundError(not_found(kind, key))
     return found
-
-
-__all__ = [
-    "DIRECTIONS",
-    "KINDS",
-    "MAX_DEPTH",
-    "describe_nodes",
-    "downstream",
-    "graph",
-    "is_stale",
-    "node",
-    "openlineage_events",
-    "prov_document",
-    "split_node_id",
-    "stale_runs",
-    "upstream",
-]

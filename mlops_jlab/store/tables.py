@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from mlops_jlab.rules import ID_LENGTH, KEY_LENGTH
+
 # Stable constraint names, so Alembic migrations can address them on every backend.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -32,9 +34,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-KEY_LENGTH = 250
-BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
-ID_LENGTH = 32
 DIGEST_LENGTH = 32
 
 

@@ -21,8 +21,9 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from mlops_jlab import tracking
-from mlops_jlab.capture import CellCapture, Options
+from mlops_jlab.datasets.roles import ROLES
 from mlops_jlab.errors import MlopsError
+from mlops_jlab.kernel.capture import CellCapture, Options
 
 NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
 _TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
@@ -37,17 +38,11 @@ def _datasets(text: str | None, roles: dict[str, str]) -> list[str]:
     names = []
     for item in _names(text):
         name, colon, role = item.rpartition(":")
-        if colon and role.strip().lower() in _roles():
+        if colon and role.strip().lower() in ROLES:
             roles[name.strip()] = role.strip().lower()
             item = name.strip()
         names.append(item)
     return names
-
-
-def _roles() -> tuple[str, ...]:
-    from mlops_jlab.datasets import ROLES  # loads pandas: only when a role may be given
-
-    return ROLES
 
 
 def _tags(text: str | None) -> dict[str, str]:
@@ -330,7 +325,7 @@ class TrackMagics(Magics):
     @line_magic
     def compare(self, line: str) -> Any:
         """Compare runs side by side: params (differences first), metrics, charts, code."""
-        from mlops_jlab.widgets import compare_view
+        from mlops_jlab.kernel.compare_view import compare_view
 
         args = parse_argstring(self.compare, line)
         try:

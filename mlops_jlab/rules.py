@@ -1,0 +1,90 @@
+"""The rules every layer shares: id patterns, key and text limits, comparison bounds.
+
+The store's columns, the tracking API's checks, the REST schemas and the query language take
+them from here, and the frontend reads them from the OpenAPI document the REST schemas make,
+so a limit changes in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlops_jlab.errors import InvalidInputError
+
+# Run ids are uuid4 hex strings; a run may be named by an unambiguous prefix this long.
+ID_LENGTH = 32
+RUN_ID_PATTERN = "[0-9a-f]{32}"
+RUN_ID_RE = re.compile(RUN_ID_PATTERN)
+MIN_ID_PREFIX = 6
+
+# A key (param, metric, tag, run or experiment name) and a value (param or tag).
+KEY_LENGTH = 250
+MAX_VALUE_LENGTH = 8000
+MAX_CODE_LENGTH = 10_000_000
+MAX_NOTE_LENGTH = 100_000
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+# Characters neither database stores: NUL (PostgreSQL refuses it) and lone surrogates
+# (undecodable bytes, which no UTF-8 column holds).
+UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE = "NUL characters or lone surrogates (undecodable bytes)"
+# Control characters have no place in a key or a name; nor has what no store keeps.
+KEY_BAD_RE = re.compile("[\x00-\x1f\ud800-\udfff]")
+# The same two rules as JSON Schema patterns, for the REST API's request bodies (a JSON
+# string holds no lone surrogate, so only the control characters and NUL are named).
+KEY_PATTERN = r"^[^\x00-\x1f]*$"
+TEXT_PATTERN = r"^[^\x00]*$"
+
+# What a number looks like, in a param's value and in a filter alike: Python's float()
+# would also take "1_0", " 10 " and digits of other scripts.
+NUMBER_PATTERN = r"(?a:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+
+# Runs shown side by side: fewer is no comparison, more is no longer readable.
+COMPARE_MIN_RUNS = 2
+COMPARE_MAX_RUNS = 50
+
+
+def storable(text: str) -> bool:
+    """Whether both databases can keep ``text`` as it is."""
+    return UNSTORABLE_RE.search(text) is None
+
+
+def check_key(what: str, key: Any) -> str:
+    """A key or a name as a store keeps it; ``what`` names it in the error ("param key",
+    "run name", ...)."""
+    if not isinstance(key, str) or not key.strip():
+        raise InvalidInputError(f"a {what} must be a non-empty string, got {key!r}")
+    if len(key) > KEY_LENGTH:
+        raise InvalidInputError(
+            f"{what} '{key[:40]}...' is {len(key)} characters long; at most {KEY_LENGTH} "
+            "characters are allowed: shorten it"
+        )
+    bad = KEY_BAD_RE.search(key)
+    if bad is not None and bad.group() < " ":
+        raise InvalidInputError(f"{what} {key!r} contains control characters; remove them")
+    if bad is not None:
+        raise InvalidInputError(
+            f"{what} {key!r} is not valid Unicode text; remove the {_UNSTORABLE}"
+        )
+    return key
+
+
+def check_text(what: str, key: str, value: Any, limit: int = MAX_VALUE_LENGTH) -> str:
+    """A value (param, tag, code) as text a store keeps, at most ``limit`` characters."""
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except ValueError as exc:  # e.g. an integer with more digits than Python prints
+        raise InvalidInputError(
+            f"{what} '{key}' cannot be written as text ({exc}); log it as an artifact instead"
+        ) from exc
+    if len(text) > limit:
+        raise InvalidInputError(
+            f"{what} '{key}' is {len(text)} characters long; values are at most "
+            f"{limit}: log long text as an artifact instead"
+        )
+    if not storable(text):
+        raise InvalidInputError(
+            f"{what} '{key}' cannot be stored as text; remove the {_UNSTORABLE}"
+        )
+    return text

@@ -1,0 +1,192 @@
+"""Keyset pages of runs: a filter and an ordering run as a scan that stops when the page
+is full, and the count of the runs a filter matches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from mlops_jlab.errors import InvalidInputError
+from mlops_jlab.rules import storable
+from mlops_jlab.store.filters import Condition, Probe, compare, parse_filter, probe_for
+from mlops_jlab.store.ordering import (
+    SortKey,
+    after,
+    decode_page_token,
+    encode_page_token,
+    parse_order,
+    tie_break,
+)
+from mlops_jlab.store.tables import (
+    EXPERIMENTS,
+    LATEST,
+    PARAMS,
+    RUNS,
+    TAGS,
+)
+
+MAX_PAGE = 1_000_000
+
+
+@dataclass(frozen=True)
+class RunPage:
+    run_ids: list[str]
+    next_page_token: str | None
+
+
+def _base_query(
+    filter: str | None,
+    experiment: str | None,
+    include_deleted: bool,
+    probe: Probe | None,
+    among: sa.Select | None = None,
+) -> tuple[list[ColumnElement[bool]], Condition]:
+    """The conditions on runs, and what the filter tells about the runs it matches."""
+    conditions: list[ColumnElement[bool]] = [] if among is None else [RUNS.c.id.in_(among)]
+    parsed = parse_filter(filter, probe) or Condition(sa.true())
+    if filter is not None and filter.strip():
+        conditions.append(parsed.expression)
+    if experiment is not None:
+        if not isinstance(experiment, str) or not storable(experiment):
+            raise InvalidInputError(f"experiment is an experiment's name, not {experiment!r}")
+        conditions.append(
+            RUNS.c.experiment_id.in_(
+                sa.select(EXPERIMENTS.c.id).where(EXPERIMENTS.c.name == experiment)
+            )
+        )
+    if not include_deleted:
+        conditions.append(RUNS.c.deleted_at.is_(None))
+    return conditions, parsed
+
+
+# Segments of an ordered scan by a param, metric or tag: runs whose value is a number, then
+# runs whose value is text (params only: metrics are numbers, tags text), then runs without
+# the key. Within a segment the sort values are never null, so the (key, value, run_id)
+# indexes give the order as they stand.
+_SEGMENTS = {
+    PARAMS.name: ("numeric", "text", "missing"),
+    LATEST.name: ("present", "missing"),
+    TAGS.name: ("present", "missing"),
+}
+
+
+def _segments(keys: list[SortKey], joins: list[tuple[sa.Table, Any]], last: list[Any] | None):
+    """The segments still to read, from the one the previous page ended in."""
+    segments = _SEGMENTS[joins[0][0].element.name]
+    if last is None:
+        return segments
+    # The token holds one value per key, then the run id.
+    pairs = zip(keys, last[:-1], strict=True)
+    first = {key.expression.name: value for key, value in pairs if key.join == 0}
+    if first.get("value_num") is not None:
+        return segments
+    if first.get("value") is not None:
+        return segments[-2:]  # "text" or "present", then "missing"
+    return segments[-1:]
+
+
+def _page(
+    conn: Connection,
+    keys: list[SortKey],
+    joins: list[tuple[sa.Table, Any]],
+    conditions: list[ColumnElement[bool]],
+    limit: int,
+    segment: str | None = None,
+    ranges: Sequence[tuple[str, str, str, str, Any]] = (),
+) -> list[Any]:
+    """Rows ``(run id, sort values...)`` in order, of one segment if ``segment`` is given
+    (see ``_SEGMENTS``)."""
+    first = joins[0][0] if joins else None
+    inner = segment in ("numeric", "text", "present")
+    source: Any = RUNS
+    for number, (alias, on) in enumerate(joins):
+        source = source.join(alias, on) if number == 0 and inner else source.outerjoin(alias, on)
+    if segment == "missing":
+        conditions = [*conditions, first.c.run_id.is_(None)]
+    if inner:
+        if segment != "present":
+            numeric = first.c.value_num.is_not(None)
+            conditions = [*conditions, numeric if segment == "numeric" else sa.not_(numeric)]
+        conditions += [
+            compare(first.c[column], op, [value])
+            for table, key, column, op, value in ranges
+            if table == first.element.name and key == keys[0].key
+        ]
+    ordering = []
+    for key in keys:
+        if segment == "missing" and key.join == 0:
+            continue  # null for every run of the segment: ordering by it would cost a sort
+        direction = key.expression.desc() if key.descending else key.expression.asc()
+        ordering.append(direction if inner and key.join == 0 else direction.nulls_last())
+    statement = (
+        sa.select(RUNS.c.id, *(key.expression for key in keys))
+        .select_from(source)
+        .where(*conditions)
+        .order_by(*ordering, tie_break(keys, first.c.run_id if inner else RUNS.c.id))
+        .limit(limit)
+    )
+    return list(conn.execute(statement).all())
+
+
+def search_runs(
+    conn: Connection,
+    filter: str | None = None,
+    order_by: Sequence[str] | str | None = None,
+    max_results: int = 100,
+    page_token: str | None = None,
+    experiment: str | None = None,
+    include_deleted: bool = False,
+    among: sa.Select | None = None,
+) -> RunPage:
+    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id);
+    only among the ids ``among`` selects, when given.
+
+    A filter that matches few runs is answered by collecting them and sorting. Otherwise,
+    when the first sort key is a param, metric or tag, the runs that have it are read in
+    the order of its index until the page is full (for a param: numbers, then text), and
+    only then the runs that lack it (they sort last): a top-100 over 100k runs reads a few
+    hundred rows, not 100k.
+    """
+    if not isinstance(max_results, int) or isinstance(max_results, bool) or max_results < 1:
+        raise InvalidInputError(f"max_results must be a positive integer, not {max_results!r}")
+    if max_results > MAX_PAGE:
+        raise InvalidInputError(
+            f"max_results is at most {MAX_PAGE:,}; read more runs page by page with page_token"
+        )
+    conditions, parsed = _base_query(filter, experiment, include_deleted, probe_for(conn), among)
+    keys, joins = parse_order(order_by)
+    last = decode_page_token(page_token, keys) if page_token is not None else None
+    if last is not None:
+        conditions.append(after(keys, last))
+    limit = max_results + 1
+    if parsed.bound is not None or keys[0].join != 0:
+        rows = _page(conn, keys, joins, conditions, limit)
+    else:
+        rows = []
+        for segment in _segments(keys, joins, last):
+            rows += _page(conn, keys, joins, conditions, limit - len(rows), segment, parsed.ranges)
+            if len(rows) == limit:
+                break
+    token = None
+    if len(rows) > max_results:
+        rows = rows[:max_results]
+        token = encode_page_token(keys, [*rows[-1][1:], rows[-1][0]])
+    return RunPage([row[0] for row in rows], token)
+
+
+def count_runs(
+    conn: Connection,
+    filter: str | None = None,
+    experiment: str | None = None,
+    include_deleted: bool = False,
+    among: sa.Select | None = None,
+) -> int:
+    conditions, _parsed = _base_query(filter, experiment, include_deleted, None, among)
+    return conn.execute(
+        sa.select(sa.func.count()).select_from(RUNS).where(*conditions)
+    ).scalar_one()

@@ -1,0 +1,181 @@
+"""The background writer: tracked cells answer before their records are written; this
+thread writes them, together, once the kernel is idle."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from mlops_jlab.tracking.active_run import ActiveRun
+
+# A buffered run writes what it collected at least this often, so a long cell shows progress.
+FLUSH_SECONDS = 2.0
+# An ended cell's last write is made once the kernel has been idle this long ...
+WRITE_DELAY = 0.05
+# ... or, when cells run one after another, together with the next ones' this much later.
+BATCH_SECONDS = 1.0
+
+
+def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None]]) -> None:
+    """Each run's buffered writes, then its last write, in one transaction (the runs share
+    a store). If it fails, every run forgets what the transaction taught it and keeps its
+    buffered writes, so that nothing recorded is lost."""
+    runs = [run for run, _last in writes]
+    with contextlib.ExitStack() as locks:
+        for run in runs:
+            locks.enter_context(run._written)
+        saved = [run._saved() for run in runs]
+        try:
+            with runs[0].tracker.store.write() as conn:
+                for run, last in writes:
+                    run._write_into(conn, last)
+        except BaseException:
+            for run, state in zip(runs, saved, strict=True):
+                run._restore(state)
+            runs[0].tracker.forget_ids()
+            raise
+
+
+class Flusher:
+    """One thread that writes what buffered runs collected: every FLUSH_SECONDS for long
+    ones, so a cell that runs for minutes shows up while it runs, and the last writes of
+    ended ones while the kernel is idle, so a cell's answer does not wait for the database
+    (a thread per cell would cost every short cell a thread start).
+
+    Cells run one after another (Run All) leave the kernel no idle time: their last writes
+    wait, at most BATCH_SECONDS, and are then made together, in one transaction, because a
+    commit costs more than a short cell's rows.
+    """
+
+    _runs: dict[ActiveRun, float] = {}  # buffered runs running, and when last written
+    _ended: list[ActiveRun] = []  # their last write queued, in order
+    _oldest = 0.0  # when the oldest queued last write was queued
+    _last_end = 0.0  # when a buffered run last ended
+    errors: dict[str, str] = {}  # run id -> why its write failed (it stays queued)
+    _lock = threading.Lock()
+    _draining = threading.Lock()
+    _wake = threading.Event()
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def _start(cls) -> None:
+        if cls._thread is None or not cls._thread.is_alive():
+            cls._thread = threading.Thread(target=cls._loop, name="mlops-flush", daemon=True)
+            cls._thread.start()
+
+    @classmethod
+    def watch(cls, run: ActiveRun) -> None:
+        with cls._lock:
+            cls._runs[run] = time.monotonic()
+            cls._start()
+
+    @classmethod
+    def forget(cls, run: ActiveRun) -> None:
+        with cls._lock:
+            cls._runs.pop(run, None)
+
+    @classmethod
+    def finish(cls, run: ActiveRun) -> None:
+        with cls._lock:
+            now = time.monotonic()
+            if not cls._ended:
+                cls._oldest = now
+            cls._ended.append(run)
+            cls._last_end = now
+            cls._start()
+        cls._wake.set()
+
+    @classmethod
+    def drain(cls) -> None:
+        """Write every queued last write now, in the calling thread (after the flusher's
+        own, if it is writing); a run that cannot be written stays queued and is reported
+        in ``errors``."""
+        with cls._draining:
+            with cls._lock:
+                queued = list(cls._ended)
+            by_store: dict[int, list[ActiveRun]] = {}
+            for run in queued:
+                by_store.setdefault(id(run.tracker.store), []).append(run)
+            written: list[ActiveRun] = []
+            for runs in by_store.values():
+                try:
+                    cls._write_last(runs)
+                    written += runs
+                except Exception:
+                    # One at a time, so that a run that cannot be written holds back no other
+                    for run in runs:
+                        try:
+                            cls._write_last([run])
+                            written.append(run)
+                        except Exception as exc:
+                            cls.errors[run.id] = (
+                                f"run {run.id} ({run.name}) is not written yet: {exc}"
+                            )
+            with cls._lock:
+                done = set(written)
+                cls._ended = [run for run in cls._ended if run not in done]
+                cls._oldest = time.monotonic()  # what failed is tried again BATCH_SECONDS on
+
+    @staticmethod
+    def _write_last(runs: list[ActiveRun]) -> None:
+        runs = [run for run in runs if run._finish is not None]
+        if runs:
+            write_runs([(run, run._finish) for run in runs])
+            for run in runs:
+                run._finish = None
+
+    @classmethod
+    def _due_in(cls) -> float:
+        """Seconds until the queued last writes are due: once the kernel has been idle for
+        WRITE_DELAY (a write beside a running cell slows it more than the write costs, as
+        both compete for the interpreter), or BATCH_SECONDS after the oldest was queued."""
+        with cls._lock:
+            if not cls._ended:
+                return FLUSH_SECONDS / 4
+            now = time.monotonic()
+            due = cls._oldest + BATCH_SECONDS
+            if not cls._runs:
+                due = min(due, cls._last_end + WRITE_DELAY)
+            return max(0.0, due - now)
+
+    @classmethod
+    def _loop(cls) -> None:
+        while True:
+            cls._wake.wait(min(cls._due_in(), FLUSH_SECONDS / 4))
+            cls._wake.clear()
+            if cls._due_in() == 0.0:
+                cls.drain()
+            now = time.monotonic()
+            with cls._lock:
+                due = [run for run, since in cls._runs.items() if now - since >= FLUSH_SECONDS]
+                for run in due:
+                    cls._runs[run] = now
+            for run in due:
+                run.flush_in_background()
+
+
+atexit.register(Flusher.drain)
+
+
+def flush() -> None:
+    """Write now what tracked cells left to be written in the background. It is written
+    anyway once the kernel is idle (within a second while cells run one after another), when
+    this process reads the store and as it exits; flush before it ends some other way, such
+    as ``os._exit``."""
+    Flusher.drain()
+
+
+def write_problems() -> list[str]:
+    """Why writes of this process's tracked cells failed since last asked (they are kept
+    and tried again)."""
+    with Flusher._lock:
+        problems = list(Flusher.errors.values())
+        Flusher.errors.clear()
+    return problems
