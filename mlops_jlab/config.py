@@ -45,15 +45,28 @@ def find_store_dir(start: Path) -> Path | None:
     return None
 
 
+_SQLITE_PREFIX = "sqlite:///"
+
+
 def _sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+    return f"{_SQLITE_PREFIX}{path}"
+
+
+def sqlite_file(db_url: str) -> str | None:
+    """The database file a SQLite URL names (as written, without the URL's query); None
+    for an in-memory database or another kind of database."""
+    if not db_url.startswith(_SQLITE_PREFIX):
+        return None
+    path = db_url.removeprefix(_SQLITE_PREFIX).partition("?")[0]
+    return path if path and path != ":memory:" else None
 
 
 def default_artifacts(db_url: str, base: Path) -> str:
     """Artifacts beside a SQLite file (``db_url`` made :func:`absolute` first); for a
     server database, in ``base/.mlops``."""
-    if db_url.startswith("sqlite:///") and db_url != "sqlite:///:memory:":
-        return str(Path(db_url.removeprefix("sqlite:///")).parent / ARTIFACTS_DIRNAME)
+    database = sqlite_file(db_url)
+    if database is not None:
+        return str(Path(database).parent / ARTIFACTS_DIRNAME)
     return str(base.resolve() / STORE_DIRNAME / ARTIFACTS_DIRNAME)
 
 
@@ -61,10 +74,11 @@ def absolute(location: str, base: Path) -> str:
     """A SQLite URL or artifact folder made absolute against ``base``: a kernel that changes
     folder, or a job started elsewhere, must still find the same store. Other URLs as they are.
     """
-    if location.startswith("sqlite:///"):
-        path, query_mark, query = location.removeprefix("sqlite:///").partition("?")
-        if path and path != ":memory:" and not Path(path).is_absolute():
-            return f"sqlite:///{(base / path).resolve()}{query_mark}{query}"
+    if location.startswith(_SQLITE_PREFIX):
+        path = sqlite_file(location)
+        if path is not None and not Path(path).is_absolute():
+            query_mark, query = location.partition("?")[1:]
+            return f"{_sqlite_url((base / path).resolve())}{query_mark}{query}"
         return location
     if "://" in location or "::" in location or Path(location).is_absolute():
         return location
@@ -74,9 +88,10 @@ def absolute(location: str, base: Path) -> str:
 def project_folder(location: StoreLocation) -> Path | None:
     """The folder holding a SQLite store's ``.mlops`` folder: datasets inside it are named
     by their path relative to it, so the names mean the same on every machine."""
-    if not location.db_url.startswith("sqlite:///"):
+    path = sqlite_file(location.db_url)
+    if path is None:
         return None
-    database = Path(location.db_url.removeprefix("sqlite:///").partition("?")[0])
+    database = Path(path)
     if database.parent.name != STORE_DIRNAME:
         return None
     return database.parent.parent

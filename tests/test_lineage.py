@@ -11,8 +11,8 @@ import pytest
 from mlops_jlab import lineage
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.lineage import export as lineage_export
-from mlops_jlab.lineage import graph as lineage_graph
 from mlops_jlab.lineage import staleness
+from mlops_jlab.lineage import walks as lineage_walks
 from tests.lineage_world import dv, node_of, run_node
 
 
@@ -172,7 +172,7 @@ def test_a_long_chain_and_a_wide_fan_out_come_back_whole(world, monkeypatch):
     # When the whole lineage is asked for, by either way the database can walk
     for assembly in ("native", "join"):
         if assembly == "join":
-            monkeypatch.setattr(lineage_graph, "_assembly", lambda conn: "join")
+            monkeypatch.setattr(lineage_walks, "_assembly", lambda conn: "join")
         with world.read_conn() as conn:
             up = lineage.upstream(conn, "dataset_version", versions[-1])
             down = lineage.downstream(conn, "dataset_version", versions[0])

@@ -1,16 +1,16 @@
 """Lineage: where a result came from and what came of it.
 
-:mod:`~mlops_jlab.lineage.graph` walks the graph, :mod:`~mlops_jlab.lineage.nodes` describes
+:mod:`~mlops_jlab.lineage.walks` walks the graph, :mod:`~mlops_jlab.lineage.nodes` describes
 its nodes, :mod:`~mlops_jlab.lineage.staleness` says which runs are stale and
 :mod:`~mlops_jlab.lineage.export` writes OpenLineage events and PROV documents; their SQL
 helpers are :mod:`~mlops_jlab.lineage.queries`. This package offers their functions.
 """
 
 from mlops_jlab.lineage.export import openlineage_events, prov_document
-from mlops_jlab.lineage.graph import DIRECTIONS, MAX_DEPTH, downstream, graph, node, upstream
 from mlops_jlab.lineage.nodes import describe_nodes
 from mlops_jlab.lineage.queries import KINDS, split_node_id
 from mlops_jlab.lineage.staleness import is_stale, stale_runs
+from mlops_jlab.lineage.walks import DIRECTIONS, MAX_DEPTH, downstream, graph, node, upstream
 
 __all__ = [
     "DIRECTIONS",

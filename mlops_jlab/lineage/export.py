@@ -22,7 +22,6 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mlops_jlab._version import __version__
@@ -30,37 +29,20 @@ from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.lineage.nodes import describe_nodes, placeholder
 from mlops_jlab.lineage.queries import (
     KINDS,
-    AmongIds,
-    batched,
     check_node,
     not_found,
     order,
+    run_events,
     run_rows,
+    version_schemas,
     well_formed,
 )
 from mlops_jlab.rules import RUN_ID_RE
-from mlops_jlab.store.tables import (
-    EVENTS,
-    VERSIONS,
-)
-
-_RUN_EVENTS = (
-    sa.select(
-        EVENTS.c.run_id,
-        EVENTS.c.entity_kind,
-        EVENTS.c.entity_id,
-        EVENTS.c.direction,
-        EVENTS.c.created_at,
-    )
-    .where(AmongIds(EVENTS.c.run_id), EVENTS.c.direction.in_(("INPUT", "OUTPUT")))
-    .order_by(EVENTS.c.id)
-)
-_SCHEMAS = sa.select(VERSIONS.c.id, VERSIONS.c.schema).where(AmongIds(VERSIONS.c.id))
 
 
 def _events(conn: Connection, run_ids: Sequence[str]) -> list[Any]:
     """The run's lineage events in the order recorded, each entity once per direction."""
-    rows = batched(conn, _RUN_EVENTS, run_ids)
+    rows = run_events(conn, run_ids)
     seen: set[tuple[str, str, str, str]] = set()
     unique = []
     for row in rows:
@@ -201,7 +183,7 @@ def openlineage_events(
     events = _events(conn, [run_id])
     described = describe_nodes(conn, {(e.entity_kind, e.entity_id) for e in events})
     version_ids = [int(e.entity_id) for e in events if e.entity_kind == "dataset_version"]
-    schemas = {str(row.id): row.schema for row in batched(conn, _SCHEMAS, version_ids)}
+    schemas = version_schemas(conn, version_ids)
 
     def datasets(direction: str) -> list[dict[str, Any]]:
         return [

@@ -23,9 +23,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.rules import KEY_LENGTH, storable
 from mlops_jlab.store.reads import ID_BATCH
-from mlops_jlab.store.tables import (
-    RUNS,
-)
+from mlops_jlab.store.tables import EVENTS, RUNS, VERSIONS
 
 KINDS = ("run", "dataset_version", "artifact", "model_version")
 NUMBERED_KINDS = ("dataset_version", "model_version")
@@ -145,6 +143,32 @@ _RUN_ROWS = sa.select(RUNS).where(AmongIds(RUNS.c.id), RUNS.c.deleted_at.is_(Non
 def run_rows(conn: Connection, run_ids: Sequence[str]) -> dict[str, Any]:
     """The runs among ``run_ids`` that exist and are not deleted, whole, by id."""
     return {row.id: row for row in batched(conn, _RUN_ROWS, run_ids)}
+
+
+_RUN_EVENTS = (
+    sa.select(
+        EVENTS.c.run_id,
+        EVENTS.c.entity_kind,
+        EVENTS.c.entity_id,
+        EVENTS.c.direction,
+        EVENTS.c.created_at,
+    )
+    .where(AmongIds(EVENTS.c.run_id), EVENTS.c.direction.in_(("INPUT", "OUTPUT")))
+    .order_by(EVENTS.c.id)
+)
+
+
+def run_events(conn: Connection, run_ids: Sequence[str]) -> list[Any]:
+    """The runs' INPUT and OUTPUT events, in the order recorded."""
+    return batched(conn, _RUN_EVENTS, run_ids)
+
+
+_SCHEMAS = sa.select(VERSIONS.c.id, VERSIONS.c.schema).where(AmongIds(VERSIONS.c.id))
+
+
+def version_schemas(conn: Connection, version_ids: Sequence[int]) -> dict[str, Any]:
+    """The schema of each dataset version, by its id as lineage events name it."""
+    return {str(row.id): row.schema for row in batched(conn, _SCHEMAS, version_ids)}
 
 
 @contextmanager

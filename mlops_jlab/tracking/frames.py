@@ -7,22 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mlops_jlab.store.reads import SUMMARY_COLUMNS
+
 if TYPE_CHECKING:  # pandas loads in half a second; only the DataFrame readers need it
     import pandas as pd
 
+# The runs table's columns, as mlflow.search_runs names the id, with the experiment's name;
+# the job and deletion time, which a notebook user does not filter on, are left out.
 _BASE_COLUMNS = [
     "run_id",
     "experiment",
-    "name",
-    "status",
-    "kind",
-    "start_time",
-    "end_time",
-    "user",
-    "notebook_path",
-    "cell_id",
-    "parent_id",
-    "git_commit",
+    *(column for column in SUMMARY_COLUMNS if column not in ("id", "job_id", "deleted_at")),
 ]
 
 

@@ -17,6 +17,7 @@ from mlops_jlab.config import (
     StoreLocation,
     project_folder,
     resolve_store,
+    sqlite_file,
 )
 from mlops_jlab.environment import current_user, git_commit, python_environment
 from mlops_jlab.errors import InvalidInputError, NotFoundError
@@ -108,10 +109,9 @@ class Tracker:
     def local_folders(self) -> list[str]:
         """The store's own local folders (database and artifacts), which are not data."""
         folders = [self.location.artifacts] if "://" not in self.location.artifacts else []
-        if self.location.db_url.startswith("sqlite:///"):
-            database = self.location.db_url.removeprefix("sqlite:///").partition("?")[0]
-            if database and database != ":memory:":
-                folders.append(str(Path(database).parent))
+        database = sqlite_file(self.location.db_url)
+        if database is not None:
+            folders.append(str(Path(database).parent))
         return folders
 
     def project_path(self, path: Path) -> str:

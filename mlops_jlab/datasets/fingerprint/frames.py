@@ -6,7 +6,7 @@ the cache knows (:mod:`mlops_jlab.datasets.fingerprint.cache`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,9 +32,6 @@ from mlops_jlab.datasets.fingerprint.encoding import (
     unencodable_error,
 )
 
-if TYPE_CHECKING:
-    from mlops_jlab.datasets.fingerprint.cache import Cache
-
 try:  # optional: pandas' arrow-backed columns exist only when it is installed
     import pyarrow as pa
 except ImportError:  # pragma: no cover - exercised only where pyarrow is missing
@@ -44,13 +41,20 @@ _MASKED = (pd.arrays.IntegerArray, pd.arrays.FloatingArray, pd.arrays.BooleanArr
 _DATETIMELIKE = (pd.arrays.DatetimeArray, pd.arrays.TimedeltaArray, pd.arrays.PeriodArray)
 
 
+class ColumnDigests(Protocol):
+    """Where a computation may find the digest of a column it saw before (the cache of
+    :mod:`~mlops_jlab.datasets.fingerprint.cache`)."""
+
+    def column(self, key: tuple) -> bytes | None: ...
+
+
 class Hashing:
     """One fingerprint computation: the cache it may reuse column digests from (or None), and
     the column digests it found, to be remembered if the result can be cached."""
 
     __slots__ = ("cache", "found", "mutable")
 
-    def __init__(self, cache: Cache | None):
+    def __init__(self, cache: ColumnDigests | None):
         self.cache = cache
         self.found: list[tuple[tuple, bytes, Any]] = []
         self.mutable = False
