@@ -1,6 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 
-import { MlopsClient } from '../api';
+import { MlopsClient } from '../api/client';
 
 const settings = ServerConnection.makeSettings({
   baseUrl: 'http://localhost:8888/base/'

@@ -1,14 +1,14 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { CommandIDs } from '../commands';
-import { DatasetsSection } from '../components/DatasetsSection';
-import { DatasetsModel } from '../models/datasetsModel';
 import {
   IDatasetSummary,
   IDatasetVersionDetail,
   IDatasetVersionSummary
-} from '../tokens';
+} from '../api/types';
+import { DatasetsModel } from '../datasets/datasetsModel';
+import { DatasetsSection } from '../datasets/DatasetsSection';
+import { CommandIDs } from '../shared/commands';
 
 const DAY = 24 * 3600 * 1000;
 const now = Date.now();

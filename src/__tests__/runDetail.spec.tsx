@@ -1,10 +1,10 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { CommandIDs } from '../commands';
-import { RunDetail } from '../components/RunDetail';
-import { VEGALITE_MIME } from '../components/VegaLite';
-import { IMetricHistory, IRunDetail } from '../tokens';
+import { IMetricHistory, IRunDetail } from '../api/types';
+import { RunDetail } from '../runs/RunDetail';
+import { CommandIDs } from '../shared/commands';
+import { VEGALITE_MIME } from '../shared/VegaLite';
 
 function detail(extra: Partial<IRunDetail> = {}): IRunDetail {
   return {

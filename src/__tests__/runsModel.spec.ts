@@ -4,7 +4,7 @@ import {
   orderByText,
   quoteKey,
   RunsModel
-} from '../models/runsModel';
+} from '../runs/runsModel';
 import { FakeRunsClient, makeRun, makeRuns, settle } from './runsFixtures';
 
 function modelOf(
