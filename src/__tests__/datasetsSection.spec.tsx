@@ -163,7 +163,7 @@ describe('DatasetsSection', () => {
     expect(within(schema).getByText('float64')).toBeTruthy();
     expect(within(schema).getByText('2 (2%)')).toBeTruthy();
     expect(
-      within(schema).getByText('min 4.300 · max 7.900 · mean 5.843')
+      within(schema).getByText('min 4.3 · max 7.9 · mean 5.843')
     ).toBeTruthy();
     expect(
       within(schema).getByText(

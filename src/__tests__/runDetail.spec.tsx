@@ -119,7 +119,7 @@ describe('RunDetail', () => {
     const params = screen.getByRole('table', { name: 'Params' });
     expect(within(params).getByText('logreg')).toBeTruthy();
     const metrics = screen.getByRole('table', { name: 'Metrics' });
-    expect(within(metrics).getByText('0.951235')).toBeTruthy();
+    expect(within(metrics).getByText('0.95123')).toBeTruthy();
     expect(
       within(screen.getByRole('table', { name: 'Tags' })).getByText('ml')
     ).toBeTruthy();

@@ -5,10 +5,10 @@ import { IDatasetDiff } from '../api/types';
 import { IViewContext } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
 import { DatasetDiffColumn } from './DatasetDiffColumn';
-import { versionLabels } from './DatasetDiffFormat';
 import { DatasetDiffHeader } from './DatasetDiffHeader';
 import { DatasetDiffSchema } from './DatasetDiffSchema';
 import { DatasetDiffSummary } from './DatasetDiffSummary';
+import { versionLabels } from './diffText';
 
 /** Properties of {@link DatasetDiff}. */
 export interface IDatasetDiffProps {

@@ -2,9 +2,10 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import React, { memo } from 'react';
 
 import { IColumnDiff, IColumnProfile } from '../api/types';
+import { formatChange, formatPercent } from '../shared/format';
 import { DatasetDiffChart } from './DatasetDiffChart';
-import { formatChange, formatPercent, formatValue } from './DatasetDiffFormat';
 import { DatasetDiffStats } from './DatasetDiffStats';
+import { valueText } from './diffText';
 import { IVersionLabels } from './driftCharts';
 
 /** Properties of {@link DatasetDiffColumn}. */
@@ -49,11 +50,11 @@ function show(
   if (field === 'nulls' && typeof value === 'number') {
     const fraction = profile.null_fraction;
     return typeof fraction === 'number' && value > 0
-      ? `${formatValue(value)} (${formatPercent(fraction)})`
-      : formatValue(value);
+      ? `${valueText(value)} (${formatPercent(fraction)})`
+      : valueText(value);
   }
   if (field === 'distinct' && typeof value === 'number') {
-    return (profile.distinct_exact === false ? '~' : '') + formatValue(value);
+    return (profile.distinct_exact === false ? '~' : '') + valueText(value);
   }
   if (field === 'top_values') {
     if (!Array.isArray(value)) {
@@ -63,11 +64,11 @@ function show(
       .slice(0, TOP_SHOWN)
       .map(
         (item: { value: string; count: number }) =>
-          `${item.value} (${formatValue(item.count)})`
+          `${item.value} (${valueText(item.count)})`
       );
     return items.join(', ') + (value.length > TOP_SHOWN ? ', \u2026' : '');
   }
-  return formatValue(value);
+  return valueText(value);
 }
 
 function isChanged(

@@ -2,12 +2,9 @@ import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
 import { IDatasetDiff } from '../api/types';
-import {
-  formatCountChange,
-  formatValue,
-  versionName
-} from './DatasetDiffFormat';
+import { formatCountChange } from '../shared/format';
 import { DatasetDiffVersion } from './DatasetDiffVersion';
+import { valueText, versionName } from './diffText';
 
 /** Properties of {@link DatasetDiffHeader}. */
 export interface IDatasetDiffHeaderProps {
@@ -59,7 +56,7 @@ export function DatasetDiffHeader({
           <div key={count.name} className="jp-MlopsDatasetDiff-count">
             <dt>{count.name}</dt>
             <dd>
-              {formatValue(count.a)} {'\u2192'} {formatValue(count.b)}
+              {valueText(count.a)} {'\u2192'} {valueText(count.b)}
               {count.change !== null && (
                 <span
                   className={

@@ -1,6 +1,6 @@
 import React from 'react';
 
-import { formatStatistic } from './DatasetDiffFormat';
+import { formatStatistic } from '../shared/format';
 
 /** Properties of {@link DatasetDiffStats}. */
 export interface IDatasetDiffStatsProps {

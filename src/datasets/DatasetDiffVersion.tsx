@@ -3,7 +3,8 @@ import React from 'react';
 
 import { IDatasetVersionSummary } from '../api/types';
 import { CommandIDs } from '../shared/commands';
-import { versionName } from './DatasetDiffFormat';
+import { formatTime } from '../shared/format';
+import { versionName } from './diffText';
 
 /** One version of the diff: its name, fingerprint, role and a button to its lineage. */
 export function DatasetDiffVersion({
@@ -31,7 +32,7 @@ export function DatasetDiffVersion({
           {version.fingerprint.slice(0, 12)}
         </span>
         {version.role && <span>{version.role}</span>}
-        <span>{new Date(version.created_at).toLocaleString()}</span>
+        <span>{formatTime(version.created_at)}</span>
       </div>
       <button
         type="button"

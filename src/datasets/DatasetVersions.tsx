@@ -1,7 +1,7 @@
 import { shareIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { formatCount, formatRelative, formatTimestamp } from '../shared/format';
+import { formatCount, formatRelative, formatTime } from '../shared/format';
 import { DatasetsModel } from './datasetsModel';
 import { DatasetVersionDetail } from './DatasetVersionDetail';
 
@@ -82,7 +82,7 @@ export function DatasetVersions({
                 <span className="jp-MlopsDatasets-shape">{shape}</span>
                 <span
                   className="jp-MlopsDatasets-date"
-                  title={formatTimestamp(version.created_at)}
+                  title={formatTime(version.created_at)}
                 >
                   {formatRelative(version.created_at, now)}
                 </span>

@@ -6,7 +6,7 @@ import {
 import React, { useCallback } from 'react';
 
 import { CommandIDs, ICommandRunner } from '../shared/commands';
-import { formatCount, formatRelative, formatTimestamp } from '../shared/format';
+import { formatCount, formatRelative, formatTime } from '../shared/format';
 import { useSignal } from '../shared/useSignal';
 import { DatasetsModel } from './datasetsModel';
 import { DatasetVersions } from './DatasetVersions';
@@ -86,7 +86,7 @@ export function DatasetsSection({
                 </span>
                 <span
                   className="jp-MlopsDatasets-date"
-                  title={`Latest version: ${formatTimestamp(dataset.latest_at)}`}
+                  title={`Latest version: ${formatTime(dataset.latest_at)}`}
                 >
                   {formatRelative(dataset.latest_at, now)}
                 </span>

@@ -4,8 +4,8 @@ import React from 'react';
 import { ILineageNode } from '../api/types';
 import { CommandIDs } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
-import { kindName, nodeFields } from './LineageFormat';
 import { splitNodeId } from './lineageLayout';
+import { kindName, nodeFields } from './nodeText';
 
 /** Properties of {@link LineageDetails}. */
 export interface ILineageDetailsProps {

@@ -10,8 +10,8 @@ import React, {
 import { ILineage, LineageKind } from '../api/types';
 import { IViewContext } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
+import { formatCount } from '../shared/format';
 import { LineageDetails } from './LineageDetails';
-import { kindName } from './LineageFormat';
 import { LineageGraph } from './LineageGraph';
 import {
   ILineageGraph,
@@ -20,6 +20,7 @@ import {
   mergeLineage,
   splitNodeId
 } from './lineageLayout';
+import { kindName } from './nodeText';
 
 /** The depths offered: edges followed from the node, null for all of them. */
 export const DEPTHS: (number | null)[] = [1, 2, 5, null];
@@ -247,8 +248,8 @@ export function LineageExplorer({
         </button>
         {graph && (
           <span className="jp-MlopsLineage-counts">
-            {graph.nodes.length.toLocaleString()} nodes,{' '}
-            {graph.edges.length.toLocaleString()} edges
+            {formatCount(graph.nodes.length)} nodes,{' '}
+            {formatCount(graph.edges.length)} edges
           </span>
         )}
         {loading && graph && (
@@ -273,15 +274,15 @@ export function LineageExplorer({
           {tooLarge && graph && (
             <div className="jp-MlopsLineage-large" role="status">
               <p>
-                This lineage has {graph.nodes.length.toLocaleString()} nodes;
-                laying them all out takes a while.
+                This lineage has {formatCount(graph.nodes.length)} nodes; laying
+                them all out takes a while.
               </p>
               <button
                 type="button"
                 className="jp-Button jp-mod-styled jp-mod-accept"
                 onClick={() => setLargeAllowed(true)}
               >
-                Show all {graph.nodes.length.toLocaleString()} nodes
+                Show all {formatCount(graph.nodes.length)} nodes
               </button>
               <button
                 type="button"

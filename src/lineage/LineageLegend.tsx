@@ -1,7 +1,7 @@
 import React from 'react';
 
-import { KIND_NAMES } from './LineageFormat';
 import { nodeShapePath } from './lineageLayout';
+import { KIND_NAMES } from './nodeText';
 
 const KINDS = ['run', 'dataset_version', 'artifact', 'model_version'];
 

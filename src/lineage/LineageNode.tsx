@@ -1,12 +1,12 @@
 import React, { memo } from 'react';
 
-import { nodeAriaLabel, nodeSummary } from './LineageFormat';
 import {
   IPlacedNode,
   nodeShapePath,
   textBaselines,
   truncate
 } from './lineageLayout';
+import { nodeAriaLabel, nodeSummary } from './nodeText';
 
 /** Characters of a label that fit a node's box at the default zoom. */
 const LABEL_CHARS = 24;

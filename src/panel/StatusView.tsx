@@ -2,6 +2,7 @@ import React, { useCallback, useEffect, useState } from 'react';
 
 import { IStatus } from '../api/types';
 import { ErrorMessage } from '../shared/ErrorMessage';
+import { formatCount } from '../shared/format';
 
 /** Anything that can fetch the server's status (the API client, or a stand-in in tests). */
 export interface IStatusSource {
@@ -93,7 +94,7 @@ export function StatusView({
           {COUNT_LABELS.map(([key, label]) => (
             <React.Fragment key={key}>
               <dt>{label}</dt>
-              <dd data-field={key}>{status.counts[key]}</dd>
+              <dd data-field={key}>{formatCount(status.counts[key])}</dd>
             </React.Fragment>
           ))}
         </dl>

@@ -7,6 +7,7 @@ import React, { useCallback, useEffect, useMemo, useState } from 'react';
 import { ICompareRow, IRunComparison } from '../api/types';
 import { CommandIDs } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
+import { formatNumber } from '../shared/format';
 import { CompareCodeDiff } from './CompareCodeDiff';
 import { CompareDatasets } from './CompareDatasets';
 import { CompareEnvironment } from './CompareEnvironment';
@@ -20,7 +21,6 @@ import {
   MISSING_CELL
 } from './CompareTable';
 import { bestIndices, lowerIsBetter, PARALLEL_MIN_RUNS } from './runCharts';
-import { formatNumber } from './RunDetailFormat';
 
 /** What the compare view asks of the API client (a stand-in in tests). */
 export interface ICompareSource {

@@ -1,6 +1,7 @@
 import React from 'react';
 
 import { ICompareDatasetRow, IDatasetVersionRef } from '../api/types';
+import { formatCount } from '../shared/format';
 import { CompareTable, ICompareTableRow, MISSING_CELL } from './CompareTable';
 
 /** Properties of {@link CompareDatasets}. */
@@ -18,7 +19,7 @@ export function versionText(name: string, version: IDatasetVersionRef): string {
   const rows =
     version.n_rows === null
       ? ''
-      : ` (${version.n_rows.toLocaleString()} ${version.n_rows === 1 ? 'row' : 'rows'})`;
+      : ` (${formatCount(version.n_rows)} ${version.n_rows === 1 ? 'row' : 'rows'})`;
   return `${name} v${version.version}${rows}`;
 }
 

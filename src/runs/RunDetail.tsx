@@ -7,9 +7,14 @@ import React, { useCallback, useEffect, useState } from 'react';
 import { IRunDetail } from '../api/types';
 import { CommandIDs } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
+import {
+  formatCount,
+  formatDuration,
+  formatNumber,
+  formatTime
+} from '../shared/format';
 import { RunDetailArtifacts } from './RunDetailArtifacts';
 import { RunBadges } from './RunDetailBadges';
-import { formatDuration, formatNumber, formatTime } from './RunDetailFormat';
 import { RunDetailKeyValues } from './RunDetailKeyValues';
 import {
   IMetricHistorySource,
@@ -351,7 +356,7 @@ export function RunDetail({
                 <dt>Platform</dt>
                 <dd>{run.environment.platform}</dd>
                 <dt>Packages</dt>
-                <dd>{run.environment.packages.toLocaleString()} installed</dd>
+                <dd>{formatCount(run.environment.packages)} installed</dd>
                 <dt>Hash</dt>
                 <dd className="jp-MlopsRunDetail-mono">
                   {run.environment.hash.slice(0, 16)}

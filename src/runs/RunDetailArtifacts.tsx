@@ -1,7 +1,7 @@
 import React from 'react';
 
 import { IArtifactInfo } from '../api/types';
-import { formatBytes, formatTime } from './RunDetailFormat';
+import { formatBytes, formatTime } from '../shared/format';
 
 /** Properties of {@link RunDetailArtifacts}. */
 export interface IRunDetailArtifactsProps {

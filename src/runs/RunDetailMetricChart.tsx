@@ -2,6 +2,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import React, { useEffect, useMemo, useState } from 'react';
 
 import { IMetricHistory } from '../api/types';
+import { formatCount } from '../shared/format';
 import { VegaLite } from '../shared/VegaLite';
 import { historySpec } from './runCharts';
 
@@ -81,7 +82,7 @@ export function RunDetailMetricChart({
         {metric}
         <span className="jp-MlopsRunDetail-note">
           {' '}
-          ({history.count.toLocaleString()} points
+          ({formatCount(history.count)} points
           {history.downsampled ? ', downsampled' : ''})
         </span>
       </h4>

@@ -5,7 +5,7 @@ import {
   formatDuration,
   formatNumber,
   formatRelative,
-  formatTimestamp
+  formatTime
 } from '../shared/format';
 import { IRunColumn } from './runColumns';
 import { RunsLineageIcon } from './RunsLineageIcon';
@@ -59,7 +59,7 @@ function cell(column: IRunColumn, props: IRunsRowProps): React.ReactNode {
       return <span title={run.experiment}>{run.experiment}</span>;
     case 'start':
       return (
-        <span title={formatTimestamp(run.start_time)}>
+        <span title={formatTime(run.start_time)}>
           {formatRelative(run.start_time, props.now)}
         </span>
       );

@@ -5,6 +5,7 @@
  */
 
 import { IMetricPoint } from '../api/types';
+import { formatNumber } from '../shared/format';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
@@ -199,13 +200,6 @@ export function normaliseAxes(
   return { rows, extents };
 }
 
-/** A compact number for an axis label: at most 4 significant digits. */
-function axisNumber(value: number): string {
-  return Number.isInteger(value) && Math.abs(value) < 1e6
-    ? String(value)
-    : Number(value.toPrecision(4)).toString();
-}
-
 /** The fewest runs parallel coordinates are drawn for: two runs are a table's job. */
 export const PARALLEL_MIN_RUNS = 3;
 
@@ -249,8 +243,8 @@ export function parallelCoordinatesSpec(
     axis: null
   };
   const ticks = extents.flatMap(e => [
-    { axis: e.axis, norm: 1, text: axisNumber(e.max), end: 'max' },
-    { axis: e.axis, norm: 0, text: axisNumber(e.min), end: 'min' }
+    { axis: e.axis, norm: 1, text: formatNumber(e.max), end: 'max' },
+    { axis: e.axis, norm: 0, text: formatNumber(e.min), end: 'min' }
   ]);
   return {
     $schema: SCHEMA,

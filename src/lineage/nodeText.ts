@@ -3,6 +3,12 @@
  * in the details pane.
  */
 import { ILineageNode } from '../api/types';
+import {
+  formatBytes,
+  formatCount,
+  formatNumber,
+  formatTime
+} from '../shared/format';
 
 /** The name of each kind of node, as a person says it. */
 export const KIND_NAMES: Record<string, string> = {
@@ -17,29 +23,6 @@ export function kindName(kind: string): string {
   return KIND_NAMES[kind] ?? kind.replace(/_/g, ' ');
 }
 
-// One formatter for every number: toLocaleString() builds a new one on each call, which
-// is the slow part of drawing hundreds of nodes.
-const NUMBER = new Intl.NumberFormat();
-
-/** A number with the user's digit grouping. */
-export function formatNumber(value: number): string {
-  return NUMBER.format(value);
-}
-
-/** A byte count as B, kB, MB, GB. */
-export function formatBytes(size: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = size;
-  let unit = 0;
-  while (Math.abs(value) >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0
-    ? `${value} ${units[unit]}`
-    : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
 /** The second line of a node: what kind it is and its most telling field. */
 export function nodeSummary(node: ILineageNode): string {
   switch (node.kind) {
@@ -48,7 +31,7 @@ export function nodeSummary(node: ILineageNode): string {
     case 'dataset_version': {
       const rows =
         typeof node.n_rows === 'number'
-          ? `${formatNumber(node.n_rows)} rows`
+          ? `${formatCount(node.n_rows)} rows`
           : 'dataset';
       return node.role ? `${rows} \u00b7 ${node.role}` : rows;
     }
@@ -113,7 +96,7 @@ const FIELD_LABELS: Record<string, string> = {
 const SHOWN_ELSEWHERE = new Set(['label', 'kind', 'stale', 'stale_reasons']);
 
 /** A field's value as text: times as local dates, sizes in bytes, nothing as a dash. */
-export function formatField(key: string, value: unknown): string {
+export function fieldText(key: string, value: unknown): string {
   if (value === null || value === undefined || value === '') {
     return '\u2014';
   }
@@ -121,10 +104,10 @@ export function formatField(key: string, value: unknown): string {
     typeof value === 'number' &&
     (key.endsWith('_time') || key.endsWith('_at'))
   ) {
-    return new Date(value).toLocaleString();
+    return formatTime(value);
   }
   if (key === 'size' && typeof value === 'number') {
-    return `${formatBytes(value)} (${formatNumber(value)} bytes)`;
+    return `${formatBytes(value)} (${formatCount(value)} bytes)`;
   }
   if (typeof value === 'number') {
     return key.endsWith('_id') || key === 'version'
@@ -150,6 +133,6 @@ export function nodeFields(
     .map(key => ({
       key,
       label: FIELD_LABELS[key] ?? key.replace(/_/g, ' '),
-      value: formatField(key, node[key])
+      value: fieldText(key, node[key])
     }));
 }
