@@ -118,6 +118,9 @@ describe('RunsSection', () => {
       "expected a number or a quoted string at position 18, found '>'"
     );
     expect(box.getAttribute('aria-invalid')).toBe('true');
+    expect(box.getAttribute('aria-describedby')).toBe(
+      within(error as HTMLElement).getByRole('alert').id
+    );
     expect(paintedRows(container)).toHaveLength(before);
     model.dispose();
   });

@@ -1,6 +1,7 @@
 import React from 'react';
 
 import { IColumnProfile, IDatasetVersionDetail } from '../api/types';
+import { ErrorMessage } from '../shared/ErrorMessage';
 import { formatCount, formatNumber, formatPercent } from '../shared/format';
 
 /** Properties of {@link DatasetVersionDetail}. */
@@ -69,11 +70,7 @@ export function DatasetVersionDetail({
   error
 }: IDatasetVersionDetailProps): JSX.Element {
   if (error !== null) {
-    return (
-      <div className="jp-MlopsPanel-error" role="alert">
-        {error}
-      </div>
-    );
+    return <ErrorMessage message={error} />;
   }
   if (loading || detail === null) {
     return <p className="jp-MlopsPanel-hint">Loading schema…</p>;

@@ -1,6 +1,7 @@
 import { shareIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
+import { ErrorMessage } from '../shared/ErrorMessage';
 import { formatCount, formatRelative, formatTime } from '../shared/format';
 import { DatasetsModel } from './datasetsModel';
 import { DatasetVersionDetail } from './DatasetVersionDetail';
@@ -28,11 +29,7 @@ export function DatasetVersions({
     return <p className="jp-MlopsPanel-hint">Loading versions…</p>;
   }
   if (state.error !== null) {
-    return (
-      <div className="jp-MlopsPanel-error" role="alert">
-        {state.error}
-      </div>
-    );
+    return <ErrorMessage message={state.error} />;
   }
   const versions = state.versions ?? [];
   if (versions.length === 0) {

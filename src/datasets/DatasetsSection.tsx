@@ -6,6 +6,7 @@ import {
 import React, { useCallback } from 'react';
 
 import { CommandIDs, ICommandRunner } from '../shared/commands';
+import { ErrorMessage } from '../shared/ErrorMessage';
 import { formatCount, formatRelative, formatTime } from '../shared/format';
 import { useSignal } from '../shared/useSignal';
 import { DatasetsModel } from './datasetsModel';
@@ -147,11 +148,7 @@ export function DatasetsSection({
           <refreshIcon.react tag="span" />
         </button>
       </div>
-      {model.error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorMessage message={model.error} />
       {body}
     </div>
   );

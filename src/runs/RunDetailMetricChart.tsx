@@ -2,6 +2,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import React, { useEffect, useMemo, useState } from 'react';
 
 import { IMetricHistory } from '../api/types';
+import { ErrorMessage } from '../shared/ErrorMessage';
 import { formatCount } from '../shared/format';
 import { VegaLite } from '../shared/VegaLite';
 import { historySpec } from './runCharts';
@@ -68,9 +69,9 @@ export function RunDetailMetricChart({
 
   if (error !== null) {
     return (
-      <div className="jp-MlopsPanel-error" role="alert">
-        The history of {metric} could not be read: {error}
-      </div>
+      <ErrorMessage
+        message={`The history of ${metric} could not be read: ${error}`}
+      />
     );
   }
   if (spec === null || history === null) {

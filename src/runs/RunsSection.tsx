@@ -2,6 +2,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
 
 import { CommandIDs, ICommandRunner } from '../shared/commands';
+import { ErrorMessage } from '../shared/ErrorMessage';
 import { formatCount } from '../shared/format';
 import { useSignal } from '../shared/useSignal';
 import { runColumns } from './runColumns';
@@ -132,13 +133,10 @@ export function RunsSection({
           </div>
           {model.filterError !== null && (
             <div className="jp-MlopsRuns-filterError">
-              <div
-                className="jp-MlopsPanel-error"
-                role="alert"
+              <ErrorMessage
+                message={model.filterError}
                 id="mlops-jlab-runs-filter-error"
-              >
-                {model.filterError}
-              </div>
+              />
             </div>
           )}
         </>
@@ -208,11 +206,7 @@ export function RunsSection({
           </button>
         </div>
       )}
-      {model.error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorMessage message={model.error} />
       {body}
     </div>
   );

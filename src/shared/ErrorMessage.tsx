@@ -4,6 +4,8 @@ import React from 'react';
 export interface IErrorMessageProps {
   /** What went wrong, as the server or the action said it; null when nothing did. */
   message: string | null;
+  /** The alert's DOM id, for a control that names it in `aria-describedby`. */
+  id?: string;
 }
 
 /**
@@ -11,13 +13,14 @@ export interface IErrorMessageProps {
  * reads in the light and dark themes; nothing when there is no message.
  */
 export function ErrorMessage({
-  message
+  message,
+  id
 }: IErrorMessageProps): JSX.Element | null {
   if (message === null) {
     return null;
   }
   return (
-    <div className="jp-MlopsPanel-error" role="alert">
+    <div className="jp-MlopsPanel-error" role="alert" id={id}>
       {message}
     </div>
   );

@@ -2,6 +2,8 @@ import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import React, { useEffect, useRef, useState } from 'react';
 
+import { ErrorMessage } from './ErrorMessage';
+
 /** The Vega-Lite version JupyterLab's own renderer (vega5-extension) draws. */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
@@ -122,11 +124,11 @@ export function VegaLite({
   return (
     <figure className="jp-MlopsChart" aria-label={label}>
       <div ref={host} />
-      {error !== null && (
-        <div className="jp-MlopsPanel-error" role="alert">
-          The chart could not be drawn: {error}
-        </div>
-      )}
+      <ErrorMessage
+        message={
+          error === null ? null : `The chart could not be drawn: ${error}`
+        }
+      />
     </figure>
   );
 }
