@@ -5,6 +5,7 @@ import {
   IDatasetVersionDetail,
   IDatasetVersionSummary
 } from '../api/types';
+import { messageOf } from '../shared/ErrorMessage';
 
 /** What the datasets model needs of the API client (the real one, or a stand-in in tests). */
 export interface IDatasetsClient {
@@ -24,12 +25,6 @@ export interface IVersionsState {
 export interface IDiffPair {
   a: number;
   b: number;
-}
-
-function messageOf(reason: unknown): string {
-  return reason instanceof Error && reason.message
-    ? reason.message
-    : String(reason);
 }
 
 /**

@@ -9,7 +9,7 @@ import React, {
 
 import { ILineage, LineageKind } from '../api/types';
 import { IViewContext } from '../shared/commands';
-import { ErrorMessage } from '../shared/ErrorMessage';
+import { ErrorMessage, messageOf } from '../shared/ErrorMessage';
 import { formatCount } from '../shared/format';
 import { LineageDetails } from './LineageDetails';
 import { LineageGraph } from './LineageGraph';
@@ -40,10 +40,6 @@ export interface ILineageExplorerProps {
    * before it is drawn, to gain that time).
    */
   initial?: Promise<ILineage>;
-}
-
-function message(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }
 
 /**
@@ -107,7 +103,7 @@ export function LineageExplorer({
       })
       .catch(reason => {
         if (current) {
-          setError(message(reason));
+          setError(messageOf(reason));
         }
       })
       .finally(() => {
@@ -191,7 +187,7 @@ export function LineageExplorer({
           error: null
         });
       } catch (reason) {
-        setExpansion({ nodeId: target, note: null, error: message(reason) });
+        setExpansion({ nodeId: target, note: null, error: messageOf(reason) });
       } finally {
         setExpanding(null);
       }

@@ -1,7 +1,7 @@
 import React, { useCallback, useEffect, useState } from 'react';
 
 import { IStatus } from '../api/types';
-import { ErrorMessage } from '../shared/ErrorMessage';
+import { ErrorMessage, messageOf } from '../shared/ErrorMessage';
 import { formatCount } from '../shared/format';
 
 /** Anything that can fetch the server's status (the API client, or a stand-in in tests). */
@@ -51,7 +51,7 @@ export function StatusView({
       setStatus(await source.getStatus());
       setError(null);
     } catch (reason) {
-      setError((reason as Error).message);
+      setError(messageOf(reason));
     } finally {
       setLoading(false);
     }

@@ -6,7 +6,7 @@ import React, { useCallback, useEffect, useMemo, useState } from 'react';
 
 import { ICompareRow, IRunComparison } from '../api/types';
 import { CommandIDs } from '../shared/commands';
-import { ErrorMessage } from '../shared/ErrorMessage';
+import { ErrorMessage, messageOf } from '../shared/ErrorMessage';
 import { formatNumber } from '../shared/format';
 import { CompareCodeDiff } from './CompareCodeDiff';
 import { CompareDatasets } from './CompareDatasets';
@@ -70,7 +70,7 @@ export function Compare({
       setError(null);
     } catch (reason) {
       setComparison(null);
-      setError((reason as Error).message);
+      setError(messageOf(reason));
     } finally {
       setLoading(false);
     }
@@ -83,8 +83,8 @@ export function Compare({
   const execute = useCallback(
     (id: string, args: ReadonlyPartialJSONObject) => {
       setActionError(null);
-      commands.execute(id, args).catch((reason: Error) => {
-        setActionError(reason.message ?? String(reason));
+      commands.execute(id, args).catch(reason => {
+        setActionError(messageOf(reason));
       });
     },
     [commands]

@@ -6,7 +6,7 @@ import React, { useCallback, useEffect, useState } from 'react';
 
 import { IRunDetail } from '../api/types';
 import { CommandIDs } from '../shared/commands';
-import { ErrorMessage } from '../shared/ErrorMessage';
+import { ErrorMessage, messageOf } from '../shared/ErrorMessage';
 import {
   formatCount,
   formatDuration,
@@ -67,7 +67,7 @@ export function RunDetail({
       setError(null);
     } catch (reason) {
       setRun(null);
-      setError((reason as Error).message);
+      setError(messageOf(reason));
     } finally {
       setLoading(false);
     }
@@ -84,8 +84,8 @@ export function RunDetail({
 
   const execute = (id: string, args: ReadonlyPartialJSONObject) => {
     setActionError(null);
-    commands.execute(id, args).catch((reason: Error) => {
-      setActionError(reason.message ?? String(reason));
+    commands.execute(id, args).catch(reason => {
+      setActionError(messageOf(reason));
     });
   };
 

@@ -1,7 +1,8 @@
 import { tableRowsIcon } from '@jupyterlab/ui-components';
 import React, { useEffect, useRef, useState } from 'react';
 
-import { IKeyColumn, keyColumnId, RunKeyKind, RunsModel } from './runsModel';
+import { IKeyColumn, keyColumnId, RunKeyKind } from './runsKeys';
+import { RunsModel } from './runsModel';
 
 /** Properties of {@link RunsColumnChooser}. */
 export interface IRunsColumnChooserProps {

@@ -1,4 +1,4 @@
-import { IKeyColumn, keyColumnId, keyField, RunKeyKind } from './runsModel';
+import { IKeyColumn, keyColumnId, keyField, RunKeyKind } from './runsKeys';
 
 /** What a column of the runs table shows. */
 export type RunColumnKind =

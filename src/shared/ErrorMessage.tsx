@@ -25,3 +25,10 @@ export function ErrorMessage({
     </div>
   );
 }
+
+/** A failure's readable message: an error's own, else the failure as text. */
+export function messageOf(reason: unknown): string {
+  return reason instanceof Error && reason.message
+    ? reason.message
+    : String(reason);
+}
