@@ -3,6 +3,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 
 import { API_NAMESPACE, requestAPI } from './request';
 import {
+  ICompareRuns,
   IDatasetDiff,
   IDatasetSummary,
   IDatasetVersionDetail,
@@ -13,6 +14,7 @@ import {
   IListRuns,
   IListRunsQuery,
   IMetricHistory,
+  IMetricHistoryQuery,
   IRunComparison,
   IRunDetail,
   IStatus,
@@ -73,7 +75,7 @@ export class MlopsClient {
   /** 2 to 50 runs side by side. */
   compareRuns(
     runIds: string[],
-    options: { max_points?: number; history_keys?: string[] } = {}
+    options: Omit<ICompareRuns, 'run_ids'> = {}
   ): Promise<IRunComparison> {
     return this.send<IRunComparison>('runs/compare', 'POST', {
       run_ids: runIds,
@@ -85,7 +87,7 @@ export class MlopsClient {
   getMetricHistory(
     runId: string,
     key: string,
-    query: { max_points?: number; min_step?: number; max_step?: number } = {}
+    query: IMetricHistoryQuery = {}
   ): Promise<IMetricHistory> {
     return this.get<IMetricHistory>(
       `runs/${segment(runId)}/metrics/${segment(key)}${queryString(query)}`

@@ -1,269 +1,121 @@
 /**
- * Interfaces mirroring the server's response models (mlops_jlab/server/models.py).
- * Times are integer milliseconds since the epoch.
+ * The REST API's bodies and queries under the names the frontend uses: the types
+ * generated from the server's OpenAPI document (./schema.ts, by `jlpm generate:api`), so
+ * the server's pydantic models stay their one home. Times are integer milliseconds since
+ * the epoch.
  */
+import { components, operations } from './schema';
+
+type Schemas = components['schemas'];
+
+/** The query parameters of an operation. */
+type QueryOf<K extends keyof operations> = NonNullable<
+  operations[K]['parameters']['query']
+>;
 
 /** Where the server's store lives. */
-export interface IStoreInfo {
-  kind: string;
-  url: string;
-  artifacts: string;
-  source: string;
-}
+export type IStoreInfo = Schemas['StoreInfo'];
 
 /** What the store holds. */
-export interface IStoreCounts {
-  experiments: number;
-  runs: number;
-  datasets: number;
-  models: number;
-}
+export type IStoreCounts = Schemas['StoreCounts'];
 
 /** `GET status`: the server's version, its store and what the store holds. */
-export interface IStatus {
-  version: string;
-  store: IStoreInfo;
-  counts: IStoreCounts;
-}
-
-/** A run as a row of the runs table. */
-export interface IRunSummary {
-  id: string;
-  name: string;
-  experiment: string;
-  status: string;
-  kind: string;
-  start_time: number;
-  end_time: number | null;
-  /** Seconds from start to end; null while running. */
-  duration: number | null;
-  user: string | null;
-  notebook_path: string | null;
-  cell_id: string | null;
-  parent_id: string | null;
-  job_id: string | null;
-  git_commit: string | null;
-  deleted_at: number | null;
-  params: Record<string, string>;
-  metrics: Record<string, number>;
-  tags: Record<string, string>;
-  /** Why the run is stale; empty when it is not. */
-  stale_reasons: string[];
-}
-
-/** The query of `GET runs`. */
-export interface IListRunsQuery {
-  filter?: string;
-  order_by?: string;
-  page_size?: number;
-  page_token?: string | null;
-  experiment?: string;
-  /** Param keys, comma-separated; `*` for all, empty for none. */
-  params?: string;
-  metrics?: string;
-  tags?: string;
-  count?: boolean;
-  include_deleted?: boolean;
-  stale?: boolean;
-}
-
-/** The param, metric and tag keys present in a page. */
-export interface IRunColumns {
-  params: string[];
-  metrics: string[];
-  tags: string[];
-}
-
-/** `GET runs`: a page of runs. */
-export interface IListRuns {
-  runs: IRunSummary[];
-  next_page_token: string | null;
-  total: number | null;
-  columns: IRunColumns;
-}
-
-/** An artifact a run recorded. */
-export interface IArtifactInfo {
-  name: string;
-  digest: string;
-  kind: string;
-  size: number;
-  media_type: string;
-  created_at: number;
-}
-
-/** The Python environment a run ran in. */
-export interface IEnvironmentInfo {
-  hash: string;
-  python_version: string;
-  platform: string;
-  packages: number;
-}
-
-/** `GET runs/{id}`: everything recorded about one run. */
-export interface IRunDetail extends IRunSummary {
-  execution_count: number | null;
-  code: string | null;
-  code_hash: string | null;
-  heartbeat: number | null;
-  error: string | null;
-  note: string | null;
-  environment: IEnvironmentInfo | null;
-  artifacts: IArtifactInfo[];
-}
-
-/** `PATCH runs/{id}`: fields left out are not changed. */
-export interface IUpdateRun {
-  name?: string;
-  note?: string | null;
-  tags?: Record<string, string | null>;
-  deleted?: boolean;
-}
+export type IStatus = Schemas['DescribeStatus'];
 
 /** An experiment with its run count. */
-export interface IExperimentSummary {
-  id: number;
-  name: string;
-  description: string | null;
-  created_at: number;
-  runs: number;
-  last_run_at: number | null;
-}
+export type IExperimentSummary = Schemas['ExperimentSummary'];
+
+/** A run as a row of the runs table. */
+export type IRunSummary = Schemas['RunSummary'];
+
+/** The query of `GET runs`. */
+export type IListRunsQuery = QueryOf<'listRuns'>;
+
+/** The param, metric and tag keys present in a page. */
+export type IRunColumns = Schemas['RunColumns'];
+
+/** `GET runs`: a page of runs. */
+export type IListRuns = Schemas['ListRuns'];
+
+/** An artifact a run recorded. */
+export type IArtifactInfo = Schemas['ArtifactInfo'];
+
+/** The Python environment a run ran in. */
+export type IEnvironmentInfo = Schemas['EnvironmentInfo'];
+
+/** `GET runs/{id}`: everything recorded about one run. */
+export type IRunDetail = Schemas['DescribeRun'];
+
+/** `PATCH runs/{id}`: fields left out are not changed. */
+export type IUpdateRun = Schemas['UpdateRun'];
 
 /** A point of a metric history; when downsampled, one bucket of steps. */
-export interface IMetricPoint {
-  step: number;
-  value: number;
-  time: number;
-  min?: number | null;
-  max?: number | null;
-  count?: number | null;
-}
+export type IMetricPoint = Schemas['MetricPoint'];
+
+/** The query of `GET runs/{id}/metrics/{key}`. */
+export type IMetricHistoryQuery = QueryOf<'getMetricHistory'>;
 
 /** `GET runs/{id}/metrics/{key}`. */
-export interface IMetricHistory {
-  run_id: string;
-  key: string;
-  count: number;
-  downsampled: boolean;
-  points: IMetricPoint[];
-}
+export type IMetricHistory = Schemas['DescribeMetricHistory'];
+
+/** `POST runs/compare`: the runs, and how their histories are sampled. */
+export type ICompareRuns = Schemas['CompareRuns'];
 
 /** One key across compared runs: one value per run, null where a run lacks it. */
-export interface ICompareRow {
-  key: string;
-  values: (string | null)[];
-  differs: boolean;
-}
+export type ICompareRow = Schemas['CompareRow'];
 
 /** One metric's latest values across compared runs. */
-export interface ICompareMetricRow {
-  key: string;
-  values: (number | null)[];
-  differs: boolean;
-}
+export type ICompareMetricRow = Schemas['CompareMetricRow'];
 
 /** One run's history of a metric, in a comparison. */
-export interface IRunHistory {
-  run_id: string;
-  count: number;
-  downsampled: boolean;
-  points: IMetricPoint[];
-}
+export type IRunHistory = Schemas['RunHistory'];
 
 /** A run's code against the first run's. */
-export interface ICodeDiff {
-  run_id: string;
-  same: boolean;
-  /** Unified diff against the first run; null if too long. */
-  diff: string | null;
-}
+export type ICodeDiff = Schemas['CodeDiff'];
 
 /** A package whose version differs between compared runs. */
-export interface IPackageRow {
-  name: string;
-  versions: (string | null)[];
-}
+export type IPackageRow = Schemas['PackageRow'];
 
 /** The compared runs' environments. */
-export interface IEnvironmentComparison {
-  same: boolean;
-  python_versions: (string | null)[];
-  platforms: (string | null)[];
-  packages: IPackageRow[];
-}
+export type IEnvironmentComparison = Schemas['EnvironmentComparison'];
 
 /** A dataset version named in another answer. */
-export interface IDatasetVersionRef {
-  id: number;
-  version: number;
-  fingerprint: string;
-  role: string | null;
-  n_rows: number | null;
-}
+export type IDatasetVersionRef = Schemas['DatasetVersionRef'];
 
 /** One input dataset across compared runs: per run, the versions it read. */
-export interface ICompareDatasetRow {
-  dataset: string;
-  versions: IDatasetVersionRef[][];
-  differs: boolean;
-}
+export type ICompareDatasetRow = Schemas['CompareDatasetRow'];
 
-/** `POST runs/compare`. */
-export interface IRunComparison {
-  runs: IRunSummary[];
-  /** Name and id start of each run, for column heads. */
-  labels: string[];
-  params: ICompareRow[];
-  tags: ICompareRow[];
-  metrics: ICompareMetricRow[];
-  histories: Record<string, IRunHistory[]>;
-  code_diffs: ICodeDiff[];
-  environment: IEnvironmentComparison;
-  datasets: ICompareDatasetRow[];
-}
+/** `POST runs/compare`: runs side by side. */
+export type IRunComparison = Schemas['DescribeRunComparison'];
 
 /** A dataset with its number of versions. */
-export interface IDatasetSummary {
-  name: string;
-  source: string | null;
-  versions: number;
-  latest_at: number;
-}
+export type IDatasetSummary = Schemas['DatasetSummary'];
 
 /** A dataset version in a list. */
-export interface IDatasetVersionSummary {
-  id: number;
-  dataset: string;
-  version: number;
-  fingerprint: string;
-  role: string | null;
-  n_rows: number | null;
-  n_columns: number | null;
-  parent_version_id: number | null;
-  created_at: number;
-}
+export type IDatasetVersionSummary = Schemas['DatasetVersionSummary'];
 
 /** A column of a dataset version's schema. */
-export interface IColumnType {
-  name: string;
-  dtype: string;
-}
+export type IColumnType = Schemas['ColumnType'];
 
 /**
  * One column's profile: kind, counts, nulls, distinct values, min, max, mean, std,
- * quantiles, a histogram or top values (fields vary with the kind).
+ * quantiles, a histogram or top values. The document leaves its fields open, as they
+ * vary with the column's kind.
  */
 export type IColumnProfile = Record<string, any>;
 
-/** `GET dataset-versions/{id}`. */
-export interface IDatasetVersionDetail extends IDatasetVersionSummary {
-  source: string | null;
-  columns: IColumnType[];
+/** `GET dataset-versions/{id}`, its profile read field by field. */
+export type IDatasetVersionDetail = Omit<
+  Schemas['DescribeDatasetVersion'],
+  'profile'
+> & {
   profile: Record<string, IColumnProfile>;
-  written_by: string[];
-  read_by: number;
-}
+};
+
+/*
+ * The parts of a dataset diff and a lineage graph that the document leaves as open
+ * objects (the server's models declare them as dicts), as the frontend reads them.
+ */
 
 /** How one profile field of a column changed between two versions. */
 export interface IFieldChange {
@@ -288,26 +140,34 @@ export interface IColumnDiff {
   drift?: Record<string, any> | null;
 }
 
-/** `GET dataset-versions/diff`: version b against version a. */
-export interface IDatasetDiff {
-  a: IDatasetVersionSummary;
-  b: IDatasetVersionSummary;
-  schema_changes: {
-    added?: string[];
-    removed?: string[];
-    type_changed?: { name: string; from: string; to: string }[];
-  };
-  rows: { a: number | null; b: number | null; change: number | null };
-  n_columns: { a: number | null; b: number | null; change: number | null };
-  columns: Record<string, IColumnDiff>;
-  drifted_columns: string[];
-  thresholds: Record<string, number>;
-  exact: boolean;
+/** A count in both versions and its change; null where unknown. */
+export interface ICountChange {
+  a: number | null;
+  b: number | null;
+  change: number | null;
 }
+
+/** The columns added, removed and retyped between two versions. */
+export interface ISchemaChanges {
+  added?: string[];
+  removed?: string[];
+  type_changed?: { name: string; from: string; to: string }[];
+}
+
+/** `GET dataset-versions/diff`: version b against version a. */
+export type IDatasetDiff = Omit<
+  Schemas['DescribeDatasetDiff'],
+  'schema_changes' | 'rows' | 'n_columns' | 'columns'
+> & {
+  schema_changes: ISchemaChanges;
+  rows: ICountChange;
+  n_columns: ICountChange;
+  columns: Record<string, IColumnDiff>;
+};
 
 /** The kinds of lineage nodes. */
 export type LineageKind =
-  'run' | 'dataset_version' | 'artifact' | 'model_version';
+  operations['getLineage']['parameters']['path']['kind'];
 
 /** A node of a lineage graph: id (`kind:id`), kind, label and its kind's fields. */
 export interface ILineageNode {
@@ -317,22 +177,13 @@ export interface ILineageNode {
   [field: string]: any;
 }
 
-/** An edge of a lineage graph, pointing the way data flows. */
-export interface ILineageEdge {
-  source: string;
-  target: string;
-  kind: 'input' | 'output' | 'derived' | string;
-}
+/** An edge of a lineage graph, pointing the way data flows (input, output, derived). */
+export type ILineageEdge = Schemas['LineageEdge'];
 
 /** `GET lineage/{kind}/{id}`. */
-export interface ILineage {
-  root: string;
+export type ILineage = Omit<Schemas['DescribeLineage'], 'nodes'> & {
   nodes: ILineageNode[];
-  edges: ILineageEdge[];
-}
+};
 
 /** The query of `GET lineage/{kind}/{id}`. */
-export interface ILineageQuery {
-  direction?: 'up' | 'down' | 'both';
-  depth?: number;
-}
+export type ILineageQuery = QueryOf<'getLineage'>;
