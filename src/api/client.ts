@@ -72,7 +72,7 @@ export class MlopsClient {
     return this.send<IRunDetail>(`runs/${segment(runId)}`, 'PATCH', update);
   }
 
-  /** 2 to 50 runs side by side. */
+  /** Runs side by side: `COMPARE_MIN` to `COMPARE_MAX` of them (./limits). */
   compareRuns(
     runIds: string[],
     options: Omit<ICompareRuns, 'run_ids'> = {}

@@ -5,7 +5,7 @@ import { IViewContext } from '../shared/commands';
 import { Compare } from './Compare';
 
 /**
- * The compare view: 2 to 50 runs side by side, in the main area.
+ * The compare view: runs side by side, in the main area.
  */
 export class CompareView extends ReactWidget {
   constructor(

@@ -1,6 +1,7 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
 
+import { COMPARE_MAX, COMPARE_MIN } from '../api/limits';
 import { CommandIDs, ICommandRunner } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
 import { formatCount } from '../shared/format';
@@ -16,10 +17,6 @@ export interface IRunsSectionProps {
   model: RunsModel;
   commands: ICommandRunner;
 }
-
-/** The fewest and most runs the compare view takes. */
-export const COMPARE_MIN = 2;
-export const COMPARE_MAX = 50;
 
 const FILTER_EXAMPLE = "metrics.accuracy > 0.9 AND params.model = 'rf'";
 

@@ -1,3 +1,4 @@
+import { COMPARE_MIN } from '../api/limits';
 import { CommandIDs, ICompareArgs } from '../shared/commands';
 import { viewPlugin } from '../shared/viewPlugin';
 import { CompareView } from './CompareView';
@@ -16,7 +17,7 @@ export const comparePlugin = viewPlugin<ICompareArgs>(
     title: args => `Compare ${args.runIds.length} runs`,
     valid: args =>
       Array.isArray(args.runIds) &&
-      args.runIds.length >= 2 &&
+      args.runIds.length >= COMPARE_MIN &&
       args.runIds.every(id => typeof id === 'string'),
     create: args => new CompareView(context, args.runIds)
   })

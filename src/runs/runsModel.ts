@@ -27,7 +27,7 @@ export interface IRunsClient {
 /** Options of {@link RunsModel}. */
 export interface IRunsModelOptions {
   client: IRunsClient;
-  /** Runs per request while scrolling (10 to 1000). */
+  /** Runs per request while scrolling (10 to the server's largest page). */
   pageSize?: number;
   /** Seconds between refreshes while visible; 0 turns live refresh off. */
   refreshInterval?: number;
@@ -310,7 +310,7 @@ export class RunsModel {
     this._poll.setVisible(visible && !this._disposed);
   }
 
-  /** Runs per request while scrolling (clamped to 10..1000). */
+  /** Runs per request while scrolling (clamped to 10..the server's largest page). */
   setPageSize(size: number): void {
     this._pages.setPageSize(size);
   }

@@ -2,13 +2,14 @@
  * The runs loaded so far: a prefix of the whole ordered list, grown one keyset page at a
  * time, and merged with a fresh first page when the table refreshes.
  */
+import { MAX_PAGE_SIZE } from '../api/limits';
 import { IListRuns, IRunSummary } from '../api/types';
 
-/** The most runs one request may ask for (the server's default limit). */
-export const MAX_PAGE_SIZE = 1000;
-
-/** The fewest runs a page asks for. */
-export const MIN_PAGE_SIZE = 10;
+/**
+ * The fewest runs a page asks for: fewer would mean a request every few rows scrolled
+ * (the panel's settings say the same).
+ */
+const MIN_PAGE_SIZE = 10;
 
 /** Runs per page unless the settings say otherwise (their default). */
 const DEFAULT_PAGE_SIZE = 200;
@@ -66,7 +67,7 @@ export class RunPages {
     return this._pageSize;
   }
 
-  /** Runs per request while scrolling (clamped to 10..1000). */
+  /** Runs per request while scrolling (clamped to 10..the server's largest page). */
   setPageSize(size: number): void {
     this._pageSize = clampPageSize(size);
   }
