@@ -1,5 +1,6 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { clientPlugin } from './api/clientPlugin';
 import { datasetDiffPlugin } from './datasets/datasetDiffPlugin';
 import { lineagePlugin } from './lineage/lineagePlugin';
 import { panelPlugin } from './panel/panelPlugin';
@@ -7,13 +8,15 @@ import { comparePlugin } from './runs/comparePlugin';
 import { openCellPlugin } from './runs/openCellPlugin';
 import { runDetailPlugin } from './runs/runDetailPlugin';
 
+export { IMlopsClient } from './api/token';
 export { mlopsIcon } from './shared/icons';
 
 /**
- * The side panel, and the main-area views it opens through commands
- * (see {@link CommandIDs} in ./shared/commands).
+ * The REST API's client, the side panel, and the main-area views it opens through
+ * commands (see {@link CommandIDs} in ./shared/commands).
  */
 const plugins: JupyterFrontEndPlugin<any>[] = [
+  clientPlugin,
   panelPlugin,
   runDetailPlugin,
   comparePlugin,

@@ -2,6 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { URLExt } from '@jupyterlab/coreutils';
 
 import { API_NAMESPACE, requestAPI } from './request';
+import { IMlopsClient } from './token';
 import {
   ICompareRuns,
   IDatasetDiff,
@@ -11,6 +12,9 @@ import {
   IExperimentSummary,
   ILineage,
   ILineageQuery,
+  IListDatasets,
+  IListDatasetVersions,
+  IListExperiments,
   IListRuns,
   IListRunsQuery,
   IMetricHistory,
@@ -41,7 +45,7 @@ const segment = encodeURIComponent;
  * A typed client of the mlops-jlab REST API: one method per endpoint.
  * Every method rejects with an {@link APIError} carrying the server's message.
  */
-export class MlopsClient {
+export class MlopsClient implements IMlopsClient {
   constructor(private readonly settings?: ServerConnection.ISettings) {}
 
   /** The server's version, its store and what the store holds. */
@@ -51,9 +55,7 @@ export class MlopsClient {
 
   /** Every experiment with its run count. */
   async listExperiments(): Promise<IExperimentSummary[]> {
-    const body = await this.get<{ experiments: IExperimentSummary[] }>(
-      'experiments'
-    );
+    const body = await this.get<IListExperiments>('experiments');
     return body.experiments;
   }
 
@@ -96,13 +98,13 @@ export class MlopsClient {
 
   /** Every dataset with its number of versions. */
   async listDatasets(): Promise<IDatasetSummary[]> {
-    const body = await this.get<{ datasets: IDatasetSummary[] }>('datasets');
+    const body = await this.get<IListDatasets>('datasets');
     return body.datasets;
   }
 
   /** A dataset's versions, oldest first. */
   async listDatasetVersions(name: string): Promise<IDatasetVersionSummary[]> {
-    const body = await this.get<{ versions: IDatasetVersionSummary[] }>(
+    const body = await this.get<IListDatasetVersions>(
       `datasets/${segment(name)}/versions`
     );
     return body.versions;

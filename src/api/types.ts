@@ -25,6 +25,9 @@ export type IStatus = Schemas['DescribeStatus'];
 /** An experiment with its run count. */
 export type IExperimentSummary = Schemas['ExperimentSummary'];
 
+/** `GET experiments`. */
+export type IListExperiments = Schemas['ListExperiments'];
+
 /** A run as a row of the runs table. */
 export type IRunSummary = Schemas['RunSummary'];
 
@@ -91,8 +94,14 @@ export type IRunComparison = Schemas['DescribeRunComparison'];
 /** A dataset with its number of versions. */
 export type IDatasetSummary = Schemas['DatasetSummary'];
 
+/** `GET datasets`. */
+export type IListDatasets = Schemas['ListDatasets'];
+
 /** A dataset version in a list. */
 export type IDatasetVersionSummary = Schemas['DatasetVersionSummary'];
+
+/** `GET datasets/{name}/versions`: a dataset's versions, oldest first. */
+export type IListDatasetVersions = Schemas['ListDatasetVersions'];
 
 /** A column of a dataset version's schema. */
 export type IColumnType = Schemas['ColumnType'];

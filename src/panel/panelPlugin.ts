@@ -6,7 +6,7 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { MlopsClient } from '../api/client';
+import { IMlopsClient } from '../api/token';
 import { CommandIDs } from '../shared/commands';
 import { mlopsIcon } from '../shared/icons';
 import { MlopsPanel } from './MlopsPanel';
@@ -22,17 +22,16 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mlops-jlab:panel',
   description: 'The mlops-jlab side panel: runs and datasets.',
   autoStart: true,
+  requires: [IMlopsClient],
   optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
+    client: IMlopsClient,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null
   ) => {
-    const panel = new MlopsPanel({
-      client: new MlopsClient(),
-      commands: app.commands
-    });
+    const panel = new MlopsPanel({ client, commands: app.commands });
     panel.id = PANEL_ID;
     panel.title.icon = mlopsIcon;
     panel.title.caption = 'MLOps';

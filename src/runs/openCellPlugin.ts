@@ -6,7 +6,7 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
-import { MlopsClient } from '../api/client';
+import { IMlopsClient } from '../api/token';
 import { CommandIDs, IOpenCellArgs } from '../shared/commands';
 
 /** Whether a path is absolute (POSIX, or a Windows drive). */
@@ -75,14 +75,14 @@ export const openCellPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mlops-jlab:open-cell',
   description: 'Opens the notebook cell that made a run.',
   autoStart: true,
-  requires: [IDocumentManager],
+  requires: [IDocumentManager, IMlopsClient],
   optional: [INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
     docManager: IDocumentManager,
+    client: IMlopsClient,
     notebooks: INotebookTracker | null
   ) => {
-    const client = new MlopsClient();
     // The store does not move while the server runs: ask where it is once.
     let storeUrl: Promise<string | null> | null = null;
     const store = (): Promise<string | null> => {

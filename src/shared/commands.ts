@@ -2,7 +2,7 @@ import { CommandRegistry } from '@lumino/commands';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
-import { MlopsClient } from '../api/client';
+import { IMlopsClient } from '../api/token';
 import { LineageKind } from '../api/types';
 
 /**
@@ -59,7 +59,7 @@ export interface ICommandRunner {
 
 /** What every view needs: the API client, the commands, JupyterLab's renderers. */
 export interface IViewContext {
-  client: MlopsClient;
+  client: IMlopsClient;
   commands: CommandRegistry;
   rendermime: IRenderMimeRegistry | null;
 }

@@ -9,7 +9,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
-import { MlopsClient } from '../api/client';
+import { IMlopsClient } from '../api/token';
 import { IViewContext } from './commands';
 import { mlopsIcon } from './icons';
 
@@ -103,17 +103,15 @@ export function viewPlugin<A extends ReadonlyPartialJSONObject>(
     id,
     description,
     autoStart: true,
+    requires: [IMlopsClient],
     optional: [ILayoutRestorer, IRenderMimeRegistry],
     activate: (
       app: JupyterFrontEnd,
+      client: IMlopsClient,
       restorer: ILayoutRestorer | null,
       rendermime: IRenderMimeRegistry | null
     ) => {
-      const context = {
-        client: new MlopsClient(),
-        commands: app.commands,
-        rendermime
-      };
+      const context = { client, commands: app.commands, rendermime };
       registerView<A>(app, restorer, spec(context));
     }
   };
