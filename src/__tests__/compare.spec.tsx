@@ -4,8 +4,8 @@ import React from 'react';
 import { IRunComparison, IRunSummary } from '../api/types';
 import { Compare } from '../runs/Compare';
 import { parallelAxes } from '../runs/CompareParallel';
+import { VEGALITE_MIME } from '../shared/charts';
 import { CommandIDs } from '../shared/commands';
-import { VEGALITE_MIME } from '../shared/VegaLite';
 
 function run(id: string, name: string, extra: Partial<IRunSummary> = {}) {
   return {

@@ -5,8 +5,8 @@ import { MlopsClient } from '../api/client';
 import { APIError } from '../api/request';
 import { IDatasetDiff } from '../api/types';
 import { DatasetDiff } from '../datasets/DatasetDiff';
+import { VEGALITE_MIME } from '../shared/charts';
 import { CommandIDs } from '../shared/commands';
-import { VEGALITE_MIME } from '../shared/VegaLite';
 
 /** A diff as the server answers it (sketches and quantiles left out). */
 function customersDiff(): IDatasetDiff {

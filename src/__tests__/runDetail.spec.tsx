@@ -3,8 +3,8 @@ import React from 'react';
 
 import { IMetricHistory, IRunDetail } from '../api/types';
 import { RunDetail } from '../runs/RunDetail';
+import { VEGALITE_MIME } from '../shared/charts';
 import { CommandIDs } from '../shared/commands';
-import { VEGALITE_MIME } from '../shared/VegaLite';
 
 function detail(extra: Partial<IRunDetail> = {}): IRunDetail {
   return {

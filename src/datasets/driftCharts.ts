@@ -5,11 +5,7 @@
  * colours are Vega's own scheme, which reads on JupyterLab's light and dark themes.
  */
 import { IColumnDiff, IColumnProfile } from '../api/types';
-
-/** A Vega-Lite specification. */
-export type VegaLiteSpec = Record<string, unknown>;
-
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+import { VEGALITE_SCHEMA, VegaLiteSpec } from '../shared/charts';
 
 /** Chart sizes in pixels. */
 const WIDTH = 320;
@@ -112,7 +108,7 @@ export function histogramOverlaySpec(
   });
   const axisType = temporal ? 'temporal' : 'quantitative';
   return {
-    $schema: SCHEMA,
+    $schema: VEGALITE_SCHEMA,
     description: `Distribution of ${column} in each version`,
     width: WIDTH,
     height: HISTOGRAM_HEIGHT,
@@ -205,7 +201,7 @@ export function frequencySpec(
     }
   });
   return {
-    $schema: SCHEMA,
+    $schema: VEGALITE_SCHEMA,
     description: `Frequencies of the values of ${column} in each version`,
     width: WIDTH - 80,
     height: { step: BAR_STEP * Math.max(1, shown.length) + 4 },

@@ -5,9 +5,8 @@
  */
 
 import { IMetricPoint } from '../api/types';
+import { VEGALITE_SCHEMA, VegaLiteSpec } from '../shared/charts';
 import { formatNumber } from '../shared/format';
-
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /**
  * What every spec shares: a transparent background, so the chart sits on JupyterLab's own
@@ -76,7 +75,7 @@ export function historySpec(
     /** Every run's label, so a run keeps its colour across charts; else the series'. */
     domain?: string[];
   } = {}
-): Record<string, unknown> {
+): VegaLiteSpec {
   const rows = historyData(series);
   const labels = options.domain ?? series.map(s => s.label);
   const color = {
@@ -128,7 +127,7 @@ export function historySpec(
     }
   });
   return {
-    $schema: SCHEMA,
+    $schema: VEGALITE_SCHEMA,
     description: `${key} over steps`,
     width: 'container',
     height: options.height ?? 180,
@@ -211,7 +210,7 @@ export const PARALLEL_MIN_RUNS = 3;
 export function parallelCoordinatesSpec(
   labels: string[],
   axes: IParallelAxis[]
-): Record<string, unknown> | null {
+): VegaLiteSpec | null {
   if (labels.length < PARALLEL_MIN_RUNS) {
     return null;
   }
@@ -247,7 +246,7 @@ export function parallelCoordinatesSpec(
     { axis: e.axis, norm: 0, text: formatNumber(e.min), end: 'min' }
   ]);
   return {
-    $schema: SCHEMA,
+    $schema: VEGALITE_SCHEMA,
     description: 'Parallel coordinates of the compared runs',
     width: Math.max(320, 110 * extents.length),
     height: 220,

@@ -2,10 +2,8 @@ import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import React, { useEffect, useRef, useState } from 'react';
 
+import { VEGALITE_MIME, VegaLiteSpec } from './charts';
 import { ErrorMessage } from './ErrorMessage';
-
-/** The Vega-Lite version JupyterLab's own renderer (vega5-extension) draws. */
-export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
 /**
  * The theme JupyterLab shows, as a number that changes whenever the theme does: the
@@ -60,7 +58,7 @@ export function themeConfig(): Record<string, unknown> {
 /** Properties of {@link VegaLite}. */
 export interface IVegaLiteProps {
   /** A Vega-Lite v5 specification, data inlined. */
-  spec: Record<string, unknown>;
+  spec: VegaLiteSpec;
   /** JupyterLab's renderers; without them the chart is replaced by a note. */
   rendermime: IRenderMimeRegistry | null;
   /** What the chart shows, for screen readers. */
