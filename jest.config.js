@@ -1,16 +1,22 @@
 const jestJupyterLab = require('@jupyterlab/testing/lib/jest-config');
 
-// JupyterLab's packages ship ES modules, which jest must transform.
+// Packages shipping ES modules only, which jest must transform: JupyterLab's, and those
+// openapi-typescript uses (the API types test runs it).
 const esModules = [
   '@codemirror',
-  '@jupyter/ydoc',
   '@jupyter/react-components',
   '@jupyter/web-components',
-  '@microsoft/fast',
+  '@jupyter/ydoc',
   '@jupyterlab/',
+  '@microsoft/fast',
+  'change-case',
   'exenv-es6',
+  'index-to-position',
   'lib0',
   'nanoid',
+  'openapi-typescript',
+  'parse-json',
+  'supports-color',
   'vscode-ws-jsonrpc',
   'y-protocols',
   'y-websocket',
@@ -22,6 +28,10 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
-  testRegex: 'src/.*/.*.spec.tsx?$',
+  // Only the project's own sources: a pattern matched against absolute paths would also
+  // collect ui-tests when the project lies under a folder named src.
+  roots: ['<rootDir>/src'],
+  testRegex: undefined,
+  testMatch: ['<rootDir>/src/**/*.spec.{ts,tsx}'],
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };

@@ -1,19 +1,22 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
-import { comparePlugin } from './plugins/compare';
-import { datasetDiffPlugin } from './plugins/datasetDiff';
-import { lineagePlugin } from './plugins/lineage';
-import { openCellPlugin } from './plugins/openCell';
-import { panelPlugin } from './plugins/panel';
-import { runDetailPlugin } from './plugins/runDetail';
+import { clientPlugin } from './api/clientPlugin';
+import { datasetDiffPlugin } from './datasets/datasetDiffPlugin';
+import { lineagePlugin } from './lineage/lineagePlugin';
+import { panelPlugin } from './panel/panelPlugin';
+import { comparePlugin } from './runs/comparePlugin';
+import { openCellPlugin } from './runs/openCellPlugin';
+import { runDetailPlugin } from './runs/runDetailPlugin';
 
-export { mlopsIcon } from './icons';
+export { IMlopsClient } from './api/token';
+export { mlopsIcon } from './shared/icons';
 
 /**
- * The side panel, and the main-area views it opens through commands
- * (see {@link CommandIDs} in ./commands).
+ * The REST API's client, the side panel, and the main-area views it opens through
+ * commands (see {@link CommandIDs} in ./shared/commands).
  */
 const plugins: JupyterFrontEndPlugin<any>[] = [
+  clientPlugin,
   panelPlugin,
   runDetailPlugin,
   comparePlugin,

@@ -1,4 +1,5 @@
-"""The OpenAPI document: served by the live server, complete, and true of the server.
+"""The OpenAPI document: served by the live server, complete, true of the server, and the
+one the frontend's API types are generated from.
 
 Schemathesis loads the document from the running server, generates requests for every
 operation from it (valid ones, ones with the ids of real runs, and invalid ones) and checks
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import hypothesis
 import pandas as pd
@@ -28,6 +30,8 @@ from mlops_jlab.server.routes import ROUTES
 from tests.api_client import server_config
 
 MAX_EXAMPLES = 30
+# The frontend's copy of the document, which its API types are generated from.
+COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 CONFORMANCE = [
     not_a_server_error,
     status_code_conformance,
@@ -105,6 +109,22 @@ async def test_the_document_describes_every_route_and_its_errors(jp_fetch, jp_ba
     limits = spec["paths"]["/runs"]["get"]["parameters"]
     page_size = next(p for p in limits if p["name"] == "page_size")
     assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
+
+
+async def test_the_frontends_copy_of_the_document_is_the_servers(jp_fetch):
+    # Given the document the frontend's types are generated from
+    committed = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    # When the live server is asked for its own
+    response = await jp_fetch("mlops-jlab", "api", "openapi.json")
+    served = json.loads(response.body)
+    # Then they are the same. Only `servers` may differ: it names the API's URL under the
+    # base URL each server is started with (this test server's is not the default "/").
+    served.pop("servers")
+    committed.pop("servers")
+    assert served == committed, (
+        "src/api/openapi.json is not the document the server serves: "
+        "run `jlpm generate:api` and commit src/api/openapi.json and src/api/schema.ts"
+    )
 
 
 def examples(strategy, base_url: str, auth: dict[str, str], checks) -> None:

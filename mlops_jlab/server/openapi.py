@@ -8,14 +8,17 @@ answer with, so the document describes what the server does.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from typing import Any
 
+from jupyter_server.utils import url_path_join
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from mlops_jlab._version import __version__
-from mlops_jlab.server.routing import BINARY, Operation, Route
+from mlops_jlab.server.routes import ROUTES
+from mlops_jlab.server.routing import API_PREFIX, BINARY, Operation, Route
 from mlops_jlab.server.schemas import ErrorMessage
 from mlops_jlab.server.service import Limits
 
@@ -184,3 +187,9 @@ def build_spec(routes: Sequence[Route], server_url: str, limits: Limits) -> dict
             },
         },
     }
+
+
+if __name__ == "__main__":
+    # The document a server at the default base URL serves with the default limits: the
+    # frontend's copy, which its API types are generated from (`jlpm generate:api`).
+    print(json.dumps(build_spec(ROUTES, url_path_join("/", API_PREFIX), Limits()), indent=2))

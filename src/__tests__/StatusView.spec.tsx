@@ -1,8 +1,8 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import React from 'react';
 
-import { StatusView } from '../components/StatusView';
-import { IStatus } from '../tokens';
+import { IStatus } from '../api/types';
+import { StatusView } from '../panel/StatusView';
 
 const status: IStatus = {
   version: '0.1.0',

@@ -1,6 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 
-import { MlopsClient } from '../api';
+import { MlopsClient } from '../api/client';
 
 const settings = ServerConnection.makeSettings({
   baseUrl: 'http://localhost:8888/base/'
@@ -37,7 +37,7 @@ describe('MlopsClient', () => {
       filter: "params.model = 'rf' AND metrics.acc > 0.9",
       order_by: 'metrics.`val-loss` ASC',
       page_size: 200,
-      page_token: null,
+      page_token: undefined,
       count: true
     });
     const url = new URL(calledUrl());

@@ -7,7 +7,7 @@ import {
   normaliseAxes,
   numericValue,
   parallelCoordinatesSpec
-} from '../charts';
+} from '../runs/runCharts';
 
 const labels = ['a (1)', 'b (2)', 'c (3)'];
 

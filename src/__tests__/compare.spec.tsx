@@ -1,11 +1,11 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { CommandIDs } from '../commands';
-import { Compare } from '../components/Compare';
-import { parallelAxes } from '../components/CompareParallel';
-import { VEGALITE_MIME } from '../components/VegaLite';
-import { IRunComparison, IRunSummary } from '../tokens';
+import { IRunComparison, IRunSummary } from '../api/types';
+import { Compare } from '../runs/Compare';
+import { parallelAxes } from '../runs/CompareParallel';
+import { VEGALITE_MIME } from '../shared/charts';
+import { CommandIDs } from '../shared/commands';
 
 function run(id: string, name: string, extra: Partial<IRunSummary> = {}) {
   return {

@@ -1,12 +1,12 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { MlopsClient } from '../api';
-import { CommandIDs } from '../commands';
-import { DatasetDiff } from '../components/DatasetDiff';
-import { VEGALITE_MIME } from '../components/VegaLite';
-import { APIError } from '../request';
-import { IDatasetDiff } from '../tokens';
+import { MlopsClient } from '../api/client';
+import { APIError } from '../api/request';
+import { IDatasetDiff } from '../api/types';
+import { DatasetDiff } from '../datasets/DatasetDiff';
+import { VEGALITE_MIME } from '../shared/charts';
+import { CommandIDs } from '../shared/commands';
 
 /** A diff as the server answers it (sketches and quantiles left out). */
 function customersDiff(): IDatasetDiff {

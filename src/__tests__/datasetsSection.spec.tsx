@@ -1,14 +1,14 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { CommandIDs } from '../commands';
-import { DatasetsSection } from '../components/DatasetsSection';
-import { DatasetsModel } from '../models/datasetsModel';
 import {
   IDatasetSummary,
   IDatasetVersionDetail,
   IDatasetVersionSummary
-} from '../tokens';
+} from '../api/types';
+import { DatasetsModel } from '../datasets/datasetsModel';
+import { DatasetsSection } from '../datasets/DatasetsSection';
+import { CommandIDs } from '../shared/commands';
 
 const DAY = 24 * 3600 * 1000;
 const now = Date.now();
@@ -163,7 +163,7 @@ describe('DatasetsSection', () => {
     expect(within(schema).getByText('float64')).toBeTruthy();
     expect(within(schema).getByText('2 (2%)')).toBeTruthy();
     expect(
-      within(schema).getByText('min 4.300 · max 7.900 · mean 5.843')
+      within(schema).getByText('min 4.3 · max 7.9 · mean 5.843')
     ).toBeTruthy();
     expect(
       within(schema).getByText(

@@ -1,10 +1,10 @@
+import { IColumnDiff } from '../api/types';
 import {
   driftChartSpec,
   frequencySpec,
   histogramOverlaySpec,
   OTHER_VALUES
-} from '../driftCharts';
-import { IColumnDiff } from '../tokens';
+} from '../datasets/driftCharts';
 
 const labels = { a: 'A: v1', b: 'B: v2' };
 

@@ -1,11 +1,11 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { MlopsClient } from '../api';
-import { CommandIDs } from '../commands';
-import { LARGE_GRAPH, LineageExplorer } from '../components/LineageExplorer';
-import { APIError } from '../request';
-import { ILineage, ILineageNode } from '../tokens';
+import { MlopsClient } from '../api/client';
+import { APIError } from '../api/request';
+import { ILineage, ILineageNode } from '../api/types';
+import { LARGE_GRAPH, LineageExplorer } from '../lineage/LineageExplorer';
+import { CommandIDs } from '../shared/commands';
 
 // jsdom hides Node's structuredClone, which dagre uses (browsers all have it).
 if (typeof globalThis.structuredClone !== 'function') {

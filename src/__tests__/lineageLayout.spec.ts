@@ -1,3 +1,4 @@
+import { ILineageNode, LineageKind } from '../api/types';
 import {
   edgePath,
   fitTransform,
@@ -7,8 +8,7 @@ import {
   nodeShapePath,
   splitNodeId,
   truncate
-} from '../lineageLayout';
-import { ILineageNode, LineageKind } from '../tokens';
+} from '../lineage/lineageLayout';
 
 // jsdom hides Node's structuredClone, which dagre uses (browsers all have it).
 if (typeof globalThis.structuredClone !== 'function') {

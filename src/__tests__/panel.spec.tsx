@@ -1,8 +1,8 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { Widget } from '@lumino/widgets';
 
-import { MlopsPanel } from '../widgets/panel';
-import { IStatus } from '../tokens';
+import { IStatus } from '../api/types';
+import { MlopsPanel } from '../panel/MlopsPanel';
 import { FakeRunsClient, makeRuns, settle } from './runsFixtures';
 
 const status: IStatus = {

@@ -1,7 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 
-import { MlopsClient } from '../api';
-import { APIError, requestAPI } from '../request';
+import { MlopsClient } from '../api/client';
+import { APIError, requestAPI } from '../api/request';
 
 const settings = ServerConnection.makeSettings({
   baseUrl: 'http://localhost:8888/lab-base/'

@@ -1,10 +1,10 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { CommandIDs } from '../commands';
-import { RunDetail } from '../components/RunDetail';
-import { VEGALITE_MIME } from '../components/VegaLite';
-import { IMetricHistory, IRunDetail } from '../tokens';
+import { IMetricHistory, IRunDetail } from '../api/types';
+import { RunDetail } from '../runs/RunDetail';
+import { VEGALITE_MIME } from '../shared/charts';
+import { CommandIDs } from '../shared/commands';
 
 function detail(extra: Partial<IRunDetail> = {}): IRunDetail {
   return {
@@ -119,7 +119,7 @@ describe('RunDetail', () => {
     const params = screen.getByRole('table', { name: 'Params' });
     expect(within(params).getByText('logreg')).toBeTruthy();
     const metrics = screen.getByRole('table', { name: 'Metrics' });
-    expect(within(metrics).getByText('0.951235')).toBeTruthy();
+    expect(within(metrics).getByText('0.95123')).toBeTruthy();
     expect(
       within(screen.getByRole('table', { name: 'Tags' })).getByText('ml')
     ).toBeTruthy();

@@ -1,4 +1,4 @@
-import { projectFolder, serverPaths } from '../plugins/openCell';
+import { projectFolder, serverPaths } from '../runs/openCellPlugin';
 
 describe('Open cell: where a run names its notebook against where the server has it', () => {
   it('given a store in the server root, then the recorded path is the server path', () => {

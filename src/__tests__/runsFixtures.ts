@@ -2,8 +2,8 @@
  * Runs and a fake `GET runs` for the runs model and section tests: a store of runs
  * answered in keyset pages, as the server answers them.
  */
-import { APIError } from '../request';
-import { IListRuns, IListRunsQuery, IRunSummary } from '../tokens';
+import { APIError } from '../api/request';
+import { IListRuns, IListRunsQuery, IRunSummary } from '../api/types';
 
 /** A run as the server lists it. */
 export function makeRun(

@@ -1,10 +1,6 @@
-import {
-  DEFAULT_METRIC_COLUMNS,
-  keyField,
-  orderByText,
-  quoteKey,
-  RunsModel
-} from '../models/runsModel';
+import { DEFAULT_METRIC_COLUMNS, keyField } from '../runs/runsKeys';
+import { RunsModel } from '../runs/runsModel';
+import { orderByText, quoteKey } from '../runs/runsQuery';
 import { FakeRunsClient, makeRun, makeRuns, settle } from './runsFixtures';
 
 function modelOf(

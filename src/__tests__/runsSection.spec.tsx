@@ -1,9 +1,9 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { CommandIDs } from '../commands';
-import { RunsSection } from '../components/RunsSection';
-import { RunsModel } from '../models/runsModel';
+import { RunsModel } from '../runs/runsModel';
+import { RunsSection } from '../runs/RunsSection';
+import { CommandIDs } from '../shared/commands';
 import { FakeRunsClient, makeRun, makeRuns, settle } from './runsFixtures';
 
 // jsdom lays nothing out: give the table's scroller the size of a side panel, so the
@@ -118,6 +118,9 @@ describe('RunsSection', () => {
       "expected a number or a quoted string at position 18, found '>'"
     );
     expect(box.getAttribute('aria-invalid')).toBe('true');
+    expect(box.getAttribute('aria-describedby')).toBe(
+      within(error as HTMLElement).getByRole('alert').id
+    );
     expect(paintedRows(container)).toHaveLength(before);
     model.dispose();
   });

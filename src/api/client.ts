@@ -1,0 +1,158 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { URLExt } from '@jupyterlab/coreutils';
+
+import { API_NAMESPACE, requestAPI } from './request';
+import { IMlopsClient } from './token';
+import {
+  ICompareRuns,
+  IDatasetDiff,
+  IDatasetSummary,
+  IDatasetVersionDetail,
+  IDatasetVersionSummary,
+  IExperimentSummary,
+  ILineage,
+  ILineageQuery,
+  IListDatasets,
+  IListDatasetVersions,
+  IListExperiments,
+  IListRuns,
+  IListRunsQuery,
+  IMetricHistory,
+  IMetricHistoryQuery,
+  IRunComparison,
+  IRunDetail,
+  IStatus,
+  IUpdateRun,
+  LineageKind
+} from './types';
+
+/** `?a=1&b=x` from the defined values of `query` (empty when none). */
+function queryString(query: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) {
+      params.set(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** A path segment with `/` and every other reserved character percent-encoded. */
+const segment = encodeURIComponent;
+
+/**
+ * A typed client of the mlops-jlab REST API: one method per endpoint.
+ * Every method rejects with an {@link APIError} carrying the server's message.
+ */
+export class MlopsClient implements IMlopsClient {
+  constructor(private readonly settings?: ServerConnection.ISettings) {}
+
+  /** The server's version, its store and what the store holds. */
+  getStatus(): Promise<IStatus> {
+    return this.get<IStatus>('status');
+  }
+
+  /** Every experiment with its run count. */
+  async listExperiments(): Promise<IExperimentSummary[]> {
+    const body = await this.get<IListExperiments>('experiments');
+    return body.experiments;
+  }
+
+  /** A filtered, ordered page of runs. */
+  listRuns(query: IListRunsQuery = {}): Promise<IListRuns> {
+    return this.get<IListRuns>(`runs${queryString({ ...query })}`);
+  }
+
+  /** Everything recorded about one run. */
+  getRun(runId: string): Promise<IRunDetail> {
+    return this.get<IRunDetail>(`runs/${segment(runId)}`);
+  }
+
+  /** Rename a run, set or remove its tags, write a note, delete or restore it. */
+  updateRun(runId: string, update: IUpdateRun): Promise<IRunDetail> {
+    return this.send<IRunDetail>(`runs/${segment(runId)}`, 'PATCH', update);
+  }
+
+  /** Runs side by side: `COMPARE_MIN` to `COMPARE_MAX` of them (./limits). */
+  compareRuns(
+    runIds: string[],
+    options: Omit<ICompareRuns, 'run_ids'> = {}
+  ): Promise<IRunComparison> {
+    return this.send<IRunComparison>('runs/compare', 'POST', {
+      run_ids: runIds,
+      ...options
+    });
+  }
+
+  /** A metric's history; long ones downsampled with min/max envelopes. */
+  getMetricHistory(
+    runId: string,
+    key: string,
+    query: IMetricHistoryQuery = {}
+  ): Promise<IMetricHistory> {
+    return this.get<IMetricHistory>(
+      `runs/${segment(runId)}/metrics/${segment(key)}${queryString(query)}`
+    );
+  }
+
+  /** Every dataset with its number of versions. */
+  async listDatasets(): Promise<IDatasetSummary[]> {
+    const body = await this.get<IListDatasets>('datasets');
+    return body.datasets;
+  }
+
+  /** A dataset's versions, oldest first. */
+  async listDatasetVersions(name: string): Promise<IDatasetVersionSummary[]> {
+    const body = await this.get<IListDatasetVersions>(
+      `datasets/${segment(name)}/versions`
+    );
+    return body.versions;
+  }
+
+  /** A dataset version with its schema, profile and the runs that used it. */
+  getDatasetVersion(versionId: number): Promise<IDatasetVersionDetail> {
+    return this.get<IDatasetVersionDetail>(`dataset-versions/${versionId}`);
+  }
+
+  /** Version `b` against version `a`: schema, counts, profiles and drift. */
+  diffDatasetVersions(a: number, b: number): Promise<IDatasetDiff> {
+    return this.get<IDatasetDiff>(
+      `dataset-versions/diff${queryString({ a, b })}`
+    );
+  }
+
+  /** What a node came from and what came of it. */
+  getLineage(
+    kind: LineageKind,
+    nodeId: string,
+    query: ILineageQuery = {}
+  ): Promise<ILineage> {
+    return this.get<ILineage>(
+      `lineage/${kind}/${segment(nodeId)}${queryString({ ...query })}`
+    );
+  }
+
+  /** The URL that downloads an artifact (authenticated by the session's cookie). */
+  artifactUrl(digest: string): string {
+    const settings = this.settings ?? ServerConnection.makeSettings();
+    return URLExt.join(
+      settings.baseUrl,
+      API_NAMESPACE,
+      'artifacts',
+      segment(digest)
+    );
+  }
+
+  private get<T>(endPoint: string): Promise<T> {
+    return requestAPI<T>(endPoint, {}, this.settings);
+  }
+
+  private send<T>(endPoint: string, method: string, body: unknown): Promise<T> {
+    return requestAPI<T>(
+      endPoint,
+      { method, body: JSON.stringify(body) },
+      this.settings
+    );
+  }
+}

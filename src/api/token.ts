@@ -1,0 +1,86 @@
+import { Token } from '@lumino/coreutils';
+
+import {
+  ICompareRuns,
+  IDatasetDiff,
+  IDatasetSummary,
+  IDatasetVersionDetail,
+  IDatasetVersionSummary,
+  IExperimentSummary,
+  ILineage,
+  ILineageQuery,
+  IListRuns,
+  IListRunsQuery,
+  IMetricHistory,
+  IMetricHistoryQuery,
+  IRunComparison,
+  IRunDetail,
+  IStatus,
+  IUpdateRun,
+  LineageKind
+} from './types';
+
+/**
+ * A client of the mlops-jlab REST API: one method per endpoint. Every method rejects with
+ * an error carrying the server's message and status.
+ */
+export interface IMlopsClient {
+  /** The server's version, its store and what the store holds. */
+  getStatus(): Promise<IStatus>;
+
+  /** Every experiment with its run count. */
+  listExperiments(): Promise<IExperimentSummary[]>;
+
+  /** A filtered, ordered page of runs. */
+  listRuns(query?: IListRunsQuery): Promise<IListRuns>;
+
+  /** Everything recorded about one run. */
+  getRun(runId: string): Promise<IRunDetail>;
+
+  /** Rename a run, set or remove its tags, write a note, delete or restore it. */
+  updateRun(runId: string, update: IUpdateRun): Promise<IRunDetail>;
+
+  /** Runs side by side. */
+  compareRuns(
+    runIds: string[],
+    options?: Omit<ICompareRuns, 'run_ids'>
+  ): Promise<IRunComparison>;
+
+  /** A metric's history; long ones downsampled with min/max envelopes. */
+  getMetricHistory(
+    runId: string,
+    key: string,
+    query?: IMetricHistoryQuery
+  ): Promise<IMetricHistory>;
+
+  /** Every dataset with its number of versions. */
+  listDatasets(): Promise<IDatasetSummary[]>;
+
+  /** A dataset's versions, oldest first. */
+  listDatasetVersions(name: string): Promise<IDatasetVersionSummary[]>;
+
+  /** A dataset version with its schema, profile and the runs that used it. */
+  getDatasetVersion(versionId: number): Promise<IDatasetVersionDetail>;
+
+  /** Version `b` against version `a`: schema, counts, profiles and drift. */
+  diffDatasetVersions(a: number, b: number): Promise<IDatasetDiff>;
+
+  /** What a node came from and what came of it. */
+  getLineage(
+    kind: LineageKind,
+    nodeId: string,
+    query?: ILineageQuery
+  ): Promise<ILineage>;
+
+  /** The URL that downloads an artifact (authenticated by the session's cookie). */
+  artifactUrl(digest: string): string;
+}
+
+/**
+ * The mlops-jlab REST API client that every plugin of the extension shares; other
+ * extensions can require it to read the same store.
+ */
+export const IMlopsClient = new Token<IMlopsClient>(
+  'mlops-jlab:IMlopsClient',
+  'A client of the mlops-jlab REST API: runs, metrics, datasets and lineage of the store the Jupyter server reads.'
+);

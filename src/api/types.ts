@@ -1,0 +1,198 @@
+/**
+ * The REST API's bodies and queries under the names the frontend uses: the types
+ * generated from the server's OpenAPI document (./schema.ts, by `jlpm generate:api`), so
+ * the server's pydantic models stay their one home. Times are integer milliseconds since
+ * the epoch.
+ */
+import { components, operations } from './schema';
+
+type Schemas = components['schemas'];
+
+/** The query parameters of an operation. */
+type QueryOf<K extends keyof operations> = NonNullable<
+  operations[K]['parameters']['query']
+>;
+
+/** Where the server's store lives. */
+export type IStoreInfo = Schemas['StoreInfo'];
+
+/** What the store holds. */
+export type IStoreCounts = Schemas['StoreCounts'];
+
+/** `GET status`: the server's version, its store and what the store holds. */
+export type IStatus = Schemas['DescribeStatus'];
+
+/** An experiment with its run count. */
+export type IExperimentSummary = Schemas['ExperimentSummary'];
+
+/** `GET experiments`. */
+export type IListExperiments = Schemas['ListExperiments'];
+
+/** A run as a row of the runs table. */
+export type IRunSummary = Schemas['RunSummary'];
+
+/** The query of `GET runs`. */
+export type IListRunsQuery = QueryOf<'listRuns'>;
+
+/** The param, metric and tag keys present in a page. */
+export type IRunColumns = Schemas['RunColumns'];
+
+/** `GET runs`: a page of runs. */
+export type IListRuns = Schemas['ListRuns'];
+
+/** An artifact a run recorded. */
+export type IArtifactInfo = Schemas['ArtifactInfo'];
+
+/** The Python environment a run ran in. */
+export type IEnvironmentInfo = Schemas['EnvironmentInfo'];
+
+/** `GET runs/{id}`: everything recorded about one run. */
+export type IRunDetail = Schemas['DescribeRun'];
+
+/** `PATCH runs/{id}`: fields left out are not changed. */
+export type IUpdateRun = Schemas['UpdateRun'];
+
+/** A point of a metric history; when downsampled, one bucket of steps. */
+export type IMetricPoint = Schemas['MetricPoint'];
+
+/** The query of `GET runs/{id}/metrics/{key}`. */
+export type IMetricHistoryQuery = QueryOf<'getMetricHistory'>;
+
+/** `GET runs/{id}/metrics/{key}`. */
+export type IMetricHistory = Schemas['DescribeMetricHistory'];
+
+/** `POST runs/compare`: the runs, and how their histories are sampled. */
+export type ICompareRuns = Schemas['CompareRuns'];
+
+/** One key across compared runs: one value per run, null where a run lacks it. */
+export type ICompareRow = Schemas['CompareRow'];
+
+/** One metric's latest values across compared runs. */
+export type ICompareMetricRow = Schemas['CompareMetricRow'];
+
+/** One run's history of a metric, in a comparison. */
+export type IRunHistory = Schemas['RunHistory'];
+
+/** A run's code against the first run's. */
+export type ICodeDiff = Schemas['CodeDiff'];
+
+/** A package whose version differs between compared runs. */
+export type IPackageRow = Schemas['PackageRow'];
+
+/** The compared runs' environments. */
+export type IEnvironmentComparison = Schemas['EnvironmentComparison'];
+
+/** A dataset version named in another answer. */
+export type IDatasetVersionRef = Schemas['DatasetVersionRef'];
+
+/** One input dataset across compared runs: per run, the versions it read. */
+export type ICompareDatasetRow = Schemas['CompareDatasetRow'];
+
+/** `POST runs/compare`: runs side by side. */
+export type IRunComparison = Schemas['DescribeRunComparison'];
+
+/** A dataset with its number of versions. */
+export type IDatasetSummary = Schemas['DatasetSummary'];
+
+/** `GET datasets`. */
+export type IListDatasets = Schemas['ListDatasets'];
+
+/** A dataset version in a list. */
+export type IDatasetVersionSummary = Schemas['DatasetVersionSummary'];
+
+/** `GET datasets/{name}/versions`: a dataset's versions, oldest first. */
+export type IListDatasetVersions = Schemas['ListDatasetVersions'];
+
+/** A column of a dataset version's schema. */
+export type IColumnType = Schemas['ColumnType'];
+
+/**
+ * One column's profile: kind, counts, nulls, distinct values, min, max, mean, std,
+ * quantiles, a histogram or top values. The document leaves its fields open, as they
+ * vary with the column's kind.
+ */
+export type IColumnProfile = Record<string, any>;
+
+/** `GET dataset-versions/{id}`, its profile read field by field. */
+export type IDatasetVersionDetail = Omit<
+  Schemas['DescribeDatasetVersion'],
+  'profile'
+> & {
+  profile: Record<string, IColumnProfile>;
+};
+
+/*
+ * The parts of a dataset diff and a lineage graph that the document leaves as open
+ * objects (the server's models declare them as dicts), as the frontend reads them.
+ */
+
+/** How one profile field of a column changed between two versions. */
+export interface IFieldChange {
+  from: any;
+  to: any;
+  /** For numbers: `to - from`. */
+  change?: number;
+}
+
+/** The drift and changes of one column between two versions. */
+export interface IColumnDiff {
+  /** Its profile in version a; null when the column is new. */
+  a?: IColumnProfile | null;
+  /** Its profile in version b; null when the column was removed. */
+  b?: IColumnProfile | null;
+  /**
+   * The profile fields that changed, and under `values_added` / `values_removed` the
+   * values that appeared or vanished (when both profiles list every value).
+   */
+  changes?: Record<string, IFieldChange | string[]>;
+  /** The drift statistics and whether they call it drifted; null when not computed. */
+  drift?: Record<string, any> | null;
+}
+
+/** A count in both versions and its change; null where unknown. */
+export interface ICountChange {
+  a: number | null;
+  b: number | null;
+  change: number | null;
+}
+
+/** The columns added, removed and retyped between two versions. */
+export interface ISchemaChanges {
+  added?: string[];
+  removed?: string[];
+  type_changed?: { name: string; from: string; to: string }[];
+}
+
+/** `GET dataset-versions/diff`: version b against version a. */
+export type IDatasetDiff = Omit<
+  Schemas['DescribeDatasetDiff'],
+  'schema_changes' | 'rows' | 'n_columns' | 'columns'
+> & {
+  schema_changes: ISchemaChanges;
+  rows: ICountChange;
+  n_columns: ICountChange;
+  columns: Record<string, IColumnDiff>;
+};
+
+/** The kinds of lineage nodes. */
+export type LineageKind =
+  operations['getLineage']['parameters']['path']['kind'];
+
+/** A node of a lineage graph: id (`kind:id`), kind, label and its kind's fields. */
+export interface ILineageNode {
+  id: string;
+  kind: LineageKind;
+  label: string;
+  [field: string]: any;
+}
+
+/** An edge of a lineage graph, pointing the way data flows (input, output, derived). */
+export type ILineageEdge = Schemas['LineageEdge'];
+
+/** `GET lineage/{kind}/{id}`. */
+export type ILineage = Omit<Schemas['DescribeLineage'], 'nodes'> & {
+  nodes: ILineageNode[];
+};
+
+/** The query of `GET lineage/{kind}/{id}`. */
+export type ILineageQuery = QueryOf<'getLineage'>;

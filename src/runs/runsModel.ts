@@ -1,0 +1,417 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  IListRuns,
+  IListRunsQuery,
+  IRunColumns,
+  IRunSummary
+} from '../api/types';
+import { messageOf } from '../shared/ErrorMessage';
+import { IKeyColumn, RunKeys } from './runsKeys';
+import { RunPages } from './runsPages';
+import { RunsPoll } from './runsPoll';
+import {
+  ALL_RUNS,
+  IRunsQuery,
+  isRefused,
+  nextSort,
+  pageRequest
+} from './runsQuery';
+import { RunSelection } from './runsSelection';
+
+/** What the runs model needs of the API client (the real one, or a stand-in in tests). */
+export interface IRunsClient {
+  listRuns(query: IListRunsQuery): Promise<IListRuns>;
+}
+
+/** Options of {@link RunsModel}. */
+export interface IRunsModelOptions {
+  client: IRunsClient;
+  /** Runs per request while scrolling (10 to the server's largest page). */
+  pageSize?: number;
+  /** Seconds between refreshes while visible; 0 turns live refresh off. */
+  refreshInterval?: number;
+}
+
+/**
+ * The runs table's data: the loaded prefix of a filtered, ordered list of runs, fetched
+ * page by page from `GET runs` as the table scrolls, refreshed by a poll while visible,
+ * with the key columns shown and the runs selected.
+ *
+ * Pages are keyset pages, so the loaded runs are always a prefix of the whole list and a
+ * far jump loads every page in between (in requests of up to a page's most runs).
+ */
+export class RunsModel {
+  constructor(options: IRunsModelOptions) {
+    this._client = options.client;
+    this._pages = new RunPages(options.pageSize);
+    this._poll = new RunsPoll(() => this.refresh(), options.refreshInterval);
+  }
+
+  /** Emitted whenever anything shown changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The runs loaded so far, in order. */
+  get rows(): readonly IRunSummary[] {
+    return this._pages.rows;
+  }
+
+  /** How many runs match, when known. */
+  get total(): number | null {
+    return this._pages.total;
+  }
+
+  /** The table's row count: every matching run when counted, else what is known so far. */
+  get rowCount(): number {
+    return this._pages.rowCount;
+  }
+
+  /** Whether more runs follow the loaded ones. */
+  get hasMore(): boolean {
+    return this._pages.token !== null;
+  }
+
+  /** Whether a first page has arrived. */
+  get loaded(): boolean {
+    return this._loaded;
+  }
+
+  /** Whether a first page is on its way (the first, or for a new filter or order). */
+  get querying(): boolean {
+    return this._pending !== null;
+  }
+
+  /** Whether further pages are on their way. */
+  get fetchingMore(): boolean {
+    return this._pumping;
+  }
+
+  /** The last failure that is not the filter's, as the server worded it. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /** Why the server refused the last filter typed (it names the token and position). */
+  get filterError(): string | null {
+    return this._filterError;
+  }
+
+  /** The filter, order and stale toggle of the rows shown. */
+  get query(): Readonly<IRunsQuery> {
+    return this._query;
+  }
+
+  /** The query last asked for: the one on its way, else the one shown. */
+  get requestedQuery(): Readonly<IRunsQuery> {
+    return this._pending ?? this._query;
+  }
+
+  /** Whether the store has no runs at all (not merely none matching). */
+  get emptyStore(): boolean {
+    return (
+      this._loaded &&
+      this.rows.length === 0 &&
+      this._query.filter === '' &&
+      !this._query.staleOnly
+    );
+  }
+
+  /** Every param, metric and tag key seen in the pages loaded so far, sorted. */
+  get keys(): Readonly<IRunColumns> {
+    return this._keys.keys;
+  }
+
+  /** The key columns shown, in order. */
+  get visibleKeys(): readonly IKeyColumn[] {
+    return this._keys.visible;
+  }
+
+  /** The selected runs' ids, in the order they were selected. */
+  get selected(): readonly string[] {
+    return this._selection.ids;
+  }
+
+  /** Whether a run is selected. */
+  isSelected(runId: string): boolean {
+    return this._selection.has(runId);
+  }
+
+  /** Runs per request while scrolling. */
+  get pageSize(): number {
+    return this._pages.pageSize;
+  }
+
+  /** Seconds between refreshes; 0 when off. */
+  get refreshInterval(): number {
+    return this._poll.interval;
+  }
+
+  /** Whether the live refresh is scheduled (visible, and an interval set). */
+  get polling(): boolean {
+    return this._poll.polling;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  /** Load the first page of the current query (again). */
+  load(): Promise<void> {
+    return this.setQuery({});
+  }
+
+  /**
+   * Show another filter, order or stale toggle: its first page replaces the rows.
+   * If the server refuses it, the rows and the query shown stay, and the refusal is
+   * kept in {@link filterError} (a filter) or {@link error} (anything else).
+   */
+  async setQuery(change: Partial<IRunsQuery>): Promise<void> {
+    const next: IRunsQuery = { ...this._query, ...change };
+    const ticket = ++this._queryTicket;
+    this._pending = next;
+    this._emit();
+    let page: IListRuns;
+    try {
+      page = await this._client.listRuns(
+        // A first page also counts the matching runs, so the scrollbar has its full
+        // height at once (a few milliseconds next to the page itself).
+        pageRequest(next, this._pages.pageSize, null, true)
+      );
+    } catch (reason) {
+      if (ticket !== this._queryTicket || this._disposed) {
+        return;
+      }
+      this._pending = null;
+      if (isRefused(reason) && next.filter !== this._query.filter) {
+        this._filterError = messageOf(reason);
+      } else {
+        this._error = messageOf(reason);
+      }
+      this._emit();
+      return;
+    }
+    if (ticket !== this._queryTicket || this._disposed) {
+      return;
+    }
+    this._pending = null;
+    this._query = next;
+    this._filterError = null;
+    this._error = null;
+    this._pageFailed = false;
+    this._loaded = true;
+    this._pages.replace(page);
+    this._keys.learn(page.columns);
+    this._selection.forgetAnchor();
+    this._emit();
+  }
+
+  /** Sort by a field: the same field again flips its direction. */
+  sortBy(field: string): Promise<void> {
+    return this.setQuery({ sort: nextSort(this._query.sort, field) });
+  }
+
+  /** Forget a refused filter's message (the user is typing another). */
+  clearFilterError(): void {
+    if (this._filterError !== null) {
+      this._filterError = null;
+      this._emit();
+    }
+  }
+
+  /**
+   * Make sure the runs up to `index` are loaded (the last row the table shows, plus some
+   * ahead): the pages in between are fetched one after another, and each is shown as it
+   * arrives. Scrolling back up lowers the goal and stops a long walk early.
+   */
+  ensureRows(index: number): void {
+    this._wanted = index;
+    if (
+      !this._pumping &&
+      this._loaded &&
+      !this._pageFailed &&
+      this._pages.token !== null &&
+      this.rows.length <= index
+    ) {
+      void this._pump();
+    }
+  }
+
+  /**
+   * Fetch the first page of the current query again and merge it into the rows: new runs
+   * appear in their place (at the top in the default order), known ones are updated, and
+   * the runs loaded beyond it stay. Rejects when the request fails (the poll backs off).
+   */
+  async refresh(): Promise<void> {
+    if (!this._loaded) {
+      if (!this.querying) {
+        await this.load();
+      }
+      return;
+    }
+    if (this.querying || this._pumping) {
+      return;
+    }
+    const generation = this._pages.generation;
+    const ticket = this._queryTicket;
+    let page: IListRuns;
+    try {
+      // Not counted again: with a broad filter or "stale only" a count is a scan of the
+      // store, every interval. The runs the page brings that were not there are added.
+      page = await this._client.listRuns(
+        pageRequest(this._query, this._pages.pageSize, null)
+      );
+    } catch (reason) {
+      if (!this._disposed && ticket === this._queryTicket) {
+        this._error = messageOf(reason);
+        this._emit();
+      }
+      throw reason;
+    }
+    if (
+      this._disposed ||
+      generation !== this._pages.generation ||
+      ticket !== this._queryTicket ||
+      this.querying
+    ) {
+      return;
+    }
+    this._pages.merge(page);
+    this._keys.learn(page.columns);
+    this._selection.forgetAnchor();
+    this._error = null;
+    const failed = this._pageFailed;
+    this._pageFailed = false;
+    this._emit();
+    if (failed) {
+      // A page that failed before is asked again now that the server answers.
+      this.ensureRows(this._wanted);
+    }
+  }
+
+  /**
+   * Whether the section is on screen: the live refresh runs only then (and stands by
+   * while the browser tab is hidden). The first showing loads the first page.
+   */
+  setVisible(visible: boolean): void {
+    if (visible && !this._loaded && !this.querying) {
+      void this.load();
+    }
+    this._poll.setVisible(visible && !this._disposed);
+  }
+
+  /** Runs per request while scrolling (clamped to 10..the server's largest page). */
+  setPageSize(size: number): void {
+    this._pages.setPageSize(size);
+  }
+
+  /** Seconds between refreshes while visible; 0 turns live refresh off. */
+  setRefreshInterval(seconds: number): void {
+    this._poll.setInterval(seconds);
+  }
+
+  /** Show these key columns, in this order (the user's choice from now on). */
+  setVisibleKeys(columns: IKeyColumn[]): void {
+    this._keys.show(columns);
+    this._emit();
+  }
+
+  /** Show a key column if hidden, hide it if shown. */
+  toggleKey(column: IKeyColumn): void {
+    this._keys.toggle(column);
+    this._emit();
+  }
+
+  /**
+   * Select or unselect the run at `index`. With `range`, every loaded run from the last
+   * one clicked to this one takes this one's new state (Shift-click).
+   */
+  toggleSelected(index: number, range = false): void {
+    if (this._selection.toggle(this.rows, index, range)) {
+      this._emit();
+    }
+  }
+
+  /** Unselect every run. */
+  clearSelection(): void {
+    this._selection.clear();
+    this._emit();
+  }
+
+  /** Load pages after the loaded runs until the wanted row is loaded. */
+  private async _pump(): Promise<void> {
+    this._pumping = true;
+    this._emit();
+    try {
+      while (
+        !this._disposed &&
+        this._pages.token !== null &&
+        this.rows.length <= this._wanted &&
+        !this.querying
+      ) {
+        const generation = this._pages.generation;
+        let page: IListRuns;
+        try {
+          page = await this._client.listRuns(
+            pageRequest(
+              this._query,
+              this._pages.sizeFor(this._wanted),
+              this._pages.token
+            )
+          );
+        } catch (reason) {
+          if (generation === this._pages.generation && !this._disposed) {
+            // Not retried on every scroll: the refresh button or the next poll retries.
+            this._pageFailed = true;
+            this._error = messageOf(reason);
+          }
+          break;
+        }
+        if (generation !== this._pages.generation) {
+          continue;
+        }
+        this._pages.append(page);
+        this._keys.learn(page.columns);
+        this._emit();
+      }
+    } finally {
+      this._pumping = false;
+      this._emit();
+    }
+  }
+
+  private _emit(): void {
+    if (!this._disposed) {
+      this._changed.emit();
+    }
+  }
+
+  private readonly _client: IRunsClient;
+  private readonly _changed = new Signal<this, void>(this);
+  private readonly _pages: RunPages;
+  private readonly _poll: RunsPoll;
+  private readonly _keys = new RunKeys();
+  private readonly _selection = new RunSelection();
+  private _disposed = false;
+  private _loaded = false;
+  private _query: IRunsQuery = ALL_RUNS;
+  /** The query whose first page is on its way; null when none is. */
+  private _pending: IRunsQuery | null = null;
+  /** Counts queries asked: only the last one asked is shown. */
+  private _queryTicket = 0;
+  private _pumping = false;
+  private _pageFailed = false;
+  private _wanted = 0;
+  private _error: string | null = null;
+  private _filterError: string | null = null;
+}
