@@ -4,7 +4,7 @@ is full, and the count of the runs a filter matches."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,8 +35,23 @@ MAX_PAGE = 1_000_000
 
 @dataclass(frozen=True)
 class RunPage:
+    """Run ids in order, and whether more runs follow the last. The rows' sort values are
+    kept so that a page token can be made after any run of the page, not only the last: a
+    caller that keeps some of the runs (the stale ones) resumes after the last it kept."""
+
     run_ids: list[str]
-    next_page_token: str | None
+    has_more: bool
+    sort_values: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    keys: list[SortKey] = field(default_factory=list, repr=False)
+
+    @property
+    def next_page_token(self) -> str | None:
+        """The token of the page after this one; None when no runs follow."""
+        return self.token_after(len(self.run_ids) - 1) if self.has_more else None
+
+    def token_after(self, index: int) -> str:
+        """A page token that resumes right after the run at ``index`` of this page."""
+        return encode_page_token(self.keys, [*self.sort_values[index], self.run_ids[index]])
 
 
 def _base_query(
@@ -172,11 +187,12 @@ def search_runs(
             rows += _page(conn, keys, joins, conditions, limit - len(rows), segment, parsed.ranges)
             if len(rows) == limit:
                 break
-    token = None
-    if len(rows) > max_results:
-        rows = rows[:max_results]
-        token = encode_page_token(keys, [*rows[-1][1:], rows[-1][0]])
-    return RunPage([row[0] for row in rows], token)
+    return RunPage(
+        [row[0] for row in rows[:max_results]],
+        len(rows) > max_results,
+        [tuple(row[1:]) for row in rows[:max_results]],
+        keys,
+    )
 
 
 def count_runs(
