@@ -59,10 +59,9 @@ def _base_query(
     experiment: str | None,
     include_deleted: bool,
     probe: Probe | None,
-    among: sa.Select | None = None,
 ) -> tuple[list[ColumnElement[bool]], Condition]:
     """The conditions on runs, and what the filter tells about the runs it matches."""
-    conditions: list[ColumnElement[bool]] = [] if among is None else [RUNS.c.id.in_(among)]
+    conditions: list[ColumnElement[bool]] = []
     parsed = parse_filter(filter, probe) or Condition(sa.true())
     if filter is not None and filter.strip():
         conditions.append(parsed.expression)
@@ -156,10 +155,8 @@ def search_runs(
     page_token: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
-    among: sa.Select | None = None,
 ) -> RunPage:
-    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id);
-    only among the ids ``among`` selects, when given.
+    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id).
 
     A filter that matches few runs is answered by collecting them and sorting. Otherwise,
     when the first sort key is a param, metric or tag, the runs that have it are read in
@@ -173,7 +170,7 @@ def search_runs(
         raise InvalidInputError(
             f"max_results is at most {MAX_PAGE:,}; read more runs page by page with page_token"
         )
-    conditions, parsed = _base_query(filter, experiment, include_deleted, probe_for(conn), among)
+    conditions, parsed = _base_query(filter, experiment, include_deleted, probe_for(conn))
     keys, joins = parse_order(order_by)
     last = decode_page_token(page_token, keys) if page_token is not None else None
     if last is not None:
@@ -200,9 +197,8 @@ def count_runs(
     filter: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
-    among: sa.Select | None = None,
 ) -> int:
-    conditions, _parsed = _base_query(filter, experiment, include_deleted, None, among)
+    conditions, _parsed = _base_query(filter, experiment, include_deleted, None)
     return conn.execute(
         sa.select(sa.func.count()).select_from(RUNS).where(*conditions)
     ).scalar_one()
