@@ -10,7 +10,8 @@ extension is started on it, and a keep-alive HTTP client times, p50 and p95 afte
 3. the lineage upstream of a model-producing run and downstream of a dataset version read
    by a few hundred runs (``GET lineage/{kind}/{id}``);
 4. the 1M-point history, downsampled (``GET runs/{id}/metrics/{key}``): the first request,
-   then others that miss the server's cache (another ``max_points``) and that hit it.
+   then others that miss the server's cache (another ``max_points``) and that hit it;
+5. the first page of 100 stale runs (``GET runs?stale=true``), without and with the count.
 
 MLflow's ``MlflowClient.search_runs`` answers the same query on 5k of the same runs, and our
 ``GET runs`` on a second server over a store of those 5k runs, for the ratio.
@@ -62,6 +63,8 @@ TARGETS_MS = {
     "lineage_upstream": 50,
     "lineage_downstream": 50,
     "history_first": 100,
+    "stale_page": 100,
+    "stale_page_count": 100,
 }
 ARTIFACTS = Artifact.__table__
 RUN_ARTIFACTS = RunArtifact.__table__
@@ -585,6 +588,55 @@ def measure_history(client: Client, history_run: str, points: int, tries: int) -
     }
 
 
+def measure_stale(client: Client, tries: int) -> dict[str, Any]:
+    """The first page of stale runs in the default order (newest first), as the panel's
+    "Stale only" asks for it, without and with the count. Every run of a pipeline increment
+    but the newest of its pipeline read a train/test split a later increment replaced, so
+    most runs are stale; the newest runs read the current splits and are not."""
+    results = {}
+    cases = {
+        "stale_page": ("a first page of 100 stale runs", {}),
+        "stale_page_count": ("the same with count=true", {"count": "true"}),
+    }
+    for name, (what, extra) in cases.items():
+        query = {"stale": "true", "page_size": common.TOP_K, **extra}
+        page = client.ok("GET", "runs", params=query)
+        assert len(page["runs"]) == common.TOP_K, len(page["runs"])
+        assert all(run["stale_reasons"] for run in page["runs"]), "a run that is not stale"
+        starts = [run["start_time"] for run in page["runs"]]
+        assert starts == sorted(starts, reverse=True), "not newest first"
+        timing = client.timed("GET", "runs", tries, params=query)
+        results[name] = {
+            "what": what,
+            "request": "GET runs",
+            "query": query,
+            "total": page["total"],
+            "total_is_estimate": page.get("total_is_estimate"),
+            "mlops_jlab": timing,
+        }
+        counted = f"total {page['total']:,}" if page["total"] is not None else ""
+        if page.get("total_is_estimate"):
+            counted += " (an estimate)"
+        report(name, timing["p50_ms"], timing["p95_ms"], counted)
+    return results
+
+
+def stale_share(location: StoreLocation) -> dict[str, Any]:
+    """How many of the store's runs are stale, by the Python API (every run examined)."""
+    from mlops_jlab.lineage import stale_runs
+
+    store = open_store(location)
+    try:
+        with store.read() as conn:
+            stale = len(stale_runs(conn))
+            runs = conn.exec_driver_sql(
+                "SELECT count(*) FROM runs WHERE deleted_at IS NULL"
+            ).scalar_one()
+    finally:
+        store.dispose()
+    return {"stale_runs": stale, "stale_share": round(stale / runs, 3)}
+
+
 def report(name: str, p50: float, p95: float | None, note: str = "") -> None:
     spread = f", {p95:8.2f} ms p95" if p95 is not None else ""
     target = f"  (target <= {TARGETS_MS[name]} ms)" if name in TARGETS_MS else ""
@@ -621,6 +673,7 @@ def measure_main(client: Client, seeded: dict[str, Any], sizes: Sizes) -> dict[s
     results |= measure_history(
         client, seeded["history_run"], sizes.history_points, max(5, sizes.tries // 2)
     )
+    results |= measure_stale(client, sizes.tries)
     for name, target in TARGETS_MS.items():
         if name in results and "mlops_jlab" in results[name]:
             measured = results[name]["mlops_jlab"]
@@ -715,6 +768,7 @@ def main() -> None:
         seed_seconds = time.perf_counter() - started
         counts = main_store.counts()
         main_store.store.dispose()
+        counts |= stale_share(main_store.location)
         print(f"  {seed_seconds:.1f} s ({runs_seconds:.1f} s without the long history): {counts}")
 
         print(f"seeding {sizes.mlflow_runs:,} of the same runs for mlops-jlab and MLflow")

@@ -9,6 +9,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from mlops_jlab.lineage import stale_search, staleness
 from mlops_jlab.store import writes
 from mlops_jlab.store.tables import Run
 from tests.api_client import api_caller, server_config
@@ -166,6 +167,154 @@ async def test_a_page_token_of_another_ordering_is_refused(api, runs):
     )
     assert answer.code == 400
     assert "belongs to another order_by" in answer.body["message"]
+
+
+# --- GET runs?stale=true ----------------------------------------------------------------
+
+# Which of 24 runs (in order of creation) read train.csv v1 before v2 replaced it; run 0 is
+# stale for its code instead, and run 11, stale too, is deleted.
+STALE_PATTERN = "SS.SSS.S.SSSS..SS.SSS.S."
+NO_ACCURACY = {3, 10, 17}  # runs without the metric sort last
+
+
+@pytest.fixture
+def stale_mix(world):
+    """24 runs, most of them stale in an irregular pattern (``STALE_PATTERN``), with an
+    accuracy (``acc``, in a shuffled order) and a model (``rf`` or ``gbt``); ids in order of
+    creation."""
+    v1 = world.version("data/train.csv")
+    ids = []
+    for number in range(len(STALE_PATTERN)):
+        cell = {"notebook": "fit.ipynb", "cell": "c1"} if number in (0, 23) else {}
+        code = {"code": "fit(v=1)" if number == 0 else "fit(v=2)"} if cell else {}
+        ids.append(world.run(f"fit-{number}", **cell, **code))
+    with world.store.write() as conn:
+        for number, run_id in enumerate(ids):
+            writes.insert_params(conn, run_id, {"model": "rf" if number % 3 else "gbt"})
+            if number not in NO_ACCURACY:
+                accuracy = ((number * 7) % 24) / 24
+                writes.insert_metrics(conn, run_id, [("acc", accuracy, 0, 0)])
+    # v2 comes after every read of v1, so it is the current version.
+    for number, flag in enumerate(STALE_PATTERN):
+        if flag == "S" and number != 0:
+            world.read(ids[number], v1)
+    v2 = world.version("data/train.csv")
+    for number, flag in enumerate(STALE_PATTERN):
+        if flag == "." and number != 23:
+            world.read(ids[number], v2)
+    world.delete(ids[11])
+    return ids
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Stale runs looked for 4 runs at a time, then 8: pages of 2 or 3 fill in mid-batch."""
+    monkeypatch.setattr(stale_search, "FIRST_BATCH", 4)
+    monkeypatch.setattr(stale_search, "MAX_BATCH", 8)
+
+
+async def every_page(api, params):
+    """Every page of a listing, following ``next_page_token`` to the end."""
+    pages, token = [], None
+    for _ in range(100):  # a token that never ends would be a bug, not a long wait
+        answer = await api(
+            "GET", "runs", params={**params, **({"page_token": token} if token else {})}
+        )
+        assert answer.code == 200, answer
+        pages.append(answer.body)
+        token = answer.body["next_page_token"]
+        if token is None:
+            return pages
+    raise AssertionError("the pages never ended")
+
+
+async def stale_ones_in_order(api, world, params):
+    """The runs a listing shows whole, kept where ``is_stale`` says so, in its order."""
+    everything = await api("GET", "runs", params={**params, "page_size": "50"})
+    assert everything.code == 200 and everything.body["next_page_token"] is None
+    with world.read_conn() as conn:
+        return [run["id"] for run in everything.body["runs"] if staleness.is_stale(conn, run["id"])]
+
+
+@pytest.mark.parametrize(
+    ("filter", "order_by"),
+    [
+        ("", ""),
+        ("", "metrics.acc DESC"),
+        ("params.model = 'rf'", "metrics.acc ASC"),
+        ("params.model = 'rf' AND metrics.acc > 0.2", "name"),
+    ],
+)
+async def test_stale_pages_resume_after_their_last_run_with_none_skipped_or_repeated(
+    api, world, stale_mix, small_batches, filter, order_by
+):
+    # Given runs stale in an irregular pattern, examined a few at a time
+    query = {"filter": filter, "order_by": order_by}
+    expected = await stale_ones_in_order(api, world, query)
+    assert len(expected) > 3  # pages enough to resume from
+    # When the stale runs are read page by page, 2 at a time
+    pages = await every_page(api, {**query, "stale": "true", "page_size": "2"})
+    # Then the pages list exactly the stale runs, in the order asked for, each once
+    listed = [run["id"] for page in pages for run in page["runs"]]
+    assert listed == expected
+    # And every page is full but the last, which may come empty
+    assert [len(page["runs"]) for page in pages[:-1]] == [2] * (len(pages) - 1)
+    assert all(run["stale_reasons"] for page in pages for run in page["runs"])
+    assert stale_mix[11] not in listed  # deleted
+
+
+async def test_stale_runs_with_include_deleted_still_leave_out_deleted_runs(
+    api, world, stale_mix, small_batches
+):
+    # When deleted runs are included, then a deleted run is still never stale
+    pages = await every_page(api, {"stale": "true", "page_size": "3", "include_deleted": "true"})
+    listed = [run["id"] for page in pages for run in page["runs"]]
+    assert listed == await stale_ones_in_order(api, world, {})
+
+
+async def test_the_count_of_stale_runs_is_exact_when_the_page_saw_every_run(api, world, stale_mix):
+    # When one page of stale runs is asked for, with the count, and it saw every run
+    answer = await api("GET", "runs", params={"stale": "true", "count": "true"})
+    # Then the count is exact, and says so
+    assert answer.code == 200, answer
+    expected = await stale_ones_in_order(api, world, {})
+    assert [run["id"] for run in answer.body["runs"]] == expected
+    assert answer.body["total"] == len(expected)
+    assert answer.body["total_is_estimate"] is False
+    assert answer.body["next_page_token"] is None
+
+
+async def test_the_count_of_stale_runs_is_an_estimate_when_the_page_stopped_early(
+    api, world, stale_mix, small_batches
+):
+    # Given rf runs, of which some but not all are stale
+    query = {"filter": "params.model = 'rf'"}
+    matching = (await api("GET", "runs", params={**query, "count": "true"})).body["total"]
+    assert 3 < len(await stale_ones_in_order(api, world, query)) < matching
+    # When the first page of 3 stale ones is asked for with the count
+    first = await api(
+        "GET", "runs", params={**query, "stale": "true", "page_size": "3", "count": "true"}
+    )
+    # Then the total is an estimate, and says so: no fewer than the page shows, no more
+    # than the runs the filter matches
+    assert first.code == 200, first
+    assert first.body["total_is_estimate"] is True
+    assert 3 <= first.body["total"] <= matching
+    # And a later page counted is an estimate too, while a count of all runs is exact
+    later = await api(
+        "GET",
+        "runs",
+        params={
+            **query,
+            "stale": "true",
+            "page_size": "3",
+            "count": "true",
+            "page_token": first.body["next_page_token"],
+        },
+    )
+    assert later.body["total_is_estimate"] is True
+    plain = await api("GET", "runs", params={**query, "count": "true"})
+    assert plain.body["total"] == matching and plain.body["total_is_estimate"] is False
 
 
 # --- GET runs/{id} ----------------------------------------------------------------------

@@ -106,3 +106,30 @@ def test_stale_runs_of_some_runs_answer_as_for_all(world):
             ]
         }
     )
+
+
+def test_stale_runs_of_every_run_come_a_batch_at_a_time_by_the_page_rule(world, monkeypatch):
+    # Given runs that read either of two versions, one of them since deleted, and runs that
+    # read nothing; every run is looked at 2 at a time
+    monkeypatch.setattr(staleness, "ID_BATCH", 2)
+    v1 = world.version("data/train.csv")
+    readers = [world.run(f"fit-{number}") for number in range(5)]
+    for run_id in readers[:3]:
+        world.read(run_id, v1)
+    v2 = world.version("data/train.csv")
+    for run_id in readers[3:]:
+        world.read(run_id, v2)
+    world.delete(readers[1])
+    idle = [world.run(f"idle-{number}") for number in range(2)]
+    # When staleness is asked of all runs
+    with world.read_conn() as conn:
+        everything = staleness.stale_runs(conn)
+        one_by_one = {
+            run_id: staleness.is_stale(conn, run_id)
+            for run_id in readers + idle
+            if run_id != readers[1]
+        }
+    # Then it answers as each run's own staleness does, in order of run id
+    assert everything == {run_id: why for run_id, why in one_by_one.items() if why}
+    assert sorted(everything) == sorted([readers[0], readers[2]])
+    assert list(everything) == sorted(everything)

@@ -1,7 +1,8 @@
 """Lineage: where a result came from and what came of it.
 
 :mod:`~mlops_jlab.lineage.walks` walks the graph, :mod:`~mlops_jlab.lineage.nodes` describes
-its nodes, :mod:`~mlops_jlab.lineage.staleness` says which runs are stale and
+its nodes, :mod:`~mlops_jlab.lineage.staleness` says which runs are stale,
+:mod:`~mlops_jlab.lineage.stale_search` pages through the stale runs of a search and
 :mod:`~mlops_jlab.lineage.export` writes OpenLineage events and PROV documents; their SQL
 helpers are :mod:`~mlops_jlab.lineage.queries`. This package offers their functions.
 """

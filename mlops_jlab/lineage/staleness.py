@@ -6,8 +6,10 @@ changed back to earlier content is current again under its earlier version; a de
 run's reads and writes count, as deleting a run does not undo them); a run that read
 another version is stale unless it also read or wrote the current one itself. A
 cell's current code is that of its latest run (same notebook and cell id); an earlier
-run of the cell with other code is stale. :func:`stale_runs` answers for many runs in one
-query, with reasons a person can read.
+run of the cell with other code is stale. :func:`stale_runs` answers for many runs at once
+(a page of runs, or every run a batch at a time), with reasons a person can read; it is the
+one home of the rule, which ``GET runs?stale=true`` walks too
+(:mod:`~mlops_jlab.lineage.stale_search`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from mlops_jlab.lineage.queries import (
     unindexed,
     version_key,
 )
+from mlops_jlab.store import search
+from mlops_jlab.store.reads import ID_BATCH
 from mlops_jlab.store.tables import (
     DATASETS,
     EVENTS,
@@ -38,10 +42,10 @@ from mlops_jlab.store.tables import (
 )
 
 
-def _reads_and_versions(some: bool) -> sa.Subquery:
-    """The dataset versions runs read, and every version of the datasets they read with
-    when it was last seen: (dataset_id, version_id, is_read, run_id, seen). ``some``
-    limits the reads to those of the runs in ``:ids``."""
+@functools.cache
+def _reads_and_versions() -> sa.Select:
+    """The dataset versions the runs in ``:ids`` read, and every version of the datasets
+    they read with when it was last seen: (dataset_id, version_id, is_read, run_id, seen)."""
     events, runs, read = EVENTS.alias("ev"), RUNS.alias("rr"), VERSIONS.alias("dv")
     reads = (
         sa.select(
@@ -58,10 +62,9 @@ def _reads_and_versions(some: bool) -> sa.Subquery:
         )
         .where(
             events.c.direction == "INPUT",
-            (unindexed(events.c.entity_kind) if some else events.c.entity_kind)
-            == "dataset_version",
+            unindexed(events.c.entity_kind) == "dataset_version",
             runs.c.deleted_at.is_(None),
-            *([AmongIds(events.c.run_id)] if some else []),
+            AmongIds(events.c.run_id),
         )
         .cte("reads")
     )
@@ -84,67 +87,13 @@ def _reads_and_versions(some: bool) -> sa.Subquery:
         sa.cast(sa.null(), sa.String),
         sa.func.coalesce(used_at, version.c.created_at),
     ).where(version.c.dataset_id.in_(sa.select(reads.c.dataset_id)))
-    return sa.union_all(sa.select(reads), versions).subquery("rows")
+    return sa.select(sa.union_all(sa.select(reads), versions).subquery("rows"))
 
 
 @functools.cache
-def _changed_data(some: bool) -> sa.Select:
-    """Why runs are stale for their data, one row per reason: (run_id, dataset, number of
-    the version read, number of the current version, null, null). Window functions over
-    one row source, with index lookups and no joins between derived tables, so that
-    neither planner can pick a nested scan."""
-    rows = _reads_and_versions(some)
-    # A version's number counts the versions up to it; a version's row sorts before the
-    # reads of it.
-    numbered = sa.select(
-        rows,
-        sa.func.sum(sa.case((rows.c.is_read == 0, 1), else_=0))
-        .over(
-            partition_by=rows.c.dataset_id,
-            order_by=(rows.c.version_id, rows.c.is_read),
-            rows=(None, 0),
-        )
-        .label("number"),
-    ).subquery("numbered")
-    latest_first = (
-        numbered.c.is_read,
-        numbered.c.seen.desc(),
-        numbered.c.version_id.desc(),
-    )
-    current = sa.select(
-        numbered,
-        sa.func.first_value(numbered.c.version_id)
-        .over(partition_by=numbered.c.dataset_id, order_by=latest_first)
-        .label("current_id"),
-        sa.func.first_value(numbered.c.number)
-        .over(partition_by=numbered.c.dataset_id, order_by=latest_first)
-        .label("current_number"),
-    ).subquery("current")
-    own = EVENTS.alias("own")
-    changed_data = sa.select(
-        current.c.run_id,
-        sa.select(DATASETS.c.name).where(DATASETS.c.id == current.c.dataset_id).scalar_subquery(),
-        current.c.number,
-        current.c.current_number,
-        sa.cast(sa.null(), sa.String),
-        sa.cast(sa.null(), sa.Text),
-    ).where(
-        current.c.is_read == 1,
-        current.c.version_id != current.c.current_id,
-        ~sa.exists().where(  # the run read or wrote the current version itself
-            own.c.run_id == current.c.run_id,
-            # by the run's few events, not the many of a version hundreds of runs read
-            unindexed(own.c.entity_kind) == "dataset_version",
-            own.c.entity_id == sa.cast(current.c.current_id, sa.String),
-        ),
-    )
-    return changed_data
-
-
-@functools.cache
-def _changed_code(some: bool) -> sa.Select:
-    """Why runs are stale for their code: (run_id, null, null, null, cell_id,
-    notebook_path), for each run whose cell's latest run has other code."""
+def _changed_code() -> sa.Select:
+    """Why the runs in ``:ids`` are stale for their code: (run_id, null, null, null,
+    cell_id, notebook_path), for each of them whose cell's latest run has other code."""
     # The latest run of each cell carries the cell's current code.
     cells, cell_of = RUNS.alias("cr"), RUNS.alias("cw")
     newest_first = (cells.c.start_time.desc(), cells.c.id.desc())
@@ -166,16 +115,8 @@ def _changed_code(some: bool) -> sa.Select:
             cells.c.deleted_at.is_(None),
             cells.c.notebook_path.is_not(None),
             cells.c.cell_id.is_not(None),
-            *(
-                [
-                    sa.tuple_(*same_cell).in_(
-                        sa.select(cell_of.c.notebook_path, cell_of.c.cell_id).where(
-                            AmongIds(cell_of.c.id)
-                        )
-                    )
-                ]
-                if some
-                else []
+            sa.tuple_(*same_cell).in_(
+                sa.select(cell_of.c.notebook_path, cell_of.c.cell_id).where(AmongIds(cell_of.c.id))
             ),
         )
         .subquery("latest")
@@ -190,22 +131,9 @@ def _changed_code(some: bool) -> sa.Select:
     ).where(
         latest.c.newest_id != latest.c.id,
         latest.c.newest_hash != latest.c.code_hash,
-        *([AmongIds(latest.c.id)] if some else []),
+        AmongIds(latest.c.id),
     )
     return changed_code
-
-
-@functools.cache
-def _stale_statement(some: bool) -> sa.CompoundSelect:
-    """Why runs are stale, one row per reason: (run_id, dataset, number of the version
-    read, number of the current version, cell_id, notebook_path); the dataset columns are
-    null for a code change. ``some`` limits it to the runs in ``:ids``."""
-    return sa.union_all(_changed_data(some), _changed_code(some))
-
-
-@functools.cache
-def _reads_and_versions_of_some() -> sa.Select:
-    return sa.select(_reads_and_versions(True))
 
 
 _OWN_VERSIONS = sa.select(EVENTS.c.run_id, EVENTS.c.entity_id).where(
@@ -214,13 +142,13 @@ _OWN_VERSIONS = sa.select(EVENTS.c.run_id, EVENTS.c.entity_id).where(
 
 
 def _changed_data_of(conn: Connection, ids: list[str]) -> list[tuple[Any, ...]]:
-    """:func:`_changed_data` for the runs ``ids``, its windows taken here: over the few
-    hundred rows of a page of runs, SQLite's window functions cost more than the rows."""
+    """Why the runs ``ids`` are stale for their data: (run_id, dataset, number of the
+    version read, number of the current version, null, null). The windows (each dataset's
+    current version, the versions' numbers) are taken here: over the few hundred rows of a
+    page of runs, SQLite's window functions cost more than the rows."""
     versions: dict[int, dict[int, int]] = {}  # dataset -> version -> when last seen
     reads: list[tuple[int, int, str]] = []
-    for dataset_id, version_id, is_read, run_id, seen in batched(
-        conn, _reads_and_versions_of_some(), ids
-    ):
+    for dataset_id, version_id, is_read, run_id, seen in batched(conn, _reads_and_versions(), ids):
         if is_read:
             reads.append((dataset_id, version_id, run_id))
         else:
@@ -262,12 +190,6 @@ def _changed_data_of(conn: Connection, ids: list[str]) -> list[tuple[Any, ...]]:
     ]
 
 
-def stale_run_ids() -> sa.Select:
-    """A SELECT of the ids of every stale run, to restrict a query of runs to them."""
-    reasons = _stale_statement(False).subquery("stale")
-    return sa.select(reasons.c.run_id).distinct()
-
-
 def stale_runs(conn: Connection, run_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
     """The stale runs among ``run_ids`` (all runs when ``None``), with why.
 
@@ -276,7 +198,8 @@ def stale_runs(conn: Connection, run_ids: Iterable[str] | None = None) -> dict[s
     conn
         A connection to the store.
     run_ids
-        The runs to check; ids of unknown or deleted runs are ignored.
+        The runs to check; ids of unknown or deleted runs are ignored. ``None`` checks
+        every run that is not deleted, a batch at a time.
 
     Returns
     -------
@@ -286,18 +209,32 @@ def stale_runs(conn: Connection, run_ids: Iterable[str] | None = None) -> dict[s
         that are not stale are left out.
     """
     if run_ids is None:
-        rows = list(conn.execute(_stale_statement(False)))
-    else:
-        if isinstance(run_ids, str):
-            raise InvalidInputError(
-                "run_ids is a list of run ids; for one run use is_stale(conn, run_id)"
-            )
-        ids = list(dict.fromkeys(run_id for run_id in run_ids if isinstance(run_id, str)))
-        # Every step from the runs is an index lookup. Before a table has statistics (a
-        # new store, until autovacuum analyzes it), PostgreSQL takes a runs table of a few
-        # hundred rows for cheaper to scan, and scans it over and over: three times slower.
-        with postgres_settings(conn, enable_seqscan="off"):
-            rows = _changed_data_of(conn, ids) + batched(conn, _changed_code(True), ids)
+        # Every run, a batch at a time by the same rule as a page's runs.
+        found: dict[str, list[str]] = {}
+        token = None
+        while True:
+            page = search.search_runs(conn, max_results=ID_BATCH, page_token=token)
+            found |= _stale_among(conn, page.run_ids)
+            if (token := page.next_page_token) is None:
+                return dict(sorted(found.items()))
+    if isinstance(run_ids, str):
+        raise InvalidInputError(
+            "run_ids is a list of run ids; for one run use is_stale(conn, run_id)"
+        )
+    return _stale_among(
+        conn, list(dict.fromkeys(run_id for run_id in run_ids if isinstance(run_id, str)))
+    )
+
+
+def _stale_among(conn: Connection, ids: list[str]) -> dict[str, list[str]]:
+    """:func:`stale_runs` of the runs ``ids`` (no duplicates), by run id."""
+    if not ids:
+        return {}
+    # Every step from the runs is an index lookup. Before a table has statistics (a new
+    # store, until autovacuum analyzes it), PostgreSQL takes a runs table of a few hundred
+    # rows for cheaper to scan, and scans it over and over: three times slower.
+    with postgres_settings(conn, enable_seqscan="off"):
+        rows = _changed_data_of(conn, ids) + batched(conn, _changed_code(), ids)
     data: dict[str, list[tuple[str, str]]] = {}
     code: dict[str, str] = {}
     for run_id, dataset, read, now, cell_id, notebook in rows:

@@ -153,13 +153,16 @@ class ListRunsQuery(Request):
     tags: str = Field("*", pattern=TEXT_PATTERN, description="Tag keys, like `params`.")
     count: bool = Field(
         False,
-        description="Also count every matching run (`total`); costs a scan with broad filters.",
+        description="Also count every matching run (`total`); costs a scan with broad filters. "
+        "With stale=true the count may be an estimate (see `total_is_estimate`).",
     )
     include_deleted: bool = Field(False, description="Also list deleted runs.")
     stale: bool = Field(
         False,
         description="Only stale runs: a dataset they read has a newer version, or their "
-        "cell's code has changed since.",
+        "cell's code has changed since. The runs the other fields select are examined in "
+        "order until the page is full; a `next_page_token` is given while runs remain to be "
+        "examined, so the last page may be empty.",
     )
 
 
@@ -175,6 +178,13 @@ class ListRuns(BaseModel):
     runs: list[RunSummary]
     next_page_token: str | None = Field(description="Pass as page_token for the next page.")
     total: int | None = Field(description="How many runs match (when asked with count=true).")
+    total_is_estimate: bool = Field(
+        False,
+        description="Whether `total` is an estimate. With stale=true, counting every stale "
+        "run means examining every run: `total` is exact when the first page's walk "
+        "examined every matching run, and otherwise the number of runs the filter matches "
+        "times the share of stale runs among those the walk examined.",
+    )
     columns: RunColumns
 
 

@@ -16,7 +16,7 @@ from mlops_jlab._version import __version__
 from mlops_jlab.artifacts import ArtifactStore, check_digest
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
-from mlops_jlab.lineage import staleness
+from mlops_jlab.lineage import stale_search, staleness
 from mlops_jlab.rules import KEY_BAD_RE, KEY_LENGTH, RUN_ID_RE
 from mlops_jlab.server import compare, dataset_views, downloads, histories
 from mlops_jlab.server.schemas import (
@@ -173,30 +173,34 @@ class MlopsService:
             for field in ("params", "metrics", "tags")
         }
         experiment = request.experiment or None
-        among = staleness.stale_run_ids() if request.stale else None
+        which = {"experiment": experiment, "include_deleted": request.include_deleted}
+        order = {"order_by": request.order_by or None, "page_token": request.page_token}
         with self.store.read() as conn:
-            page = search.search_runs(
-                conn,
-                request.filter,
-                request.order_by or None,
-                size,
-                page_token=request.page_token,
-                experiment=experiment,
-                include_deleted=request.include_deleted,
-                among=among,
-            )
-            rows = reads.load_run_summaries(conn, page.run_ids, **selected)
-            reasons = staleness.stale_runs(conn, page.run_ids) if page.run_ids else {}
-            total = (
-                search.count_runs(conn, request.filter, experiment, request.include_deleted, among)
-                if request.count
-                else None
-            )
+            if request.stale:
+                stale = stale_search.search_stale_runs(
+                    conn, request.filter, **order, **which, max_results=size
+                )
+                run_ids, token, reasons = stale.run_ids, stale.next_page_token, stale.reasons
+            else:
+                page = search.search_runs(conn, request.filter, **order, **which, max_results=size)
+                run_ids, token = page.run_ids, page.next_page_token
+                reasons = staleness.stale_runs(conn, run_ids) if run_ids else {}
+            rows = reads.load_run_summaries(conn, run_ids, **selected)
+            total, estimate = None, False
+            if request.count:
+                total = stale.stale_total if request.stale else None
+                if total is None:
+                    total = search.count_runs(conn, request.filter, **which)
+                    if request.stale:
+                        # Counting every stale run would mean examining every run: the
+                        # share of stale runs among those the page examined, applied.
+                        total, estimate = stale.estimated_total(total), True
         runs = [_summary(row, reasons) for row in rows]
         return ListRuns(
             runs=runs,
-            next_page_token=page.next_page_token,
+            next_page_token=token,
             total=total,
+            total_is_estimate=estimate,
             columns=RunColumns(
                 params=sorted({key for run in runs for key in run.params}),
                 metrics=sorted({key for run in runs for key in run.metrics}),

@@ -4,7 +4,7 @@ is full, and the count of the runs a filter matches."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,8 +35,23 @@ MAX_PAGE = 1_000_000
 
 @dataclass(frozen=True)
 class RunPage:
+    """Run ids in order, and whether more runs follow the last. The rows' sort values are
+    kept so that a page token can be made after any run of the page, not only the last: a
+    caller that keeps some of the runs (the stale ones) resumes after the last it kept."""
+
     run_ids: list[str]
-    next_page_token: str | None
+    has_more: bool
+    sort_values: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    keys: list[SortKey] = field(default_factory=list, repr=False)
+
+    @property
+    def next_page_token(self) -> str | None:
+        """The token of the page after this one; None when no runs follow."""
+        return self.token_after(len(self.run_ids) - 1) if self.has_more else None
+
+    def token_after(self, index: int) -> str:
+        """A page token that resumes right after the run at ``index`` of this page."""
+        return encode_page_token(self.keys, [*self.sort_values[index], self.run_ids[index]])
 
 
 def _base_query(
@@ -44,10 +59,9 @@ def _base_query(
     experiment: str | None,
     include_deleted: bool,
     probe: Probe | None,
-    among: sa.Select | None = None,
 ) -> tuple[list[ColumnElement[bool]], Condition]:
     """The conditions on runs, and what the filter tells about the runs it matches."""
-    conditions: list[ColumnElement[bool]] = [] if among is None else [RUNS.c.id.in_(among)]
+    conditions: list[ColumnElement[bool]] = []
     parsed = parse_filter(filter, probe) or Condition(sa.true())
     if filter is not None and filter.strip():
         conditions.append(parsed.expression)
@@ -141,10 +155,8 @@ def search_runs(
     page_token: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
-    among: sa.Select | None = None,
 ) -> RunPage:
-    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id);
-    only among the ids ``among`` selects, when given.
+    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id).
 
     A filter that matches few runs is answered by collecting them and sorting. Otherwise,
     when the first sort key is a param, metric or tag, the runs that have it are read in
@@ -158,7 +170,7 @@ def search_runs(
         raise InvalidInputError(
             f"max_results is at most {MAX_PAGE:,}; read more runs page by page with page_token"
         )
-    conditions, parsed = _base_query(filter, experiment, include_deleted, probe_for(conn), among)
+    conditions, parsed = _base_query(filter, experiment, include_deleted, probe_for(conn))
     keys, joins = parse_order(order_by)
     last = decode_page_token(page_token, keys) if page_token is not None else None
     if last is not None:
@@ -172,11 +184,12 @@ def search_runs(
             rows += _page(conn, keys, joins, conditions, limit - len(rows), segment, parsed.ranges)
             if len(rows) == limit:
                 break
-    token = None
-    if len(rows) > max_results:
-        rows = rows[:max_results]
-        token = encode_page_token(keys, [*rows[-1][1:], rows[-1][0]])
-    return RunPage([row[0] for row in rows], token)
+    return RunPage(
+        [row[0] for row in rows[:max_results]],
+        len(rows) > max_results,
+        [tuple(row[1:]) for row in rows[:max_results]],
+        keys,
+    )
 
 
 def count_runs(
@@ -184,9 +197,8 @@ def count_runs(
     filter: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
-    among: sa.Select | None = None,
 ) -> int:
-    conditions, _parsed = _base_query(filter, experiment, include_deleted, None, among)
+    conditions, _parsed = _base_query(filter, experiment, include_deleted, None)
     return conn.execute(
         sa.select(sa.func.count()).select_from(RUNS).where(*conditions)
     ).scalar_one()
