@@ -874,6 +874,12 @@ export interface components {
              * @description How many runs match (when asked with count=true).
              */
             total: number | null;
+            /**
+             * Total Is Estimate
+             * @description Whether `total` is an estimate. With stale=true, counting every stale run means examining every run: `total` is exact when the first page's walk examined every matching run, and otherwise the number of runs the filter matches times the share of stale runs among those the walk examined.
+             * @default false
+             */
+            total_is_estimate?: boolean;
             columns: components["schemas"]["RunColumns"];
         };
         /**
@@ -931,7 +937,7 @@ export interface components {
             tags?: string;
             /**
              * Count
-             * @description Also count every matching run (`total`); costs a scan with broad filters.
+             * @description Also count every matching run (`total`); costs a scan with broad filters. With stale=true the count may be an estimate (see `total_is_estimate`).
              * @default false
              */
             count?: boolean;
@@ -943,7 +949,7 @@ export interface components {
             include_deleted?: boolean;
             /**
              * Stale
-             * @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since.
+             * @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since. The runs the other fields select are examined in order until the page is full; a `next_page_token` is given while runs remain to be examined, so the last page may be empty.
              * @default false
              */
             stale?: boolean;
@@ -1264,11 +1270,11 @@ export interface operations {
                 metrics?: string;
                 /** @description Tag keys, like `params`. */
                 tags?: string;
-                /** @description Also count every matching run (`total`); costs a scan with broad filters. */
+                /** @description Also count every matching run (`total`); costs a scan with broad filters. With stale=true the count may be an estimate (see `total_is_estimate`). */
                 count?: boolean;
                 /** @description Also list deleted runs. */
                 include_deleted?: boolean;
-                /** @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since. */
+                /** @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since. The runs the other fields select are examined in order until the page is full; a `next_page_token` is given while runs remain to be examined, so the last page may be empty. */
                 stale?: boolean;
             };
             header?: never;
