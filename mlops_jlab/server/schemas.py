@@ -176,6 +176,11 @@ class ListRuns(BaseModel):
     next_page_token: str | None = Field(description="Pass as page_token for the next page.")
     total: int | None = Field(description="How many runs match (when asked with count=true).")
     columns: RunColumns
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Why a filter may match nothing: each param, metric or tag it names "
+        "that no run has, with the closest keys that exist.",
+    )
 
 
 class ArtifactInfo(BaseModel):

@@ -45,7 +45,7 @@ from mlops_jlab.server.schemas import (
     StoreInfo,
     UpdateRun,
 )
-from mlops_jlab.store import Store, open_store, reads, search, writes
+from mlops_jlab.store import Store, key_hints, open_store, reads, search, writes
 from mlops_jlab.store.engine import mask_url
 
 MAX_SELECTED_KEYS = 1000
@@ -187,6 +187,7 @@ class MlopsService:
             )
             rows = reads.load_run_summaries(conn, page.run_ids, **selected)
             reasons = staleness.stale_runs(conn, page.run_ids) if page.run_ids else {}
+            hints = key_hints.unknown_keys(conn, request.filter) if not request.page_token else []
             total = (
                 search.count_runs(conn, request.filter, experiment, request.include_deleted, among)
                 if request.count
@@ -197,6 +198,7 @@ class MlopsService:
             runs=runs,
             next_page_token=page.next_page_token,
             total=total,
+            warnings=hints,
             columns=RunColumns(
                 params=sorted({key for run in runs for key in run.params}),
                 metrics=sorted({key for run in runs for key in run.metrics}),
