@@ -119,6 +119,22 @@ def test_an_error_is_raised_with_the_same_traceback_and_the_run_fails(kernel, st
     assert "ZeroDivisionError" in run.error and "divide" in run.error
 
 
+def test_a_failed_run_keeps_the_user_s_frames_and_the_cell_as_written(kernel, store):
+    # Given a tracked cell that fails on its first line of code
+    tracked = kernel.run("%%track --name own-frames\n1 / 0\n")
+    # Then the notebook's traceback shows the %%track line as the user wrote it, not a blank
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(tracked.error["traceback"]))
+    assert "1 %%track --name own-frames" in text
+    # And the stored error holds the cell's frame, named as the notebook names it, and none
+    # of IPython's own frames or the kernel's temporary files
+    run = only_run(store, "own-frames")
+    assert run.status == "failed"
+    assert 'File "Cell In[' in run.error and "1 / 0" in run.error
+    assert "interactiveshell.py" not in run.error
+    assert "ipykernel_" not in run.error
+    assert run.error.rstrip().endswith("ZeroDivisionError: division by zero")
+
+
 def test_ctrl_c_ends_the_run_interrupted(kernel, store):
     # Given a tracked cell that runs for a long time
     request = kernel.send("%%track --name long\nimport time\ntime.sleep(60)")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from mlops_jlab import tracking
 from mlops_jlab.datasets.roles import ROLES
 from mlops_jlab.errors import MlopsError
 from mlops_jlab.kernel.capture import CellCapture, Options
+from mlops_jlab.kernel.tracebacks import CellSource, user_traceback
 
 NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
 _TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
@@ -99,6 +99,7 @@ class TrackMagics(Magics):
         self._run: tracking.ActiveRun | None = None
         self._capture: CellCapture | None = None
         self._warnings: list[str] = []
+        self.cell_source = CellSource(shell.compile)
 
     # -- %%track -----------------------------------------------------------------------
 
@@ -223,6 +224,7 @@ class TrackMagics(Magics):
         self._warnings = []
         # IPython 8.22+ hands over the cell it transformed; older ones make us do it again
         python_code = getattr(info, "transformed_cell", None) or self.shell.transform_cell(code)
+        self.cell_source.expect(info.raw_cell, python_code)
         self._capture = CellCapture(run, python_code, self.shell.user_ns, options, self._note)
         self._capture.start()
 
@@ -243,7 +245,7 @@ class TrackMagics(Magics):
             elif isinstance(error, KeyboardInterrupt):
                 run.end("interrupted", "KeyboardInterrupt", wait=False)
             else:
-                run.end("failed", "".join(traceback.format_exception(error)), wait=False)
+                run.end("failed", user_traceback(error, self.shell.compile), wait=False)
         except Exception as exc:
             self._warnings.append(f"this cell's run was not recorded: {_reason(exc)}")
         for message in self._warnings:
@@ -435,6 +437,7 @@ def load(shell: Any) -> None:
     shell.register_magics(_magics)
     # After leading blank lines are dropped, so the blank left for %%track stays.
     shell.input_transformers_cleanup.insert(1, _magics.transform)
+    shell.ast_transformers.append(_magics.cell_source)
     shell.events.register("pre_run_cell", _magics.pre_run_cell)
     shell.events.register("post_run_cell", _magics.post_run_cell)
 
@@ -445,6 +448,8 @@ def unload(shell: Any) -> None:
         return
     if _magics.transform in shell.input_transformers_cleanup:
         shell.input_transformers_cleanup.remove(_magics.transform)
+    if _magics.cell_source in shell.ast_transformers:
+        shell.ast_transformers.remove(_magics.cell_source)
     shell.events.unregister("pre_run_cell", _magics.pre_run_cell)
     shell.events.unregister("post_run_cell", _magics.post_run_cell)
     _magics = None
