@@ -211,6 +211,15 @@ def test_a_run_records_code_cell_notebook_params_and_metrics(kernel, store, proj
     assert len(store.metric_history(run.id, "loss")) == 3
 
 
+def test_an_unnamed_run_is_named_by_its_notebook_and_first_line_of_code(kernel, store):
+    # Given a tracked cell without --name, whose code starts after a comment
+    shown = kernel.run("%%track\n# fit the baseline\nbaseline_fit = sum([1, 2, 3])\n")
+    assert shown.status == "ok", shown.outputs
+    # Then its run is named by the notebook and the cell's first line of code
+    run = only_run(store, "analysis: baseline_fit = sum([1, 2, 3])")
+    assert run.code.startswith("# fit the baseline")
+
+
 def test_params_named_with_an_option_replace_literal_assignments(kernel, store):
     kernel.run("%%track --name chosen --params depth,extra\ndepth = 2 + 3\nextra = 'a'\nlr = 1")
     assert only_run(store, "chosen").params == {"depth": "5", "extra": "a"}

@@ -66,6 +66,22 @@ def _first_line(cell: str) -> tuple[str, str]:
     return line, rest
 
 
+# A default run name shows this much of the cell's first line of code.
+NAME_CODE_CHARS = 60
+
+
+def default_run_name(notebook: Path | None, code: str, execution_count: int | None) -> str:
+    """``notebook: first line of code``, which tells runs apart in a table where notebook
+    and execution count ("Untitled [2]") do not; the count when the cell has no code."""
+    where = notebook.stem if notebook else "cell"
+    for line in code.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "%", "!")):
+            shown = line if len(line) <= NAME_CODE_CHARS else line[: NAME_CODE_CHARS - 1] + "…"
+            return f"{where}: {shown}"
+    return f"{where} [{execution_count or '-'}]"
+
+
 def track_arguments(cell: str) -> str | None:
     """The arguments of the ``%%track`` line that starts ``cell``, or None."""
     match = _TRACK_LINE.match(_first_line(cell)[0])
@@ -104,7 +120,7 @@ class TrackMagics(Magics):
     # -- %%track -----------------------------------------------------------------------
 
     @magic_arguments()
-    @argument("--name", help="the run's name (default: notebook name and execution count)")
+    @argument("--name", help="the run's name (default: notebook name and first line of code)")
     @argument("--experiment", help="the run's experiment (default: the notebook's name)")
     @argument("--params", help="record these variables as params instead of literal assignments")
     @argument("--metrics", help="record these numeric variables as metrics after the cell")
@@ -205,9 +221,7 @@ class TrackMagics(Magics):
         if cell_id is None and notebook is not None and notebook.suffix == ".ipynb":
             cell_id = notebook_cell_id(notebook, info.raw_cell)
         tracker = tracking.get_tracker()
-        name = options.name or (
-            f"{notebook.stem if notebook else 'cell'} [{execution_count or '-'}]"
-        )
+        name = options.name or default_run_name(notebook, code, execution_count)
         run = tracking.start_run(
             name,
             options.experiment or (notebook.stem if notebook else None),
