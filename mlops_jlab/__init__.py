@@ -11,6 +11,7 @@ Record runs with the tracking API and search them::
 
 from mlops_jlab._version import __version__
 from mlops_jlab.errors import (
+    FilterWarning,
     InvalidInputError,
     MlopsError,
     NotFoundError,
@@ -44,6 +45,7 @@ from mlops_jlab.tracking import (
 )
 
 __all__ = [
+    "FilterWarning",
     "InvalidInputError",
     "MlopsError",
     "NotFoundError",

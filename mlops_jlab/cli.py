@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mlops_jlab.config import resolve_store
+from mlops_jlab.config import resolve_store, sqlite_file
 from mlops_jlab.errors import MlopsError
 
 
@@ -17,6 +17,13 @@ def _info(args: argparse.Namespace) -> int:
     from mlops_jlab.store.reads import counts
 
     location = resolve_store(args.folder)
+    database = sqlite_file(location.db_url)
+    if database is not None and not Path(database).exists():
+        # Looking must not write: opening a store creates it.
+        print(f"mlops-jlab {__version__}")
+        print(f"no store found from {Path(args.folder).resolve()} or the folders above it")
+        print(f"the first run, server or notebook here would make {Path(database).parent}")
+        return 0
     store = open_store(location)
     with store.read() as conn:
         numbers = counts(conn)

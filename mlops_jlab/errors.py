@@ -38,6 +38,10 @@ class QuerySyntaxError(InvalidInputError):
         self.token = token
 
 
+class FilterWarning(UserWarning):
+    """A filter names a param, metric or tag no run has: it may match nothing for that."""
+
+
 class StoreError(MlopsError):
     """The store cannot be opened or used."""
 

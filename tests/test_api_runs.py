@@ -712,3 +712,17 @@ async def test_compare_says_what_is_wrong(api, runs, run_ids, code, says):
     answer = await api("POST", "runs", "compare", body={"run_ids": run_ids})
     assert answer.code == code, answer
     assert says in answer.body["message"]
+
+
+async def test_a_filter_on_a_key_no_run_has_answers_a_warning(api, runs):
+    # When the panel asks for runs with a metric no run logged
+    answer = await api("GET", "runs", params={"filter": "metrics.accuracy > 0.5"})
+    # Then no run matches, and the answer says which metric is unknown and what exists
+    assert answer.code == 200, answer
+    assert answer.body["runs"] == []
+    assert answer.body["warnings"] == [
+        "no run has the metric 'accuracy'; did you mean metrics.acc?"
+    ]
+    # And a filter on keys that exist answers no warning
+    known = await api("GET", "runs", params={"filter": "metrics.acc > 0.5"})
+    assert known.body["warnings"] == []

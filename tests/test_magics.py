@@ -119,6 +119,22 @@ def test_an_error_is_raised_with_the_same_traceback_and_the_run_fails(kernel, st
     assert "ZeroDivisionError" in run.error and "divide" in run.error
 
 
+def test_a_failed_run_keeps_the_user_s_frames_and_the_cell_as_written(kernel, store):
+    # Given a tracked cell that fails on its first line of code
+    tracked = kernel.run("%%track --name own-frames\n1 / 0\n")
+    # Then the notebook's traceback shows the %%track line as the user wrote it, not a blank
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(tracked.error["traceback"]))
+    assert "1 %%track --name own-frames" in text
+    # And the stored error holds the cell's frame, named as the notebook names it, and none
+    # of IPython's own frames or the kernel's temporary files
+    run = only_run(store, "own-frames")
+    assert run.status == "failed"
+    assert 'File "Cell In[' in run.error and "1 / 0" in run.error
+    assert "interactiveshell.py" not in run.error
+    assert "ipykernel_" not in run.error
+    assert run.error.rstrip().endswith("ZeroDivisionError: division by zero")
+
+
 def test_ctrl_c_ends_the_run_interrupted(kernel, store):
     # Given a tracked cell that runs for a long time
     request = kernel.send("%%track --name long\nimport time\ntime.sleep(60)")
@@ -193,6 +209,15 @@ def test_a_run_records_code_cell_notebook_params_and_metrics(kernel, store, proj
     assert run.metrics == {"loss": pytest.approx(1 / 3), "acc": 0.93}
     assert run.tags == {"team": "risk"}
     assert len(store.metric_history(run.id, "loss")) == 3
+
+
+def test_an_unnamed_run_is_named_by_its_notebook_and_first_line_of_code(kernel, store):
+    # Given a tracked cell without --name, whose code starts after a comment
+    shown = kernel.run("%%track\n# fit the baseline\nbaseline_fit = sum([1, 2, 3])\n")
+    assert shown.status == "ok", shown.outputs
+    # Then its run is named by the notebook and the cell's first line of code
+    run = only_run(store, "analysis: baseline_fit = sum([1, 2, 3])")
+    assert run.code.startswith("# fit the baseline")
 
 
 def test_params_named_with_an_option_replace_literal_assignments(kernel, store):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+import warnings
 
 import pytest
 
-from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
+from mlops_jlab.errors import FilterWarning, InvalidInputError, QuerySyntaxError
 from mlops_jlab.store import filters, ordering, search
 
 
@@ -352,3 +353,34 @@ def test_a_blank_ordering_is_the_default_newest_first(runs):
     newest_first = list(runs.runs(order_by=["start_time DESC"])["run_id"])
     assert list(runs.runs(order_by="  ")["run_id"]) == newest_first
     assert list(runs.runs(order_by=[])["run_id"]) == newest_first
+
+
+def test_a_misspelt_key_warns_with_the_closest_keys_that_exist(runs):
+    # When a user filters on a metric no run logged, a param with a typo and a tag no run has
+    with pytest.warns(FilterWarning) as caught:
+        found = names(runs, "metrics.accuracy > 0.5 OR params.modle = 'rf' OR tags.teem = 'x'")
+    # Then nothing matches, and each missing key is named with the closest ones that exist
+    assert found == []
+    said = [str(warning.message) for warning in caught]
+    assert said == [
+        "no run has the metric 'accuracy'; did you mean metrics.acc?",
+        "no run has the param 'modle'; did you mean params.model?",
+        "no run has the tag 'teem'; did you mean tags.team?",
+    ]
+
+
+def test_keys_that_exist_warn_of_nothing(runs):
+    # When a filter names only keys that runs have
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = names(runs, "metrics.acc > 0.9 AND params.model = 'rf'")
+    # Then no warning is raised
+    assert found == ["a"]
+
+
+@pytest.mark.parametrize("written", ["FINISHED", "Failed", "finished"])
+def test_statuses_compare_in_any_case(runs, written):
+    # When a status is written the way MLflow writes it, or in any case
+    found = names(runs, f"status = '{written}'")
+    # Then the runs of that status match
+    assert found == (["d"] if written.lower() == "failed" else ["a", "b", "c", "e", "f"])

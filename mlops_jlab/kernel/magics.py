@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from mlops_jlab import tracking
 from mlops_jlab.datasets.roles import ROLES
 from mlops_jlab.errors import MlopsError
 from mlops_jlab.kernel.capture import CellCapture, Options
+from mlops_jlab.kernel.tracebacks import CellSource, user_traceback
 
 NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
 _TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
@@ -66,6 +66,22 @@ def _first_line(cell: str) -> tuple[str, str]:
     return line, rest
 
 
+# A default run name shows this much of the cell's first line of code.
+NAME_CODE_CHARS = 60
+
+
+def default_run_name(notebook: Path | None, code: str, execution_count: int | None) -> str:
+    """``notebook: first line of code``, which tells runs apart in a table where notebook
+    and execution count ("Untitled [2]") do not; the count when the cell has no code."""
+    where = notebook.stem if notebook else "cell"
+    for line in code.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "%", "!")):
+            shown = line if len(line) <= NAME_CODE_CHARS else line[: NAME_CODE_CHARS - 1] + "…"
+            return f"{where}: {shown}"
+    return f"{where} [{execution_count or '-'}]"
+
+
 def track_arguments(cell: str) -> str | None:
     """The arguments of the ``%%track`` line that starts ``cell``, or None."""
     match = _TRACK_LINE.match(_first_line(cell)[0])
@@ -99,11 +115,12 @@ class TrackMagics(Magics):
         self._run: tracking.ActiveRun | None = None
         self._capture: CellCapture | None = None
         self._warnings: list[str] = []
+        self.cell_source = CellSource(shell.compile)
 
     # -- %%track -----------------------------------------------------------------------
 
     @magic_arguments()
-    @argument("--name", help="the run's name (default: notebook name and execution count)")
+    @argument("--name", help="the run's name (default: notebook name and first line of code)")
     @argument("--experiment", help="the run's experiment (default: the notebook's name)")
     @argument("--params", help="record these variables as params instead of literal assignments")
     @argument("--metrics", help="record these numeric variables as metrics after the cell")
@@ -204,9 +221,7 @@ class TrackMagics(Magics):
         if cell_id is None and notebook is not None and notebook.suffix == ".ipynb":
             cell_id = notebook_cell_id(notebook, info.raw_cell)
         tracker = tracking.get_tracker()
-        name = options.name or (
-            f"{notebook.stem if notebook else 'cell'} [{execution_count or '-'}]"
-        )
+        name = options.name or default_run_name(notebook, code, execution_count)
         run = tracking.start_run(
             name,
             options.experiment or (notebook.stem if notebook else None),
@@ -223,6 +238,7 @@ class TrackMagics(Magics):
         self._warnings = []
         # IPython 8.22+ hands over the cell it transformed; older ones make us do it again
         python_code = getattr(info, "transformed_cell", None) or self.shell.transform_cell(code)
+        self.cell_source.expect(info.raw_cell, python_code)
         self._capture = CellCapture(run, python_code, self.shell.user_ns, options, self._note)
         self._capture.start()
 
@@ -243,7 +259,7 @@ class TrackMagics(Magics):
             elif isinstance(error, KeyboardInterrupt):
                 run.end("interrupted", "KeyboardInterrupt", wait=False)
             else:
-                run.end("failed", "".join(traceback.format_exception(error)), wait=False)
+                run.end("failed", user_traceback(error, self.shell.compile), wait=False)
         except Exception as exc:
             self._warnings.append(f"this cell's run was not recorded: {_reason(exc)}")
         for message in self._warnings:
@@ -435,6 +451,7 @@ def load(shell: Any) -> None:
     shell.register_magics(_magics)
     # After leading blank lines are dropped, so the blank left for %%track stays.
     shell.input_transformers_cleanup.insert(1, _magics.transform)
+    shell.ast_transformers.append(_magics.cell_source)
     shell.events.register("pre_run_cell", _magics.pre_run_cell)
     shell.events.register("post_run_cell", _magics.post_run_cell)
 
@@ -445,6 +462,8 @@ def unload(shell: Any) -> None:
         return
     if _magics.transform in shell.input_transformers_cleanup:
         shell.input_transformers_cleanup.remove(_magics.transform)
+    if _magics.cell_source in shell.ast_transformers:
+        shell.ast_transformers.remove(_magics.cell_source)
     shell.events.unregister("pre_run_cell", _magics.pre_run_cell)
     shell.events.unregister("post_run_cell", _magics.post_run_cell)
     _magics = None

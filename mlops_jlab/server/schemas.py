@@ -186,6 +186,11 @@ class ListRuns(BaseModel):
         "times the share of stale runs among those the walk examined.",
     )
     columns: RunColumns
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Why a filter may match nothing: each param, metric or tag it names "
+        "that no run has, with the closest keys that exist.",
+    )
 
 
 class ArtifactInfo(BaseModel):

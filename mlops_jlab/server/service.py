@@ -45,7 +45,7 @@ from mlops_jlab.server.schemas import (
     StoreInfo,
     UpdateRun,
 )
-from mlops_jlab.store import Store, open_store, reads, search, writes
+from mlops_jlab.store import Store, key_hints, open_store, reads, search, writes
 from mlops_jlab.store.engine import mask_url
 
 MAX_SELECTED_KEYS = 1000
@@ -195,12 +195,14 @@ class MlopsService:
                         # Counting every stale run would mean examining every run: the
                         # share of stale runs among those the page examined, applied.
                         total, estimate = stale.estimated_total(total), True
+            hints = key_hints.unknown_keys(conn, request.filter) if not request.page_token else []
         runs = [_summary(row, reasons) for row in rows]
         return ListRuns(
             runs=runs,
             next_page_token=token,
             total=total,
             total_is_estimate=estimate,
+            warnings=hints,
             columns=RunColumns(
                 params=sorted({key for run in runs for key in run.params}),
                 metrics=sorted({key for run in runs for key in run.metrics}),

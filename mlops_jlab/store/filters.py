@@ -338,6 +338,9 @@ def _attribute_condition(field: Field, op: str, literals: list[Literal]) -> Colu
                     literal.token.text,
                 )
         values = [lit.value for lit in literals]
+    elif field.key == "status":
+        # Statuses are stored in lower case; MLflow users write them upper case.
+        values = [_text(lit).lower() for lit in literals]
     else:
         values = [_text(lit) for lit in literals]
     return compare(column, op, values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,14 +21,14 @@ from mlops_jlab.config import (
     sqlite_file,
 )
 from mlops_jlab.environment import current_user, git_commit, python_environment
-from mlops_jlab.errors import InvalidInputError, NotFoundError
+from mlops_jlab.errors import FilterWarning, InvalidInputError, NotFoundError
 from mlops_jlab.rules import (
     ID_LENGTH,
     MIN_ID_PREFIX,
     check_key,
     check_text,
 )
-from mlops_jlab.store import Store, open_store, reads, search, writes
+from mlops_jlab.store import Store, key_hints, open_store, reads, search, writes
 from mlops_jlab.tracking.active_run import ActiveRun
 from mlops_jlab.tracking.checks import check_details, check_mapping
 from mlops_jlab.tracking.frames import RunRecord, runs_frame
@@ -333,8 +334,13 @@ class Tracker:
         max_results: int = MAX_RUNS,
         experiment: str | None = None,
     ) -> pd.DataFrame:
-        """Runs as a DataFrame with ``params.*``, ``metrics.*`` and ``tags.*`` columns."""
+        """Runs as a DataFrame with ``params.*``, ``metrics.*`` and ``tags.*`` columns; a
+        :class:`~mlops_jlab.errors.FilterWarning` for each key the filter names that no run
+        has."""
         with self.read() as conn:
             page = search.search_runs(conn, filter, order_by, max_results, experiment=experiment)
             rows = reads.load_runs(conn, page.run_ids)
+            hints = key_hints.unknown_keys(conn, filter)
+        for hint in hints:
+            warnings.warn(hint, FilterWarning, stacklevel=3)
         return runs_frame(rows)
