@@ -881,6 +881,11 @@ export interface components {
              */
             total_is_estimate?: boolean;
             columns: components["schemas"]["RunColumns"];
+            /**
+             * Warnings
+             * @description Why a filter may match nothing: each param, metric or tag it names that no run has, with the closest keys that exist.
+             */
+            warnings?: string[];
         };
         /**
          * ListRunsQuery
