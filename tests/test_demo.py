@@ -4,6 +4,7 @@ between them) and the JupyterLab workspace `mlops-jlab demo-data` writes beside 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,13 @@ def test_demo_data_again_keeps_the_store_and_the_layout_jupyterlab_saved(demo_fo
     assert (
         json.loads(path.read_text())["data"]["layout-restorer:data"]["left"]["collapsed"] is False
     )
+
+
+def test_the_panel_s_example_filter_finds_demo_runs(demo):
+    # Given the example filter the runs panel shows in its empty filter box
+    section = (Path(__file__).parent.parent / "src" / "runs" / "RunsSection.tsx").read_text()
+    example = re.search(r'const FILTER_EXAMPLE =\s*"([^"]+)"', section).group(1)
+    # When a newcomer tries it on the demo's store
+    found = demo.runs(example)
+    # Then it finds some runs, not an empty table
+    assert len(found) > 0

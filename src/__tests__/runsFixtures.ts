@@ -56,6 +56,9 @@ export class FakeRunsClient {
   /** When set, each answer waits for this promise. */
   gate: Promise<void> | null = null;
 
+  /** When set, a count of stale runs is answered as an estimate, as a large store does. */
+  estimateStale = false;
+
   listRuns = jest.fn(async (query: IListRunsQuery): Promise<IListRuns> => {
     this.queries.push({ ...query });
     if (this.gate) {
@@ -86,10 +89,15 @@ export class FakeRunsClient {
     const next = start + size < matching.length ? String(start + size) : null;
     const keys = (field: 'params' | 'metrics' | 'tags') =>
       [...new Set(page.flatMap(run => Object.keys(run[field])))].sort();
+    const unknownKey = query.filter?.startsWith('metrics.acc ');
     return {
       runs: page,
       next_page_token: next,
       total: query.count ? matching.length : null,
+      total_is_estimate: Boolean(query.stale && this.estimateStale),
+      warnings: unknownKey
+        ? ["no run has the metric 'acc'; did you mean metrics.accuracy?"]
+        : [],
       columns: {
         params: keys('params'),
         metrics: keys('metrics'),

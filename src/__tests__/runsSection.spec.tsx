@@ -140,6 +140,44 @@ describe('RunsSection', () => {
     model.dispose();
   });
 
+  it('given a filter on a metric no run has, when applied, then the closest metric is named under the box', async () => {
+    const { model, container } = await renderSection();
+    const box = screen.getByLabelText('Filter runs');
+
+    fireEvent.change(box, { target: { value: 'metrics.acc > 0.5' } });
+    await act(async () => {
+      fireEvent.keyDown(box, { key: 'Enter' });
+      await settle();
+    });
+
+    const hint = container.querySelector('.jp-MlopsRuns-filterWarnings');
+    expect(hint?.textContent).toBe(
+      "no run has the metric 'acc'; did you mean metrics.accuracy?"
+    );
+    expect(screen.getByText('No runs match this filter.')).toBeTruthy();
+    model.dispose();
+  });
+
+  it('given a store too large to count its stale runs, when Stale only is on, then the count reads as an estimate', async () => {
+    const runs = makeRuns(300).map((run, index) =>
+      index % 2
+        ? { ...run, stale_reasons: ['read data.csv v1; v2 is newer'] }
+        : run
+    );
+    const client = new FakeRunsClient(runs);
+    client.estimateStale = true;
+    const { model, container } = await renderSection(client);
+
+    await act(async () => {
+      fireEvent.click(screen.getByLabelText(/Stale only/));
+      await settle(10);
+    });
+
+    const count = container.querySelector('.jp-MlopsRuns-count');
+    expect(count?.textContent).toBe('about 150 runs');
+    model.dispose();
+  });
+
   it('given an empty store, then it shows how to track a first run', async () => {
     const { model } = await renderSection(new FakeRunsClient([]));
 

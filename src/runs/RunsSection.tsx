@@ -18,12 +18,18 @@ export interface IRunsSectionProps {
   commands: ICommandRunner;
 }
 
-const FILTER_EXAMPLE = "metrics.accuracy > 0.9 AND params.model = 'rf'";
+// An example that matches runs of the demo's store, so trying it shows what filters do.
+const FILTER_EXAMPLE =
+  "metrics.accuracy > 0.95 AND params.model = 'random-forest'";
 
-/** `10,000 runs`, `1 run`, `200+ runs` while the count is unknown. */
+/**
+ * `10,000 runs`, `1 run`, `about 900 runs` for an estimate, `200+ runs` while the count
+ * is unknown.
+ */
 function countText(model: RunsModel): string {
   if (model.total !== null) {
-    return `${formatCount(model.total)} ${model.total === 1 ? 'run' : 'runs'}`;
+    const about = model.totalIsEstimate ? 'about ' : '';
+    return `${about}${formatCount(model.total)} ${model.total === 1 ? 'run' : 'runs'}`;
   }
   const loaded = formatCount(model.rows.length);
   return model.hasMore ? `${loaded}+ runs` : `${loaded} runs`;
@@ -128,6 +134,13 @@ export function RunsSection({
               onKeyDown={onFilterKey}
             />
           </div>
+          {model.filterError === null && model.warnings.length > 0 && (
+            <ul className="jp-MlopsRuns-filterWarnings" role="status">
+              {model.warnings.map(warning => (
+                <li key={warning}>{warning}</li>
+              ))}
+            </ul>
+          )}
           {model.filterError !== null && (
             <div className="jp-MlopsRuns-filterError">
               <ErrorMessage

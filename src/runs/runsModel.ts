@@ -63,6 +63,16 @@ export class RunsModel {
     return this._pages.total;
   }
 
+  /** Whether {@link total} is an estimate (the stale runs are not all examined yet). */
+  get totalIsEstimate(): boolean {
+    return this._pages.totalIsEstimate;
+  }
+
+  /** Why the filter shown may match nothing: the keys it names that no run has. */
+  get warnings(): readonly string[] {
+    return this._pages.warnings;
+  }
+
   /** The table's row count: every matching run when counted, else what is known so far. */
   get rowCount(): number {
     return this._pages.rowCount;

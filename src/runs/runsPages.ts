@@ -41,12 +41,26 @@ export class RunPages {
     return this._total;
   }
 
-  /** The table's row count: every matching run when counted, else what is known so far. */
+  /** Whether {@link total} is the server's estimate (stale runs not all examined yet). */
+  get totalIsEstimate(): boolean {
+    return this._estimate;
+  }
+
+  /** Why the first page's filter may match nothing: keys no run has. */
+  get warnings(): readonly string[] {
+    return this._warnings;
+  }
+
+  /**
+   * The table's row count: every matching run when counted, else what is known so far;
+   * an estimated count may be short, so a page token still adds a row to load more.
+   */
   get rowCount(): number {
+    const known = this._rows.length + (this._token !== null ? 1 : 0);
     if (this._total !== null) {
-      return Math.max(this._total, this._rows.length);
+      return Math.max(this._total, this._estimate ? known : this._rows.length);
     }
-    return this._rows.length + (this._token !== null ? 1 : 0);
+    return known;
   }
 
   /** The token of the page after the loaded runs; null when none follows. */
@@ -98,9 +112,11 @@ export class RunPages {
     this._token = page.next_page_token;
     if (page.total !== null) {
       this._total = page.total;
+      this._estimate = page.total_is_estimate ?? false;
     }
     if (this._token === null) {
       this._total = this._rows.length;
+      this._estimate = false;
     }
   }
 
@@ -135,6 +151,7 @@ export class RunPages {
     this._rows = [...fresh, ...rest];
     this._ids = new Set(this._rows.map(run => run.id));
     this._total = total;
+    this._warnings = page.warnings ?? [];
   }
 
   /** Start the rows again from a first page, `total` runs matching as far as known. */
@@ -144,6 +161,8 @@ export class RunPages {
     this._ids = new Set();
     this._token = null;
     this._total = total;
+    this._estimate = false;
+    this._warnings = page.warnings ?? [];
     this.append(page);
   }
 
@@ -152,5 +171,7 @@ export class RunPages {
   private _ids = new Set<string>();
   private _token: string | null = null;
   private _total: number | null = null;
+  private _estimate = false;
+  private _warnings: readonly string[] = [];
   private _generation = 0;
 }
