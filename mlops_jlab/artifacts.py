@@ -9,7 +9,6 @@ digest, so a corrupted blob is reported rather than handed back.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,9 +27,9 @@ from mlops_jlab.errors import (
     InvalidInputError,
     MlopsError,
 )
+from mlops_jlab.rules import DIGEST_RE
 
 CHUNK_SIZE = 1 << 20
-_DIGEST_RE = re.compile(r"[0-9a-f]{32}")
 
 
 def digest_bytes(data: bytes) -> str:
@@ -50,7 +49,7 @@ def digest_stream(stream: BinaryIO) -> tuple[str, int]:
 
 def check_digest(digest: str) -> str:
     """Return ``digest`` if it is well formed; anything else never becomes a path."""
-    if not isinstance(digest, str) or not _DIGEST_RE.fullmatch(digest):
+    if not isinstance(digest, str) or not DIGEST_RE.fullmatch(digest):
         raise InvalidInputError(
             f"{digest!r} is not an artifact digest; digests are 32 lowercase hex characters"
         )

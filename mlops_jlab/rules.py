@@ -17,6 +17,9 @@ ID_LENGTH = 32
 RUN_ID_PATTERN = "[0-9a-f]{32}"
 RUN_ID_RE = re.compile(RUN_ID_PATTERN)
 MIN_ID_PREFIX = 6
+# Artifacts are named by their content's xxh3-128 digest, 32 lowercase hex characters.
+DIGEST_PATTERN = "[0-9a-f]{32}"
+DIGEST_RE = re.compile(DIGEST_PATTERN)
 
 # A key (param, metric, tag, run or experiment name) and a value (param or tag).
 KEY_LENGTH = 250

@@ -9,7 +9,7 @@ it: adding a route is a handler class and an entry below.
 
 from __future__ import annotations
 
-from mlops_jlab.rules import RUN_ID_PATTERN
+from mlops_jlab.rules import DIGEST_PATTERN, RUN_ID_PATTERN
 from mlops_jlab.server import handlers
 from mlops_jlab.server.routing import BINARY, Operation, PathParam, Route
 from mlops_jlab.server.schemas import (
@@ -57,7 +57,7 @@ NODE_ID = PathParam(
 )
 DIGEST = PathParam(
     "An artifact's content digest (32 lowercase hex characters).",
-    {"type": "string", "pattern": r"^[0-9a-f]{32}$"},
+    {"type": "string", "pattern": f"^{DIGEST_PATTERN}$"},
 )
 
 ROUTES: list[Route] = [
