@@ -10,6 +10,7 @@ import pickle
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,17 @@ if TYPE_CHECKING:
 
 END_STATUSES = ("finished", "failed", "crashed", "interrupted")
 ARTIFACT_KINDS = ("file", "figure", "model", "notebook")
+
+
+@dataclass(frozen=True)
+class VersionDraft:
+    """A dataset version a run recorded that may not be written yet: what writing it needs."""
+
+    name: str
+    fingerprint: str
+    description: dict[str, Any] | None
+    source: str | None
+    role: str | None
 
 
 class ActiveRun:
@@ -307,28 +319,22 @@ class ActiveRun:
             name = check_key("dataset name", name)
             fp = fingerprint.fingerprint(data)
             frame = data
-        version = self.tracker.known_version(name, fp)
-        description = None
-        if version is None and frame is not None and describable(frame):
-            description = profiling.describe(frame)
+        known = self.tracker.known_version(name, fp)
         event_direction = direction.upper()
-        if version is not None and ("dataset_version", str(version), event_direction) in (
+        if isinstance(known, int) and ("dataset_version", str(known), event_direction) in (
             self._lineage
         ):
             return fp  # the same version the same way again: nothing new to record
-
-        def record(conn: Connection) -> None:
-            # In the write's own transaction: a version the tracker has not seen is found
-            # or made by ensure_dataset_version, not looked up on another connection.
-            version_id = self.tracker.seen_version(name, fp)
-            if version_id is None:
-                version_id = writes.ensure_dataset_version(
-                    conn, name, fp, description, source=source, role=role
-                )
-            self._link(("dataset_version", str(version_id), event_direction))
-            self.tracker.remember_version(name, fp, version_id)
-
-        self._write(record)
+        if isinstance(known, VersionDraft):
+            draft = known  # queued by an earlier cell: described once, written once
+        else:
+            description = None
+            if known is None and frame is not None and describable(frame):
+                description = profiling.describe(frame)
+            draft = VersionDraft(name, fp, description, source, role)
+            if known is None:
+                draft = self.tracker.draft_version(draft)
+        self._link_version(draft, event_direction)
         return fp
 
     def use_dataset_version(self, name: str, fp: str, direction: str = "input") -> None:
@@ -336,11 +342,23 @@ class ActiveRun:
         dataset's name and fingerprint: a DataFrame read from a file and unchanged since is
         that file's version, whatever the file holds now."""
         self._check_running()
-        version = self.tracker.known_version(name, fp)
-        if version is None:
+        known = self.tracker.known_version(name, fp)
+        if known is None:
             raise NotFoundError(f"no version {fp} of dataset {name!r} in {self.tracker.store!r}")
-        event = ("dataset_version", str(version), direction.upper())
-        self._write(lambda conn: self._link(event))
+        if isinstance(known, int):  # written: the draft finds it when the run is written
+            known = VersionDraft(name, fp, None, None, None)
+        self._link_version(known, direction.upper())
+
+    def _link_version(self, draft: VersionDraft, direction: str) -> None:
+        """Record the event, the version first if the store does not hold it yet: in the
+        write's own transaction, where a version a cell before this one queued is found
+        (or made, if this write comes first) without another connection."""
+
+        def record(conn: Connection) -> None:
+            version_id = self.tracker.write_version(conn, draft)
+            self._link(("dataset_version", str(version_id), direction))
+
+        self._write(record)
 
     def _link(self, event: tuple[str, str, str]) -> None:
         """Record a lineage event once per run (written when the transaction ends)."""

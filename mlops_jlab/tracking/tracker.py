@@ -28,7 +28,7 @@ from mlops_jlab.rules import (
     check_text,
 )
 from mlops_jlab.store import Store, open_store, reads, search, writes
-from mlops_jlab.tracking.active_run import ActiveRun
+from mlops_jlab.tracking.active_run import ActiveRun, VersionDraft
 from mlops_jlab.tracking.checks import check_details, check_mapping
 from mlops_jlab.tracking.frames import RunRecord, runs_frame
 from mlops_jlab.tracking.writer import Flusher
@@ -63,6 +63,9 @@ class Tracker:
         self._environment_saved = False
         # (dataset name, fingerprint) -> version id: a version is described and looked up once
         self._versions: dict[tuple[str, str], int] = {}
+        # Versions queued to be written by the background writer, which the cells after the
+        # one that made them must find although the store does not hold them yet (Run All)
+        self._drafts: dict[tuple[str, str], VersionDraft] = {}
 
     @property
     def store(self) -> Store:
@@ -82,26 +85,50 @@ class Tracker:
         Flusher.drain()
         return self.store.read()
 
-    def known_version(self, name: str, fp: str) -> int | None:
-        """The id of a dataset version this tracker has seen or finds in the store."""
+    def known_version(self, name: str, fp: str) -> int | VersionDraft | None:
+        """A dataset version this process knows: its id when it has seen it or finds it in
+        the store, the draft a run of this process queued when it is not written yet
+        (a kernel reads its own queued writes), else None."""
         key = (name, fp)
-        if key not in self._versions:
+        found: int | VersionDraft | None = self._versions.get(key)
+        if found is None:
+            found = self._drafts.get(key)
+        if found is None:
             with self.store.read() as conn:
                 found = writes.find_dataset_version(conn, name, fp)
-            if found is None:
-                return None
+            if found is not None:
+                self._versions[key] = found
+        return found
+
+    def draft_version(self, draft: VersionDraft) -> VersionDraft:
+        """Remember a version a run queued, until it is written; returns the draft kept
+        (the first one queued of the same version, so every run writes the same)."""
+        return self._drafts.setdefault((draft.name, draft.fingerprint), draft)
+
+    def write_version(self, conn: Connection, draft: VersionDraft) -> int:
+        """In a write transaction: the id of the drafted version, recorded if new."""
+        key = (draft.name, draft.fingerprint)
+        found = self._versions.get(key)
+        if found is None:
+            found = writes.ensure_dataset_version(
+                conn,
+                draft.name,
+                draft.fingerprint,
+                draft.description,
+                source=draft.source,
+                role=draft.role,
+            )
             self._versions[key] = found
-        return self._versions[key]
+        return found
 
-    def seen_version(self, name: str, fp: str) -> int | None:
-        """The id of a dataset version this tracker has seen, without asking the store."""
-        return self._versions.get((name, fp))
-
-    def remember_version(self, name: str, fp: str, version_id: int) -> None:
-        self._versions[(name, fp)] = version_id
+    def settle(self) -> None:
+        """After a write committed: the drafts it wrote are in the store now."""
+        for key in [key for key in self._drafts if key in self._versions]:
+            self._drafts.pop(key, None)
 
     def forget_ids(self) -> None:
-        """After a failed write: the ids it made (versions, experiments) were never stored."""
+        """After a failed write: the ids it made (versions, experiments) were never stored;
+        the drafts stay, as the runs that queued them keep their writes."""
         self._versions.clear()
         self._experiment_ids.clear()
         self._environment_saved = False

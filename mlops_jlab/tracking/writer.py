@@ -41,6 +41,8 @@ def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None
                 run._restore(state)
             runs[0].tracker.forget_ids()
             raise
+    for tracker in {id(run.tracker): run.tracker for run in runs}.values():
+        tracker.settle()
 
 
 class Flusher:
