@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from mlops_jlab.rules import BIGINT_MAX, BIGINT_MIN
-from mlops_jlab.store import Store, migrate, reads, rollups, writes
+from mlops_jlab.store import Store, migrate, reads, rollup_arrays, rollups, writes
 from mlops_jlab.store.tables import Metric
 
 RUN = "a" * 32
@@ -220,6 +220,39 @@ def test_batches_out_of_order_and_steps_logged_twice(store):
         (RUN, "loss"): 40_002,
         (OTHER, "loss"): len(range(0, len(points), 3_001)) * 10,
     }
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        range(-5_000, 5_000),
+        range(BIGINT_MAX - 4_999, BIGINT_MAX + 1),
+        range(BIGINT_MIN, -(10**18), 10**15),
+    ],
+    ids=["around-zero", "up-to-bigint-max", "spread-from-bigint-min"],
+)
+def test_a_batch_of_many_points_makes_the_rows_one_point_at_a_time_makes(steps, monkeypatch):
+    # Given a batch of thousands of points of two histories, steps in no order, a few
+    # logged twice, values with spikes, and a short history beside them
+    points = noisy("loss", steps, seed=21) + noisy("acc", steps, seed=22)[:3_000]
+    points += points[:50] + noisy("lr", range(5), seed=23)
+    random.Random(24).shuffle(points)
+    keys = {"loss", "acc", "lr"}
+    # When its rollup rows are folded with arrays (many points of a key) and one at a time
+    fast = rollups.whole_rows(RUN, points) + rollups.level_rows(RUN, points, keys)
+    monkeypatch.setattr(rollup_arrays, "MANY", len(points) + 1)
+    slow = rollups.whole_rows(RUN, points) + rollups.level_rows(RUN, points, keys)
+    # Then they are the same rows in the same order (writers lock rows in that order)
+    slot = ("shift", "key", "bucket")
+    assert [tuple(row[c] for c in slot) for row in fast] == [
+        tuple(row[c] for c in slot) for row in slow
+    ]
+    for mine, theirs in zip(fast, slow, strict=True):
+        assert {k: v for k, v in mine.items() if k != "sum_value"} == {
+            k: v for k, v in theirs.items() if k != "sum_value"
+        }
+        assert math.isclose(mine["sum_value"], theirs["sum_value"], rel_tol=1e-9, abs_tol=1e-9)
+        assert type(mine["bucket"]) is int and type(mine["sum_value"]) is float
 
 
 def test_a_store_upgraded_from_0003_has_rollups_of_its_points(location):

@@ -29,7 +29,7 @@ from mlops_jlab.tracking.checks import (
     check_timestamp,
     describable,
 )
-from mlops_jlab.tracking.writer import Flusher, write_runs
+from mlops_jlab.tracking.writer import CHUNK_POINTS, Flusher, write_runs
 
 if TYPE_CHECKING:
     from mlops_jlab.tracking.tracker import Tracker
@@ -72,6 +72,12 @@ class ActiveRun:
         self.buffered = False
         self._pending: list[Callable[[Connection], None]] = []
         self._written = threading.RLock()
+        # Its metric points are kept as rows, written in bulk: a cell may log 100k of them.
+        # Their own lock is held for moments only, so logging never waits for a write.
+        self._points: list[tuple[str, float, int, int]] = []
+        self._taken: list[tuple[str, float, int, int]] = []  # those the write being made has
+        self._points_lock = threading.Lock()
+        self._chunk_asked = False
 
     def __repr__(self) -> str:
         return f"<ActiveRun {self.name!r} id={self.id} status={self.status}>"
@@ -110,22 +116,37 @@ class ActiveRun:
         write_runs([(self, touch_and_write)])
 
     def _saved(self) -> tuple[Any, ...]:
-        return list(self._pending), set(self._lineage), self._ended_on_insert
+        """The run's state before a write, which takes the metric points logged so far."""
+        with self._points_lock:
+            self._taken, self._points = self._points, []
+            self._chunk_asked = False
+        return list(self._pending), set(self._lineage), self._ended_on_insert, self._taken
 
     def _restore(self, saved: tuple[Any, ...]) -> None:
         """Forget what a transaction that failed taught this run: the database has none of
         it, and its buffered writes are made again next time."""
-        self._pending, self._lineage, self._ended_on_insert = saved
+        self._pending, self._lineage, self._ended_on_insert, taken = saved
+        with self._points_lock:
+            self._points[:0] = taken
+        self._taken = []
         self._new_events = []
 
+    def points_waiting(self) -> int:
+        """How many metric points the run holds that are not written yet."""
+        return len(self._points)
+
     def _write_into(self, conn: Connection, last: Callable[[Connection], None] | None) -> None:
-        """What is buffered, then ``last``, then the lineage events these writes made."""
+        """What is buffered (the run's insert first), the metric points in bulk, then
+        ``last``, then the lineage events these writes made."""
         pending, self._pending = self._pending, []
         for write in pending:
             write(conn)
+        points, self._taken = self._taken, []
+        if points:
+            writes.insert_metrics(conn, self.id, points)
         if last is not None:
             last(conn)
-        elif pending:
+        elif pending or points:
             writes.touch_running(conn, self.id)
         if self._new_events:
             writes.insert_lineage(conn, self.id, self._new_events)
@@ -190,7 +211,15 @@ class ActiveRun:
             points.append((key, number, this_step, moment))
         if not points:
             return
-        self._write(lambda conn: writes.insert_metrics(conn, self.id, points))
+        if self.buffered:
+            with self._points_lock:
+                self._points.extend(points)
+                waiting = len(self._points)
+            if waiting >= CHUNK_POINTS and not self._chunk_asked:
+                self._chunk_asked = True
+                Flusher.chunk(self)  # written while the cell runs, not all after it
+        else:
+            self._write(lambda conn: writes.insert_metrics(conn, self.id, points))
         for key, _value, this_step, _moment in points:
             self._next_step[key] = max(self._next_step.get(key, 0), this_step + 1)
 

@@ -21,6 +21,9 @@ FLUSH_SECONDS = 2.0
 WRITE_DELAY = 0.05
 # ... or, when cells run one after another, together with the next ones' this much later.
 BATCH_SECONDS = 1.0
+# A run holding this many metric points not yet written has them written at once, while
+# its cell runs: a long history is written in chunks, so little is left when the cell ends.
+CHUNK_POINTS = 10_000
 
 
 def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None]]) -> None:
@@ -84,6 +87,14 @@ class Flusher:
             cls._runs.pop(run, None)
 
     @classmethod
+    def chunk(cls, run: ActiveRun) -> None:
+        """Write what the running ``run`` collected now: it holds a chunk of points."""
+        with cls._lock:
+            if run in cls._runs:
+                cls._runs[run] = -FLUSH_SECONDS
+        cls._wake.set()
+
+    @classmethod
     def finish(cls, run: ActiveRun) -> None:
         with cls._lock:
             now = time.monotonic()
@@ -145,6 +156,8 @@ class Flusher:
             due = cls._oldest + BATCH_SECONDS
             if not cls._runs:
                 due = min(due, cls._last_end + WRITE_DELAY)
+            if any(run.points_waiting() >= CHUNK_POINTS for run in cls._ended):
+                return 0.0  # batching saves a commit, which is little beside that many rows
             return max(0.0, due - now)
 
     @classmethod
