@@ -53,14 +53,17 @@ def _dialect_insert(dialect_name: str, table: sa.Table):
     return dialect.insert(table)
 
 
+# A run marked crashed while its process was alive after all (suspended longer than the
+# grace period, say) is running again at its next heartbeat, and can still end.
+_LIVE = sa.or_(RUNS.c.status == "running", RUNS.c.status == "crashed")  # no IN: see _execute
 _TOUCH = (
     RUNS.update()
-    .where(RUNS.c.id == sa.bindparam("run_id"), RUNS.c.status == "running")
-    .values(heartbeat=sa.bindparam("now"))
+    .where(RUNS.c.id == sa.bindparam("run_id"), _LIVE)
+    .values(heartbeat=sa.bindparam("now"), status="running", end_time=None, error=None)
 )
 _FINISH = (
     RUNS.update()
-    .where(RUNS.c.id == sa.bindparam("run_id"), RUNS.c.status == "running")
+    .where(RUNS.c.id == sa.bindparam("run_id"), _LIVE)
     .values(
         status=sa.bindparam("status"),
         end_time=sa.bindparam("now"),
@@ -169,7 +172,8 @@ def insert_run(conn: Connection, values: dict[str, Any]) -> None:
 def touch_running(conn: Connection, run_id: str) -> None:
     """Refresh the run's heartbeat, and refuse if it is unknown or has ended.
 
-    One statement does both: the UPDATE only matches a running run.
+    One statement does both: the UPDATE only matches a running run (or one taken for
+    crashed, which the heartbeat proves wrong).
     """
     if conn.execute(_TOUCH, {"run_id": run_id, "now": now_ms()}).rowcount != 1:
         _refuse(conn, run_id)

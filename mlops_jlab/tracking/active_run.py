@@ -102,6 +102,17 @@ class ActiveRun:
         except Exception as exc:
             Flusher.errors[self.id] = f"run {self.id} ({self.name}) is not written yet: {exc}"
 
+    def beat(self) -> None:
+        """The heartbeat of a run that writes through (not buffered), from the flusher's
+        thread: nothing of it is waiting, so a failure loses nothing and is not reported.
+        A run that has ended or left the store meanwhile is kept alive no longer."""
+        try:
+            self.flush()
+        except (RunStateError, NotFoundError):
+            Flusher.forget(self)
+        except Exception:  # the store is out of reach: the next heartbeat tries again
+            return
+
     def _write(self, write: Callable[[Connection], None]) -> None:
         """Write now, or later in one transaction with the run's other writes if buffered."""
         if self.buffered:
@@ -135,6 +146,10 @@ class ActiveRun:
         """How many metric points the run holds that are not written yet."""
         return len(self._points)
 
+    def unwritten(self) -> bool:
+        """Whether a buffered run holds something not written yet."""
+        return bool(self._pending or self._points)
+
     def _write_into(self, conn: Connection, last: Callable[[Connection], None] | None) -> None:
         """What is buffered (the run's insert first), the metric points in bulk, then
         ``last``, then the lineage events these writes made."""
@@ -146,7 +161,7 @@ class ActiveRun:
             writes.insert_metrics(conn, self.id, points)
         if last is not None:
             last(conn)
-        elif pending or points:
+        else:  # the heartbeat, which also refuses a run that has ended meanwhile
             writes.touch_running(conn, self.id)
         if self._new_events:
             writes.insert_lineage(conn, self.id, self._new_events)

@@ -11,23 +11,26 @@ from typing import TYPE_CHECKING, Any
 
 import xxhash
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
+from mlops_jlab import processes
 from mlops_jlab.artifacts import ArtifactStore
 from mlops_jlab.config import (
     StoreLocation,
+    heartbeat_grace,
     project_folder,
     resolve_store,
     sqlite_file,
 )
 from mlops_jlab.environment import current_user, git_commit, python_environment
-from mlops_jlab.errors import InvalidInputError, NotFoundError
+from mlops_jlab.errors import InvalidInputError, NotFoundError, StoreError
 from mlops_jlab.rules import (
     ID_LENGTH,
     MIN_ID_PREFIX,
     check_key,
     check_text,
 )
-from mlops_jlab.store import Store, open_store, reads, search, writes
+from mlops_jlab.store import Store, crashes, open_store, reads, search, writes
 from mlops_jlab.tracking.active_run import ActiveRun, VersionDraft
 from mlops_jlab.tracking.checks import check_details, check_mapping
 from mlops_jlab.tracking.frames import RunRecord, runs_frame
@@ -70,8 +73,20 @@ class Tracker:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.location)
+            store = open_store(self.location)
+            self._mark_crashed(store)
+            self._store = store
         return self._store
+
+    @staticmethod
+    def _mark_crashed(store: Store) -> None:
+        """Mark crashed the runs whose process is gone, as the store is opened: a kernel
+        killed outright left its runs running. A read finds them, so a store with none
+        costs no write."""
+        grace = heartbeat_grace()
+        # Not this tracker's to report: the server's sweep and mlops-jlab check say why
+        with contextlib.suppress(SQLAlchemyError, StoreError):
+            crashes.sweep(store, grace)
 
     @property
     def artifacts(self) -> ArtifactStore:
@@ -215,6 +230,8 @@ class Tracker:
                     "user": current_user(),
                     "environment_hash": environment["hash"],
                     "git_commit": git_commit(),
+                    "pid": processes.this_pid(),
+                    "host": processes.this_host(),
                 },
             )
             if checked_tags:
@@ -228,6 +245,7 @@ class Tracker:
         else:
             with self.store.write() as conn:
                 insert(conn)
+            Flusher.watch(run)  # for its heartbeat
         return run
 
     def resolve_run_id(self, text: str) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
+
+from mlops_jlab.rules import HEARTBEAT_SECONDS
 
 if TYPE_CHECKING:
     from mlops_jlab.tracking.active_run import ActiveRun
@@ -52,14 +55,16 @@ class Flusher:
     """One thread that writes what buffered runs collected: every FLUSH_SECONDS for long
     ones, so a cell that runs for minutes shows up while it runs, and the last writes of
     ended ones while the kernel is idle, so a cell's answer does not wait for the database
-    (a thread per cell would cost every short cell a thread start).
+    (a thread per cell would cost every short cell a thread start). It also keeps the
+    heartbeat of every running run of the process, so that one left running by a process
+    that is gone can be told from one that runs (:mod:`mlops_jlab.store.crashes`).
 
     Cells run one after another (Run All) leave the kernel no idle time: their last writes
     wait, at most BATCH_SECONDS, and are then made together, in one transaction, because a
     commit costs more than a short cell's rows.
     """
 
-    _runs: dict[ActiveRun, float] = {}  # buffered runs running, and when last written
+    _runs: dict[ActiveRun, float] = {}  # this process's runs running, and when last written
     _ended: list[ActiveRun] = []  # their last write queued, in order
     _oldest = 0.0  # when the oldest queued last write was queued
     _last_end = 0.0  # when a buffered run last ended
@@ -160,6 +165,14 @@ class Flusher:
                 return 0.0  # batching saves a commit, which is little beside that many rows
             return max(0.0, due - now)
 
+    @staticmethod
+    def _due(run: ActiveRun, waited: float) -> bool:
+        """Whether a running run is written now: what a buffered one collected every
+        FLUSH_SECONDS, and every run's heartbeat every HEARTBEAT_SECONDS."""
+        if waited >= HEARTBEAT_SECONDS:
+            return True
+        return run.buffered and waited >= FLUSH_SECONDS and run.unwritten()
+
     @classmethod
     def _loop(cls) -> None:
         while True:
@@ -169,14 +182,31 @@ class Flusher:
                 cls.drain()
             now = time.monotonic()
             with cls._lock:
-                due = [run for run, since in cls._runs.items() if now - since >= FLUSH_SECONDS]
+                due = [run for run, since in cls._runs.items() if cls._due(run, now - since)]
                 for run in due:
                     cls._runs[run] = now
             for run in due:
-                run.flush_in_background()
+                if run.buffered:
+                    run.flush_in_background()
+                else:
+                    run.beat()
 
 
 atexit.register(Flusher.drain)
+
+
+def _forget_in_child() -> None:
+    # A forked child (multiprocessing) neither writes nor keeps alive its parent's runs:
+    # the parent does, and a child's heartbeat would keep a dead parent's runs running.
+    Flusher._runs = {}
+    Flusher._ended = []
+    Flusher._lock = threading.Lock()
+    Flusher._draining = threading.Lock()
+    Flusher._wake = threading.Event()
+    Flusher._thread = None
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def flush() -> None:
