@@ -183,3 +183,35 @@ def test_a_bad_grace_period_says_what_it_must_be(grace, tracker, location, monke
 
     with pytest.raises(InvalidInputError, match=f"\\${HEARTBEAT_GRACE_ENV} must be"):
         Tracker(location).runs()
+
+
+def test_a_store_from_before_runs_named_their_process_is_upgraded_and_its_stuck_runs_crash(
+    location,
+):
+    # Given a store at revision 0005 holding a run that was left running a day ago
+    from mlops_jlab.store import Store, migrate
+
+    engine = sa.create_engine(location.db_url)
+    migrate.upgrade(engine, engine.dialect.name, "0005")
+    day_ago = NOW - 24 * HOUR
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO experiments (name, created_at) VALUES ('old', 1)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO runs (id, experiment_id, name, kind, status, start_time, heartbeat) "
+                f"VALUES ('{'a' * 32}', 1, 'stuck', 'script', 'running', {day_ago}, {day_ago})"
+            )
+        )
+    engine.dispose()
+    # When the current package opens it and sweeps it
+    store = Store(location)
+    with store.write() as conn:
+        assert migrate.current_revision(conn) == migrate.HEAD
+        [marked] = crashes.mark_crashed_runs(conn, GRACE, now=NOW)
+    # Then the run, which names no process, is crashed at its last heartbeat
+    with store.read() as conn:
+        row = conn.execute(sa.select(RUNS).where(RUNS.c.id == "a" * 32)).mappings().one()
+    assert marked.name == "stuck" and row["pid"] is None and row["host"] is None
+    assert row["status"] == "crashed" and row["end_time"] == day_ago
+    assert "recorded no host" in row["error"]
+    store.dispose()
