@@ -395,3 +395,17 @@ def test_values_at_the_float_limits_are_written_and_answered_finite(store):
     assert all(math.isfinite(bucket["value"]) for bucket in buckets)
     assert min(bucket["min"] for bucket in buckets) == -big
     assert max(bucket["max"] for bucket in buckets) == big
+
+
+def test_a_history_longer_than_one_statement_takes_is_written_whole(store, monkeypatch):
+    # Given a SQLite that takes few variables a statement (as old builds do)
+    from mlops_jlab.store import bulk
+
+    monkeypatch.setattr(bulk, "_SQLITE_VARIABLES", 999)
+    # When a history of 12,345 points is written in one batch
+    points = noisy("loss", range(12_345), seed=31)
+    log(store, points, batch=20_000)
+    # Then every point is there, and the rollups are those of every point
+    with store.read() as conn:
+        assert reads.metric_point_counts(conn, [RUN]) == {(RUN, "loss"): 12_345}
+    assert_rollups_of(store, {RUN: points})
