@@ -14,6 +14,12 @@ The overhead of each is its p50 minus the plain cell's p50. Tracked cells run in
 leave their last writes (one transaction for all of them) to the kernel's idle time; the
 script makes them between blocks with ``ml.flush()`` and reports their time per run too.
 
+Then a long history: a tracked cell logs 100,000 points of one metric with
+``ml.log_metric``, and the time from the cell's start until its run and every point are
+durable (committed, as another connection sees it polling every 5 ms) is measured, as is
+when the cell answered; against it, MLflow's ``MlflowClient.log_batch`` of the same points
+in one run (``start_run`` to the end of the ``with`` block: it writes as it goes).
+
 Usage: python benchmarks/track_overhead.py [--quick]
 Results: benchmarks/results/track_overhead.json
 """
@@ -22,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
+import statistics
 import tempfile
 import time
 import warnings
@@ -40,6 +48,21 @@ WARMUP = 10
 BLOCK = 20
 PAUSE = 0.2
 ROWS = 10_000
+POINTS = 100_000
+LONG_TRIES = 3
+
+LONG_TRACKED = """\
+%%track --name long-history-{try_number}
+for step in range(POINTS):
+    ml.log_metric("loss", 1 / (step + 1), step=step)
+"""
+
+LONG_MLFLOW = """\
+with mlflow.start_run() as run:
+    now = int(time.time() * 1000)
+    points = [Metric("loss", 1 / (step + 1), now, step) for step in range(POINTS)]
+    client.log_batch(run.info.run_id, metrics=points)
+"""
 
 BODY = """\
 lr = 0.01
@@ -97,6 +120,52 @@ def run_cell(shell: InteractiveShell, code: str) -> float:
     return elapsed
 
 
+def durable(database: Path, name: str, started: float) -> float:
+    """Milliseconds from ``started`` until run ``name`` is finished and holds every point,
+    as another connection sees the store."""
+    reader = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    query = (
+        "SELECT r.status, m.n FROM runs r LEFT JOIN metric_rollups m ON m.run_id = r.id "
+        "AND m.shift = 64 AND m.key = 'loss' WHERE r.name = ?"
+    )
+    try:
+        while True:
+            row = reader.execute(query, (name,)).fetchone()
+            if row is not None and row[0] == "finished" and row[1] == POINTS:
+                return (time.perf_counter() - started) * 1000
+            time.sleep(0.005)
+    finally:
+        reader.close()
+
+
+def long_history(shell: InteractiveShell, database: Path, tries: int) -> dict[str, object]:
+    """The 100,000-point cell: when it answered and when it was durable, ours and MLflow's."""
+    ours_answer, ours_durable, theirs = [], [], []
+    for number in range(tries):
+        ml.flush()
+        started = time.perf_counter()
+        ours_answer.append(run_cell(shell, LONG_TRACKED.format(try_number=number)))
+        ours_durable.append(durable(database, f"long-history-{number}", started))
+        theirs.append(run_cell(shell, LONG_MLFLOW))
+    answer, kept = statistics.median(ours_answer), statistics.median(ours_durable)
+    after = statistics.median(d - a for a, d in zip(ours_answer, ours_durable, strict=True))
+    mlflow_ms = statistics.median(theirs)
+    return {
+        "points": POINTS,
+        "tries": tries,
+        "mlops_jlab_answer_ms": [round(v, 1) for v in ours_answer],
+        "mlops_jlab_durable_ms": [round(v, 1) for v in ours_durable],
+        "mlflow_log_batch_ms": [round(v, 1) for v in theirs],
+        "median_ms": {
+            "mlops_jlab_answer": round(answer, 1),
+            "mlops_jlab_durable": round(kept, 1),
+            "mlops_jlab_durable_after_answer": round(after, 1),
+            "mlflow_log_batch_durable": round(mlflow_ms, 1),
+        },
+        "mlflow_over_ours_durable": round(mlflow_ms / kept, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few cells, no results written")
@@ -117,7 +186,21 @@ def main() -> None:
 
         shell = InteractiveShell.instance()
         shell.run_cell("%load_ext mlops_jlab")
-        shell.user_ns.update({"pd": pd, "mlflow": mlflow, "DATA": str(data)})
+        from mlflow.entities import Metric
+        from mlflow.tracking import MlflowClient
+
+        shell.user_ns.update(
+            {
+                "pd": pd,
+                "mlflow": mlflow,
+                "DATA": str(data),
+                "ml": ml,
+                "time": time,
+                "POINTS": POINTS,
+                "Metric": Metric,
+                "client": MlflowClient(),
+            }
+        )
         # Each kind runs in blocks of BLOCK cells in a row, as Run All runs a notebook, and
         # the blocks take turns so that the machine's drift hits every kind alike. "by_hand"
         # runs cells PAUSE apart, as a person runs them (against plain cells run so too): a
@@ -150,6 +233,9 @@ def main() -> None:
                 if name == "tracked":
                     deferred_ms += (time.perf_counter() - started) * 1000
         recorded = len(ml.runs())
+        history = long_history(
+            shell, folder / ".mlops" / "mlops.sqlite", 1 if args.quick else LONG_TRIES
+        )
         ml.get_tracker().store.dispose()
 
     stats = {name: common.summary(values) for name, values in samples.items()}
@@ -166,12 +252,20 @@ def main() -> None:
         "idle_write_ms_per_run": round(deferred_ms / len(samples["tracked"]), 3),
         "mlflow_over_ours": round(theirs / ours, 1) if ours > 0 else None,
         "runs_recorded": recorded,
+        "long_history": history,
     }
     print(
         f"plain cell p50 {plain:.2f} ms; overhead p50: %%track {ours:.2f} ms in a row "
         f"({by_hand:.2f} ms run by hand), written later while idle "
         f"{results['idle_write_ms_per_run']:.2f} ms a run, "
         f"MLflow by hand {theirs:.2f} ms ({results['mlflow_over_ours']}x)"
+    )
+    long = history["median_ms"]
+    print(
+        f"{POINTS:,}-point cell: answered in {long['mlops_jlab_answer']:.0f} ms, durable "
+        f"after {long['mlops_jlab_durable']:.0f} ms ({long['mlops_jlab_durable_after_answer']:.0f} "
+        f"ms after the answer); MLflow log_batch {long['mlflow_log_batch_durable']:.0f} ms "
+        f"({history['mlflow_over_ours_durable']}x)"
     )
     if not args.quick:
         print(f"written {common.write_results('track_overhead', results)}")

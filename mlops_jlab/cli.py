@@ -34,6 +34,24 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from mlops_jlab.config import heartbeat_grace
+    from mlops_jlab.rules import check_grace
+    from mlops_jlab.store import open_store
+    from mlops_jlab.store.crashes import sweep
+
+    grace = heartbeat_grace() if args.grace is None else check_grace(args.grace, "--grace")
+    store = open_store(resolve_store(args.folder))
+    marked = sweep(store, grace)
+    if not marked:
+        print("runs: none left running by a process that is gone")
+    else:
+        print(f"runs: {len(marked)} left running by a process that is gone, marked crashed:")
+        for run in marked:
+            print(f"  {run.run_id} {run.name}: {run.reason}")
+    return 0
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     from mlops_jlab.demo import demo_workspace, fill_example_store, save_workspace, workspace_file
     from mlops_jlab.tracking import Tracker
@@ -68,6 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     info = commands.add_parser("info", help="show the store this folder resolves to")
     info.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
     info.set_defaults(run=_info)
+    check = commands.add_parser(
+        "check",
+        help="check the store of FOLDER: runs left running by a process that is gone are "
+        "marked crashed",
+    )
+    check.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
+    check.add_argument(
+        "--grace",
+        help="seconds without a heartbeat after which a run of another host counts as "
+        "crashed (default $MLOPS_JLAB_HEARTBEAT_GRACE, else 120)",
+    )
+    check.set_defaults(run=_check)
     demo = commands.add_parser(
         "demo-data", help="fill the store of FOLDER with example runs (needs mlops-jlab[demo])"
     )

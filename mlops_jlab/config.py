@@ -17,6 +17,8 @@ from pathlib import Path
 
 DB_URL_ENV = "MLOPS_JLAB_DB_URL"
 ARTIFACTS_ENV = "MLOPS_JLAB_ARTIFACTS"
+# Seconds without a heartbeat after which a run of another host counts as crashed.
+HEARTBEAT_GRACE_ENV = "MLOPS_JLAB_HEARTBEAT_GRACE"
 STORE_DIRNAME = ".mlops"
 SQLITE_FILENAME = "mlops.sqlite"
 ARTIFACTS_DIRNAME = "artifacts"
@@ -127,3 +129,13 @@ def resolve_store(start: str | os.PathLike[str] | None = None) -> StoreLocation:
     return StoreLocation(
         _sqlite_url(store_dir / SQLITE_FILENAME), artifacts, f"{source} {store_dir}"
     )
+
+
+def heartbeat_grace() -> float:
+    """The grace period in seconds: ``$MLOPS_JLAB_HEARTBEAT_GRACE``, else the default."""
+    from mlops_jlab.rules import DEFAULT_HEARTBEAT_GRACE, check_grace
+
+    given = os.environ.get(HEARTBEAT_GRACE_ENV)
+    if not given:
+        return float(DEFAULT_HEARTBEAT_GRACE)
+    return check_grace(given, f"${HEARTBEAT_GRACE_ENV}")

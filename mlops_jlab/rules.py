@@ -43,6 +43,14 @@ TEXT_PATTERN = r"^[^\x00]*$"
 # would also take "1_0", " 10 " and digits of other scripts.
 NUMBER_PATTERN = r"(?a:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 
+# A running run's process refreshes its heartbeat this often (a tracked cell's, every
+# time the background writer writes it, every two seconds). A run whose process is on
+# another host is crashed once its heartbeat is older than the grace period, which is
+# several heartbeats at least, so a busy or briefly suspended process is not taken for gone.
+HEARTBEAT_SECONDS = 10
+DEFAULT_HEARTBEAT_GRACE = 120
+MIN_HEARTBEAT_GRACE = 3 * HEARTBEAT_SECONDS
+
 # Runs shown side by side: fewer is no comparison, more is no longer readable.
 COMPARE_MIN_RUNS = 2
 COMPARE_MAX_RUNS = 50
@@ -91,3 +99,20 @@ def check_text(what: str, key: str, value: Any, limit: int = MAX_VALUE_LENGTH) -
             f"{what} '{key}' cannot be stored as text; remove the {_UNSTORABLE}"
         )
     return text
+
+
+def check_grace(seconds: Any, where: str = "the heartbeat grace period") -> float:
+    """A grace period in seconds: a number of at least :data:`MIN_HEARTBEAT_GRACE`."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            f"{where} must be a number of seconds, such as {DEFAULT_HEARTBEAT_GRACE}, "
+            f"not {seconds!r}"
+        ) from None
+    if not value >= MIN_HEARTBEAT_GRACE or value == float("inf"):
+        raise InvalidInputError(
+            f"{where} must be at least {MIN_HEARTBEAT_GRACE} seconds (runs refresh their "
+            f"heartbeat every {HEARTBEAT_SECONDS} s), not {seconds!r}"
+        )
+    return value

@@ -4,6 +4,7 @@ with the cell id in their metadata, outputs collected from the IOPub channel."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +108,18 @@ class Kernel:
 
     def interrupt(self) -> None:
         self.manager.interrupt_kernel()
+
+    @property
+    def pid(self) -> int:
+        return self.manager.provisioner.process.pid
+
+    def kill(self) -> None:
+        """SIGKILL the kernel process, as the out-of-memory killer does: nothing of it runs
+        after, no atexit, no finally. It is reaped, as the server that started it would."""
+        process = self.manager.provisioner.process
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=TIMEOUT)
+        self.client.stop_channels()
 
     def stop(self) -> None:
         self.client.stop_channels()

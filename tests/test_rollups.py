@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from mlops_jlab.rules import BIGINT_MAX, BIGINT_MIN
-from mlops_jlab.store import Store, migrate, reads, rollups, writes
+from mlops_jlab.store import Store, migrate, reads, rollup_arrays, rollups, writes
 from mlops_jlab.store.tables import Metric
 
 RUN = "a" * 32
@@ -222,6 +222,39 @@ def test_batches_out_of_order_and_steps_logged_twice(store):
     }
 
 
+@pytest.mark.parametrize(
+    "steps",
+    [
+        range(-5_000, 5_000),
+        range(BIGINT_MAX - 4_999, BIGINT_MAX + 1),
+        range(BIGINT_MIN, -(10**18), 10**15),
+    ],
+    ids=["around-zero", "up-to-bigint-max", "spread-from-bigint-min"],
+)
+def test_a_batch_of_many_points_makes_the_rows_one_point_at_a_time_makes(steps, monkeypatch):
+    # Given a batch of thousands of points of two histories, steps in no order, a few
+    # logged twice, values with spikes, and a short history beside them
+    points = noisy("loss", steps, seed=21) + noisy("acc", steps, seed=22)[:3_000]
+    points += points[:50] + noisy("lr", range(5), seed=23)
+    random.Random(24).shuffle(points)
+    keys = {"loss", "acc", "lr"}
+    # When its rollup rows are folded with arrays (many points of a key) and one at a time
+    fast = rollups.whole_rows(RUN, points) + rollups.level_rows(RUN, points, keys)
+    monkeypatch.setattr(rollup_arrays, "MANY", len(points) + 1)
+    slow = rollups.whole_rows(RUN, points) + rollups.level_rows(RUN, points, keys)
+    # Then they are the same rows in the same order (writers lock rows in that order)
+    slot = ("shift", "key", "bucket")
+    assert [tuple(row[c] for c in slot) for row in fast] == [
+        tuple(row[c] for c in slot) for row in slow
+    ]
+    for mine, theirs in zip(fast, slow, strict=True):
+        assert {k: v for k, v in mine.items() if k != "sum_value"} == {
+            k: v for k, v in theirs.items() if k != "sum_value"
+        }
+        assert math.isclose(mine["sum_value"], theirs["sum_value"], rel_tol=1e-9, abs_tol=1e-9)
+        assert type(mine["bucket"]) is int and type(mine["sum_value"]) is float
+
+
 def test_a_store_upgraded_from_0003_has_rollups_of_its_points(location):
     # Given a store at revision 0003 holding two runs' points (negative, repeated, far apart)
     engine = sa.create_engine(location.db_url)
@@ -362,3 +395,17 @@ def test_values_at_the_float_limits_are_written_and_answered_finite(store):
     assert all(math.isfinite(bucket["value"]) for bucket in buckets)
     assert min(bucket["min"] for bucket in buckets) == -big
     assert max(bucket["max"] for bucket in buckets) == big
+
+
+def test_a_history_longer_than_one_statement_takes_is_written_whole(store, monkeypatch):
+    # Given a SQLite that takes few variables a statement (as old builds do)
+    from mlops_jlab.store import bulk
+
+    monkeypatch.setattr(bulk, "_SQLITE_VARIABLES", 999)
+    # When a history of 12,345 points is written in one batch
+    points = noisy("loss", range(12_345), seed=31)
+    log(store, points, batch=20_000)
+    # Then every point is there, and the rollups are those of every point
+    with store.read() as conn:
+        assert reads.metric_point_counts(conn, [RUN]) == {(RUN, "loss"): 12_345}
+    assert_rollups_of(store, {RUN: points})

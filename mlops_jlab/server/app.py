@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Integer, Type, Unicode
+from tornado.ioloop import PeriodicCallback
+from traitlets import Float, Integer, Type, Unicode
 
-from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation, resolve_store
+from mlops_jlab.config import (
+    ARTIFACTS_ENV,
+    DB_URL_ENV,
+    HEARTBEAT_GRACE_ENV,
+    StoreLocation,
+    heartbeat_grace,
+    resolve_store,
+)
+from mlops_jlab.rules import check_grace
 from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
 from mlops_jlab.server.openapi import build_spec
 from mlops_jlab.server.routes import ROUTES
@@ -65,6 +75,21 @@ class MlopsApp(ExtensionApp):
     max_request_bytes = Integer(
         DEFAULT_MAX_BODY_BYTES, config=True, help="Larger request bodies are refused with 413."
     )
+    crash_sweep_seconds = Float(
+        30.0,
+        config=True,
+        help="How often the server marks crashed the runs left running by a process that is "
+        "gone (a kernel killed outright); 0: never.",
+    )
+    heartbeat_grace = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help="Seconds without a heartbeat after which a run of another host counts as "
+        "crashed; default $MLOPS_JLAB_HEARTBEAT_GRACE, else 120. Passed on to kernels.",
+    )
+    _sweeper: PeriodicCallback | None = None
+    _sweeping = False
 
     def resolve_location(self) -> StoreLocation:
         resolved = resolve_store(self.serverapp.root_dir)
@@ -93,12 +118,48 @@ class MlopsApp(ExtensionApp):
         # tracked here writes to the store the panel reads.
         os.environ[DB_URL_ENV] = location.db_url
         os.environ[ARTIFACTS_ENV] = location.artifacts
+        if self.heartbeat_grace is not None:
+            grace = check_grace(self.heartbeat_grace, "MlopsApp.heartbeat_grace")
+        else:
+            grace = heartbeat_grace()
+        os.environ[HEARTBEAT_GRACE_ENV] = f"{grace:g}"  # kernels judge runs by the same
         limits = self.limits
-        self.settings["mlops_jlab_service"] = self.service_class(location, limits)
+        service = self.service_class(location, limits)
+        self.settings["mlops_jlab_service"] = service
+        self._start_sweeping(service, grace)
         self.settings["mlops_jlab_max_body_bytes"] = self.max_request_bytes
         server_url = url_path_join(self.serverapp.base_url, API_PREFIX)
         self.settings["mlops_jlab_openapi"] = build_spec(ROUTES, server_url, limits)
         self.log.info("mlops-jlab store: %s (%s)", location.db_url, location.source)
+
+    def _start_sweeping(self, service: MlopsService, grace: float) -> None:
+        """Mark crashed runs every ``crash_sweep_seconds``, off the event loop."""
+        if self.crash_sweep_seconds <= 0:
+            return
+
+        async def sweep() -> None:
+            if self._sweeping:  # the last one is still at it (a locked store, say)
+                return
+            self._sweeping = True
+            try:
+                loop = asyncio.get_running_loop()
+                marked = await loop.run_in_executor(None, service.mark_crashed_runs, grace)
+                for run in marked:
+                    self.log.warning(
+                        "mlops-jlab: run %s (%s) crashed: %s", run.run_id, run.name, run.reason
+                    )
+            except Exception as exc:  # the next sweep tries again; the server keeps serving
+                self.log.warning("mlops-jlab: could not look for crashed runs: %s", exc)
+            finally:
+                self._sweeping = False
+
+        self._sweeper = PeriodicCallback(sweep, self.crash_sweep_seconds * 1000)
+        self._sweeper.start()
+
+    async def stop_extension(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.stop()
+            self._sweeper = None
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((route.pattern, route.handler, {"route": route}) for route in ROUTES)

@@ -45,7 +45,7 @@ from mlops_jlab.server.schemas import (
     StoreInfo,
     UpdateRun,
 )
-from mlops_jlab.store import Store, key_hints, open_store, reads, search, writes
+from mlops_jlab.store import Store, crashes, key_hints, open_store, reads, search, writes
 from mlops_jlab.store.engine import mask_url
 
 MAX_SELECTED_KEYS = 1000
@@ -133,6 +133,10 @@ class MlopsService:
     @cached_property
     def artifacts(self) -> ArtifactStore:
         return ArtifactStore(self.location.artifacts)
+
+    def mark_crashed_runs(self, grace_seconds: float) -> list[crashes.CrashedRun]:
+        """Mark crashed the runs whose process is gone (the server's periodic sweep)."""
+        return crashes.sweep(self.store, grace_seconds)
 
     # --- status -----------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mlops_jlab.store import rollup_arrays
 from mlops_jlab.store.tables import METRICS, ROLLUPS
 
 COLUMNS = [column.name for column in ROLLUPS.columns]
@@ -90,24 +91,52 @@ _Acc = list[Any]
 _Point = tuple[str, float, int, int]
 
 
+def _by_key(points: Iterable[_Point], keys: Collection[str] | None = None) -> dict[str, list]:
+    """The batch's points of ``keys`` (None: all) by key, in key order."""
+    if not isinstance(points, Sequence):
+        points = list(points)
+    found = {point[0] for point in points}
+    if len(found) == 1:  # a long history is most often one key's
+        (key,) = found
+        return {key: list(points)} if keys is None or key in keys else {}
+    groups: dict[str, list[_Point]] = {}
+    for point in points:
+        if keys is None or point[0] in keys:
+            groups.setdefault(point[0], []).append(point)
+    return dict(sorted(groups.items()))
+
+
 def whole_rows(run_id: str, points: Iterable[_Point]) -> list[dict[str, Any]]:
     """The whole-history rows a batch of points ``(key, value, step, timestamp)`` adds
     to, one per key, by key (writers lock rows in the same order)."""
-    return _rows(run_id, WHOLE, _fold(points, lambda step: 0))
+    rows = []
+    for key, mine in _by_key(points).items():
+        if len(mine) >= rollup_arrays.MANY:
+            rows += rollup_arrays.whole_rows(run_id, WHOLE, key, mine)
+        else:
+            rows += _rows(run_id, WHOLE, _fold(mine, lambda step: 0))
+    return rows
 
 
 def level_rows(
     run_id: str, points: Iterable[_Point], keys: Collection[str]
 ) -> list[dict[str, Any]]:
     """The rows at every shift of :data:`SHIFTS` that the batch's points of ``keys`` add
-    to, by shift, key and bucket."""
+    to, by shift, key and bucket. A history with many points in the batch is folded with
+    NumPy (:mod:`mlops_jlab.store.rollup_arrays`), the others here."""
+    by_shift: dict[int, list[dict[str, Any]]] = {shift: [] for shift in SHIFTS}
     first = SHIFTS[0]
-    level = _fold((point for point in points if point[0] in keys), lambda step: step >> first)
-    rows = _rows(run_id, first, level)
-    for finer, shift in itertools.pairwise(SHIFTS):
-        level = _coarser(level, shift - finer)
-        rows += _rows(run_id, shift, level)
-    return rows
+    for key, mine in _by_key(points, keys).items():
+        if len(mine) >= rollup_arrays.MANY:
+            for shift, rows in rollup_arrays.level_rows(run_id, SHIFTS, key, mine).items():
+                by_shift[shift] += rows
+            continue
+        level = _fold(mine, lambda step: step >> first)
+        by_shift[first] += _rows(run_id, first, level)
+        for finer, shift in itertools.pairwise(SHIFTS):
+            level = _coarser(level, shift - finer)
+            by_shift[shift] += _rows(run_id, shift, level)
+    return [row for shift in SHIFTS for row in by_shift[shift]]
 
 
 def _fold(points: Iterable[_Point], bucket_of: Any) -> dict[tuple[str, int], _Acc]:

@@ -84,6 +84,9 @@ class Run(Base):
     start_time: Mapped[int] = mapped_column(BigInteger)
     end_time: Mapped[int | None] = mapped_column(BigInteger)
     heartbeat: Mapped[int | None] = mapped_column(BigInteger)
+    # The process that runs it, so that a run whose process is gone is marked crashed.
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     user: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     environment_hash: Mapped[str | None] = mapped_column(ForeignKey("environments.hash"))
     git_commit: Mapped[str | None] = mapped_column(String(64))

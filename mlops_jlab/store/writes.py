@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.rules import NUMBER_PATTERN
-from mlops_jlab.store import reads, rollups
+from mlops_jlab.store import bulk, reads, rollups
 from mlops_jlab.store.tables import (
     ARTIFACTS,
     DATASETS,
@@ -28,7 +29,6 @@ from mlops_jlab.store.tables import (
     EVENTS,
     EXPERIMENTS,
     LATEST,
-    METRICS,
     PARAMS,
     ROLLUPS,
     RUN_ARTIFACTS,
@@ -53,14 +53,17 @@ def _dialect_insert(dialect_name: str, table: sa.Table):
     return dialect.insert(table)
 
 
+# A run marked crashed while its process was alive after all (suspended longer than the
+# grace period, say) is running again at its next heartbeat, and can still end.
+_LIVE = sa.or_(RUNS.c.status == "running", RUNS.c.status == "crashed")  # no IN: see _execute
 _TOUCH = (
     RUNS.update()
-    .where(RUNS.c.id == sa.bindparam("run_id"), RUNS.c.status == "running")
-    .values(heartbeat=sa.bindparam("now"))
+    .where(RUNS.c.id == sa.bindparam("run_id"), _LIVE)
+    .values(heartbeat=sa.bindparam("now"), status="running", end_time=None, error=None)
 )
 _FINISH = (
     RUNS.update()
-    .where(RUNS.c.id == sa.bindparam("run_id"), RUNS.c.status == "running")
+    .where(RUNS.c.id == sa.bindparam("run_id"), _LIVE)
     .values(
         status=sa.bindparam("status"),
         end_time=sa.bindparam("now"),
@@ -102,18 +105,27 @@ def _upserts(dialect_name: str) -> dict[str, Any]:
 
 # Built once: the driver's SQL is made once per statement object.
 _INSERT_RUN = RUNS.insert()
-_INSERT_METRICS = METRICS.insert()
+_METRIC_COLUMNS = ("run_id", "key", "value", "step", "timestamp")
+_METRIC_TYPES = ("varchar", "varchar", "float8", "int8", "int8")
 _INSERT_LINEAGE = EVENTS.insert()
 
 
 @functools.lru_cache(maxsize=64)
 def _driver_sql(
     dialect: Any, statement: Any, keys: tuple[str, ...]
-) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """``statement`` as the driver's SQL, the order its parameters go in, and the values
-    of those the statement holds itself (such as ``status = 'running'``)."""
+) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
+    """``statement`` as the driver's SQL, and what makes a row's parameters of it, in
+    their order, with the values the statement holds itself (such as ``status =
+    'running'``) where the row has none."""
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-    return str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params)
+    order = tuple(compiled.positiontup or ())
+    own = {key: value for key, value in compiled.params.items() if key not in keys}
+    if own or not order:
+        return str(compiled), lambda row: tuple(row[k] if k in row else own[k] for k in order)
+    if len(order) == 1:
+        return str(compiled), lambda row: (row[order[0]],)
+    # itemgetter makes the tuples in C: long histories write tens of thousands of rows
+    return str(compiled), operator.itemgetter(*order)
 
 
 def _execute(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> int:
@@ -125,11 +137,10 @@ def _execute(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> in
     """
     if conn.dialect.name != "sqlite" or not conn.dialect.positional:
         return conn.execute(statement, rows).rowcount
-    sql, order, own = _driver_sql(conn.dialect, statement, tuple(rows[0]))
+    sql, parameters = _driver_sql(conn.dialect, statement, tuple(rows[0]))
     cursor = conn.connection.driver_connection.cursor()
     try:
-        merged = [{**own, **row} for row in rows] if own else rows
-        cursor.executemany(sql, [tuple(row[key] for key in order) for row in merged])
+        cursor.executemany(sql, list(map(parameters, rows)))
         return cursor.rowcount
     finally:
         cursor.close()
@@ -161,7 +172,8 @@ def insert_run(conn: Connection, values: dict[str, Any]) -> None:
 def touch_running(conn: Connection, run_id: str) -> None:
     """Refresh the run's heartbeat, and refuse if it is unknown or has ended.
 
-    One statement does both: the UPDATE only matches a running run.
+    One statement does both: the UPDATE only matches a running run (or one taken for
+    crashed, which the heartbeat proves wrong).
     """
     if conn.execute(_TOUCH, {"run_id": run_id, "now": now_ms()}).rowcount != 1:
         _refuse(conn, run_id)
@@ -227,14 +239,14 @@ def insert_metrics(
 ) -> None:
     """Append metric points ``(key, value, step, timestamp)``, keep the latest value per
     key (highest step, then newest) in ``latest_metrics``, and add the points to their
-    histories' rollups (:mod:`mlops_jlab.store.rollups`)."""
-    _execute(
+    histories' rollups (:mod:`mlops_jlab.store.rollups`). Written in bulk
+    (:mod:`mlops_jlab.store.bulk`): a cell may log a hundred thousand points."""
+    bulk.insert_rows(
         conn,
-        _INSERT_METRICS,
-        [
-            {"run_id": run_id, "key": k, "value": v, "step": s, "timestamp": t}
-            for k, v, s, t in points
-        ],
+        "metrics",
+        _METRIC_COLUMNS,
+        ((run_id, k, v, s, t) for k, v, s, t in points),
+        _METRIC_TYPES,
     )
     latest: dict[str, tuple[str, float, int, int]] = {}
     for point in points:
@@ -266,9 +278,33 @@ def _roll_up(conn: Connection, run_id: str, points: Sequence[tuple[str, float, i
     long = {key for key, count in counts.items() if count > rollups.LONG}
     grown = {key for key in long if counts[key] - added[key] <= rollups.LONG}
     if long - grown:
-        _execute(conn, upsert, rollups.level_rows(run_id, points, long - grown))
+        _upsert_rollups(conn, rollups.level_rows(run_id, points, long - grown))
     if grown:
         rollups.fill(conn, run_id, grown)
+
+
+# From this many rows on, PostgreSQL takes rollups through a staging table (one statement).
+_STAGED_ROWS = 256
+_ROLLUP_TYPES = ("varchar", "int4", "varchar", *["int8"] * 2, *["float8"] * 3, *["int8"] * 3)
+
+
+def _upsert_rollups(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add ``rows`` to the rollups: a long history's batch adds thousands of them."""
+    dialect = conn.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg" or len(rows) < _STAGED_ROWS:
+        _execute(conn, _upserts(dialect.name)["rollups"], rows)
+        return
+    values = operator.itemgetter(*rollups.COLUMNS)
+    name = bulk.stage(conn, "metric_rollups", rollups.COLUMNS, _ROLLUP_TYPES, map(values, rows))
+    conn.execute(_staged_upsert(name))
+
+
+@functools.cache
+def _staged_upsert(name: str) -> Any:
+    batch = sa.table(name, *(sa.column(column) for column in rollups.COLUMNS))
+    ordered = sa.select(*batch.c).order_by(batch.c.shift, batch.c.key, batch.c.bucket)
+    insert = postgresql.insert(ROLLUPS).from_select(rollups.COLUMNS, ordered)
+    return rollups.upsert("postgresql", insert)
 
 
 _POINT_COUNT = "SELECT n FROM metric_rollups WHERE run_id = ? AND shift = ? AND key = ?"

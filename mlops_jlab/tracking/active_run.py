@@ -10,6 +10,7 @@ import pickle
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,13 +29,24 @@ from mlops_jlab.tracking.checks import (
     check_timestamp,
     describable,
 )
-from mlops_jlab.tracking.writer import Flusher, write_runs
+from mlops_jlab.tracking.writer import CHUNK_POINTS, Flusher, write_runs
 
 if TYPE_CHECKING:
     from mlops_jlab.tracking.tracker import Tracker
 
 END_STATUSES = ("finished", "failed", "crashed", "interrupted")
 ARTIFACT_KINDS = ("file", "figure", "model", "notebook")
+
+
+@dataclass(frozen=True)
+class VersionDraft:
+    """A dataset version a run recorded that may not be written yet: what writing it needs."""
+
+    name: str
+    fingerprint: str
+    description: dict[str, Any] | None
+    source: str | None
+    role: str | None
 
 
 class ActiveRun:
@@ -60,6 +72,12 @@ class ActiveRun:
         self.buffered = False
         self._pending: list[Callable[[Connection], None]] = []
         self._written = threading.RLock()
+        # Its metric points are kept as rows, written in bulk: a cell may log 100k of them.
+        # Their own lock is held for moments only, so logging never waits for a write.
+        self._points: list[tuple[str, float, int, int]] = []
+        self._taken: list[tuple[str, float, int, int]] = []  # those the write being made has
+        self._points_lock = threading.Lock()
+        self._chunk_asked = False
 
     def __repr__(self) -> str:
         return f"<ActiveRun {self.name!r} id={self.id} status={self.status}>"
@@ -84,6 +102,17 @@ class ActiveRun:
         except Exception as exc:
             Flusher.errors[self.id] = f"run {self.id} ({self.name}) is not written yet: {exc}"
 
+    def beat(self) -> None:
+        """The heartbeat of a run that writes through (not buffered), from the flusher's
+        thread: nothing of it is waiting, so a failure loses nothing and is not reported.
+        A run that has ended or left the store meanwhile is kept alive no longer."""
+        try:
+            self.flush()
+        except (RunStateError, NotFoundError):
+            Flusher.forget(self)
+        except Exception:  # the store is out of reach: the next heartbeat tries again
+            return
+
     def _write(self, write: Callable[[Connection], None]) -> None:
         """Write now, or later in one transaction with the run's other writes if buffered."""
         if self.buffered:
@@ -98,22 +127,41 @@ class ActiveRun:
         write_runs([(self, touch_and_write)])
 
     def _saved(self) -> tuple[Any, ...]:
-        return list(self._pending), set(self._lineage), self._ended_on_insert
+        """The run's state before a write, which takes the metric points logged so far."""
+        with self._points_lock:
+            self._taken, self._points = self._points, []
+            self._chunk_asked = False
+        return list(self._pending), set(self._lineage), self._ended_on_insert, self._taken
 
     def _restore(self, saved: tuple[Any, ...]) -> None:
         """Forget what a transaction that failed taught this run: the database has none of
         it, and its buffered writes are made again next time."""
-        self._pending, self._lineage, self._ended_on_insert = saved
+        self._pending, self._lineage, self._ended_on_insert, taken = saved
+        with self._points_lock:
+            self._points[:0] = taken
+        self._taken = []
         self._new_events = []
 
+    def points_waiting(self) -> int:
+        """How many metric points the run holds that are not written yet."""
+        return len(self._points)
+
+    def unwritten(self) -> bool:
+        """Whether a buffered run holds something not written yet."""
+        return bool(self._pending or self._points)
+
     def _write_into(self, conn: Connection, last: Callable[[Connection], None] | None) -> None:
-        """What is buffered, then ``last``, then the lineage events these writes made."""
+        """What is buffered (the run's insert first), the metric points in bulk, then
+        ``last``, then the lineage events these writes made."""
         pending, self._pending = self._pending, []
         for write in pending:
             write(conn)
+        points, self._taken = self._taken, []
+        if points:
+            writes.insert_metrics(conn, self.id, points)
         if last is not None:
             last(conn)
-        elif pending:
+        else:  # the heartbeat, which also refuses a run that has ended meanwhile
             writes.touch_running(conn, self.id)
         if self._new_events:
             writes.insert_lineage(conn, self.id, self._new_events)
@@ -178,7 +226,15 @@ class ActiveRun:
             points.append((key, number, this_step, moment))
         if not points:
             return
-        self._write(lambda conn: writes.insert_metrics(conn, self.id, points))
+        if self.buffered:
+            with self._points_lock:
+                self._points.extend(points)
+                waiting = len(self._points)
+            if waiting >= CHUNK_POINTS and not self._chunk_asked:
+                self._chunk_asked = True
+                Flusher.chunk(self)  # written while the cell runs, not all after it
+        else:
+            self._write(lambda conn: writes.insert_metrics(conn, self.id, points))
         for key, _value, this_step, _moment in points:
             self._next_step[key] = max(self._next_step.get(key, 0), this_step + 1)
 
@@ -307,28 +363,22 @@ class ActiveRun:
             name = check_key("dataset name", name)
             fp = fingerprint.fingerprint(data)
             frame = data
-        version = self.tracker.known_version(name, fp)
-        description = None
-        if version is None and frame is not None and describable(frame):
-            description = profiling.describe(frame)
+        known = self.tracker.known_version(name, fp)
         event_direction = direction.upper()
-        if version is not None and ("dataset_version", str(version), event_direction) in (
+        if isinstance(known, int) and ("dataset_version", str(known), event_direction) in (
             self._lineage
         ):
             return fp  # the same version the same way again: nothing new to record
-
-        def record(conn: Connection) -> None:
-            # In the write's own transaction: a version the tracker has not seen is found
-            # or made by ensure_dataset_version, not looked up on another connection.
-            version_id = self.tracker.seen_version(name, fp)
-            if version_id is None:
-                version_id = writes.ensure_dataset_version(
-                    conn, name, fp, description, source=source, role=role
-                )
-            self._link(("dataset_version", str(version_id), event_direction))
-            self.tracker.remember_version(name, fp, version_id)
-
-        self._write(record)
+        if isinstance(known, VersionDraft):
+            draft = known  # queued by an earlier cell: described once, written once
+        else:
+            description = None
+            if known is None and frame is not None and describable(frame):
+                description = profiling.describe(frame)
+            draft = VersionDraft(name, fp, description, source, role)
+            if known is None:
+                draft = self.tracker.draft_version(draft)
+        self._link_version(draft, event_direction)
         return fp
 
     def use_dataset_version(self, name: str, fp: str, direction: str = "input") -> None:
@@ -336,11 +386,23 @@ class ActiveRun:
         dataset's name and fingerprint: a DataFrame read from a file and unchanged since is
         that file's version, whatever the file holds now."""
         self._check_running()
-        version = self.tracker.known_version(name, fp)
-        if version is None:
+        known = self.tracker.known_version(name, fp)
+        if known is None:
             raise NotFoundError(f"no version {fp} of dataset {name!r} in {self.tracker.store!r}")
-        event = ("dataset_version", str(version), direction.upper())
-        self._write(lambda conn: self._link(event))
+        if isinstance(known, int):  # written: the draft finds it when the run is written
+            known = VersionDraft(name, fp, None, None, None)
+        self._link_version(known, direction.upper())
+
+    def _link_version(self, draft: VersionDraft, direction: str) -> None:
+        """Record the event, the version first if the store does not hold it yet: in the
+        write's own transaction, where a version a cell before this one queued is found
+        (or made, if this write comes first) without another connection."""
+
+        def record(conn: Connection) -> None:
+            version_id = self.tracker.write_version(conn, draft)
+            self._link(("dataset_version", str(version_id), direction))
+
+        self._write(record)
 
     def _link(self, event: tuple[str, str, str]) -> None:
         """Record a lineage event once per run (written when the transaction ends)."""

@@ -12,24 +12,27 @@ from typing import TYPE_CHECKING, Any
 
 import xxhash
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
+from mlops_jlab import processes
 from mlops_jlab.artifacts import ArtifactStore
 from mlops_jlab.config import (
     StoreLocation,
+    heartbeat_grace,
     project_folder,
     resolve_store,
     sqlite_file,
 )
 from mlops_jlab.environment import current_user, git_commit, python_environment
-from mlops_jlab.errors import FilterWarning, InvalidInputError, NotFoundError
+from mlops_jlab.errors import FilterWarning, InvalidInputError, NotFoundError, StoreError
 from mlops_jlab.rules import (
     ID_LENGTH,
     MIN_ID_PREFIX,
     check_key,
     check_text,
 )
-from mlops_jlab.store import Store, key_hints, open_store, reads, search, writes
-from mlops_jlab.tracking.active_run import ActiveRun
+from mlops_jlab.store import Store, crashes, key_hints, open_store, reads, search, writes
+from mlops_jlab.tracking.active_run import ActiveRun, VersionDraft
 from mlops_jlab.tracking.checks import check_details, check_mapping
 from mlops_jlab.tracking.frames import RunRecord, runs_frame
 from mlops_jlab.tracking.writer import Flusher
@@ -64,12 +67,27 @@ class Tracker:
         self._environment_saved = False
         # (dataset name, fingerprint) -> version id: a version is described and looked up once
         self._versions: dict[tuple[str, str], int] = {}
+        # Versions queued to be written by the background writer, which the cells after the
+        # one that made them must find although the store does not hold them yet (Run All)
+        self._drafts: dict[tuple[str, str], VersionDraft] = {}
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.location)
+            store = open_store(self.location)
+            self._mark_crashed(store)
+            self._store = store
         return self._store
+
+    @staticmethod
+    def _mark_crashed(store: Store) -> None:
+        """Mark crashed the runs whose process is gone, as the store is opened: a kernel
+        killed outright left its runs running. A read finds them, so a store with none
+        costs no write."""
+        grace = heartbeat_grace()
+        # Not this tracker's to report: the server's sweep and mlops-jlab check say why
+        with contextlib.suppress(SQLAlchemyError, StoreError):
+            crashes.sweep(store, grace)
 
     @property
     def artifacts(self) -> ArtifactStore:
@@ -83,26 +101,50 @@ class Tracker:
         Flusher.drain()
         return self.store.read()
 
-    def known_version(self, name: str, fp: str) -> int | None:
-        """The id of a dataset version this tracker has seen or finds in the store."""
+    def known_version(self, name: str, fp: str) -> int | VersionDraft | None:
+        """A dataset version this process knows: its id when it has seen it or finds it in
+        the store, the draft a run of this process queued when it is not written yet
+        (a kernel reads its own queued writes), else None."""
         key = (name, fp)
-        if key not in self._versions:
+        found: int | VersionDraft | None = self._versions.get(key)
+        if found is None:
+            found = self._drafts.get(key)
+        if found is None:
             with self.store.read() as conn:
                 found = writes.find_dataset_version(conn, name, fp)
-            if found is None:
-                return None
+            if found is not None:
+                self._versions[key] = found
+        return found
+
+    def draft_version(self, draft: VersionDraft) -> VersionDraft:
+        """Remember a version a run queued, until it is written; returns the draft kept
+        (the first one queued of the same version, so every run writes the same)."""
+        return self._drafts.setdefault((draft.name, draft.fingerprint), draft)
+
+    def write_version(self, conn: Connection, draft: VersionDraft) -> int:
+        """In a write transaction: the id of the drafted version, recorded if new."""
+        key = (draft.name, draft.fingerprint)
+        found = self._versions.get(key)
+        if found is None:
+            found = writes.ensure_dataset_version(
+                conn,
+                draft.name,
+                draft.fingerprint,
+                draft.description,
+                source=draft.source,
+                role=draft.role,
+            )
             self._versions[key] = found
-        return self._versions[key]
+        return found
 
-    def seen_version(self, name: str, fp: str) -> int | None:
-        """The id of a dataset version this tracker has seen, without asking the store."""
-        return self._versions.get((name, fp))
-
-    def remember_version(self, name: str, fp: str, version_id: int) -> None:
-        self._versions[(name, fp)] = version_id
+    def settle(self) -> None:
+        """After a write committed: the drafts it wrote are in the store now."""
+        for key in [key for key in self._drafts if key in self._versions]:
+            self._drafts.pop(key, None)
 
     def forget_ids(self) -> None:
-        """After a failed write: the ids it made (versions, experiments) were never stored."""
+        """After a failed write: the ids it made (versions, experiments) were never stored;
+        the drafts stay, as the runs that queued them keep their writes."""
         self._versions.clear()
         self._experiment_ids.clear()
         self._environment_saved = False
@@ -189,6 +231,8 @@ class Tracker:
                     "user": current_user(),
                     "environment_hash": environment["hash"],
                     "git_commit": git_commit(),
+                    "pid": processes.this_pid(),
+                    "host": processes.this_host(),
                 },
             )
             if checked_tags:
@@ -202,6 +246,7 @@ class Tracker:
         else:
             with self.store.write() as conn:
                 insert(conn)
+            Flusher.watch(run)  # for its heartbeat
         return run
 
     def resolve_run_id(self, text: str) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
+
+from mlops_jlab.rules import HEARTBEAT_SECONDS
 
 if TYPE_CHECKING:
     from mlops_jlab.tracking.active_run import ActiveRun
@@ -21,6 +24,9 @@ FLUSH_SECONDS = 2.0
 WRITE_DELAY = 0.05
 # ... or, when cells run one after another, together with the next ones' this much later.
 BATCH_SECONDS = 1.0
+# A run holding this many metric points not yet written has them written at once, while
+# its cell runs: a long history is written in chunks, so little is left when the cell ends.
+CHUNK_POINTS = 10_000
 
 
 def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None]]) -> None:
@@ -41,20 +47,24 @@ def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None
                 run._restore(state)
             runs[0].tracker.forget_ids()
             raise
+    for tracker in {id(run.tracker): run.tracker for run in runs}.values():
+        tracker.settle()
 
 
 class Flusher:
     """One thread that writes what buffered runs collected: every FLUSH_SECONDS for long
     ones, so a cell that runs for minutes shows up while it runs, and the last writes of
     ended ones while the kernel is idle, so a cell's answer does not wait for the database
-    (a thread per cell would cost every short cell a thread start).
+    (a thread per cell would cost every short cell a thread start). It also keeps the
+    heartbeat of every running run of the process, so that one left running by a process
+    that is gone can be told from one that runs (:mod:`mlops_jlab.store.crashes`).
 
     Cells run one after another (Run All) leave the kernel no idle time: their last writes
     wait, at most BATCH_SECONDS, and are then made together, in one transaction, because a
     commit costs more than a short cell's rows.
     """
 
-    _runs: dict[ActiveRun, float] = {}  # buffered runs running, and when last written
+    _runs: dict[ActiveRun, float] = {}  # this process's runs running, and when last written
     _ended: list[ActiveRun] = []  # their last write queued, in order
     _oldest = 0.0  # when the oldest queued last write was queued
     _last_end = 0.0  # when a buffered run last ended
@@ -80,6 +90,14 @@ class Flusher:
     def forget(cls, run: ActiveRun) -> None:
         with cls._lock:
             cls._runs.pop(run, None)
+
+    @classmethod
+    def chunk(cls, run: ActiveRun) -> None:
+        """Write what the running ``run`` collected now: it holds a chunk of points."""
+        with cls._lock:
+            if run in cls._runs:
+                cls._runs[run] = -FLUSH_SECONDS
+        cls._wake.set()
 
     @classmethod
     def finish(cls, run: ActiveRun) -> None:
@@ -143,7 +161,17 @@ class Flusher:
             due = cls._oldest + BATCH_SECONDS
             if not cls._runs:
                 due = min(due, cls._last_end + WRITE_DELAY)
+            if any(run.points_waiting() >= CHUNK_POINTS for run in cls._ended):
+                return 0.0  # batching saves a commit, which is little beside that many rows
             return max(0.0, due - now)
+
+    @staticmethod
+    def _due(run: ActiveRun, waited: float) -> bool:
+        """Whether a running run is written now: what a buffered one collected every
+        FLUSH_SECONDS, and every run's heartbeat every HEARTBEAT_SECONDS."""
+        if waited >= HEARTBEAT_SECONDS:
+            return True
+        return run.buffered and waited >= FLUSH_SECONDS and run.unwritten()
 
     @classmethod
     def _loop(cls) -> None:
@@ -154,14 +182,31 @@ class Flusher:
                 cls.drain()
             now = time.monotonic()
             with cls._lock:
-                due = [run for run, since in cls._runs.items() if now - since >= FLUSH_SECONDS]
+                due = [run for run, since in cls._runs.items() if cls._due(run, now - since)]
                 for run in due:
                     cls._runs[run] = now
             for run in due:
-                run.flush_in_background()
+                if run.buffered:
+                    run.flush_in_background()
+                else:
+                    run.beat()
 
 
 atexit.register(Flusher.drain)
+
+
+def _forget_in_child() -> None:
+    # A forked child (multiprocessing) neither writes nor keeps alive its parent's runs:
+    # the parent does, and a child's heartbeat would keep a dead parent's runs running.
+    Flusher._runs = {}
+    Flusher._ended = []
+    Flusher._lock = threading.Lock()
+    Flusher._draining = threading.Lock()
+    Flusher._wake = threading.Event()
+    Flusher._thread = None
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def flush() -> None:
