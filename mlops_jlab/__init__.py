@@ -16,7 +16,10 @@ from mlops_jlab.errors import (
     NotFoundError,
     QuerySyntaxError,
     RunStateError,
+    StoreCorruptError,
     StoreError,
+    StoreFullError,
+    StoreReadOnlyError,
 )
 from mlops_jlab.tracking import (
     active_run,
@@ -49,7 +52,10 @@ __all__ = [
     "NotFoundError",
     "QuerySyntaxError",
     "RunStateError",
+    "StoreCorruptError",
     "StoreError",
+    "StoreFullError",
+    "StoreReadOnlyError",
     "__version__",
     "active_run",
     "dataset_versions",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
-from mlops_jlab.config import resolve_store
-from mlops_jlab.errors import MlopsError
+from mlops_jlab.config import StoreLocation, resolve_store, sqlite_file
+from mlops_jlab.errors import InvalidInputError, MlopsError
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -25,6 +29,128 @@ def _info(args: argparse.Namespace) -> int:
     print(f"artifacts: {location.artifacts}")
     print("counts:    " + ", ".join(f"{n} {what}" for what, n in numbers.items()))
     return 0
+
+
+# --- check ------------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    """What one step of ``mlops-jlab check`` found: whether all is well, and lines that say
+    what it found and, when not, what to do."""
+
+    ok: bool
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    """A step of ``mlops-jlab check``. One that ``writes`` into the store is skipped when an
+    earlier step found a problem: nothing is written into a damaged store."""
+
+    name: str
+    run: Callable[[StoreLocation], Finding]
+    writes: bool = False
+
+
+def _check_pages(location: StoreLocation) -> Finding:
+    from mlops_jlab.store import integrity, open_store
+    from mlops_jlab.store.failures import RESTORE_ADVICE
+
+    database = sqlite_file(location.db_url)
+    if database is None:
+        open_store(location)  # reachable, and its schema current
+        return Finding(
+            True,
+            [
+                "not checked here: PostgreSQL checks each page as it reads it (with data "
+                "checksums on); pg_amcheck checks a whole database"
+            ],
+        )
+    started = time.perf_counter()
+    found = integrity.check_file(Path(database))
+    seconds = time.perf_counter() - started
+    if not found:
+        size = Path(database).stat().st_size / 1e6
+        return Finding(True, [f"ok (SQLite's integrity_check, {size:.1f} MB in {seconds:.1f} s)"])
+    return Finding(
+        False,
+        [
+            f"DAMAGED: SQLite's integrity_check found {len(found)} problems"
+            + (" (the first ones)" if len(found) >= integrity.MAX_PROBLEMS else ""),
+            *(f"  {line}" for line in found),
+            "what to do: the Jupyter server and kernels read and write it no more; "
+            f"{RESTORE_ADVICE}",
+        ],
+    )
+
+
+# The steps of `mlops-jlab check`, in order. A new step is a function of the store's
+# location that returns a Finding, and a line here.
+CHECK_STEPS: list[CheckStep] = [CheckStep("pages", _check_pages)]
+
+
+def _check(args: argparse.Namespace) -> int:
+    from mlops_jlab.store.engine import mask_url
+
+    location = resolve_store(args.folder)
+    print(f"store: {mask_url(location.db_url)} ({location.source})")
+    healthy = True
+    for step in CHECK_STEPS:
+        if step.writes and not healthy:
+            print(f"{step.name}: skipped (it writes into the store, which has problems)")
+            continue
+        try:
+            finding = step.run(location)
+        except MlopsError as exc:
+            finding = Finding(False, [str(exc)])
+        healthy = healthy and finding.ok
+        first, *rest = finding.lines or ["ok" if finding.ok else "problems found"]
+        print(f"{step.name}: {first}")
+        for line in rest:
+            print(f"  {line}")
+    return 0 if healthy else 1
+
+
+# --- backup -----------------------------------------------------------------------------
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from mlops_jlab.store import integrity
+    from mlops_jlab.store.engine import mask_url
+
+    location = resolve_store(args.folder)
+    database = sqlite_file(location.db_url)
+    if database is None:
+        url = mask_url(location.db_url).replace("postgresql+psycopg://", "postgresql://")
+        print(
+            "mlops-jlab backup copies SQLite stores; this store is a database server's. Back "
+            "it up with PostgreSQL's own tool, which copies it while it is in use:\n"
+            f"  pg_dump --format=custom --file {args.destination} '{url}'\n"
+            "and restore it with pg_restore. Copy the artifacts "
+            f"({location.artifacts}) as well."
+        )
+        return 1
+    if not Path(database).is_file():
+        raise InvalidInputError(f"there is no store at {database!r} to back up")
+    destination = Path(args.destination).expanduser()
+    if destination.is_dir():
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        destination = destination / f"mlops-{stamp}.sqlite"
+    size = integrity.backup_sqlite(database, destination)
+    print(f"backed up {database} to {destination} ({size / 1e6:.1f} MB)")
+    found = integrity.check_file(destination, thorough=False)
+    if found:
+        print(f"the copy holds the store's damage ({found[0]}): run `mlops-jlab check`")
+        return 1
+    print(
+        f"artifacts are not in it: copy {location.artifacts} as well (a blob never changes "
+        "once written, so rsync copies only the new ones)"
+    )
+    return 0
+
+
+# --- demo-data --------------------------------------------------------------------------
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -72,6 +198,21 @@ def main(argv: list[str] | None = None) -> int:
         "(default FOLDER/.mlops/workspaces; pass it to jupyter lab --LabApp.workspaces_dir)",
     )
     demo.set_defaults(run=_demo_data)
+    check = commands.add_parser(
+        "check",
+        help="check the store: SQLite's integrity check of every page; exit 1 if a "
+        "problem is found, with what to do",
+    )
+    check.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
+    check.set_defaults(run=_check)
+    backup = commands.add_parser(
+        "backup",
+        help="copy a SQLite store while it is in use (SQLite's backup API); for PostgreSQL, "
+        "say how pg_dump does it",
+    )
+    backup.add_argument("destination", help="a new file, or a folder to put a dated copy in")
+    backup.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
+    backup.set_defaults(run=_backup)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

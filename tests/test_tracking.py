@@ -438,8 +438,9 @@ def test_a_run_that_cannot_be_written_holds_back_no_other(tracker, monkeypatch):
         return real_insert(conn, run_id, events)
 
     monkeypatch.setattr(writes, "insert_lineage", refuse_second)
-    # When they are flushed
-    ml.flush()
+    # When they are flushed, flush says one is not written
+    with pytest.raises(MlopsError, match=r"a tracked run is not written yet.*disk full"):
+        ml.flush()
     # Then the others are written, and the refused one is reported and kept
     problems = tracking_module.write_problems()
     assert len(problems) == 1 and "refused" in problems[0] and "disk full" in problems[0]
@@ -459,7 +460,8 @@ def test_a_failed_background_write_is_reported_and_kept_for_the_next_try(tracker
     real_insert = writes.insert_lineage
     monkeypatch.setattr(writes, "insert_lineage", lambda *a, **k: 1 / 0)
     run.end(wait=False)
-    tracking_module.flush()
+    with pytest.raises(MlopsError, match="not written yet"):
+        tracking_module.flush()
     # Then the problem is reported once
     problems = tracking_module.write_problems()
     assert len(problems) == 1 and "later" in problems[0]

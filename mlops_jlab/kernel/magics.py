@@ -24,6 +24,7 @@ from mlops_jlab import tracking
 from mlops_jlab.datasets.roles import ROLES
 from mlops_jlab.errors import MlopsError
 from mlops_jlab.kernel.capture import CellCapture, Options
+from mlops_jlab.tracking.writer import on_write_failure, remove_write_failure_listener
 
 NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
 _TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
@@ -182,8 +183,6 @@ class TrackMagics(Magics):
         line = track_arguments(info.raw_cell or "")
         if line is None or self._run is not None:
             return
-        for problem in tracking.write_problems():  # an earlier cell's write failed
-            _warn(problem)
         try:
             self._start(info, line)
         except UsageError:  # bad options: the magic itself says what is wrong
@@ -423,6 +422,15 @@ def _reason(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _report_unwritten(run: tracking.ActiveRun, error: BaseException) -> None:
+    """Called by the background writer as soon as a cell's run cannot be written: the line
+    goes under the cell that just ran (the kernel's latest output)."""
+    _warn(
+        f"run {run.name!r} is not recorded yet: {_reason(error)}. It is kept in this kernel and "
+        "written once the store takes it (ml.flush() tries at once)"
+    )
+
+
 _magics: TrackMagics | None = None
 
 
@@ -437,6 +445,7 @@ def load(shell: Any) -> None:
     shell.input_transformers_cleanup.insert(1, _magics.transform)
     shell.events.register("pre_run_cell", _magics.pre_run_cell)
     shell.events.register("post_run_cell", _magics.post_run_cell)
+    on_write_failure(_report_unwritten)
 
 
 def unload(shell: Any) -> None:
@@ -447,4 +456,5 @@ def unload(shell: Any) -> None:
         shell.input_transformers_cleanup.remove(_magics.transform)
     shell.events.unregister("pre_run_cell", _magics.pre_run_cell)
     shell.events.unregister("post_run_cell", _magics.post_run_cell)
+    remove_write_failure_listener(_report_unwritten)
     _magics = None

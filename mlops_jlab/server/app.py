@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from traitlets import Integer, Type, Unicode
 
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation, resolve_store
+from mlops_jlab.errors import MlopsError
 from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
 from mlops_jlab.server.openapi import build_spec
 from mlops_jlab.server.routes import ROUTES
@@ -94,11 +96,25 @@ class MlopsApp(ExtensionApp):
         os.environ[DB_URL_ENV] = location.db_url
         os.environ[ARTIFACTS_ENV] = location.artifacts
         limits = self.limits
-        self.settings["mlops_jlab_service"] = self.service_class(location, limits)
+        service = self.service_class(location, limits)
+        self.settings["mlops_jlab_service"] = service
+        # The store is opened and its pages checked now, beside the server's start, so that
+        # the log says at once when it is damaged (requests are then refused with a 503).
+        threading.Thread(
+            target=self._open_store, args=(service,), name="mlops-store-check", daemon=True
+        ).start()
         self.settings["mlops_jlab_max_body_bytes"] = self.max_request_bytes
         server_url = url_path_join(self.serverapp.base_url, API_PREFIX)
         self.settings["mlops_jlab_openapi"] = build_spec(ROUTES, server_url, limits)
         self.log.info("mlops-jlab store: %s (%s)", location.db_url, location.source)
+
+    def _open_store(self, service: MlopsService) -> None:
+        try:
+            service.store.verify()
+        except MlopsError as exc:
+            self.log.error("mlops-jlab: %s", exc)
+        else:
+            self.log.info("mlops-jlab store opened, its pages sound")
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((route.pattern, route.handler, {"route": route}) for route in ROUTES)

@@ -82,7 +82,9 @@ class ActiveRun:
         try:
             self.flush()
         except Exception as exc:
-            Flusher.errors[self.id] = f"run {self.id} ({self.name}) is not written yet: {exc}"
+            Flusher.failed(self, exc)
+        else:
+            Flusher.written([self])
 
     def _write(self, write: Callable[[Connection], None]) -> None:
         """Write now, or later in one transaction with the run's other writes if buffered."""
