@@ -3,14 +3,16 @@
 A blob lives at ``<root>/<d[:2]>/<d[2:4]>/<d>`` where ``d`` is the xxh3-128 of its bytes.
 Writes are atomic (a temporary file renamed into place locally; object stores publish a
 PUT whole), identical content is stored once, and every read is verified against its
-digest, so a corrupted blob is reported rather than handed back.
+digest, so a corrupted blob is reported rather than handed back. Local blobs get the
+permissions the process's umask gives new files, as the database file does, so whoever may
+read a shared store may read its artifacts.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from mlops_jlab.errors import (
 
 CHUNK_SIZE = 1 << 20
 _DIGEST_RE = re.compile(r"[0-9a-f]{32}")
+TEMPORARY_PREFIX = ".tmp-"
 
 
 def digest_bytes(data: bytes) -> str:
@@ -165,7 +168,11 @@ class ArtifactStore:
     def _atomic_local_write(self, path: str, write) -> None:
         folder = Path(path).parent
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        tmp = str(folder / f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}")
+        # Made as open() makes files, 0666 less the umask, as SQLite makes the database:
+        # mkstemp's 0600 would lock a teammate who shares the store out of its artifacts.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(tmp, flags, 0o666)
         try:
             with os.fdopen(fd, "wb") as out:
                 write(out)
