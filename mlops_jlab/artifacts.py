@@ -66,6 +66,25 @@ class StoredBlob:
     size: int
 
 
+@dataclass(frozen=True)
+class ListedFile:
+    """A file under the artifact root: a blob (``digest``) or a write's leftover temporary
+    file (``digest`` None), its size and when it was last written (epoch seconds, None
+    where the storage does not say)."""
+
+    path: str
+    digest: str | None
+    size: int
+    modified: float | None
+
+
+def _modified(info: dict[str, Any]) -> float | None:
+    stamp = info.get("mtime", info.get("LastModified", info.get("last_modified")))
+    if hasattr(stamp, "timestamp"):  # object stores give a datetime
+        return stamp.timestamp()
+    return float(stamp) if isinstance(stamp, (int, float)) else None
+
+
 class ArtifactStore:
     """Blobs addressed by content under ``root`` (a folder path or an fsspec URL).
 
@@ -127,7 +146,7 @@ class ArtifactStore:
         blob = StoredBlob(digest_bytes(data), len(data))
         path = self._path(blob.digest)
         with self._storage("write"):
-            if self.fs.exists(path):
+            if self._exists_now(path):
                 return blob
             if self.is_local:
                 self._atomic_local_write(path, lambda out: out.write(data))
@@ -157,13 +176,27 @@ class ArtifactStore:
                     out.write(chunk)
 
         with self._storage("write"):
-            if self.fs.exists(path):
+            if self._exists_now(path):
                 return blob
             if self.is_local:
                 self._atomic_local_write(path, copy)
             else:
                 self.fs.put_file(str(source), path)
         return blob
+
+    def _exists_now(self, path: str) -> bool:
+        """Whether the blob is stored; a local one is touched, so that garbage collection,
+        which spares blobs written within its grace period, spares one a run is about to
+        refer to again."""
+        if not self.is_local:
+            return self.fs.exists(path)
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return False
+        except OSError:  # another user's blob in a shared store: there, but not ours to touch
+            return os.path.exists(path)
+        return True
 
     def _atomic_local_write(self, path: str, write) -> None:
         folder = Path(path).parent
@@ -201,3 +234,36 @@ class ArtifactStore:
                 "matches its digest. Log it again from its source"
             )
         return data
+
+    def files(self) -> Iterator[ListedFile]:
+        """Every blob and leftover temporary file under the root, in no particular order."""
+        with self._storage("list"):
+            try:
+                found = self.fs.find(self.root, detail=True)
+            except FileNotFoundError:
+                found = {}
+        for path, info in found.items():
+            name = path.rsplit("/", 1)[-1]
+            if _DIGEST_RE.fullmatch(name):
+                digest: str | None = name
+                if path != self._path(name):
+                    continue  # not where this store puts a blob: not ours to judge
+            elif name.startswith(TEMPORARY_PREFIX):
+                digest = None
+            else:
+                continue
+            yield ListedFile(path, digest, int(info.get("size") or 0), _modified(info))
+
+    def remove(self, listed: ListedFile, written_before: float | None = None) -> bool:
+        """Delete a file :meth:`files` listed; with ``written_before``, only if it has not
+        been written (or stored again) since then. Returns whether it is gone."""
+        with self._storage("delete"):
+            try:
+                if written_before is not None:
+                    modified = _modified(self.fs.info(listed.path))
+                    if modified is not None and modified > written_before:
+                        return False
+                self.fs.rm_file(listed.path)
+            except FileNotFoundError:
+                pass  # already gone: what was asked
+        return True

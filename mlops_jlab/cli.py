@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -150,6 +151,50 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- gc ---------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> float:
+    """``30m``, ``12h``, ``7d``, ``90s`` as seconds."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration; write a number and a unit: 90s, 30m, 12h or 7d"
+        )
+    return float(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def _size(count: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if count < 1000 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1000
+    raise AssertionError("unreachable")
+
+
+def _gc(args: argparse.Namespace) -> int:
+    from mlops_jlab.garbage import collect
+
+    location = resolve_store(args.folder)
+    found = collect(location, args.older_than, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(
+        f"{verb} {len(found.removed)} unreferenced artifact files from {location.artifacts}, "
+        f"{'freeing' if args.dry_run else 'freed'} {_size(found.freed_bytes)}"
+    )
+    if args.dry_run:
+        for item in found.removed:
+            print(f"  {item.path} ({_size(item.size)})")
+    kept = f"kept {found.referenced} in use and {found.young} written in the grace period"
+    if found.undated:
+        kept += f", and {found.undated} the storage gives no date for"
+    print(kept)
+    return 0
+
+
 # --- demo-data --------------------------------------------------------------------------
 
 
@@ -213,6 +258,21 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("destination", help="a new file, or a folder to put a dated copy in")
     backup.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
     backup.set_defaults(run=_backup)
+    gc = commands.add_parser(
+        "gc",
+        help="remove artifact files no run refers to (their run was never written), "
+        "older than a grace period, and say how much space that freed",
+    )
+    gc.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
+    gc.add_argument(
+        "--older-than",
+        type=duration,
+        default=duration("1d"),
+        metavar="DURATION",
+        help="only files written longer ago than this: 90s, 30m, 12h, 7d (default 1d)",
+    )
+    gc.add_argument("--dry-run", action="store_true", help="list what would go; remove nothing")
+    gc.set_defaults(run=_gc)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
