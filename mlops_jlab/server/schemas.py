@@ -59,6 +59,15 @@ class Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Body(Request):
+    """A JSON request body: each value must be of its field's JSON type. A query string is
+    all text, so its models convert "true" and "10"; a body that says ``"deleted": "yes"``
+    or ``0`` where a boolean belongs, or ``"10"`` where a number does, is a mistake to
+    report, not a value to guess."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
 # --- errors -----------------------------------------------------------------------------
 
 
@@ -207,7 +216,7 @@ class DescribeRun(RunSummary):
     artifacts: list[ArtifactInfo]
 
 
-class UpdateRun(Request):
+class UpdateRun(Body):
     """``PATCH runs/{run_id}``: rename, set or remove tags, write a note, delete or restore.
     Fields left out are not changed."""
 
@@ -287,7 +296,7 @@ class DescribeMetricHistory(BaseModel):
 # --- compare ----------------------------------------------------------------------------
 
 
-class CompareRuns(Request):
+class CompareRuns(Body):
     """``POST runs/compare``: 2 to 50 runs side by side."""
 
     run_ids: list[Annotated[str, Field(min_length=1, max_length=64, pattern=KEY_PATTERN)]] = Field(
