@@ -215,7 +215,9 @@ async def test_lineage_downstream_with_a_depth(api, pipeline):
     ("path", "params", "code", "says"),
     [
         (("lineage", "table", "1"), None, 400, "a lineage node's kind is one of"),
-        (("lineage", "dataset_version", "x"), None, 400, "whole number"),
+        (("lineage", "dataset_version", "x"), None, 404, "there is no dataset_version 'x'"),
+        (("lineage", "dataset_version", "0" * 31 + "a"), None, 404, "no dataset_version"),
+        (("lineage", "run", "12"), None, 404, "there is no run"),
         (("lineage", "dataset_version", "987654"), None, 404, "no dataset_version"),
         (("lineage", "run", "0" * 32), None, 404, "there is no run"),
         (("lineage", "run", "0" * 32), {"direction": "sideways"}, 400, "direction"),

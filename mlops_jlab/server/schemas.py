@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mlops_jlab.rules import (
     BIGINT_MAX,
@@ -29,27 +29,30 @@ from mlops_jlab.rules import (
 MAX_TAGS_PER_UPDATE = 1000
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be blank")
-    return text
-
-
-Key = Annotated[
-    str,
-    Field(min_length=1, max_length=KEY_LENGTH, pattern=KEY_PATTERN),
-    AfterValidator(_not_blank),
-]
+# The pattern also refuses blank keys: the schema says all the API checks.
+Key = Annotated[str, Field(min_length=1, max_length=KEY_LENGTH, pattern=KEY_PATTERN)]
 Text = Annotated[str, Field(max_length=MAX_VALUE_LENGTH, pattern=TEXT_PATTERN)]
 
 
-def optional(schema: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+def _keys_named(described: dict[str, Any]) -> None:
+    """A mapping keyed by :data:`Key` as JSON Schema says it: every key (propertyNames)
+    fits the pattern and the lengths. Pydantic writes the pattern as ``patternProperties``,
+    which leaves keys that do not match it allowed, though the API refuses them."""
+    for pattern, values in described.pop("patternProperties", {}).items():
+        described["additionalProperties"] = values
+        described.setdefault("propertyNames", {})["pattern"] = pattern
+
+
+def optional(schema: dict[str, Any] | None = None, keys: bool = False, **kwargs: Any) -> Any:
     """A field that may be left out but, when given, must be of its type (not null): its
-    schema then says exactly what a client may send (plus ``schema``)."""
+    schema then says exactly what a client may send (plus ``schema``). ``keys``: it maps
+    :data:`Key` keys to values."""
 
     def adjust(described: dict[str, Any]) -> None:
         described.pop("default", None)
         described.update(schema or {})
+        if keys:
+            _keys_named(described)
 
     return Field(None, json_schema_extra=adjust, **kwargs)
 
@@ -227,6 +230,7 @@ class UpdateRun(Body):
     tags: dict[Key, Text | None] = optional(
         description="Tags to set; a null value removes the tag.",
         schema={"maxProperties": MAX_TAGS_PER_UPDATE},
+        keys=True,
     )
     deleted: bool = optional(
         description="true deletes the run (it can be restored), false restores it."

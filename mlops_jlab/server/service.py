@@ -7,6 +7,7 @@ user can fix; the handlers map those to 4xx answers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -17,7 +18,8 @@ from mlops_jlab.artifacts import ArtifactStore, check_digest
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.lineage import staleness
-from mlops_jlab.rules import KEY_BAD_RE, KEY_LENGTH, RUN_ID_RE
+from mlops_jlab.lineage.queries import KINDS, NUMBERED_KINDS
+from mlops_jlab.rules import KEY_BAD_RE, KEY_LENGTH, NODE_ID_PATTERN, RUN_ID_RE
 from mlops_jlab.server import compare, dataset_views, downloads, histories
 from mlops_jlab.server.schemas import (
     ArtifactInfo,
@@ -49,6 +51,7 @@ from mlops_jlab.store import Store, open_store, reads, search, writes
 from mlops_jlab.store.engine import mask_url
 
 MAX_SELECTED_KEYS = 1000
+NODE_ID_RE = re.compile(NODE_ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -423,6 +426,13 @@ class MlopsService:
             No such node (or a deleted run).
         """
         direction = {"up": "upstream", "down": "downstream", "both": "both"}[request.direction]
+        if kind in KINDS and (
+            not NODE_ID_RE.fullmatch(node_id)
+            or (kind in NUMBERED_KINDS and not node_id.isdecimal())
+        ):
+            # Well formed as a node id, but not this kind's: no such node, as for any other
+            # id of none (the document types node_id for every kind at once).
+            raise NotFoundError(f"there is no {kind} {node_id[:80]!r} in the store")
         with self.store.read() as conn:
             found = lineage.graph(conn, kind, node_id, direction, request.depth)
         return DescribeLineage.model_validate(found)
