@@ -116,6 +116,12 @@ class MlopsApp(ExtensionApp):
         else:
             self.log.info("mlops-jlab store opened, its pages sound")
 
+    async def stop_extension(self) -> None:
+        # The store's pooled connections end with the server: a database server's are few.
+        service = self.settings.get("mlops_jlab_service")
+        if service is not None:
+            service.close()
+
     def initialize_handlers(self) -> None:
         self.handlers.extend((route.pattern, route.handler, {"route": route}) for route in ROUTES)
         self.handlers.append((rf"/{API_PREFIX}/.*", NotFoundHandler))

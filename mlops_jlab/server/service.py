@@ -7,6 +7,7 @@ user can fix; the handlers map those to 4xx answers.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,7 +17,7 @@ from mlops_jlab import lineage
 from mlops_jlab._version import __version__
 from mlops_jlab.artifacts import ArtifactStore, check_digest
 from mlops_jlab.config import StoreLocation
-from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
 from mlops_jlab.lineage import staleness
 from mlops_jlab.lineage.queries import KINDS, NUMBERED_KINDS
 from mlops_jlab.rules import KEY_BAD_RE, KEY_LENGTH, NODE_ID_PATTERN, RUN_ID_RE
@@ -132,6 +133,11 @@ class MlopsService:
     @property
     def store(self) -> Store:
         return open_store(self.location)
+
+    def close(self) -> None:
+        """Close the store's pooled connections (it opens new ones if used again)."""
+        with contextlib.suppress(MlopsError):  # a store never opened has none
+            self.store.dispose()
 
     @cached_property
     def artifacts(self) -> ArtifactStore:
