@@ -9,8 +9,10 @@ the ``pre_run_cell`` / ``post_run_cell`` events start and end the run around it.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
+import shlex
 import sys
 import traceback
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from mlops_jlab import tracking
 from mlops_jlab.datasets.roles import ROLES
@@ -28,6 +30,49 @@ from mlops_jlab.tracking.writer import on_write_failure, remove_write_failure_li
 
 NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
 _TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
+
+
+def _words(line: str) -> shlex.shlex:
+    lexer = shlex.shlex(line, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    return lexer
+
+
+def parse_line(magic: Any, line: str) -> argparse.Namespace:
+    """A magic's options split as a shell splits them: ``--name 'a b'`` is ``a b``, quotes
+    and all (IPython's own splitting keeps the quotes)."""
+    try:
+        words = list(_words(line))
+    except ValueError as exc:  # "No closing quotation"
+        raise UsageError(f"{exc} in {line!r}: close the quote") from None
+    return magic.parser.parse_args(words)
+
+
+def parse_options_then_text(magic: Any, line: str) -> tuple[argparse.Namespace, str]:
+    """The options at the start of ``line``, split as a shell splits them, and the rest as
+    it was typed: a filter's quotes are its own (``params.model = 'rf'``)."""
+    parser = magic.parser
+    lexer = _words(line)
+    words: list[str] = []
+    rest = ""
+    takes_value = False
+    try:
+        while True:
+            read = lexer.instream.tell()
+            start = read + len(line[read:]) - len(line[read:].lstrip())
+            word = lexer.get_token()
+            if word is None:
+                break
+            if not takes_value and not (word.startswith("-") and len(word) > 1):
+                rest = line[start:].strip()
+                break
+            words.append(word)
+            action = parser._option_string_actions.get(word) if not takes_value else None
+            takes_value = action is not None and action.nargs != 0
+    except ValueError as exc:
+        raise UsageError(f"{exc} in {line!r}: close the quote") from None
+    return parser.parse_args(words), rest
 
 
 def _names(text: str | None) -> list[str]:
@@ -145,7 +190,7 @@ class TrackMagics(Magics):
         self.shell.run_cell(f"%%track {line}\n{cell}", store_history=False)
 
     def _options(self, line: str) -> Options:
-        args = parse_argstring(self.track, line)
+        args = parse_line(self.track, line)
         defaults = self.defaults
         params = _names(args.params) if args.params is not None else defaults.params
         roles: dict[str, str] = {}
@@ -276,7 +321,7 @@ class TrackMagics(Magics):
     @line_magic
     def track_config(self, line: str) -> None:
         """Set defaults for this session's ``%%track`` cells; without options, show them."""
-        args = parse_argstring(self.track_config, line)
+        args = parse_line(self.track_config, line)
         defaults = self.defaults
         if args.experiment is not None:
             defaults.experiment = args.experiment
@@ -312,10 +357,9 @@ class TrackMagics(Magics):
     def runs(self, line: str) -> Any:
         """The most recent runs as a DataFrame, optionally filtered:
         ``%runs -n 5 metrics.acc > 0.9``."""
-        args = parse_argstring(self.runs, line)
-        text = " ".join(args.filter) or None
+        args, text = parse_options_then_text(self.runs, line)
         try:
-            return tracking.runs(text, args.order_by, args.n, args.experiment)
+            return tracking.runs(text or None, args.order_by, args.n, args.experiment)
         except MlopsError as exc:
             raise UsageError(str(exc)) from None
 
@@ -326,7 +370,7 @@ class TrackMagics(Magics):
         """Compare runs side by side: params (differences first), metrics, charts, code."""
         from mlops_jlab.kernel.compare_view import compare_view
 
-        args = parse_argstring(self.compare, line)
+        args = parse_line(self.compare, line)
         try:
             return compare_view(args.run_ids)
         except MlopsError as exc:
@@ -344,7 +388,7 @@ class TrackMagics(Magics):
         ``%lineage data/train.csv@v1 --down``."""
         from mlops_jlab import lineage
 
-        args = parse_argstring(self.lineage, line)
+        args = parse_line(self.lineage, line)
         directions = ["upstream"] if args.up and not args.down else ["downstream"]
         if not args.up and not args.down:
             directions = ["upstream", "downstream"]
