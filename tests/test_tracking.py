@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import mlops_jlab as ml
+from mlops_jlab import lineage
 from mlops_jlab import tracking as tracking_module
 from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
 from mlops_jlab.store import reads, writes
@@ -247,6 +248,8 @@ def _run_with_one_of_each():
         (lambda tmp: ml.metric_history(ml.active_run().id, ["acc"]), "metric key"),
         (lambda tmp: ml.metric_history("nope", "acc"), "no run with id 'nope'"),
         (lambda tmp: ml.log_artifact(b"x", name="n.bin", kind=[]), "artifact kind"),
+        (lambda tmp: ml.log_dataset(tmp, direction="sideways"), "'input' or 'output'"),
+        (lambda tmp: ml.log_dataset(tmp, direction=None), "'input' or 'output'"),
     ],
 )
 def test_a_mistake_gets_advice_and_loses_nothing(tracking, tmp_path, mistake, message):
@@ -470,3 +473,14 @@ def test_a_failed_background_write_is_reported_and_kept_for_the_next_try(tracker
     monkeypatch.setattr(writes, "insert_lineage", real_insert)
     assert tracker.get_run(run.id).status == "finished"
     assert list(tracker.dataset_versions("kept")["version"]) == [1]
+
+
+@pytest.mark.parametrize(("given", "recorded"), [("INPUT", "input"), ("Output", "output")])
+def test_a_dataset_direction_is_taken_in_either_case(tracking, given, recorded):
+    # Given the direction written as lineage and the README write it
+    with ml.start_run(name="cased") as run:
+        ml.log_dataset(pd.DataFrame({"x": [1, 2]}), "frame", direction=given)
+    # Then the dataset is the run's input (or output), as if written in lower case
+    with tracking.read() as conn:
+        edges = lineage.graph(conn, "run", run.id, "both")["edges"]
+    assert [edge["kind"] for edge in edges] == [recorded]
