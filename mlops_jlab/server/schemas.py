@@ -432,7 +432,8 @@ class DescribeDatasetVersion(DatasetVersionSummary):
     columns: list[ColumnType] = Field(description="The schema: each column's name and dtype.")
     profile: dict[str, dict[str, Any]] = Field(
         description="Per column: kind, counts, nulls, distinct values, min, max, mean, std, "
-        "quantiles, a histogram or top values."
+        "quantiles, a histogram or top values (not the full value counts drift is computed "
+        "from, which the Python API gives)."
     )
     written_by: list[str] = Field(description="Runs that wrote this version.")
     read_by: int = Field(description="How many runs read it.")
