@@ -12,6 +12,7 @@ store is neither read, which would answer with whatever the damage left, nor wri
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -213,6 +214,18 @@ class Store:
                     self._checked = True
         if self.damage is not None:
             raise StoreCorruptError(self.damage)
+
+    def verify_in_background(self) -> None:
+        """Start checking the store's pages on a thread of its own, so that the first read
+        or write finds the check done (a large store takes seconds)."""
+        if not self._checked:
+            threading.Thread(
+                target=self._verify_quietly, name="mlops-store-check", daemon=True
+            ).start()
+
+    def _verify_quietly(self) -> None:
+        with contextlib.suppress(StoreError):  # said by the read or write that meets it
+            self.verify()
 
     def check_writable(self) -> None:
         """Raise now, not at the first write, if the store refuses writes (read-only

@@ -197,8 +197,10 @@ class Tracker:
 
         if buffered:
             # A store that cannot be opened or written refuses the run now, not in the
-            # background writer after the cell has answered.
+            # background writer after the cell has answered; its pages are checked while
+            # the cell runs.
             self.store.check_writable()
+            self.store.verify_in_background()
             run.buffer(insert)
         else:
             with self.store.write() as conn:
