@@ -112,9 +112,11 @@ class Flusher:
 
     @classmethod
     def written(cls, runs: list[ActiveRun]) -> None:
+        """``runs`` reached the store: what kept them from it is over."""
         with cls._lock:
             for run in runs:
                 cls._failures.pop(run.id, None)
+                cls.errors.pop(run.id, None)
 
     @classmethod
     def unwritten(cls) -> dict[str, BaseException]:
@@ -242,8 +244,8 @@ def flush() -> None:
 
 
 def write_problems() -> list[str]:
-    """Why writes of this process's tracked cells failed since last asked (they are kept
-    and tried again)."""
+    """Why writes of this process's tracked cells failed since last asked, for the runs not
+    written since (they are kept and tried again)."""
     with Flusher._lock:
         problems = list(Flusher.errors.values())
         Flusher.errors.clear()
