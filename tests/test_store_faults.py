@@ -301,6 +301,16 @@ def test_check_of_a_sound_store_says_ok(tmp_path, capsys, monkeypatch):
     assert "pages: ok (SQLite's integrity_check" in capsys.readouterr().out
 
 
+@pytest.mark.postgres
+def test_check_of_a_postgres_store_says_postgres_checks_its_own_pages(
+    postgres_url, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv(DB_URL_ENV, postgres_url)
+    assert cli.main(["check", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "pages: not checked here: PostgreSQL checks each page as it reads it" in out
+
+
 def test_check_runs_its_steps_in_order_and_skips_writing_ones_after_a_problem(
     damaged, capsys, monkeypatch
 ):
