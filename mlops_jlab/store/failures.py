@@ -127,5 +127,10 @@ def store_failure(error: Exception, where: str) -> StoreError | None:
         return None
     driver = _driver(error)
     happened, remedy = _explained(kind, where, isinstance(driver, sqlite3.Error))
+    if getattr(driver, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+        remedy = (
+            "another process has held its write lock for over a minute (a long transaction, "
+            "or a process stopped while writing): try again, or end that process"
+        )
     # What the database said, in one line, between what happened and what to do.
     return kind(f"{happened} ({_one_line(driver)}): {remedy}")
