@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from mlops_jlab.config import StoreLocation
+from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation
 from mlops_jlab.tracking import Tracker
 
 # What a SQLAlchemy error adds to the database's own message: the statement, its
@@ -41,6 +41,13 @@ def python(code: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPro
         text=True,
         timeout=300,
     )
+
+
+def no_store_variables(monkeypatch) -> None:
+    """The test resolves its store from a folder, whatever an earlier test left set."""
+    for name in (DB_URL_ENV, ARTIFACTS_ENV):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
 
 
 def sqlite_location(folder: Path, source: str = "test") -> StoreLocation:

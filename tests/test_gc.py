@@ -9,8 +9,9 @@ import time
 import pytest
 
 from mlops_jlab import cli
-from mlops_jlab.config import DB_URL_ENV, StoreLocation
+from mlops_jlab.config import StoreLocation
 from mlops_jlab.tracking import Tracker
+from tests.faulty_stores import no_store_variables
 
 DAY = 24 * 3600
 
@@ -25,7 +26,7 @@ def project(tmp_path, monkeypatch):
     """A project whose store has a run with an artifact, and artifact files no record
     refers to: one from a run a killed kernel never wrote (two days old), one of a run being
     recorded now, and a temporary file of a write that never finished (two days old)."""
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    no_store_variables(monkeypatch)
     store = tmp_path / ".mlops"
     location = StoreLocation(
         f"sqlite:///{store / 'mlops.sqlite'}", str(store / "artifacts"), "test"

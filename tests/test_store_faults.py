@@ -26,6 +26,7 @@ from tests.faulty_stores import (
     as_a_user,
     capped,
     damage,
+    no_store_variables,
     page_count,
     python,
     read_only_postgres_store,
@@ -282,7 +283,7 @@ def test_damage_that_happens_while_a_store_is_open_surfaces_when_a_read_meets_it
 
 
 def test_check_finds_the_damage_and_says_what_to_do(damaged, capsys, monkeypatch):
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    no_store_variables(monkeypatch)
     folder, _database, _garbled = damaged
     # When the store is checked
     code = cli.main(["check", str(folder)])
@@ -295,7 +296,7 @@ def test_check_finds_the_damage_and_says_what_to_do(damaged, capsys, monkeypatch
 
 
 def test_check_of_a_sound_store_says_ok(tmp_path, capsys, monkeypatch):
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    no_store_variables(monkeypatch)
     recorded(sqlite_location(tmp_path), runs=3)
     assert cli.main(["check", str(tmp_path)]) == 0
     assert "pages: ok (SQLite's integrity_check" in capsys.readouterr().out
@@ -305,6 +306,7 @@ def test_check_of_a_sound_store_says_ok(tmp_path, capsys, monkeypatch):
 def test_check_of_a_postgres_store_says_postgres_checks_its_own_pages(
     postgres_url, tmp_path, capsys, monkeypatch
 ):
+    no_store_variables(monkeypatch)
     monkeypatch.setenv(DB_URL_ENV, postgres_url)
     assert cli.main(["check", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -315,7 +317,7 @@ def test_check_runs_its_steps_in_order_and_skips_writing_ones_after_a_problem(
     damaged, capsys, monkeypatch
 ):
     # Given a second step that would write into the store
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    no_store_variables(monkeypatch)
     folder, _database, _garbled = damaged
     ran = []
 
@@ -338,7 +340,7 @@ def test_check_runs_its_steps_in_order_and_skips_writing_ones_after_a_problem(
 
 def test_backup_copies_a_store_in_use_into_a_sound_store(tmp_path, capsys, monkeypatch):
     # Given a store that a thread keeps writing runs into
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    no_store_variables(monkeypatch)
     project = tmp_path / "project"
     tracker = recorded(sqlite_location(project), runs=50)
     stop = threading.Event()
@@ -378,6 +380,7 @@ def test_backup_copies_a_store_in_use_into_a_sound_store(tmp_path, capsys, monke
 def test_backup_of_a_postgres_store_says_how_pg_dump_does_it(
     postgres_url, tmp_path, capsys, monkeypatch
 ):
+    no_store_variables(monkeypatch)
     monkeypatch.setenv(DB_URL_ENV, postgres_url.replace("postgres@", "postgres:secret@"))
     code = cli.main(["backup", str(tmp_path / "dump"), str(tmp_path)])
     out = capsys.readouterr().out
