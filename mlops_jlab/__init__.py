@@ -17,7 +17,10 @@ from mlops_jlab.errors import (
     NotFoundError,
     QuerySyntaxError,
     RunStateError,
+    StoreCorruptError,
     StoreError,
+    StoreFullError,
+    StoreReadOnlyError,
 )
 from mlops_jlab.tracking import (
     active_run,
@@ -51,7 +54,10 @@ __all__ = [
     "NotFoundError",
     "QuerySyntaxError",
     "RunStateError",
+    "StoreCorruptError",
     "StoreError",
+    "StoreFullError",
+    "StoreReadOnlyError",
     "__version__",
     "active_run",
     "dataset_versions",

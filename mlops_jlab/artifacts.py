@@ -3,13 +3,15 @@
 A blob lives at ``<root>/<d[:2]>/<d[2:4]>/<d>`` where ``d`` is the xxh3-128 of its bytes.
 Writes are atomic (a temporary file renamed into place locally; object stores publish a
 PUT whole), identical content is stored once, and every read is verified against its
-digest, so a corrupted blob is reported rather than handed back.
+digest, so a corrupted blob is reported rather than handed back. Local blobs get the
+permissions the process's umask gives new files, as the database file does, so whoever may
+read a shared store may read its artifacts.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from mlops_jlab.errors import (
 from mlops_jlab.rules import DIGEST_RE
 
 CHUNK_SIZE = 1 << 20
+TEMPORARY_PREFIX = ".tmp-"
 
 
 def digest_bytes(data: bytes) -> str:
@@ -60,6 +63,25 @@ def check_digest(digest: str) -> str:
 class StoredBlob:
     digest: str
     size: int
+
+
+@dataclass(frozen=True)
+class ListedFile:
+    """A file under the artifact root: a blob (``digest``) or a write's leftover temporary
+    file (``digest`` None), its size and when it was last written (epoch seconds, None
+    where the storage does not say)."""
+
+    path: str
+    digest: str | None
+    size: int
+    modified: float | None
+
+
+def _modified(info: dict[str, Any]) -> float | None:
+    stamp = info.get("mtime", info.get("LastModified", info.get("last_modified")))
+    if hasattr(stamp, "timestamp"):  # object stores give a datetime
+        return stamp.timestamp()
+    return float(stamp) if isinstance(stamp, (int, float)) else None
 
 
 class ArtifactStore:
@@ -123,7 +145,7 @@ class ArtifactStore:
         blob = StoredBlob(digest_bytes(data), len(data))
         path = self._path(blob.digest)
         with self._storage("write"):
-            if self.fs.exists(path):
+            if self._exists_now(path):
                 return blob
             if self.is_local:
                 self._atomic_local_write(path, lambda out: out.write(data))
@@ -153,7 +175,7 @@ class ArtifactStore:
                     out.write(chunk)
 
         with self._storage("write"):
-            if self.fs.exists(path):
+            if self._exists_now(path):
                 return blob
             if self.is_local:
                 self._atomic_local_write(path, copy)
@@ -161,10 +183,28 @@ class ArtifactStore:
                 self.fs.put_file(str(source), path)
         return blob
 
+    def _exists_now(self, path: str) -> bool:
+        """Whether the blob is stored; a local one is touched, so that garbage collection,
+        which spares blobs written within its grace period, spares one a run is about to
+        refer to again."""
+        if not self.is_local:
+            return self.fs.exists(path)
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return False
+        except OSError:  # another user's blob in a shared store: there, but not ours to touch
+            return os.path.exists(path)
+        return True
+
     def _atomic_local_write(self, path: str, write) -> None:
         folder = Path(path).parent
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        tmp = str(folder / f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}")
+        # Made as open() makes files, 0666 less the umask, as SQLite makes the database:
+        # mkstemp's 0600 would lock a teammate who shares the store out of its artifacts.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(tmp, flags, 0o666)
         try:
             with os.fdopen(fd, "wb") as out:
                 write(out)
@@ -193,3 +233,36 @@ class ArtifactStore:
                 "matches its digest. Log it again from its source"
             )
         return data
+
+    def files(self) -> Iterator[ListedFile]:
+        """Every blob and leftover temporary file under the root, in no particular order."""
+        with self._storage("list"):
+            try:
+                found = self.fs.find(self.root, detail=True)
+            except FileNotFoundError:
+                found = {}
+        for path, info in found.items():
+            name = path.rsplit("/", 1)[-1]
+            if DIGEST_RE.fullmatch(name):
+                digest: str | None = name
+                if path != self._path(name):
+                    continue  # not where this store puts a blob: not ours to judge
+            elif name.startswith(TEMPORARY_PREFIX):
+                digest = None
+            else:
+                continue
+            yield ListedFile(path, digest, int(info.get("size") or 0), _modified(info))
+
+    def remove(self, listed: ListedFile, written_before: float | None = None) -> bool:
+        """Delete a file :meth:`files` listed; with ``written_before``, only if it has not
+        been written (or stored again) since then. Returns whether it is gone."""
+        with self._storage("delete"):
+            try:
+                if written_before is not None:
+                    modified = _modified(self.fs.info(listed.path))
+                    if modified is not None and modified > written_before:
+                        return False
+                self.fs.rm_file(listed.path)
+            except FileNotFoundError:
+                pass  # already gone: what was asked
+        return True

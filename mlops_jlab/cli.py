@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
-from mlops_jlab.config import resolve_store, sqlite_file
-from mlops_jlab.errors import MlopsError
+from mlops_jlab.config import StoreLocation, resolve_store, sqlite_file
+from mlops_jlab.errors import InvalidInputError, MlopsError
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -34,22 +39,192 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace) -> int:
-    from mlops_jlab.config import heartbeat_grace
-    from mlops_jlab.rules import check_grace
+# --- check ------------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    """What one step of ``mlops-jlab check`` found: whether all is well, and lines that say
+    what it found and, when not, what to do."""
+
+    ok: bool
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    """A step of ``mlops-jlab check``. One that ``writes`` into the store is skipped when an
+    earlier step found a problem: nothing is written into a damaged store."""
+
+    name: str
+    run: Callable[[StoreLocation, float], Finding]
+    writes: bool = False
+
+
+def _check_pages(location: StoreLocation) -> Finding:
+    from mlops_jlab.store import integrity, open_store
+    from mlops_jlab.store.failures import RESTORE_ADVICE
+
+    database = sqlite_file(location.db_url)
+    if database is None:
+        open_store(location)  # reachable, and its schema current
+        return Finding(
+            True,
+            [
+                "not checked here: PostgreSQL checks each page as it reads it (with data "
+                "checksums on); pg_amcheck checks a whole database"
+            ],
+        )
+    started = time.perf_counter()
+    found = integrity.check_file(Path(database))
+    seconds = time.perf_counter() - started
+    if not found:
+        size = Path(database).stat().st_size / 1e6
+        return Finding(True, [f"ok (SQLite's integrity_check, {size:.1f} MB in {seconds:.1f} s)"])
+    return Finding(
+        False,
+        [
+            f"DAMAGED: SQLite's integrity_check found {len(found)} problems"
+            + (" (the first ones)" if len(found) >= integrity.MAX_PROBLEMS else ""),
+            *(f"  {line}" for line in found),
+            "what to do: the Jupyter server and kernels read and write it no more; "
+            f"{RESTORE_ADVICE}",
+        ],
+    )
+
+
+def _mark_crashed_runs(location: StoreLocation, grace: float) -> Finding:
     from mlops_jlab.store import open_store
     from mlops_jlab.store.crashes import sweep
 
-    grace = heartbeat_grace() if args.grace is None else check_grace(args.grace, "--grace")
-    store = open_store(resolve_store(args.folder))
-    marked = sweep(store, grace)
+    marked = sweep(open_store(location), grace)
     if not marked:
-        print("runs: none left running by a process that is gone")
-    else:
-        print(f"runs: {len(marked)} left running by a process that is gone, marked crashed:")
-        for run in marked:
-            print(f"  {run.run_id} {run.name}: {run.reason}")
+        return Finding(True, ["none left running by a process that is gone"])
+    return Finding(
+        True,
+        [
+            f"{len(marked)} left running by a process that is gone, marked crashed:",
+            *(f"{run.run_id} {run.name}: {run.reason}" for run in marked),
+        ],
+    )
+
+
+# The steps of `mlops-jlab check`, in order. A new step is a function of the store's
+# location (and the heartbeat's grace period) that returns a Finding, and a line here.
+CHECK_STEPS: list[CheckStep] = [
+    CheckStep("pages", lambda location, _grace: _check_pages(location)),
+    CheckStep("runs", _mark_crashed_runs, writes=True),
+]
+
+
+def _check(args: argparse.Namespace) -> int:
+    from mlops_jlab.config import heartbeat_grace
+    from mlops_jlab.rules import check_grace
+    from mlops_jlab.store.engine import mask_url
+
+    grace = heartbeat_grace() if args.grace is None else check_grace(args.grace, "--grace")
+    location = resolve_store(args.folder)
+    print(f"store: {mask_url(location.db_url)} ({location.source})")
+    healthy = True
+    for step in CHECK_STEPS:
+        if step.writes and not healthy:
+            print(f"{step.name}: skipped (it writes into the store, which has problems)")
+            continue
+        try:
+            finding = step.run(location, grace)
+        except MlopsError as exc:
+            finding = Finding(False, [str(exc)])
+        healthy = healthy and finding.ok
+        first, *rest = finding.lines or ["ok" if finding.ok else "problems found"]
+        print(f"{step.name}: {first}")
+        for line in rest:
+            print(f"  {line}")
+    return 0 if healthy else 1
+
+
+# --- backup -----------------------------------------------------------------------------
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from mlops_jlab.store import integrity
+    from mlops_jlab.store.engine import mask_url
+
+    location = resolve_store(args.folder)
+    database = sqlite_file(location.db_url)
+    if database is None:
+        url = mask_url(location.db_url).replace("postgresql+psycopg://", "postgresql://")
+        print(
+            "mlops-jlab backup copies SQLite stores; this store is a database server's. Back "
+            "it up with PostgreSQL's own tool, which copies it while it is in use:\n"
+            f"  pg_dump --format=custom --file {args.destination} '{url}'\n"
+            "and restore it with pg_restore. Copy the artifacts "
+            f"({location.artifacts}) as well."
+        )
+        return 1
+    if not Path(database).is_file():
+        raise InvalidInputError(f"there is no store at {database!r} to back up")
+    destination = Path(args.destination).expanduser()
+    if destination.is_dir():
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        destination = destination / f"mlops-{stamp}.sqlite"
+    size = integrity.backup_sqlite(database, destination)
+    print(f"backed up {database} to {destination} ({size / 1e6:.1f} MB)")
+    found = integrity.check_file(destination, thorough=False)
+    if found:
+        print(f"the copy holds the store's damage ({found[0]}): run `mlops-jlab check`")
+        return 1
+    print(
+        f"artifacts are not in it: copy {location.artifacts} as well (a blob never changes "
+        "once written, so rsync copies only the new ones)"
+    )
     return 0
+
+
+# --- gc ---------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> float:
+    """``30m``, ``12h``, ``7d``, ``90s`` as seconds."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration; write a number and a unit: 90s, 30m, 12h or 7d"
+        )
+    return float(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def _size(count: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if count < 1000 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1000
+    raise AssertionError("unreachable")
+
+
+def _gc(args: argparse.Namespace) -> int:
+    from mlops_jlab.garbage import collect
+
+    location = resolve_store(args.folder)
+    found = collect(location, args.older_than, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(
+        f"{verb} {len(found.removed)} unreferenced artifact files from {location.artifacts}, "
+        f"{'freeing' if args.dry_run else 'freed'} {_size(found.freed_bytes)}"
+    )
+    if args.dry_run:
+        for item in found.removed:
+            print(f"  {item.path} ({_size(item.size)})")
+    kept = f"kept {found.referenced} in use and {found.young} written in the grace period"
+    if found.undated:
+        kept += f", and {found.undated} the storage gives no date for"
+    print(kept)
+    return 0
+
+
+# --- demo-data --------------------------------------------------------------------------
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -88,8 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     info.set_defaults(run=_info)
     check = commands.add_parser(
         "check",
-        help="check the store of FOLDER: runs left running by a process that is gone are "
-        "marked crashed",
+        help="check the store of FOLDER: SQLite's integrity check of every page (exit 1 if a "
+        "problem is found, with what to do), then runs left running by a process that is "
+        "gone are marked crashed",
     )
     check.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
     check.add_argument(
@@ -109,6 +285,29 @@ def main(argv: list[str] | None = None) -> int:
         "(default FOLDER/.mlops/workspaces; pass it to jupyter lab --LabApp.workspaces_dir)",
     )
     demo.set_defaults(run=_demo_data)
+    backup = commands.add_parser(
+        "backup",
+        help="copy a SQLite store while it is in use (SQLite's backup API); for PostgreSQL, "
+        "say how pg_dump does it",
+    )
+    backup.add_argument("destination", help="a new file, or a folder to put a dated copy in")
+    backup.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
+    backup.set_defaults(run=_backup)
+    gc = commands.add_parser(
+        "gc",
+        help="remove artifact files no run refers to (their run was never written), "
+        "older than a grace period, and say how much space that freed",
+    )
+    gc.add_argument("folder", nargs="?", default=".", help="folder to resolve from")
+    gc.add_argument(
+        "--older-than",
+        type=duration,
+        default=duration("1d"),
+        metavar="DURATION",
+        help="only files written longer ago than this: 90s, 30m, 12h, 7d (default 1d)",
+    )
+    gc.add_argument("--dry-run", action="store_true", help="list what would go; remove nothing")
+    gc.set_defaults(run=_gc)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -53,7 +53,15 @@ class StoreConnectionError(StoreError):
 
 
 class StoreCorruptError(StoreError):
-    """The store file is not a database mlops-jlab can read."""
+    """The store file is not a database mlops-jlab can read, or has damaged pages."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The store can be read but not written (file permissions, a read-only database)."""
+
+
+class StoreFullError(StoreError):
+    """The disk (or the database's size limit) has no room for what is being written."""
 
 
 class StoreVersionError(StoreError):

@@ -20,6 +20,9 @@ MIN_ID_PREFIX = 6
 # Artifacts are named by their content's xxh3-128 digest, 32 lowercase hex characters.
 DIGEST_PATTERN = "[0-9a-f]{32}"
 DIGEST_RE = re.compile(DIGEST_PATTERN)
+# A lineage node's id: a run id or an artifact digest (32 hex characters), or a dataset or
+# model version's number.
+NODE_ID_PATTERN = f"(?:{RUN_ID_PATTERN}|[0-9]+)"
 
 # A key (param, metric, tag, run or experiment name) and a value (param or tag).
 KEY_LENGTH = 250
@@ -34,10 +37,23 @@ UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 _UNSTORABLE = "NUL characters or lone surrogates (undecodable bytes)"
 # Control characters have no place in a key or a name; nor has what no store keeps.
 KEY_BAD_RE = re.compile("[\x00-\x1f\ud800-\udfff]")
-# The same two rules as JSON Schema patterns, for the REST API's request bodies (a JSON
-# string holds no lone surrogate, so only the control characters and NUL are named).
-KEY_PATTERN = r"^[^\x00-\x1f]*$"
+# The same rules as JSON Schema patterns, for the REST API's request bodies (a JSON string
+# holds no lone surrogate, so only the control characters and NUL are named). A key also
+# holds a character that is not a space (what Python's str.isspace() calls one), else it
+# is blank: so the schema refuses exactly the keys the API refuses. Escapes that Python's,
+# Rust's (pydantic) and ECMAScript's regular expressions read alike.
+KEY_PATTERN = (
+    r"^[^\x00-\x1f]*"
+    r"[^\x00-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    r"[^\x00-\x1f]*$"
+)
 TEXT_PATTERN = r"^[^\x00]*$"
+# What a value that does not match a pattern lacks, in words.
+PATTERN_RULES = {
+    KEY_PATTERN: "must hold a character that is not a space, and no control characters "
+    "(tabs, newlines)",
+    TEXT_PATTERN: "must not hold NUL characters",
+}
 
 # What a number looks like, in a param's value and in a filter alike: Python's float()
 # would also take "1_0", " 10 " and digits of other scripts.

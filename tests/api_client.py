@@ -15,9 +15,11 @@ def server_config(location, monkeypatch, **mlops: Any) -> dict[str, Any]:
     """``jp_server_config`` for a server on the test's store (``mlops``: more MlopsApp
     settings)."""
     # The server exports its store to the environment for its kernels; monkeypatch
-    # restores the test process's environment afterwards.
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
-    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
+    # restores the test process's environment afterwards (delenv of a variable that is not
+    # set records nothing to restore: setenv first records it).
+    for name in (DB_URL_ENV, ARTIFACTS_ENV):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return {
         "ServerApp": {"jpserver_extensions": {"mlops_jlab": True}},
         "MlopsApp": {"db_url": location.db_url, "artifacts": location.artifacts, **mlops},

@@ -22,6 +22,7 @@ class Execution:
     status: str
     outputs: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
+    msg_id: str = ""
 
     @property
     def stdout(self) -> str:
@@ -43,11 +44,13 @@ class Execution:
 
 
 class Kernel:
-    """An ipykernel process started in ``cwd`` with ``env`` added to its environment."""
+    """An ipykernel process started in ``cwd`` with ``env`` added to its environment, its
+    command line after ``prefix`` (e.g. one that drops privileges)."""
 
-    def __init__(self, cwd: Path, env: dict[str, str]):
+    def __init__(self, cwd: Path, env: dict[str, str], prefix: list[str] | None = None):
         self.manager = KernelManager(kernel_name="python3")
         self.manager.kernel_spec.argv[0] = sys.executable
+        self.manager.kernel_spec.argv[:0] = prefix or []
         self.manager.start_kernel(cwd=str(cwd), env={**os.environ, **env})
         self.client = self.manager.client()
         self.client.start_channels()
@@ -96,7 +99,21 @@ class Kernel:
             error = reply["content"]  # UsageError is shown as text, not as a traceback
         for payload in reply["content"].get("payload", []):  # e.g. help shown in the pager
             outputs.append({"type": "payload", **payload})
-        return Execution(reply["content"]["status"], outputs, error)
+        return Execution(reply["content"]["status"], outputs, error, msg_id)
+
+    def later_stderr(self, execution: Execution, containing: str) -> str:
+        """What the cell of ``execution`` printed to stderr, including what a thread of the
+        kernel printed after the cell answered, once a line ``containing`` has arrived:
+        JupyterLab shows it under that cell."""
+        text = execution.stderr
+        while containing not in text:
+            message = self.client.get_iopub_msg(timeout=TIMEOUT)
+            if message["parent_header"].get("msg_id") != execution.msg_id:
+                continue
+            content = message["content"]
+            if message["msg_type"] == "stream" and content["name"] == "stderr":
+                text += content["text"]
+        return text
 
     def value(self, expression: str) -> Any:
         """The value of a Python literal expression in the kernel."""

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.spatial import distance
 
 from tests.api_client import api_caller, server_config
 
@@ -118,6 +119,34 @@ async def test_a_version_answers_its_schema_profile_and_runs(api, churn):
     assert body["read_by"] == 1
 
 
+async def test_a_diff_finds_drift_among_fifty_labels_and_answers_readable_profiles(api, tracker):
+    # Given two versions of a 50-label column whose mix moved outside its 20 commonest values
+    rng = np.random.default_rng(4)
+    labels = [f"shop-{number:02d}" for number in range(50)]
+    weights = 1 / np.arange(1, 51)
+    before = pd.DataFrame({"shop": rng.choice(labels, 5000, p=weights / weights.sum())})
+    moved = np.concatenate((weights[:20], weights[20:][::-1] * 8))
+    after = pd.DataFrame({"shop": rng.choice(labels, 5000, p=moved / moved.sum())})
+    run_with(tracker, "before", writes=[("shops", before)])
+    run_with(tracker, "after", writes=[("shops", after)])
+    a, b = (int(v) for v in tracker.dataset_versions("shops")["id"])
+    # When the panel asks for their diff and for a version
+    answer = await api("GET", "dataset-versions", "diff", params={"a": str(a), "b": str(b)})
+    version = await api("GET", "dataset-versions", str(a))
+    # Then the drift is that of the data, every label counted
+    assert answer.code == 200, answer
+    drift = answer.body["columns"]["shop"]["drift"]
+    counts = pd.concat([before.shop.value_counts(), after.shop.value_counts()], axis=1)
+    table = counts.fillna(0).to_numpy().T
+    expected = distance.jensenshannon(table[0] / 5000, table[1] / 5000, base=2)
+    assert drift["exact"] is True and drift["cells"] == 50
+    assert drift["js_distance"] == pytest.approx(expected, rel=1e-9) and expected > 0.1
+    assert "shop" in answer.body["drifted_columns"]
+    # And profiles come with their top values, without the counts drift was computed from
+    for profile in (version.body["profile"]["shop"], answer.body["columns"]["shop"]["a"]):
+        assert len(profile["top_values"]) == 20 and "value_counts" not in profile
+
+
 @pytest.mark.parametrize("version_id", ["999999", "0", "abc", "1.5", "99999999999"])
 async def test_an_unknown_version_is_404(api, churn, version_id):
     answer = await api("GET", "dataset-versions", version_id)
@@ -215,7 +244,9 @@ async def test_lineage_downstream_with_a_depth(api, pipeline):
     ("path", "params", "code", "says"),
     [
         (("lineage", "table", "1"), None, 400, "a lineage node's kind is one of"),
-        (("lineage", "dataset_version", "x"), None, 400, "whole number"),
+        (("lineage", "dataset_version", "x"), None, 404, "there is no dataset_version 'x'"),
+        (("lineage", "dataset_version", "0" * 31 + "a"), None, 404, "no dataset_version"),
+        (("lineage", "run", "12"), None, 404, "there is no run"),
         (("lineage", "dataset_version", "987654"), None, 404, "no dataset_version"),
         (("lineage", "run", "0" * 32), None, 404, "there is no run"),
         (("lineage", "run", "0" * 32), {"direction": "sideways"}, 400, "direction"),

@@ -396,8 +396,11 @@ async def test_patch_renames_sets_and_removes_tags_and_writes_a_note(api, tracke
         ("[]", "Input should be an object"),
         ({"name": 5}, "name: Input should be a valid string"),
         ({"name": ""}, "name: String should have at least 1 character"),
-        ({"name": "   "}, "must not be blank"),
-        ({"name": "a\nb"}, "name: String should match pattern"),
+        ({"name": "   "}, "name: must hold a character that is not a space"),
+        ({"name": "\u3000\xa0"}, "name: must hold a character that is not a space"),
+        ({"name": "a\nb"}, "name: must hold a character that is not a space, and no control"),
+        ({"tags": {" ": "blank key"}}, "tags. .[key]: must hold a character that is not a space"),
+        ({"tags": {"a\tb": "x"}}, "no control characters"),
         ({"name": "x" * 251}, "name: String should have at most 250 characters"),
         ({"tags": {"k": 1}}, "tags.k"),
         ({"tags": ["k"]}, "tags: Input should be an object"),
@@ -412,6 +415,57 @@ async def test_patch_says_what_is_wrong_with_a_bad_body(api, tracker, body, says
     assert answer.code == 400, answer
     assert says in answer.body["message"]
     assert (await api("GET", "runs", run_id)).body["name"] == "edited"
+
+
+@pytest.mark.parametrize("given", ["yes", "no", "true", "false", 0, 1, None, [True]])
+async def test_deleted_must_be_a_json_boolean_and_nothing_else_changes_the_run(api, tracker, given):
+    # Given a run that is not deleted and one that is
+    kept, gone = make_run(tracker, "kept"), make_run(tracker, "gone")
+    assert (await api("DELETE", "runs", gone)).code == 200
+    # When "deleted" is sent as anything but true or false
+    answers = [
+        await api("PATCH", "runs", run_id, body={"deleted": given}) for run_id in (kept, gone)
+    ]
+    # Then each request is a 400 naming the field, and neither run changed
+    for answer in answers:
+        assert answer.code == 400, answer
+        assert "deleted: Input should be a valid boolean" in answer.body["message"]
+    assert (await api("GET", "runs", kept)).body["deleted_at"] is None
+    assert (await api("GET", "runs", gone)).body["deleted_at"] is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"name": 12}, "name: Input should be a valid string"),
+        ({"note": False}, "note: Input should be a valid string"),
+        ({"tags": {"team": 7}}, "tags.team: Input should be a valid string"),
+        ({"tags": {"team": True}}, "tags.team: Input should be a valid string"),
+    ],
+)
+async def test_text_fields_take_json_strings_only(api, tracker, body, says):
+    run_id = make_run(tracker, "edited", tags={"team": "risk"})
+    answer = await api("PATCH", "runs", run_id, body=body)
+    assert answer.code == 400, answer
+    assert says in answer.body["message"]
+    described = (await api("GET", "runs", run_id)).body
+    assert described["name"] == "edited" and described["tags"] == {"team": "risk"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ({"max_points": "100"}, "max_points: Input should be a valid integer"),
+        ({"max_points": True}, "max_points: Input should be a valid integer"),
+        ({"max_points": 100.5}, "max_points: Input should be a valid integer"),
+        ({"history_keys": "acc"}, "history_keys: Input should be a valid array"),
+        ({"history_keys": [1]}, "history_keys.0: Input should be a valid string"),
+    ],
+)
+async def test_compare_takes_numbers_and_lists_of_their_json_types_only(api, runs, extra, says):
+    answer = await api("POST", "runs", "compare", body={"run_ids": runs[:2], **extra})
+    assert answer.code == 400, answer
+    assert says in answer.body["message"]
 
 
 async def test_an_oversized_body_is_413(api, tracker):

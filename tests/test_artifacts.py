@@ -7,12 +7,14 @@ import os
 import pytest
 
 from mlops_jlab.artifacts import ArtifactStore, digest_bytes
+from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import (
     ArtifactCorruptError,
     ArtifactError,
     ArtifactNotFoundError,
     InvalidInputError,
 )
+from mlops_jlab.tracking import Tracker
 
 
 def test_identical_content_is_stored_once_under_its_digest(tmp_path):
@@ -106,3 +108,32 @@ def test_an_artifact_location_that_is_a_file_says_so(tmp_path):
     with pytest.raises(ArtifactError, match="cannot write artifacts at"):
         store.put_bytes(b"data")
     assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_blobs_get_the_permissions_the_umask_gives_like_the_database_file(tmp_path, umask):
+    # Given a process whose umask shares new files (or keeps them private)
+    before = os.umask(umask)
+    try:
+        # When a run stores a file and bytes in a new SQLite store
+        tracker = Tracker(
+            StoreLocation(
+                f"sqlite:///{tmp_path / 'store' / 'mlops.sqlite'}", str(tmp_path / "art"), "test"
+            )
+        )
+        source = tmp_path / "model.bin"
+        source.write_bytes(b"weights")
+        with tracker.start_run("shared") as run:
+            from_file = run.log_artifact(source)
+            from_bytes = run.log_artifact(b"figure", name="plot.png")
+        tracker.store.dispose()
+    finally:
+        os.umask(before)
+    # Then blobs are made as any file is under that umask, and a teammate may read them
+    # exactly when they may read the database (which SQLite makes 0644 less the umask)
+    database_mode = (tmp_path / "store" / "mlops.sqlite").stat().st_mode
+    for digest in (from_file, from_bytes):
+        blob = tracker.artifacts.local_path(digest)
+        assert blob.stat().st_mode & 0o777 == 0o666 & ~umask
+        assert blob.stat().st_mode & 0o444 == database_mode & 0o444
+        assert blob.parent.stat().st_mode & 0o777 == 0o777 & ~umask

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mlops_jlab.datasets import profiling
 from mlops_jlab.datasets.drift import diff
 from mlops_jlab.datasets.profiling import describe
 from mlops_jlab.datasets.roles import ROLES, check_role
@@ -230,9 +231,12 @@ def test_a_large_frame_is_profiled_on_a_fixed_sample_and_says_so():
     assert stored(describe(frame, sample_rows=2000)) == first
     x, city = first["profile"]["x"], first["profile"]["city"]
     # and the sketches say they summarise the sample
-    assert x["sampled"] == city["sampled"] == 2000
+    assert x["sampled"] == 2000
     assert x["sketch"]["n"] == 2000 and x["distinct_exact"] is False
-    assert sum(item["count"] for item in city["top_values"]) + city["other"] == 2000
+    # while a column of few labels is counted on every row, every value's count kept
+    assert city["sampled"] is None and city["distinct_exact"] is True
+    assert sum(item["count"] for item in city["top_values"]) + city["other"] == 20_000
+    assert sum(city["value_counts"]["counts"]) == 20_000
     # while counts, moments and the histogram still cover every row
     assert x["count"] == 20_000 and sum(x["histogram"]["counts"]) == 20_000
     assert x["mean"] == pytest.approx(frame["x"].mean(), rel=1e-12)
@@ -246,6 +250,20 @@ def test_a_large_frame_is_profiled_on_a_fixed_sample_and_says_so():
     # and a stored sampled version compared with another sample of the same data agrees
     other = stored(describe(frame.sample(frac=1.0, random_state=1), sample_rows=2000))
     assert stored(diff(first, other))["drifted_columns"] == []
+
+
+def test_free_text_with_more_values_than_a_profile_keeps_is_counted_on_the_sample(
+    monkeypatch,
+):
+    # Given profiles that keep the counts of 100 values at most, and a column of ids
+    monkeypatch.setattr(profiling, "VALUE_COUNTS_CAP", 100)
+    frame = pd.DataFrame({"id": [f"order-{number}" for number in range(20_000)]})
+    # When it is described with a sample of 2,000 rows
+    profile = stored(describe(frame, sample_rows=2000))["profile"]["id"]
+    # Then it is text, counted on the sample, and keeps a sketch of its counts, not a list
+    assert profile["kind"] == "text" and profile["sampled"] == 2000
+    assert "value_counts" not in profile and sum(profile["value_sketch"]["counts"]) == 2000
+    assert profile["distinct"] == pytest.approx(20_000, rel=0.2)
 
 
 # ----------------------------------------------------------------- bad input and roles

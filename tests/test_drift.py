@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from scipy import stats
 from scipy.spatial import distance
 
+from mlops_jlab.datasets import profiling
 from mlops_jlab.datasets.drift import KS_SKETCH_TOLERANCE, PSI_EPSILON, diff
 from mlops_jlab.datasets.profiling import describe
 from mlops_jlab.errors import InvalidInputError
@@ -84,6 +86,100 @@ def test_drift_of_labels_has_scipys_jensen_shannon_distance_and_chi_square():
     assert {bucket["value"]: (bucket["a"], bucket["b"]) for bucket in drift["buckets"]} == {
         plan: (int(a), int(b)) for plan, a, b in zip(plans, counts_a, counts_b, strict=True)
     }
+
+
+def labelled(labels: int, rows: int, seed: int, shift: float) -> pd.Series:
+    """``rows`` draws from ``labels`` labels, Zipf-like, with ``shift`` of the mass moved
+    to a fresh random order of the labels (a shift that the most frequent values alone do
+    not show once there are more than 20 of them)."""
+    rng = np.random.default_rng(seed)
+    weights = 1 / np.arange(1, labels + 1) ** 0.8
+    moved = rng.permutation(weights)
+    p = (1 - shift) * weights / weights.sum() + shift * moved / moved.sum()
+    names = np.array([f"label-{number:06d}" for number in range(labels)], dtype=object)
+    return pd.Series(names[rng.choice(labels, rows, p=p)], name="label")
+
+
+def scipys_label_drift(a: pd.Series, b: pd.Series) -> tuple[float, object]:
+    """Jensen-Shannon distance (base 2) and chi-square of two columns' full counts."""
+    counts = pd.concat([a.value_counts(), b.value_counts()], axis=1).fillna(0).to_numpy().T
+    js = distance.jensenshannon(counts[0] / counts[0].sum(), counts[1] / counts[1].sum(), base=2)
+    return float(js), stats.chi2_contingency(counts)
+
+
+@pytest.mark.parametrize(("labels", "rows"), [(50, 5_000), (1_000, 30_000), (100_000, 300_000)])
+def test_stored_versions_give_scipys_label_drift_on_the_full_data(labels, rows):
+    # Given two versions of a label column whose mix moved beyond its 20 most frequent values
+    reference = labelled(labels, rows, seed=1, shift=0.0)
+    current = labelled(labels, rows + 11, seed=2, shift=0.35)
+    # When their stored versions are compared (the path of the REST API and the panel)
+    a, b = stored(describe(reference.to_frame())), stored(describe(current.to_frame()))
+    drift = stored(diff(a, b))["columns"]["label"]["drift"]
+    # Then the Jensen-Shannon distance and the chi-square test are scipy's on the full data
+    js, chi2 = scipys_label_drift(reference, current)
+    assert drift["exact"] is True
+    assert drift["js_distance"] == pytest.approx(js, rel=1e-9)
+    assert drift["chi2"] == pytest.approx(chi2.statistic, rel=1e-9)
+    assert drift["chi2_pvalue"] == pytest.approx(chi2.pvalue, rel=1e-6, abs=1e-300)
+    assert drift["chi2_dof"] == chi2.dof and drift["cells"] == chi2.dof + 1
+    # And so is the verdict
+    assert drift["drifted"] is (js >= 0.1)
+    # And the diff lists the 50 cells most of the data falls in, the rest summed
+    assert len(drift["buckets"]) <= 51
+    assert sum(bucket["a"] for bucket in drift["buckets"]) == rows
+    # And the profile's size grows with the labels only: about 20 bytes a label
+    size = len(json.dumps(a["profile"]["label"]))
+    assert size < 25 * labels + 5_000
+
+
+def test_top_lists_that_do_not_overlap_no_longer_hide_drift():
+    # Given two versions whose 20 most frequent values are all different
+    before = pd.Series([f"a{i % 40}" for i in range(4000)] + [f"b{i % 40}" for i in range(400)])
+    after = pd.Series([f"b{i % 40}" for i in range(4000)] + [f"a{i % 40}" for i in range(400)])
+    # When the stored versions are compared
+    a, b = (stored(describe(frame.to_frame("code"))) for frame in (before, after))
+    drift = stored(diff(a, b))["columns"]["code"]["drift"]
+    # Then the drift is the data's, not one "other" bucket against itself
+    js, chi2 = scipys_label_drift(before, after)
+    assert drift["js_distance"] == pytest.approx(js, rel=1e-9) and js > 0.5
+    assert drift["chi2_dof"] == chi2.dof == 79 and drift["drifted"] is True
+
+
+def test_beyond_the_cap_a_sketch_estimates_a_distance_no_larger_than_the_data_s(monkeypatch):
+    # Given a profile that keeps the counts of 300 values at most
+    monkeypatch.setattr(profiling, "VALUE_COUNTS_CAP", 300)
+    reference = labelled(2_000, 40_000, seed=3, shift=0.0)
+    current = labelled(2_000, 40_000, seed=4, shift=0.5)
+    a, b = stored(describe(reference.to_frame())), stored(describe(current.to_frame()))
+    # Then each keeps a sketch of every value's count instead
+    for profile in (a["profile"]["label"], b["profile"]["label"]):
+        assert "value_counts" not in profile
+        assert sum(profile["value_sketch"]["counts"]) == 40_000
+        assert len(json.dumps(profile)) < 15_000
+    # When they are compared
+    drift = stored(diff(a, b))["columns"]["label"]["drift"]
+    # Then the distance is an estimate, below the data's (merging values only lowers it)
+    # but near it, and the verdict is the data's
+    js, _chi2 = scipys_label_drift(reference, current)
+    assert drift["exact"] is False
+    assert js * 0.8 <= drift["js_distance"] <= js
+    assert drift["drifted"] is (js >= 0.1)
+
+
+def test_versions_stored_before_value_counts_were_kept_still_diff_as_estimates():
+    # Given two versions stored by earlier code: their 20 top values and an "other" count
+    reference = labelled(50, 5_000, seed=1, shift=0.0)
+    current = labelled(50, 5_000, seed=2, shift=0.35)
+    a, b = stored(describe(reference.to_frame())), stored(describe(current.to_frame()))
+    for old in (a, b):
+        del old["profile"]["label"]["value_counts"]
+    # When they are compared, with each other and with a version stored now
+    old_with_old = stored(diff(a, b))["columns"]["label"]["drift"]
+    old_with_new = stored(diff(a, stored(describe(current.to_frame()))))["columns"]["label"]
+    # Then each diff is computed, and marked as estimated
+    assert old_with_old["method"] == "js+chi2" and old_with_old["exact"] is False
+    assert 0 < old_with_old["js_distance"] <= scipys_label_drift(reference, current)[0]
+    assert old_with_new["drift"]["exact"] is False
 
 
 def test_psi_uses_the_reference_deciles_and_stays_finite_for_empty_bins():

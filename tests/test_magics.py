@@ -349,6 +349,25 @@ def test_runs_magic_returns_recent_runs_as_a_dataframe(kernel):
     assert bad.status == "error" and "position" in bad.error["evalue"]
 
 
+def test_quoted_options_are_split_as_a_shell_splits_them(kernel, store):
+    # Given a tracked cell whose options hold spaces, quoted as in a shell
+    shown = kernel.run(
+        "%%track --name 'a b' --experiment \"my exp\" --tags 'team=risk ops'\nquoted = 1"
+    )
+    assert shown.status == "ok" and shown.stderr == "", shown.outputs
+    # Then the run's name, experiment and tags are the words, without their quotes
+    run = only_run(store, "a b")
+    assert run.experiment == "my exp" and run.tags == {"team": "risk ops"}
+    # And %runs takes quoted options too, while its filter keeps its own quotes
+    listed = kernel.run("found = %runs --experiment 'my exp' name = 'a b'\nprint(list(found.name))")
+    assert listed.stdout.strip() == "['a b']", listed.outputs
+    # And a quote left open is a usage error that records nothing
+    unclosed = kernel.run("%%track --name 'open\nnever = 1")
+    assert unclosed.status == "error" and "close the quote" in unclosed.error["evalue"]
+    settled(kernel)
+    assert store.runs("name = 'open'").empty and store.runs('name = "\'open"').empty
+
+
 def test_track_help_is_real(kernel):
     shown = kernel.run("%%track?")
     text = str(shown.outputs)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import mlops_jlab as ml
+from mlops_jlab import lineage
 from mlops_jlab import tracking as tracking_module
 from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
 from mlops_jlab.store import reads, writes
@@ -248,6 +249,8 @@ def _run_with_one_of_each():
         (lambda tmp: ml.metric_history(ml.active_run().id, ["acc"]), "metric key"),
         (lambda tmp: ml.metric_history("nope", "acc"), "no run with id 'nope'"),
         (lambda tmp: ml.log_artifact(b"x", name="n.bin", kind=[]), "artifact kind"),
+        (lambda tmp: ml.log_dataset(tmp, direction="sideways"), "'input' or 'output'"),
+        (lambda tmp: ml.log_dataset(tmp, direction=None), "'input' or 'output'"),
     ],
 )
 def test_a_mistake_gets_advice_and_loses_nothing(tracking, tmp_path, mistake, message):
@@ -439,8 +442,9 @@ def test_a_run_that_cannot_be_written_holds_back_no_other(tracker, monkeypatch):
         return real_insert(conn, run_id, events)
 
     monkeypatch.setattr(writes, "insert_lineage", refuse_second)
-    # When they are flushed
-    ml.flush()
+    # When they are flushed, flush says one is not written
+    with pytest.raises(MlopsError, match=r"a tracked run is not written yet.*disk full"):
+        ml.flush()
     # Then the others are written, and the refused one is reported and kept
     problems = tracking_module.write_problems()
     assert len(problems) == 1 and "refused" in problems[0] and "disk full" in problems[0]
@@ -460,7 +464,8 @@ def test_a_failed_background_write_is_reported_and_kept_for_the_next_try(tracker
     real_insert = writes.insert_lineage
     monkeypatch.setattr(writes, "insert_lineage", lambda *a, **k: 1 / 0)
     run.end(wait=False)
-    tracking_module.flush()
+    with pytest.raises(MlopsError, match="not written yet"):
+        tracking_module.flush()
     # Then the problem is reported once
     problems = tracking_module.write_problems()
     assert len(problems) == 1 and "later" in problems[0]
@@ -469,3 +474,14 @@ def test_a_failed_background_write_is_reported_and_kept_for_the_next_try(tracker
     monkeypatch.setattr(writes, "insert_lineage", real_insert)
     assert tracker.get_run(run.id).status == "finished"
     assert list(tracker.dataset_versions("kept")["version"]) == [1]
+
+
+@pytest.mark.parametrize(("given", "recorded"), [("INPUT", "input"), ("Output", "output")])
+def test_a_dataset_direction_is_taken_in_either_case(tracking, given, recorded):
+    # Given the direction written as lineage and the README write it
+    with ml.start_run(name="cased") as run:
+        ml.log_dataset(pd.DataFrame({"x": [1, 2]}), "frame", direction=given)
+    # Then the dataset is the run's input (or output), as if written in lower case
+    with tracking.read() as conn:
+        edges = lineage.graph(conn, "run", run.id, "both")["edges"]
+    assert [edge["kind"] for edge in edges] == [recorded]

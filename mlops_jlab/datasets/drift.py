@@ -5,8 +5,8 @@
 DataFrames. Drift statistics follow the Ease.ML day-2 checks: the population stability
 index (PSI) and the two-sample Kolmogorov-Smirnov test for numeric and datetime columns,
 the Jensen-Shannon distance and a chi-square test for the others. From descriptions, the
-numeric statistics are estimated from each column's quantile sketch and the label ones
-from its top values.
+numeric statistics are estimated from each column's quantile sketch, and the label ones
+are computed from its value counts.
 
 SciPy is loaded only when :func:`diff` runs.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,8 +24,10 @@ import pandas as pd
 from mlops_jlab.datasets.profiling import (
     COLUMN_FIELDS,
     LABEL_KINDS,
+    SKETCH_BUCKETS,
     SKETCH_PER_MILLE,
     TOP_VALUES,
+    VALUE_COUNTS_CAP,
     as_frame,
     counts_by_text,
     describe,
@@ -32,6 +35,7 @@ from mlops_jlab.datasets.profiling import (
     json_float,
     named_columns,
     numeric_values,
+    sketch_buckets,
     value_counts,
 )
 from mlops_jlab.errors import InvalidInputError
@@ -44,6 +48,7 @@ KS_SKETCH_TOLERANCE = 2 * max(np.diff(SKETCH_PER_MILLE).tolist()) / 1000
 # Kinds whose values compare: numbers, times, and labels (by their counts).
 _FAMILIES = (("numeric",), ("datetime",), LABEL_KINDS)
 _OTHER_BUCKET = None  # the value of the bucket holding every value outside the top lists
+BUCKETS_SHOWN = 50  # label cells a diff lists, of the thousands it may compute on
 
 
 def diff(
@@ -99,12 +104,20 @@ def diff(
         ``ks_alpha`` by the number of columns to guard the table as a whole.
 
         A label drift is ``{"method": "js+chi2", "exact", "js_distance", "chi2",
-        "chi2_pvalue", "chi2_dof", "buckets": [{"value", "a", "b"}], "drifted",
-        "reasons"}`` over the values in the top lists plus one bucket (``value`` None)
-        for all others; estimated, a value counts as its own bucket only when its count
-        is known on both sides. The chi-square test is ``chi2_contingency`` on the 2 x k
-        table of counts (with its Yates correction for two buckets); it is reported, but
-        only the distance decides, since on large tables any difference is significant.
+        "chi2_pvalue", "chi2_dof", "cells", "buckets": [{"value", "a", "b"}], "drifted",
+        "reasons"}``, computed on the 2 x ``cells`` table of the two sides' counts of every
+        value. A stored profile keeps the count of every value of its column (up to
+        100,000 values, see :data:`~mlops_jlab.datasets.profiling.VALUE_COUNTS_CAP`), so
+        the statistics from stored versions are those of the data (``exact``). Beyond the
+        cap, and for versions stored before value counts were kept (their 20 top values),
+        a value is a cell of its own only when its count is known on both sides; the
+        others share cells: of their hash bucket when both profiles keep a sketch, else
+        one. Merging values can only lower the distance, so such an estimate errs
+        towards "not drifted". ``buckets`` shows the 50 cells most of either side falls
+        in, the rest summed in one with ``value`` None. The chi-square test is
+        ``chi2_contingency`` on the table (with its Yates correction for two cells); it is
+        reported, but only the distance decides, since on large tables any difference is
+        significant.
 
         A drift that cannot be computed (a column with no values on one side, or kinds
         with nothing to compare) is ``{"method": None, "drifted": False, "reason"}``.
@@ -184,6 +197,7 @@ def _check_thresholds(psi_threshold, ks_alpha, js_threshold) -> dict:
         "psi_bins": PSI_BINS,
         "psi_epsilon": PSI_EPSILON,
         "top_values": TOP_VALUES,
+        "value_counts_cap": VALUE_COUNTS_CAP,
         "ks_sketch_tolerance": KS_SKETCH_TOLERANCE,
     }
 
@@ -449,41 +463,115 @@ def _label_counts(series: pd.Series) -> dict[str, int]:
     return counts_by_text(*value_counts(series))
 
 
+@dataclass
+class _Counts:
+    """What one side's stored profile knows of its value counts: some values' counts
+    (``known``), whether those are all of them, the total counted, and the counts of every
+    value hashed into buckets (when the profile keeps a sketch, or can make one: when it
+    knows every count)."""
+
+    known: dict[str, int]
+    complete: bool
+    total: int
+    sketch: np.ndarray | None
+    sampled: bool
+
+    @classmethod
+    def of(cls, profile: Mapping) -> _Counts:
+        top = {item["value"]: int(item["count"]) for item in profile.get("top_values") or []}
+        total = sum(top.values()) + int(profile.get("other") or 0)
+        sampled = profile.get("sampled") is not None
+        stored = profile.get("value_counts")
+        if isinstance(stored, Mapping):  # every value's count
+            known = dict(zip(stored["values"], map(int, stored["counts"]), strict=True))
+            return cls(known, True, sum(known.values()), _bucketed(known), sampled)
+        # More values than a profile keeps (a sketch), or written before value counts were
+        # kept (the top values alone).
+        sketch = profile.get("value_sketch")
+        buckets = None
+        if isinstance(sketch, Mapping) and sketch.get("buckets") == SKETCH_BUCKETS:
+            buckets = np.asarray(sketch["counts"], dtype=np.int64)
+            if len(buckets) != SKETCH_BUCKETS or buckets.sum() != total:
+                buckets = None  # damaged: the values outside the lists share one cell
+        return cls(top, not profile.get("other"), total, buckets, sampled)
+
+
+def _bucketed(counts: Mapping[str, int]) -> np.ndarray:
+    if not counts:
+        return np.zeros(SKETCH_BUCKETS, dtype=np.int64)
+    where = sketch_buckets(list(counts))
+    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    return np.bincount(where, weights=weights, minlength=SKETCH_BUCKETS).astype(np.int64)
+
+
+def _stored_table(side_a: _Counts, side_b: _Counts) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The table the statistics are computed on from stored profiles: a cell for each value
+    whose count is known on both sides (listed, or absent from a complete list: 0), and
+    the rest of the values in cells of their own hash bucket when both sides keep a sketch,
+    else in one cell. Complete lists make it the data's table; otherwise it merges values,
+    which only lowers the divergence."""
+    labels = list(side_a.known) + [label for label in side_b.known if label not in side_a.known]
+    shared = [
+        label
+        for label in labels
+        if (label in side_a.known or side_a.complete) and (label in side_b.known or side_b.complete)
+    ]
+    known_a = np.array([side_a.known.get(label, 0) for label in shared], dtype=np.int64)
+    known_b = np.array([side_b.known.get(label, 0) for label in shared], dtype=np.int64)
+    if side_a.sketch is not None and side_b.sketch is not None:
+        listed_a = _bucketed(dict(zip(shared, known_a, strict=True)))
+        listed_b = _bucketed(dict(zip(shared, known_b, strict=True)))
+        rest_a = np.maximum(side_a.sketch - listed_a, 0)
+        rest_b = np.maximum(side_b.sketch - listed_b, 0)
+    else:
+        rest_a = np.array([max(side_a.total - int(known_a.sum()), 0)], dtype=np.int64)
+        rest_b = np.array([max(side_b.total - int(known_b.sum()), 0)], dtype=np.int64)
+    used = (rest_a > 0) | (rest_b > 0)
+    return (
+        shared,
+        np.concatenate((known_a, rest_a[used])),
+        np.concatenate((known_b, rest_b[used])),
+    )
+
+
+def _shown_buckets(labels: list[str], row_a: np.ndarray, row_b: np.ndarray) -> list[dict]:
+    """The cells most of either side falls in, by label, most first; every other cell
+    (values not known on both sides, and the labels beyond the first BUCKETS_SHOWN) summed
+    in one with the value None."""
+    share = row_a / max(int(row_a.sum()), 1) + row_b / max(int(row_b.sum()), 1)
+    named = np.arange(len(labels))
+    order = named[np.lexsort((named, -share[: len(labels)]))][:BUCKETS_SHOWN]
+    shown = [{"value": labels[i], "a": int(row_a[i]), "b": int(row_b[i])} for i in order.tolist()]
+    rest_a = int(row_a.sum()) - sum(bucket["a"] for bucket in shown)
+    rest_b = int(row_b.sum()) - sum(bucket["b"] for bucket in shown)
+    if rest_a or rest_b:
+        shown.append({"value": _OTHER_BUCKET, "a": rest_a, "b": rest_b})
+    return shown
+
+
 def _label_drift(a, b, raw_a, raw_b, exact: bool, thresholds: dict) -> dict:
     from scipy import stats
     from scipy.spatial import distance
 
-    top_a = {item["value"]: int(item["count"]) for item in a.get("top_values") or []}
-    top_b = {item["value"]: int(item["count"]) for item in b.get("top_values") or []}
-    total_a = sum(top_a.values()) + int(a.get("other") or 0)
-    total_b = sum(top_b.values()) + int(b.get("other") or 0)
-    if not total_a or not total_b:
-        return _no_drift(f"{'a' if not total_a else 'b'} has no values to compare")
-    labels = list(top_a) + [label for label in top_b if label not in top_a]
     if exact:
         counts_a, counts_b = _label_counts(raw_a), _label_counts(raw_b)
-        total_a, total_b = sum(counts_a.values()), sum(counts_b.values())
+        labels = list(counts_a) + [label for label in counts_b if label not in counts_a]
+        row_a = np.array([counts_a.get(label, 0) for label in labels], dtype=np.int64)
+        row_b = np.array([counts_b.get(label, 0) for label in labels], dtype=np.int64)
     else:
-        # A value outside a top list has an unknown count there, unless that list is
-        # complete (no "other" values): then it is 0. Unknown ones join the other bucket.
-        complete_a, complete_b = not a.get("other"), not b.get("other")
-        labels = [
-            label
-            for label in labels
-            if (label in top_a or complete_a) and (label in top_b or complete_b)
-        ]
-        counts_a, counts_b = top_a, top_b
-    buckets = [[label, counts_a.get(label, 0), counts_b.get(label, 0)] for label in labels]
-    rest_a = total_a - sum(bucket[1] for bucket in buckets)
-    rest_b = total_b - sum(bucket[2] for bucket in buckets)
-    if rest_a or rest_b:
-        buckets.append([_OTHER_BUCKET, rest_a, rest_b])
-    table = np.array([[bucket[1] for bucket in buckets], [bucket[2] for bucket in buckets]])
-    js = float(distance.jensenshannon(table[0] / total_a, table[1] / total_b, base=2))
+        side_a, side_b = _Counts.of(a), _Counts.of(b)
+        labels, row_a, row_b = _stored_table(side_a, side_b)
+        # From stored counts the statistics are the data's when both lists are whole and
+        # were counted on every row.
+        exact = side_a.complete and side_b.complete and not (side_a.sampled or side_b.sampled)
+    total_a, total_b = int(row_a.sum()), int(row_b.sum())
+    if not total_a or not total_b:
+        return _no_drift(f"{'a' if not total_a else 'b'} has no values to compare")
+    js = float(distance.jensenshannon(row_a / total_a, row_b / total_b, base=2))
     if not math.isfinite(js):  # rounding made the divergence a hair below 0
         js = 0.0
-    if len(buckets) > 1:
-        chi2, chi2_pvalue, dof, _expected = stats.chi2_contingency(table)
+    if len(row_a) > 1:
+        chi2, chi2_pvalue, dof, _expected = stats.chi2_contingency(np.vstack((row_a, row_b)))
     else:
         chi2, chi2_pvalue, dof = 0.0, 1.0, 0
     drifted = js >= thresholds["js_threshold"]
@@ -494,7 +582,8 @@ def _label_drift(a, b, raw_a, raw_b, exact: bool, thresholds: dict) -> dict:
         "chi2": float(chi2),
         "chi2_pvalue": float(chi2_pvalue),
         "chi2_dof": int(dof),
-        "buckets": [{"value": label, "a": int(na), "b": int(nb)} for label, na, nb in buckets],
+        "cells": len(row_a),
+        "buckets": _shown_buckets(labels, row_a, row_b),
         "drifted": drifted,
         "reasons": [f"JS distance {js:.3g} >= {thresholds['js_threshold']:g}"] if drifted else [],
     }

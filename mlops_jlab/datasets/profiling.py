@@ -5,9 +5,10 @@
 :func:`mlops_jlab.datasets.drift.diff` compares two versions from their descriptions alone.
 
 Profiling runs inside a user's cell for every new version, so it is vectorised and
-bounded: moments, counts and histograms always cover every row; order statistics and
-value counts of text cover a fixed-seed sample of :data:`SAMPLE_ROWS` rows of larger
-frames, and such a column's profile says ``"sampled": <rows>``.
+bounded: moments, counts, histograms and the value counts of labels cover every row;
+order statistics, and the value counts of free text (more distinct values than a profile
+keeps), cover a fixed-seed sample of :data:`SAMPLE_ROWS` rows of larger frames, and such a
+column's profile says ``"sampled": <rows>``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ SAMPLE_ROWS = 100_000
 SAMPLE_SEED = 0
 HISTOGRAM_BINS = 20
 TOP_VALUES = 20
+# A label column keeps the count of every distinct value, so that drift from stored
+# versions is the drift of the data, up to this many values and this much label text (a
+# column of 100,000 twelve-character labels: a 1.4 MB profile). Beyond, as for an id
+# column, a sketch: every value's count added into one of SKETCH_BUCKETS buckets by the
+# hash of its text (about 10 kB).
+VALUE_COUNTS_CAP = 100_000
+VALUE_COUNTS_MAX_CHARS = 4_000_000
+SKETCH_BUCKETS = 2048
+# The hash that puts a value's text into a sketch bucket: stable across processes,
+# platforms and versions, and vectorised.
+SKETCH_HASH = "siphash24(utf-8, key 0123456789123456) mod buckets (pandas.util.hash_array)"
+_SKETCH_KEY = "0123456789123456"
 # The sketch's levels in thousandths: every percentile, and more in the tails, where one
 # percent of a skewed column can span most of its range.
 SKETCH_PER_MILLE = (0, 1, 2, 5, *range(10, 1000, 10), 995, 998, 999, 1000)
@@ -88,9 +101,15 @@ def describe(frame: pd.DataFrame | pd.Series, *, sample_rows: int = SAMPLE_ROWS)
           ``histogram`` with ISO edges, ``sketch`` in seconds since 1970-01-01 UTC.
         - boolean, categorical, text and other: ``top_values`` (at most 20
           ``{"value", "count"}``, most frequent first, values as text of at most 200
-          characters; values that print alike are counted together) and ``other`` (the
-          count of the remaining non-null values). Text is a string column of mostly
-          distinct values; other is anything else (mixed types, objects).
+          characters; values that print alike are counted together), ``other`` (the
+          count of the remaining non-null values), and ``value_counts`` (``{"values",
+          "counts"}``: every value's count, most frequent first) when the column has at
+          most :data:`VALUE_COUNTS_CAP` values of at most :data:`VALUE_COUNTS_MAX_CHARS`
+          characters together, else ``value_sketch`` (``{"hash", "buckets", "counts"}``:
+          every value's count added into one of :data:`SKETCH_BUCKETS` buckets by the
+          hash of its text). A column is counted on every row unless its sample holds so
+          many values (over twice the cap) that it is free text. Text is a string column
+          of mostly distinct values; other is anything else (mixed types, objects).
 
     Raises
     ------
@@ -458,13 +477,45 @@ def value_counts(series: pd.Series) -> tuple[pd.Index, np.ndarray]:
 
 
 def counts_by_text(values: Any, counts: np.ndarray) -> dict[str, int]:
-    """The counts of ``values`` by their stored text: values that print alike count
-    together."""
-    merged: dict[str, int] = {}
-    for value, count in zip(values, counts.tolist(), strict=True):
-        label = stored_text(value)
-        merged[label] = merged.get(label, 0) + count
-    return merged
+    """The counts of ``values`` by their stored text, most frequent first (then by text):
+    values that print alike count together."""
+    texts, numbers = _texts_and_counts(pd.Index(values, dtype=object), np.asarray(counts))
+    return dict(zip(texts, numbers.tolist(), strict=True))
+
+
+def _texts_and_counts(values: pd.Index, counts: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Distinct values as stored text with their counts, most frequent first, then by text;
+    values that print alike merged. Text columns are converted without a Python call per
+    value: only the texts too long or unstorable are rewritten."""
+    values = pd.Index(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        odd = (values.str.len() > MAX_LABEL_LENGTH) | values.str.contains(
+            UNSTORABLE_RE.pattern, regex=True
+        )
+        texts = values.to_numpy(copy=True)
+        if odd.any():
+            texts[odd] = [stored_text(value) for value in values[odd]]
+    else:
+        texts = np.array([stored_text(value) for value in values], dtype=object)
+    numbers = pd.Series(np.asarray(counts, dtype=np.int64), index=texts)
+    if not numbers.index.is_unique:
+        numbers = numbers.groupby(level=0, sort=False).sum()
+    labels = numbers.index.to_numpy(dtype=object)
+    order = np.lexsort((labels, -numbers.to_numpy()))
+    return labels[order].tolist(), numbers.to_numpy()[order]
+
+
+def sketch_buckets(texts: list[str]) -> np.ndarray:
+    """The sketch bucket of each value's text (see :data:`SKETCH_HASH`)."""
+    hashed = pd.util.hash_array(
+        np.asarray(texts, dtype=object), encoding="utf8", hash_key=_SKETCH_KEY, categorize=False
+    )
+    return (hashed % np.uint64(SKETCH_BUCKETS)).astype(np.intp)
+
+
+def _all_counts_kept(texts: list[str]) -> bool:
+    """Whether the profile keeps every value's count (few enough, short enough)."""
+    return len(texts) <= VALUE_COUNTS_CAP and sum(map(len, texts)) <= VALUE_COUNTS_MAX_CHARS
 
 
 def _label_profile(profile: dict, series: pd.Series, sample) -> None:
@@ -475,22 +526,37 @@ def _label_profile(profile: dict, series: pd.Series, sample) -> None:
     cheap = profile["kind"] == "boolean" or isinstance(series.dtype, pd.CategoricalDtype)
     sampled = _needed(sample, count) is not None and not cheap
     values, counts = value_counts(series.iloc[sample] if sampled else series)
-    # Values that print alike merge, so take more candidates than are kept.
-    candidates = np.argsort(-counts, kind="stable")
-    if len(counts) > 2 * TOP_VALUES:
-        candidates = np.argpartition(-counts, 2 * TOP_VALUES)[: 2 * TOP_VALUES]
-    merged = counts_by_text(values[candidates], counts[candidates])
-    top = sorted(merged.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
     counted = int(counts.sum())
     if sampled:
         singles = int(np.count_nonzero(counts == 1))
-        profile["distinct"] = _estimate_distinct(singles, len(counts), count, counted)
+        estimate = _estimate_distinct(singles, len(counts), count, counted)
+        if estimate <= 2 * VALUE_COUNTS_CAP:
+            # Few enough values to keep all their counts: counted on every row, so that
+            # drift from the stored version is the data's (a pass over hashes of few keys).
+            values, counts = value_counts(series)
+            counted, sampled = count, False
+    if sampled:
+        profile["distinct"] = estimate
     else:
         profile["distinct"] = len(counts)
     profile["distinct_exact"] = not sampled
     mostly_distinct = len(counts) > TOP_VALUES and len(counts) > counted / 2
     if profile["kind"] == "categorical" and not cheap and mostly_distinct:
         profile["kind"] = "text"
-    profile["top_values"] = [{"value": label, "count": count} for label, count in top]
-    profile["other"] = counted - sum(count for _label, count in top)
+    texts, numbers = _texts_and_counts(values, counts)
+    listed = numbers[:TOP_VALUES].tolist()
+    profile["top_values"] = [
+        {"value": label, "count": number}
+        for label, number in zip(texts[:TOP_VALUES], listed, strict=True)
+    ]
+    profile["other"] = counted - sum(listed)
+    if _all_counts_kept(texts):
+        profile["value_counts"] = {"values": texts, "counts": numbers.tolist()}
+    else:
+        buckets = np.bincount(sketch_buckets(texts), weights=numbers, minlength=SKETCH_BUCKETS)
+        profile["value_sketch"] = {
+            "hash": SKETCH_HASH,
+            "buckets": SKETCH_BUCKETS,
+            "counts": buckets.astype(np.int64).tolist(),
+        }
     profile["sampled"] = len(sample) if sampled else None

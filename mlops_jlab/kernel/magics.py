@@ -9,24 +9,70 @@ the ``pre_run_cell`` / ``post_run_cell`` events start and end the run around it.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from mlops_jlab import tracking
 from mlops_jlab.datasets.roles import ROLES
 from mlops_jlab.errors import MlopsError
 from mlops_jlab.kernel.capture import CellCapture, Options
 from mlops_jlab.kernel.tracebacks import CellSource, user_traceback
+from mlops_jlab.tracking.writer import on_write_failure, remove_write_failure_listener
 
 NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
 _TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
+
+
+def _words(line: str) -> shlex.shlex:
+    lexer = shlex.shlex(line, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    return lexer
+
+
+def parse_line(magic: Any, line: str) -> argparse.Namespace:
+    """A magic's options split as a shell splits them: ``--name 'a b'`` is ``a b``, quotes
+    and all (IPython's own splitting keeps the quotes)."""
+    try:
+        words = list(_words(line))
+    except ValueError as exc:  # "No closing quotation"
+        raise UsageError(f"{exc} in {line!r}: close the quote") from None
+    return magic.parser.parse_args(words)
+
+
+def parse_options_then_text(magic: Any, line: str) -> tuple[argparse.Namespace, str]:
+    """The options at the start of ``line``, split as a shell splits them, and the rest as
+    it was typed: a filter's quotes are its own (``params.model = 'rf'``)."""
+    parser = magic.parser
+    lexer = _words(line)
+    words: list[str] = []
+    rest = ""
+    takes_value = False
+    try:
+        while True:
+            read = lexer.instream.tell()
+            start = read + len(line[read:]) - len(line[read:].lstrip())
+            word = lexer.get_token()
+            if word is None:
+                break
+            if not takes_value and not (word.startswith("-") and len(word) > 1):
+                rest = line[start:].strip()
+                break
+            words.append(word)
+            action = parser._option_string_actions.get(word) if not takes_value else None
+            takes_value = action is not None and action.nargs != 0
+    except ValueError as exc:
+        raise UsageError(f"{exc} in {line!r}: close the quote") from None
+    return parser.parse_args(words), rest
 
 
 def _names(text: str | None) -> list[str]:
@@ -161,7 +207,7 @@ class TrackMagics(Magics):
         self.shell.run_cell(f"%%track {line}\n{cell}", store_history=False)
 
     def _options(self, line: str) -> Options:
-        args = parse_argstring(self.track, line)
+        args = parse_line(self.track, line)
         defaults = self.defaults
         params = _names(args.params) if args.params is not None else defaults.params
         roles: dict[str, str] = {}
@@ -199,8 +245,6 @@ class TrackMagics(Magics):
         line = track_arguments(info.raw_cell or "")
         if line is None or self._run is not None:
             return
-        for problem in tracking.write_problems():  # an earlier cell's write failed
-            _warn(problem)
         try:
             self._start(info, line)
         except UsageError:  # bad options: the magic itself says what is wrong
@@ -293,7 +337,7 @@ class TrackMagics(Magics):
     @line_magic
     def track_config(self, line: str) -> None:
         """Set defaults for this session's ``%%track`` cells; without options, show them."""
-        args = parse_argstring(self.track_config, line)
+        args = parse_line(self.track_config, line)
         defaults = self.defaults
         if args.experiment is not None:
             defaults.experiment = args.experiment
@@ -329,10 +373,9 @@ class TrackMagics(Magics):
     def runs(self, line: str) -> Any:
         """The most recent runs as a DataFrame, optionally filtered:
         ``%runs -n 5 metrics.acc > 0.9``."""
-        args = parse_argstring(self.runs, line)
-        text = " ".join(args.filter) or None
+        args, text = parse_options_then_text(self.runs, line)
         try:
-            return tracking.runs(text, args.order_by, args.n, args.experiment)
+            return tracking.runs(text or None, args.order_by, args.n, args.experiment)
         except MlopsError as exc:
             raise UsageError(str(exc)) from None
 
@@ -343,7 +386,7 @@ class TrackMagics(Magics):
         """Compare runs side by side: params (differences first), metrics, charts, code."""
         from mlops_jlab.kernel.compare_view import compare_view
 
-        args = parse_argstring(self.compare, line)
+        args = parse_line(self.compare, line)
         try:
             return compare_view(args.run_ids)
         except MlopsError as exc:
@@ -361,7 +404,7 @@ class TrackMagics(Magics):
         ``%lineage data/train.csv@v1 --down``."""
         from mlops_jlab import lineage
 
-        args = parse_argstring(self.lineage, line)
+        args = parse_line(self.lineage, line)
         directions = ["upstream"] if args.up and not args.down else ["downstream"]
         if not args.up and not args.down:
             directions = ["upstream", "downstream"]
@@ -439,6 +482,15 @@ def _reason(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _report_unwritten(run: tracking.ActiveRun, error: BaseException) -> None:
+    """Called by the background writer as soon as a cell's run cannot be written: the line
+    goes under the cell that just ran (the kernel's latest output)."""
+    _warn(
+        f"run {run.name!r} is not recorded yet: {_reason(error)}. It is kept in this kernel and "
+        "written once the store takes it (ml.flush() tries at once)"
+    )
+
+
 _magics: TrackMagics | None = None
 
 
@@ -454,6 +506,7 @@ def load(shell: Any) -> None:
     shell.ast_transformers.append(_magics.cell_source)
     shell.events.register("pre_run_cell", _magics.pre_run_cell)
     shell.events.register("post_run_cell", _magics.post_run_cell)
+    on_write_failure(_report_unwritten)
 
 
 def unload(shell: Any) -> None:
@@ -466,4 +519,5 @@ def unload(shell: Any) -> None:
         shell.ast_transformers.remove(_magics.cell_source)
     shell.events.unregister("pre_run_cell", _magics.pre_run_cell)
     shell.events.unregister("post_run_cell", _magics.post_run_cell)
+    remove_write_failure_listener(_report_unwritten)
     _magics = None

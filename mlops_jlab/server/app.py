@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
@@ -18,6 +19,7 @@ from mlops_jlab.config import (
     heartbeat_grace,
     resolve_store,
 )
+from mlops_jlab.errors import MlopsError
 from mlops_jlab.rules import check_grace
 from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
 from mlops_jlab.server.openapi import build_spec
@@ -127,6 +129,11 @@ class MlopsApp(ExtensionApp):
         service = self.service_class(location, limits)
         self.settings["mlops_jlab_service"] = service
         self._start_sweeping(service, grace)
+        # The store is opened and its pages checked now, beside the server's start, so that
+        # the log says at once when it is damaged (requests are then refused with a 503).
+        threading.Thread(
+            target=self._open_store, args=(service,), name="mlops-store-check", daemon=True
+        ).start()
         self.settings["mlops_jlab_max_body_bytes"] = self.max_request_bytes
         server_url = url_path_join(self.serverapp.base_url, API_PREFIX)
         self.settings["mlops_jlab_openapi"] = build_spec(ROUTES, server_url, limits)
@@ -160,6 +167,18 @@ class MlopsApp(ExtensionApp):
         if self._sweeper is not None:
             self._sweeper.stop()
             self._sweeper = None
+        # The store's pooled connections end with the server: a database server's are few.
+        service = self.settings.get("mlops_jlab_service")
+        if service is not None:
+            service.close()
+
+    def _open_store(self, service: MlopsService) -> None:
+        try:
+            service.store.verify()
+        except MlopsError as exc:
+            self.log.error("mlops-jlab: %s", exc)
+        else:
+            self.log.info("mlops-jlab store opened, its pages sound")
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((route.pattern, route.handler, {"route": route}) for route in ROUTES)

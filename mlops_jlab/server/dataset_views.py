@@ -30,6 +30,16 @@ from mlops_jlab.server.schemas import (
 )
 from mlops_jlab.store import reads
 
+# What a profile keeps for drift rather than for reading: every value's count (up to
+# 100,000 of them) or its sketch. Drift is computed here; a page shows the top values.
+_FOR_DRIFT = ("value_counts", "value_sketch")
+
+
+def _readable(profile: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if profile is None:
+        return None
+    return {key: value for key, value in profile.items() if key not in _FOR_DRIFT}
+
 
 def _summary(row: Mapping[str, Any]) -> DatasetVersionSummary:
     return DatasetVersionSummary(**{**row, "dataset": row["name"]})
@@ -65,7 +75,7 @@ def describe_version(conn: Connection, version_id: int) -> DescribeDatasetVersio
         **_summary(row).model_dump(),
         source=row["source"],
         columns=[ColumnType(name=str(c["name"]), dtype=str(c["dtype"])) for c in row["schema"]],
-        profile=row["profile"] or {},
+        profile={name: _readable(column) for name, column in (row["profile"] or {}).items()},
         written_by=writers,
         read_by=readers,
     )
@@ -85,7 +95,10 @@ def diff_versions(
         schema_changes=found["schema"],
         rows=found["rows"],
         n_columns=found["n_columns"],
-        columns=found["columns"],
+        columns={
+            name: {**column, "a": _readable(column["a"]), "b": _readable(column["b"])}
+            for name, column in found["columns"].items()
+        },
         drifted_columns=found["drifted_columns"],
         thresholds=found["thresholds"],
         exact=found["exact"],

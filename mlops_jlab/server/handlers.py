@@ -20,6 +20,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from pydantic import BaseModel, ValidationError
 
 from mlops_jlab.errors import InvalidInputError, MlopsError, QuerySyntaxError
+from mlops_jlab.rules import PATTERN_RULES
 from mlops_jlab.server.service import MlopsService
 
 if TYPE_CHECKING:
@@ -49,7 +50,10 @@ def describe_validation_error(error: ValidationError, where: str) -> str:
             continue
         given = item.get("input")
         shown = f" (got {given!r:.60})" if isinstance(given, (str, int, float)) else ""
-        problems.append(f"{place}: {item['msg']}{shown}")
+        message = item["msg"]
+        if item["type"] == "string_pattern_mismatch":
+            message = PATTERN_RULES.get(item["ctx"]["pattern"], message)
+        problems.append(f"{place}: {message}{shown}")
     extra = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
     return f"invalid {where}: " + "; ".join(problems[:5]) + extra
 

@@ -29,7 +29,8 @@ ERRORS = {
     404: "No such run, metric or artifact.",
     409: "The run's state does not allow the change.",
     413: "The body is larger than the server accepts.",
-    503: "The store cannot be reached.",
+    503: "The store cannot be used (unreachable, read-only for a change, damaged): the "
+    "message says what to do.",
 }
 ALWAYS = (403, 503)
 

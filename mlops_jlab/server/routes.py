@@ -9,7 +9,7 @@ it: adding a route is a handler class and an entry below.
 
 from __future__ import annotations
 
-from mlops_jlab.rules import DIGEST_PATTERN, RUN_ID_PATTERN
+from mlops_jlab.rules import DIGEST_PATTERN, NODE_ID_PATTERN, RUN_ID_PATTERN
 from mlops_jlab.server import handlers
 from mlops_jlab.server.routing import BINARY, Operation, PathParam, Route
 from mlops_jlab.server.schemas import (
@@ -53,7 +53,7 @@ NODE_KIND = PathParam(
 )
 NODE_ID = PathParam(
     "The node's id: a run id, a dataset or model version's number, an artifact's digest.",
-    {"type": "string", "minLength": 1},
+    {"type": "string", "pattern": f"^{NODE_ID_PATTERN}$"},
 )
 DIGEST = PathParam(
     "An artifact's content digest (32 lowercase hex characters).",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mlops_jlab.rules import (
     BIGINT_MAX,
@@ -29,27 +29,30 @@ from mlops_jlab.rules import (
 MAX_TAGS_PER_UPDATE = 1000
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be blank")
-    return text
-
-
-Key = Annotated[
-    str,
-    Field(min_length=1, max_length=KEY_LENGTH, pattern=KEY_PATTERN),
-    AfterValidator(_not_blank),
-]
+# The pattern also refuses blank keys: the schema says all the API checks.
+Key = Annotated[str, Field(min_length=1, max_length=KEY_LENGTH, pattern=KEY_PATTERN)]
 Text = Annotated[str, Field(max_length=MAX_VALUE_LENGTH, pattern=TEXT_PATTERN)]
 
 
-def optional(schema: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+def _keys_named(described: dict[str, Any]) -> None:
+    """A mapping keyed by :data:`Key` as JSON Schema says it: every key (propertyNames)
+    fits the pattern and the lengths. Pydantic writes the pattern as ``patternProperties``,
+    which leaves keys that do not match it allowed, though the API refuses them."""
+    for pattern, values in described.pop("patternProperties", {}).items():
+        described["additionalProperties"] = values
+        described.setdefault("propertyNames", {})["pattern"] = pattern
+
+
+def optional(schema: dict[str, Any] | None = None, keys: bool = False, **kwargs: Any) -> Any:
     """A field that may be left out but, when given, must be of its type (not null): its
-    schema then says exactly what a client may send (plus ``schema``)."""
+    schema then says exactly what a client may send (plus ``schema``). ``keys``: it maps
+    :data:`Key` keys to values."""
 
     def adjust(described: dict[str, Any]) -> None:
         described.pop("default", None)
         described.update(schema or {})
+        if keys:
+            _keys_named(described)
 
     return Field(None, json_schema_extra=adjust, **kwargs)
 
@@ -57,6 +60,15 @@ def optional(schema: dict[str, Any] | None = None, **kwargs: Any) -> Any:
 class Request(BaseModel):
     # A misspelt field is a mistake to report, not a value to drop silently.
     model_config = ConfigDict(extra="forbid")
+
+
+class Body(Request):
+    """A JSON request body: each value must be of its field's JSON type. A query string is
+    all text, so its models convert "true" and "10"; a body that says ``"deleted": "yes"``
+    or ``0`` where a boolean belongs, or ``"10"`` where a number does, is a mistake to
+    report, not a value to guess."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -222,7 +234,7 @@ class DescribeRun(RunSummary):
     artifacts: list[ArtifactInfo]
 
 
-class UpdateRun(Request):
+class UpdateRun(Body):
     """``PATCH runs/{run_id}``: rename, set or remove tags, write a note, delete or restore.
     Fields left out are not changed."""
 
@@ -233,6 +245,7 @@ class UpdateRun(Request):
     tags: dict[Key, Text | None] = optional(
         description="Tags to set; a null value removes the tag.",
         schema={"maxProperties": MAX_TAGS_PER_UPDATE},
+        keys=True,
     )
     deleted: bool = optional(
         description="true deletes the run (it can be restored), false restores it."
@@ -302,7 +315,7 @@ class DescribeMetricHistory(BaseModel):
 # --- compare ----------------------------------------------------------------------------
 
 
-class CompareRuns(Request):
+class CompareRuns(Body):
     """``POST runs/compare``: 2 to 50 runs side by side."""
 
     run_ids: list[Annotated[str, Field(min_length=1, max_length=64, pattern=KEY_PATTERN)]] = Field(
@@ -434,7 +447,8 @@ class DescribeDatasetVersion(DatasetVersionSummary):
     columns: list[ColumnType] = Field(description="The schema: each column's name and dtype.")
     profile: dict[str, dict[str, Any]] = Field(
         description="Per column: kind, counts, nulls, distinct values, min, max, mean, std, "
-        "quantiles, a histogram or top values."
+        "quantiles, a histogram or top values (not the full value counts drift is computed "
+        "from, which the Python API gives)."
     )
     written_by: list[str] = Field(description="Runs that wrote this version.")
     read_by: int = Field(description="How many runs read it.")

@@ -7,6 +7,8 @@ user can fix; the handlers map those to 4xx answers.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -15,9 +17,10 @@ from mlops_jlab import lineage
 from mlops_jlab._version import __version__
 from mlops_jlab.artifacts import ArtifactStore, check_digest
 from mlops_jlab.config import StoreLocation
-from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
+from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError, RunStateError
 from mlops_jlab.lineage import stale_search, staleness
-from mlops_jlab.rules import KEY_BAD_RE, KEY_LENGTH, RUN_ID_RE
+from mlops_jlab.lineage.queries import KINDS, NUMBERED_KINDS
+from mlops_jlab.rules import KEY_BAD_RE, KEY_LENGTH, NODE_ID_PATTERN, RUN_ID_RE
 from mlops_jlab.server import compare, dataset_views, downloads, histories
 from mlops_jlab.server.schemas import (
     ArtifactInfo,
@@ -49,6 +52,7 @@ from mlops_jlab.store import Store, crashes, key_hints, open_store, reads, searc
 from mlops_jlab.store.engine import mask_url
 
 MAX_SELECTED_KEYS = 1000
+NODE_ID_RE = re.compile(NODE_ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,11 @@ class MlopsService:
     @property
     def store(self) -> Store:
         return open_store(self.location)
+
+    def close(self) -> None:
+        """Close the store's pooled connections (it opens new ones if used again)."""
+        with contextlib.suppress(MlopsError):  # a store never opened has none
+            self.store.dispose()
 
     @cached_property
     def artifacts(self) -> ArtifactStore:
@@ -433,6 +442,13 @@ class MlopsService:
             No such node (or a deleted run).
         """
         direction = {"up": "upstream", "down": "downstream", "both": "both"}[request.direction]
+        if kind in KINDS and (
+            not NODE_ID_RE.fullmatch(node_id)
+            or (kind in NUMBERED_KINDS and not node_id.isdecimal())
+        ):
+            # Well formed as a node id, but not this kind's: no such node, as for any other
+            # id of none (the document types node_id for every kind at once).
+            raise NotFoundError(f"there is no {kind} {node_id[:80]!r} in the store")
         with self.store.read() as conn:
             found = lineage.graph(conn, kind, node_id, direction, request.depth)
         return DescribeLineage.model_validate(found)

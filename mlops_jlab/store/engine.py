@@ -3,10 +3,16 @@
 SQLite writers take the write lock at ``BEGIN IMMEDIATE`` so that two writers never
 deadlock on a lock upgrade (which SQLite reports as "database is locked" at once,
 without waiting); readers use plain deferred transactions, which WAL never blocks.
+
+Every failure of the database in a read or a write becomes the package's own error with
+advice (:mod:`~mlops_jlab.store.failures`), and a SQLite store's pages are checked once per
+process, before its first read or write (:mod:`~mlops_jlab.store.integrity`): a damaged
+store is neither read, which would answer with whatever the damage left, nor written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -16,7 +22,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.pool import StaticPool
 
 from mlops_jlab.config import StoreLocation, resolve_store
@@ -24,9 +35,12 @@ from mlops_jlab.errors import (
     StoreConnectionError,
     StoreCorruptError,
     StoreError,
+    StoreFullError,
+    StoreReadOnlyError,
     StoreVersionError,
 )
-from mlops_jlab.store import migrate
+from mlops_jlab.store import integrity, migrate
+from mlops_jlab.store.failures import DRIVER_ERRORS, store_failure
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
@@ -98,6 +112,11 @@ class Store:
     def __init__(self, location: StoreLocation):
         self.location = location
         self.url = location.db_url
+        # The pages' check: once per process, before the first read or write.
+        self.damage: str | None = None
+        self._checked = False
+        self._check_lock = threading.Lock()
+        self._writable = False
         try:
             parsed = make_url(self.url)
         except ArgumentError as exc:
@@ -106,6 +125,7 @@ class Store:
                 "such as sqlite:////path/to/mlops.sqlite or postgresql+psycopg://user@host/db"
             ) from exc
         self.kind = parsed.get_backend_name()
+        self._checked = self.kind != "sqlite" or parsed.database in (None, "", ":memory:")
         try:
             if self.kind == "sqlite" and parsed.database in (None, "", ":memory:"):
                 self._write_engine = _sqlite_engine(self.url, immediate=True, in_memory=True)
@@ -142,31 +162,102 @@ class Store:
         except StoreError:
             self.dispose()
             raise
-        except OperationalError as exc:
+        except DBAPIError as exc:
             self.dispose()
-            raise StoreConnectionError(
+            failure = store_failure(exc, repr(mask_url(self.url)))
+            # A file that is no database at all is better moved away than "checked".
+            not_a_database = "file is not a database" in str(exc.orig)
+            if isinstance(failure, (StoreReadOnlyError, StoreFullError, StoreCorruptError)) and (
+                not not_a_database
+            ):
+                raise failure from None
+            raise self._unopened(exc) from exc
+
+    def _unopened(self, exc: DBAPIError) -> StoreError:
+        if isinstance(exc, OperationalError):
+            return StoreConnectionError(
                 f"cannot reach the store at '{mask_url(self.url)}': {_one_line(exc.orig)}. "
                 "Check that the database server is running and the URL (MLOPS_JLAB_DB_URL) "
                 "is right"
-            ) from exc
-        except DatabaseError as exc:
-            self.dispose()
-            raise StoreCorruptError(
-                f"'{mask_url(self.url)}' is not a database mlops-jlab can read "
-                f"({_one_line(exc.orig)}). "
-                "Move the file away to start a new store, or point MLOPS_JLAB_DB_URL elsewhere"
-            ) from exc
+            )
+        return StoreCorruptError(
+            f"'{mask_url(self.url)}' is not a database mlops-jlab can read "
+            f"({_one_line(exc.orig)}). "
+            "Move the file away to start a new store, or point MLOPS_JLAB_DB_URL elsewhere"
+        )
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """The database's refusals as the package's errors, with advice."""
+        try:
+            yield
+        except DRIVER_ERRORS as exc:
+            failure = store_failure(exc, repr(mask_url(self.url)))
+            if failure is None:
+                raise
+            if isinstance(failure, StoreCorruptError):
+                self.damage = str(failure)
+            # The driver's error, with its SQL, stays reachable as __context__ but is not
+            # shown: the message says what happened and what to do.
+            raise failure from None
+
+    def verify(self) -> None:
+        """Check the store's pages, once per process (SQLite's quick_check); raise
+        StoreCorruptError if they are damaged. Reads and writes call it first."""
+        if not self._checked:
+            with self._check_lock:
+                if not self._checked:
+                    with self._failures(), self._read_engine.connect() as conn:
+                        found = integrity.damage(conn)
+                    if found:
+                        self.damage = integrity.damage_message(repr(mask_url(self.url)), found)
+                    self._checked = True
+        if self.damage is not None:
+            raise StoreCorruptError(self.damage)
+
+    def verify_in_background(self) -> None:
+        """Start checking the store's pages on a thread of its own, so that the first read
+        or write finds the check done (a large store takes seconds)."""
+        if not self._checked:
+            threading.Thread(
+                target=self._verify_quietly, name="mlops-store-check", daemon=True
+            ).start()
+
+    def _verify_quietly(self) -> None:
+        with contextlib.suppress(StoreError):  # said by the read or write that meets it
+            self.verify()
+
+    def check_writable(self) -> None:
+        """Raise now, not at the first write, if the store refuses writes (read-only
+        file or database, a user who may only read). Once per process: a write that fails
+        later still raises."""
+        if self.damage is not None:
+            raise StoreCorruptError(self.damage)
+        if self._writable:
+            return
+        probe = sa.text("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0")
+        with self._failures(), self._write_engine.begin() as conn:
+            conn.execute(probe)  # takes the write lock, writes nothing
+        self._writable = True
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A short write transaction: committed on success, rolled back on error."""
-        with self._write_engine.begin() as conn:
+        """A short write transaction: committed on success, rolled back on error.
+
+        Raises
+        ------
+        StoreReadOnlyError, StoreFullError, StoreCorruptError, StoreConnectionError
+            When the database refuses, with a message that says what to do.
+        """
+        self.verify()
+        with self._failures(), self._write_engine.begin() as conn:
             yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only snapshot for queries."""
-        with self._read_engine.connect() as conn:
+        """A read-only snapshot for queries (raises as :meth:`write` does)."""
+        self.verify()
+        with self._failures(), self._read_engine.connect() as conn:
             yield conn
 
     def dispose(self) -> None:
@@ -188,6 +279,7 @@ def _forget_parent_connections() -> None:
     for store in _open_stores.values():
         store._write_engine.dispose(close=False)
         store._read_engine.dispose(close=False)
+        store._check_lock = threading.Lock()  # a thread of the parent's may have held it
 
 
 os.register_at_fork(after_in_child=_forget_parent_connections)

@@ -248,6 +248,12 @@ def run_artifact_details(conn: Connection, run_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def artifact_digests(conn: Connection) -> set[str]:
+    """Every artifact the store knows: what runs, model versions, pipelines and jobs refer
+    to (they name artifacts by these digests)."""
+    return set(conn.execute(sa.select(ARTIFACTS.c.digest)).scalars())
+
+
 def artifact_record(conn: Connection, digest: str) -> dict[str, Any] | None:
     """An artifact's size and media type and the name a run gave it last (None if no
     run names it), or None if the store has no artifact ``digest``."""

@@ -100,7 +100,9 @@ class ActiveRun:
         try:
             self.flush()
         except Exception as exc:
-            Flusher.errors[self.id] = f"run {self.id} ({self.name}) is not written yet: {exc}"
+            Flusher.failed(self, exc)
+        else:
+            Flusher.written([self])
 
     def beat(self) -> None:
         """The heartbeat of a run that writes through (not buffered), from the flusher's
@@ -329,7 +331,7 @@ class ActiveRun:
             The dataset's name; a file's defaults to its path (relative to the project
             folder holding ``.mlops``), and objects need one.
         direction
-            ``input`` or ``output``.
+            ``input`` or ``output``, in either case (``INPUT`` as lineage shows it).
         role
             ``train``, ``dev``, ``test`` or ``realtime``.
         content
@@ -345,8 +347,12 @@ class ActiveRun:
         from mlops_jlab.datasets.roles import check_role
 
         self._check_running()
-        if direction not in ("input", "output"):
-            raise InvalidInputError(f"direction must be 'input' or 'output', not {direction!r}")
+        # Lineage writes INPUT and OUTPUT, the README too: either case is the same direction.
+        if not isinstance(direction, str) or direction.lower() not in ("input", "output"):
+            raise InvalidInputError(
+                f"direction must be 'input' or 'output' (in either case), not {direction!r}"
+            )
+        direction = direction.lower()
         role = check_role(role)
         source = None
         if isinstance(data, (str, os.PathLike)):

@@ -241,7 +241,11 @@ class Tracker:
             self._environment_saved = True
 
         if buffered:
-            _ = self.store  # opened now: a store that cannot be used refuses the run at once
+            # A store that cannot be opened or written refuses the run now, not in the
+            # background writer after the cell has answered; its pages are checked while
+            # the cell runs.
+            self.store.check_writable()
+            self.store.verify_in_background()
             run.buffer(insert)
         else:
             with self.store.write() as conn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
+from mlops_jlab.errors import MlopsError, StoreError
 from mlops_jlab.rules import HEARTBEAT_SECONDS
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ class Flusher:
     _oldest = 0.0  # when the oldest queued last write was queued
     _last_end = 0.0  # when a buffered run last ended
     errors: dict[str, str] = {}  # run id -> why its write failed (it stays queued)
+    _failures: dict[str, BaseException] = {}  # run id -> the last failure, until written
+    _listeners: list[Callable[[ActiveRun, BaseException], None]] = []
     _lock = threading.Lock()
     _draining = threading.Lock()
     _wake = threading.Event()
@@ -111,10 +115,38 @@ class Flusher:
         cls._wake.set()
 
     @classmethod
+    def failed(cls, run: ActiveRun, error: BaseException) -> None:
+        """Keep why ``run`` could not be written, and tell the listeners at once, the
+        first time it fails so (it is tried again, and would say the same every second)."""
+        with cls._lock:
+            before = cls._failures.get(run.id)
+            cls._failures[run.id] = error
+            cls.errors[run.id] = f"run {run.id} ({run.name}) is not written yet: {error}"
+            listeners = list(cls._listeners)
+        if before is None or str(before) != str(error):
+            for listener in listeners:
+                listener(run, error)
+
+    @classmethod
+    def written(cls, runs: list[ActiveRun]) -> None:
+        """``runs`` reached the store: what kept them from it is over."""
+        with cls._lock:
+            for run in runs:
+                cls._failures.pop(run.id, None)
+                cls.errors.pop(run.id, None)
+
+    @classmethod
+    def unwritten(cls) -> dict[str, BaseException]:
+        """The queued runs that could not be written, by id, with why."""
+        with cls._lock:
+            queued = {run.id for run in cls._ended} | {run.id for run in cls._runs}
+            return {key: error for key, error in cls._failures.items() if key in queued}
+
+    @classmethod
     def drain(cls) -> None:
         """Write every queued last write now, in the calling thread (after the flusher's
-        own, if it is writing); a run that cannot be written stays queued and is reported
-        in ``errors``."""
+        own, if it is writing); a run that cannot be written stays queued, is reported
+        in ``errors`` and to the listeners."""
         with cls._draining:
             with cls._lock:
                 queued = list(cls._ended)
@@ -133,9 +165,8 @@ class Flusher:
                             cls._write_last([run])
                             written.append(run)
                         except Exception as exc:
-                            cls.errors[run.id] = (
-                                f"run {run.id} ({run.name}) is not written yet: {exc}"
-                            )
+                            cls.failed(run, exc)
+            cls.written(written)
             with cls._lock:
                 done = set(written)
                 cls._ended = [run for run in cls._ended if run not in done]
@@ -192,7 +223,28 @@ class Flusher:
                     run.beat()
 
 
-atexit.register(Flusher.drain)
+def _drain_at_exit() -> None:
+    Flusher.drain()
+    for error in Flusher.unwritten().values():  # the last chance to say what is lost
+        print(f"mlops-jlab: a tracked run is lost: {error}", file=sys.stderr)
+
+
+atexit.register(_drain_at_exit)
+
+
+def on_write_failure(listener: Callable[[ActiveRun, BaseException], None]) -> None:
+    """Call ``listener(run, error)`` as soon as a run queued for the background writer
+    cannot be written (once per run and reason; the run stays queued and is tried again).
+    The kernel's magics show it under the cell that made the run."""
+    with Flusher._lock:
+        if listener not in Flusher._listeners:
+            Flusher._listeners.append(listener)
+
+
+def remove_write_failure_listener(listener: Callable[[ActiveRun, BaseException], None]) -> None:
+    with Flusher._lock:
+        if listener in Flusher._listeners:
+            Flusher._listeners.remove(listener)
 
 
 def _forget_in_child() -> None:
@@ -213,13 +265,31 @@ def flush() -> None:
     """Write now what tracked cells left to be written in the background. It is written
     anyway once the kernel is idle (within a second while cells run one after another), when
     this process reads the store and as it exits; flush before it ends some other way, such
-    as ``os._exit``."""
+    as ``os._exit``.
+
+    Raises
+    ------
+    StoreError
+        (``StoreReadOnlyError``, ``StoreFullError``, ...) If a run could not be written:
+        the message says why and what to do. The runs stay queued and are tried again.
+    """
     Flusher.drain()
+    unwritten = Flusher.unwritten()
+    if not unwritten:
+        return
+    error = next(iter(unwritten.values()))
+    count = f"{len(unwritten)} tracked runs are" if len(unwritten) > 1 else "a tracked run is"
+    message = f"{count} not written yet (kept in this process, tried again): {error}"
+    try:
+        failure = type(error)(message) if isinstance(error, MlopsError) else None
+    except TypeError:  # an error that takes more than a message
+        failure = None
+    raise failure or StoreError(message) from None
 
 
 def write_problems() -> list[str]:
-    """Why writes of this process's tracked cells failed since last asked (they are kept
-    and tried again)."""
+    """Why writes of this process's tracked cells failed since last asked, for the runs not
+    written since (they are kept and tried again)."""
     with Flusher._lock:
         problems = list(Flusher.errors.values())
         Flusher.errors.clear()
