@@ -62,7 +62,7 @@ def test_variables_of_two_notebooks_become_datasets_of_their_own(location):
     # iris.ipynb and wine.ipynb both made an X_train, which became v1 and v2 of one
     # dataset, so iris's run read as stale; a script used the same name; and a file
     engine = sa.create_engine(location.db_url)
-    migrate.upgrade(engine, engine.dialect.name, "0005")
+    migrate.upgrade(engine, engine.dialect.name, "0006")
     iris = pd.DataFrame({f"c{i}": [1.0, 2.0] for i in range(4)})
     wine = pd.DataFrame({f"w{i}": [3.0] for i in range(13)})
     with engine.begin() as conn:

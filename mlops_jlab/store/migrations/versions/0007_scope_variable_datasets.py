@@ -13,8 +13,8 @@ follows at once.
 The naming rule is written out here rather than imported, so this migration keeps doing
 what it did when the package's code moves on.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections import defaultdict
@@ -22,8 +22,8 @@ from collections import defaultdict
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
