@@ -81,5 +81,5 @@ def test_track_basics_runs_headless_under_papermill(tmp_path, monkeypatch):
     with tracker.store.read() as conn:
         upstream = lineage.graph(conn, "run", forest, "upstream")
     labels = {node["label"] for node in upstream["nodes"]}
-    assert {"data/wine.csv@v1", "wine@v1", "load-wine", "clean-wine", "split"} <= labels
+    assert {"data/wine.csv@v1", f"{name}:wine@v1", "load-wine", "clean-wine", "split"} <= labels
     tracker.store.dispose()

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from mlops_jlab.config import StoreLocation
+from mlops_jlab.lineage import is_stale
 from mlops_jlab.store.tables import Dataset, DatasetVersion, LineageEvent
 from mlops_jlab.tracking import Tracker
 from tests.kernels import Kernel
@@ -275,7 +276,39 @@ def test_dataframes_used_and_made_in_memory_are_versions_too(kernel, store):
     kernel.run("%%track --name in-memory\nfilled = frame.fillna(0)\nframe['y'] = 1")
     recorded = [(d, name) for d, name, _fp in lineage(store, only_run(store, "in-memory").id)]
     # frame was read, then changed in place (a new version); filled was made
-    assert recorded == [("INPUT", "frame"), ("OUTPUT", "filled"), ("OUTPUT", "frame")]
+    scoped = f"{NOTEBOOK}:"  # variables are datasets of their notebook
+    assert recorded == [
+        ("INPUT", f"{scoped}frame"),
+        ("OUTPUT", f"{scoped}filled"),
+        ("OUTPUT", f"{scoped}frame"),
+    ]
+
+
+def test_the_same_variable_in_two_notebooks_is_two_datasets(kernel, store, project):
+    # Given a notebook whose tracked cell makes X_train with 4 columns
+    code = "%%track --name {name}\nX_train = pd.DataFrame({{{columns}}})"
+    first = ", ".join(f"'c{i}': [1.0]" for i in range(4))
+    kernel.run(code.format(name="iris-split", columns=first))
+    # When another notebook makes its own X_train with 13 columns
+    other = Kernel(
+        project,
+        {**store.location.environment(), "JPY_SESSION_NAME": str(project / "wine.ipynb")},
+    )
+    try:
+        assert other.run("%load_ext mlops_jlab\nimport pandas as pd").status == "ok"
+        wide = ", ".join(f"'w{i}': [2.0]" for i in range(13))
+        assert other.run(code.format(name="wine-split", columns=wide)).status == "ok"
+        other.run("import mlops_jlab as ml\nml.flush()")
+    finally:
+        other.stop()
+    # Then each notebook's X_train is a dataset of its own, with its own first version
+    iris = only_run(store, "iris-split")
+    only_run(store, "wine-split")
+    assert list(store.dataset_versions(f"{NOTEBOOK}:X_train")["n_columns"]) == [4]
+    assert list(store.dataset_versions("wine.ipynb:X_train")["n_columns"]) == [13]
+    # And the first notebook's run is not stale for what the other one did
+    with store.read() as conn:
+        assert is_stale(conn, iris.id) == []
 
 
 def test_explicit_inputs_outputs_and_no_auto(kernel, store, project):
@@ -467,4 +500,4 @@ def test_a_frame_read_from_a_file_is_that_files_version_until_it_changes(kernel,
     # When a cell changes the frame, it is a version of its own
     kernel.run("%%track --name change-source\nsource['s'] = source['s'] * 2")
     changed = [(d, n) for d, n, _ in lineage(store, only_run(store, "change-source").id)]
-    assert changed == [("INPUT", "source.csv"), ("OUTPUT", "source")]
+    assert changed == [("INPUT", "source.csv"), ("OUTPUT", f"{NOTEBOOK}:source")]

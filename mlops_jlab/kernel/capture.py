@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import xxhash
 
+from mlops_jlab.datasets.names import variable_dataset
 from mlops_jlab.tracking import ActiveRun
 
 if TYPE_CHECKING:  # the cache loads pandas, which a cell without frames never needs
@@ -256,8 +257,10 @@ class CellCapture:
         namespace: dict[str, Any],
         options: Options,
         warn: Callable[[str], None],
+        where: str | None = None,
     ):
         self.run = run
+        self.where = where  # the notebook or script, as the store names it
         self.tree = _parse(code)
         self.namespace = namespace
         self.options = options
@@ -306,7 +309,12 @@ class CellCapture:
             else:
                 self._inputs[name] = self._record(
                     f"input DataFrame {name!r}",
-                    functools.partial(self.run.log_dataset, value, name, content=value),
+                    functools.partial(
+                        self.run.log_dataset,
+                        value,
+                        variable_dataset(self.where, name),
+                        content=value,
+                    ),
                 )
         self._record("pandas reads and writes", self._patch_pandas)
         pyplot = sys.modules.get("matplotlib.pyplot")
@@ -419,7 +427,8 @@ class CellCapture:
             from mlops_jlab.datasets.fingerprint import fingerprint
 
             if fingerprint(value) != self._inputs.get(name):
-                self.run.log_dataset(value, name, direction="output", content=value)
+                dataset = variable_dataset(self.where, name)
+                self.run.log_dataset(value, dataset, direction="output", content=value)
 
     def _new_figures(self) -> None:
         pyplot = sys.modules.get("matplotlib.pyplot")

@@ -266,13 +266,14 @@ class TrackMagics(Magics):
             cell_id = notebook_cell_id(notebook, info.raw_cell)
         tracker = tracking.get_tracker()
         name = options.name or default_run_name(notebook, code, execution_count)
+        where = tracker.project_path(notebook) if notebook else None
         run = tracking.start_run(
             name,
             options.experiment or (notebook.stem if notebook else None),
             nested=True,
             tags=options.tags,
             kind="cell",
-            notebook_path=tracker.project_path(notebook) if notebook else None,
+            notebook_path=where,
             cell_id=cell_id,
             execution_count=execution_count,
             code=code,
@@ -283,7 +284,9 @@ class TrackMagics(Magics):
         # IPython 8.22+ hands over the cell it transformed; older ones make us do it again
         python_code = getattr(info, "transformed_cell", None) or self.shell.transform_cell(code)
         self.cell_source.expect(info.raw_cell, python_code)
-        self._capture = CellCapture(run, python_code, self.shell.user_ns, options, self._note)
+        self._capture = CellCapture(
+            run, python_code, self.shell.user_ns, options, self._note, where
+        )
         self._capture.start()
 
     def _note(self, message: str) -> None:
