@@ -15,11 +15,18 @@ import { noteUpdate, parseTags, tagChanges, tagsText } from './runEdits';
 /** The rows of the runs table, where the run commands apply. */
 export const RUN_ROW_SELECTOR = '.jp-MlopsRuns-row[data-run-id]';
 
-/** A run row under the focus (a shortcut) or the context menu, if any. */
-function rowOf(app: JupyterFrontEnd): HTMLElement | null {
-  const focused = document.activeElement?.closest<HTMLElement>('[data-run-id]');
-  if (focused) {
-    return focused;
+/**
+ * The run row a command was asked on: the focused one for a shortcut (its binding passes
+ * `focused: true`), else the one under the context menu.
+ */
+function rowOf(
+  app: JupyterFrontEnd,
+  args: ReadonlyPartialJSONObject
+): HTMLElement | null {
+  if (args.focused === true) {
+    return (
+      document.activeElement?.closest<HTMLElement>('[data-run-id]') ?? null
+    );
   }
   return (
     app.contextMenuHitTest(node => node.dataset.runId !== undefined) ?? null
@@ -34,18 +41,22 @@ function runIdOf(
   if (typeof args.runId === 'string') {
     return args.runId;
   }
-  return rowOf(app)?.dataset.runId ?? null;
+  return rowOf(app, args)?.dataset.runId ?? null;
 }
 
 /** Whether the row a command was asked on shows a deleted run. */
-function rowDeleted(app: JupyterFrontEnd): boolean {
-  return rowOf(app)?.dataset.deleted === 'true';
+function rowDeleted(
+  app: JupyterFrontEnd,
+  args: ReadonlyPartialJSONObject
+): boolean {
+  return rowOf(app, args)?.dataset.deleted === 'true';
 }
 
 /**
  * The commands that edit a run, for the runs table's context menu (and F2 and Delete on
- * a focused row): open it, its lineage, rename it, edit its tags and note in a dialog
- * (a refused edit is explained in the dialog), delete it with Undo, restore it.
+ * a focused row, whose bindings pass `focused: true`): open it, its lineage, rename it,
+ * edit its tags and note in a dialog (a refused edit is explained in the dialog), delete
+ * it with Undo, restore it.
  */
 export const runEditPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mlops-jlab:run-edits',
@@ -87,7 +98,7 @@ export const runEditPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.renameRun, {
       label: 'Rename Run…',
       caption: 'Give the run another name',
-      isEnabled: args => hasRun(args) && !rowDeleted(app),
+      isEnabled: args => hasRun(args) && !rowDeleted(app, args),
       execute: onRun(async runId => {
         const run = await client.getRun(runId);
         await editInDialog({
@@ -105,7 +116,7 @@ export const runEditPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.editRunTags, {
       label: 'Edit Tags…',
       caption: 'Set, change or remove the run’s tags',
-      isEnabled: args => hasRun(args) && !rowDeleted(app),
+      isEnabled: args => hasRun(args) && !rowDeleted(app, args),
       execute: onRun(async runId => {
         const run = await client.getRun(runId);
         await editInDialog({
@@ -131,7 +142,7 @@ export const runEditPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.editRunNote, {
       label: 'Edit Note…',
       caption: 'Write a note on the run',
-      isEnabled: args => hasRun(args) && !rowDeleted(app),
+      isEnabled: args => hasRun(args) && !rowDeleted(app, args),
       execute: onRun(async runId => {
         const run = await client.getRun(runId);
         await editInDialog({
@@ -148,15 +159,15 @@ export const runEditPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.deleteRun, {
       label: 'Delete Run',
       caption: 'Delete the run: it leaves the lists, and Undo restores it',
-      isEnabled: hasRun,
-      isVisible: () => !rowDeleted(app),
+      isEnabled: args => hasRun(args) && !rowDeleted(app, args),
+      isVisible: args => !rowDeleted(app, args),
       execute: onRun(runId => deleteWithUndo(client, runId))
     });
     commands.addCommand(CommandIDs.restoreRun, {
       label: 'Restore Run',
       caption: 'Undo the delete of this run',
       isEnabled: hasRun,
-      isVisible: () => rowDeleted(app),
+      isVisible: args => rowDeleted(app, args),
       execute: onRun(runId => restoreNotified(client, runId))
     });
 
