@@ -488,7 +488,9 @@ describe('RunsModel and edits made elsewhere', () => {
     const model = modelOf(client);
     await model.load();
     const run = model.rows[3];
-    client.runChanged.emit(detailOf(run, { name: 'baseline', tags: { a: '1' } }));
+    client.runChanged.emit(
+      detailOf(run, { name: 'baseline', tags: { a: '1' } })
+    );
     expect(model.rows[3].name).toBe('baseline');
     expect(model.rows[3].tags).toEqual({ a: '1' });
     expect(client.queries).toHaveLength(1);
@@ -543,4 +545,3 @@ describe('RunsModel and edits made elsewhere', () => {
     expect(() => client.runChanged.emit(detailOf(makeRun(1)))).not.toThrow();
   });
 });
-

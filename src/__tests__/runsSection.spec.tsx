@@ -428,9 +428,7 @@ describe('RunsSection in a narrow panel', () => {
       fireEvent.click(screen.getByRole('columnheader', { name: 'Name' }));
       await settle();
     });
-    expect(client.queries[client.queries.length - 1].order_by).toBe(
-      'name ASC'
-    );
+    expect(client.queries[client.queries.length - 1].order_by).toBe('name ASC');
     model.dispose();
   });
 
@@ -457,4 +455,3 @@ describe('RunsSection in a narrow panel', () => {
     model.dispose();
   });
 });
-
