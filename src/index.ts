@@ -7,6 +7,7 @@ import { panelPlugin } from './panel/panelPlugin';
 import { comparePlugin } from './runs/comparePlugin';
 import { openCellPlugin } from './runs/openCellPlugin';
 import { runDetailPlugin } from './runs/runDetailPlugin';
+import { runEditPlugin } from './runs/runEditPlugin';
 
 export { IMlopsClient } from './api/token';
 export { mlopsIcon } from './shared/icons';
@@ -22,7 +23,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   comparePlugin,
   lineagePlugin,
   datasetDiffPlugin,
-  openCellPlugin
+  openCellPlugin,
+  runEditPlugin
 ];
 
 export default plugins;

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -348,6 +349,49 @@ async def test_describe_run_answers_everything_recorded(api, tracker):
     ]
     assert body["environment"]["python_version"].count(".") == 2
     assert body["environment"]["packages"] > 10
+
+
+def frame(rows: int, shift: float = 0.0) -> pd.DataFrame:
+    return pd.DataFrame({"x": [i + shift for i in range(rows)], "y": ["a", "b"] * (rows // 2)})
+
+
+async def test_describe_run_lists_the_datasets_it_read_and_wrote_with_their_previous_versions(
+    api, tracker
+):
+    # Given breast-cancer in two versions, with another dataset's version recorded between
+    # them, and a run that read the first version and labels, and wrote the second
+    first = tracker.start_run(name="load", experiment="exp")
+    first.log_dataset(frame(4), "breast-cancer", direction="output")
+    first.end()
+    clean = tracker.start_run(name="clean", experiment="exp")
+    clean.log_dataset(frame(4), "breast-cancer", direction="input")
+    clean.log_dataset(frame(6, 0.5), "labels", direction="input", role="test")
+    clean.log_dataset(frame(2, 1.0), "breast-cancer", direction="output", role="train")
+    clean.end()
+    versions = [int(v) for v in tracker.dataset_versions("breast-cancer")["id"]]
+    labels = int(tracker.dataset_versions("labels")["id"][0])
+    # When the run is asked for
+    answer = await api("GET", "runs", clean.id)
+    # Then its datasets come in the order recorded: name, number, role, shape, and the
+    # version each one follows (none for a dataset's first)
+    assert answer.code == 200, answer
+    found = [
+        {key: item[key] for key in ("direction", "id", "dataset", "version", "role", "n_rows")}
+        | {"previous_id": item["previous_id"], "n_columns": item["n_columns"]}
+        for item in answer.body["datasets"]
+    ]
+    assert found == [
+        {"direction": "input", "id": versions[0], "dataset": "breast-cancer", "version": 1,
+         "role": None, "n_rows": 4, "n_columns": 2, "previous_id": None},
+        {"direction": "input", "id": labels, "dataset": "labels", "version": 1,
+         "role": "test", "n_rows": 6, "n_columns": 2, "previous_id": None},
+        {"direction": "output", "id": versions[1], "dataset": "breast-cancer", "version": 2,
+         "role": "train", "n_rows": 2, "n_columns": 2, "previous_id": versions[0]},
+    ]  # fmt: skip
+    assert all(len(item["fingerprint"]) == 32 for item in answer.body["datasets"])
+    # And a run that used no dataset says so with an empty list
+    bare = make_run(tracker, "bare")
+    assert (await api("GET", "runs", bare)).body["datasets"] == []
 
 
 @pytest.mark.parametrize("run_id", [uuid.uuid4().hex, "abc", "ABCDEF" * 6, "..", "%2e%2e"])

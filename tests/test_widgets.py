@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from ipywidgets.widgets.widget_link import Link
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.kernel.compare_data import MAX_CHART_POINTS, compare_runs, downsample
@@ -259,6 +260,23 @@ def test_the_view_has_four_tabs_styled_with_theme_variables(tracker, three_runs)
     shown = html_of(view)
     assert "var(--jp-" in shown
     assert "#fff" not in shown.lower() and "black" not in shown
+
+
+def test_the_tabs_are_buttons_linked_in_the_browser_to_the_views(tracker, three_runs):
+    # Given the view of two runs
+    base, tuned, _ = three_runs
+    view = compare_view([base.id, tuned.id], tracker)
+    # Then its tabs are toggle buttons (which take clicks however the notebook restores
+    # its outputs after a reload) shown above the stack of views
+    assert isinstance(view.tab_buttons, widgets.ToggleButtons)
+    assert view.tab_buttons.options == ("Params", "Metrics", "Charts", "Code")
+    assert view.children[1:] == (view.tab_buttons, view.tabs)
+    assert isinstance(view.tabs, widgets.Stack) and view.tabs.selected_index == 0
+    # And a button picks its view in the browser itself, with no round trip to the kernel
+    link = view._tab_link
+    assert isinstance(link, Link)
+    assert link.source == (view.tab_buttons, "index")
+    assert link.target == (view.tabs, "selected_index")
 
 
 def test_opening_the_charts_tab_draws_a_png_per_metric(tracker, three_runs):

@@ -4,12 +4,16 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// The server's port: 8888, or MLOPS_JLAB_UI_PORT when another checkout's tests hold it.
+const port = process.env.MLOPS_JLAB_UI_PORT || '8888';
+
 module.exports = {
   ...baseConfig,
   // The tests share one server and its store, and count the runs they make.
   workers: 1,
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     video: 'off',
     trace: 'off',
     launchOptions: {
@@ -19,7 +23,7 @@ module.exports = {
   },
   webServer: {
     command: 'jlpm start',
-    url: 'http://localhost:8888/lab',
+    url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI
   }

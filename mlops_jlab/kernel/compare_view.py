@@ -1,5 +1,13 @@
 """The ipywidgets view of runs compared side by side: tabs of HTML tables, matplotlib charts
-and a code diff, drawn from :func:`~mlops_jlab.kernel.compare_data.compare_runs`."""
+and a code diff, drawn from :func:`~mlops_jlab.kernel.compare_data.compare_runs`.
+
+The tabs are a row of toggle buttons over a :class:`ipywidgets.Stack`, linked in the browser,
+not an :class:`ipywidgets.Tab`: a Tab's bar (a Lumino TabBar) listens for clicks only once
+Lumino has told it that it is attached, and JupyterLab 4's default notebook windowing
+("contentVisibility") restores an output that is out of view after a page reload without
+telling it. That bar then ignored every click (the kernel could still switch it) while the
+buttons, which listen from the start, keep working.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +33,12 @@ if TYPE_CHECKING:
 
 
 _TABS = ("Params", "Metrics", "Charts", "Code")
+_TAB_TOOLTIPS = (
+    "Runs, params and tags side by side",
+    "Latest metric values",
+    "A chart per metric over steps",
+    "Each run's cell against the first run's",
+)
 CHARTS_TAB = _TABS.index("Charts")
 
 
@@ -35,8 +49,11 @@ class CompareView(widgets.VBox):
     ----------
     comparison
         The :class:`CompareData` shown.
+    tab_buttons
+        The ``ipywidgets.ToggleButtons`` that pick the view shown.
     tabs
-        The ``ipywidgets.Tab`` holding the four views.
+        The ``ipywidgets.Stack`` holding the four views (``selected_index`` is the one
+        shown, ``titles`` their names).
     differences_only
         The checkbox that hides rows equal in every run.
     params, metrics, charts, code
@@ -53,7 +70,7 @@ class CompareView(widgets.VBox):
         self.metrics = widgets.HTML(metrics_html(comparison))
         self.charts = widgets.VBox()
         self.code = widgets.HTML(code_html(comparison))
-        self.tabs = widgets.Tab(
+        self.tabs = widgets.Stack(
             children=[
                 widgets.VBox([self.differences_only, self.params]),
                 self.metrics,
@@ -61,13 +78,23 @@ class CompareView(widgets.VBox):
                 self.code,
             ],
             titles=_TABS,
+            selected_index=0,
         )
+        self.tab_buttons = widgets.ToggleButtons(
+            options=_TABS,
+            tooltips=_TAB_TOOLTIPS,
+            style={"button_width": "auto"},
+            layout=widgets.Layout(margin="4px 0 8px"),
+        )
+        # Linked in the browser: a click shows its view at once, kernel or not, and a view
+        # picked from Python (tabs.selected_index = 2) presses its button.
+        self._tab_link = widgets.jslink((self.tab_buttons, "index"), (self.tabs, "selected_index"))
         self._charts_drawn = False
         count = len(comparison.runs)
         header = widgets.HTML(
             f'<b style="color: var(--jp-ui-font-color1)">Comparing {count} runs</b>'
         )
-        self.children = [header, self.tabs]
+        self.children = [header, self.tab_buttons, self.tabs]
         self.differences_only.observe(self._show_params, names="value")
         # Charts cost a figure per metric: draw them only for someone who looks.
         self.tabs.observe(self._tab_opened, names="selected_index")

@@ -1,5 +1,5 @@
-"""Datasets for the REST API: their versions, one version whole, two versions' diff, and
-the versions compared runs read.
+"""Datasets for the REST API: their versions, one version whole, two versions' diff, the
+versions compared runs read, and what one run read and wrote.
 
 The numbers and statistics are those of the notebook's API (:mod:`mlops_jlab.datasets`,
 :meth:`mlops_jlab.tracking.Tracker.diff_datasets`); here they are read from the store and
@@ -27,6 +27,7 @@ from mlops_jlab.server.schemas import (
     DescribeDatasetVersion,
     ListDatasets,
     ListDatasetVersions,
+    RunDataset,
 )
 from mlops_jlab.store import reads
 
@@ -141,3 +142,30 @@ def compared_inputs(conn: Connection, run_ids: Sequence[str]) -> list[CompareDat
             CompareDatasetRow(dataset=dataset, versions=versions, differs=len(fingerprints) > 1)
         )
     return rows
+
+
+def run_datasets(conn: Connection, run_id: str) -> list[RunDataset]:
+    """The dataset versions a run read and wrote, in the order recorded, each with the
+    version before it."""
+    used = queries.versions_used(conn, run_id)
+    nodes = describe_nodes(conn, {("dataset_version", entity) for entity, _ in used})
+    previous = queries.previous_versions(conn, [int(entity) for entity, _ in used])
+    found = []
+    for entity, direction in used:
+        node = nodes.get(("dataset_version", entity))
+        if node is None:  # an event whose version is gone
+            continue
+        found.append(
+            RunDataset(
+                direction="input" if direction == "INPUT" else "output",
+                id=node["version_id"],
+                dataset=node["dataset"],
+                version=node["version"],
+                fingerprint=node["fingerprint"],
+                role=node["role"],
+                n_rows=node["n_rows"],
+                n_columns=node["n_columns"],
+                previous_id=previous.get(node["version_id"]),
+            )
+        )
+    return found

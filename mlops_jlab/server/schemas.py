@@ -221,6 +221,25 @@ class EnvironmentInfo(BaseModel):
     packages: int = Field(description="How many packages were installed.")
 
 
+class RunDataset(BaseModel):
+    """A dataset version a run read or wrote, with the version before it to diff against."""
+
+    direction: Literal["input", "output"] = Field(
+        description="input: the run read it; output: the run wrote it."
+    )
+    id: int = Field(description="The version's id (`GET dataset-versions/{id}`).")
+    dataset: str = Field(description="The dataset's name.")
+    version: int = Field(description="Its number within the dataset, from 1.")
+    fingerprint: str
+    role: str | None = Field(description="train, dev, test or realtime.")
+    n_rows: int | None
+    n_columns: int | None
+    previous_id: int | None = Field(
+        description="The dataset's version recorded just before this one (diff it with "
+        "`GET dataset-versions/diff?a={previous_id}&b={id}`); null for its first."
+    )
+
+
 class DescribeRun(RunSummary):
     """``GET runs/{run_id}``: everything recorded about one run, deleted or not."""
 
@@ -232,6 +251,9 @@ class DescribeRun(RunSummary):
     note: str | None
     environment: EnvironmentInfo | None
     artifacts: list[ArtifactInfo]
+    datasets: list[RunDataset] = Field(
+        description="The dataset versions the run read and wrote, in the order recorded."
+    )
 
 
 class UpdateRun(Body):

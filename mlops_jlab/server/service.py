@@ -224,7 +224,8 @@ class MlopsService:
         )
 
     def describe_run(self, run_id: str) -> DescribeRun:
-        """Everything recorded about a run, deleted or not."""
+        """Everything recorded about a run, deleted or not, with the dataset versions it
+        read and wrote."""
         check_run_id(run_id)
         with self.store.read() as conn:
             found = reads.load_runs(conn, [run_id])
@@ -235,6 +236,7 @@ class MlopsService:
             digest = row["environment_hash"]
             environment = reads.environments(conn, [digest]).get(digest) if digest else None
             reasons = staleness.stale_runs(conn, [run_id])
+            datasets = dataset_views.run_datasets(conn, run_id)
         summary = _summary(row, reasons)
         return DescribeRun(
             **summary.model_dump(),
@@ -255,6 +257,7 @@ class MlopsService:
                 else None
             ),
             artifacts=[ArtifactInfo(**artifact) for artifact in artifacts],
+            datasets=datasets,
         )
 
     def update_run(self, run_id: str, update: UpdateRun) -> DescribeRun:

@@ -173,6 +173,40 @@ describe('DatasetsSection', () => {
     expect(schema.querySelector('b')).toBeNull();
   });
 
+  it('given a schema in the narrow panel, then each column takes two lines: name, type and nulls, then its profile across the width, in full on hover', async () => {
+    const { container } = await renderSection();
+    await expand(container, 'iris');
+    await act(async () => {
+      fireEvent.click(
+        within(versionRow(container, 7)).getByRole('button', {
+          name: 'Version 2 of iris: show its schema'
+        })
+      );
+    });
+    const schema = screen.getByRole('group', {
+      name: 'Schema of iris version 2'
+    });
+    // Three narrow header columns, none for the profile, which would be pushed aside.
+    expect(
+      within(schema)
+        .getAllByRole('columnheader')
+        .map(h => h.textContent)
+    ).toEqual(['Column', 'Type', 'Nulls']);
+    const column = schema.querySelector<HTMLElement>(
+      '[data-column="sepal_length"]'
+    )!;
+    const [first, second] = Array.from(column.querySelectorAll('tr'));
+    expect(within(first).getByRole('rowheader').textContent).toBe(
+      'sepal_length'
+    );
+    expect(first.textContent).toContain('float64');
+    const profile = second.querySelector('td')!;
+    expect(profile.colSpan).toBe(3);
+    expect(profile.getAttribute('title')).toBe(
+      'min 4.3 · max 7.9 · mean 5.843'
+    );
+  });
+
   it('given one version ticked, then Diff waits; with two, it diffs the older against the newer', async () => {
     const { container, commands } = await renderSection();
     await expand(container, 'iris');

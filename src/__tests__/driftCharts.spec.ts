@@ -31,6 +31,21 @@ describe('histogramOverlaySpec', () => {
     expect(spec.$schema).toMatch(/vega-lite\/v5/);
   });
 
+  it('given two histograms, then each bar is a translucent fill with a solid outline of its version\u2019s colour, so both read where they overlap and on a dark background', () => {
+    const spec: Row = histogramOverlaySpec('age', [
+      { label: labels.a, histogram: { edges: [0, 10, 20], counts: [3, 1] } },
+      { label: labels.b, histogram: { edges: [0, 10, 20], counts: [10, 30] } }
+    ]);
+    expect(spec.mark).toMatchObject({ type: 'rect', strokeOpacity: 1 });
+    expect(spec.mark.fillOpacity).toBeLessThan(0.6);
+    expect(spec.mark.opacity).toBeUndefined();
+    expect(spec.encoding.stroke).toMatchObject({
+      field: 'version',
+      scale: { domain: [labels.a, labels.b] },
+      legend: null
+    });
+  });
+
   it('given bins of another width, then heights are scaled to the first version\u2019s bins', () => {
     const spec: Row = histogramOverlaySpec('x', [
       { label: labels.a, histogram: { edges: [0, 10], counts: [5] } },

@@ -5,6 +5,7 @@ import { MlopsClient } from '../api/client';
 import { APIError } from '../api/request';
 import { ILineage, ILineageNode } from '../api/types';
 import { LARGE_GRAPH, LineageExplorer } from '../lineage/LineageExplorer';
+import { NODE_HEIGHT, NODE_WIDTH } from '../lineage/lineageLayout';
 import { CommandIDs } from '../shared/commands';
 
 // jsdom hides Node's structuredClone, which dagre uses (browsers all have it).
@@ -434,5 +435,127 @@ describe('LineageExplorer', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
     });
     expect(getLineage).toHaveBeenCalledTimes(1);
+  });
+});
+
+/** A ResizeObserver jsdom lacks: the test says when the canvas changes size. */
+class FakeResizeObserver {
+  static all: FakeResizeObserver[] = [];
+  constructor(readonly callback: ResizeObserverCallback) {
+    FakeResizeObserver.all.push(this);
+  }
+  observe(): void {
+    // The test resizes by hand.
+  }
+  disconnect(): void {
+    FakeResizeObserver.all = FakeResizeObserver.all.filter(o => o !== this);
+  }
+  static resize(width: number, height: number): void {
+    for (const observer of FakeResizeObserver.all) {
+      observer.callback(
+        [{ contentRect: { width, height } } as ResizeObserverEntry],
+        observer as unknown as ResizeObserver
+      );
+    }
+  }
+}
+
+/** The view's scale and translation, from the graph's transform. */
+function viewOf(container: HTMLElement): { k: number; x: number; y: number } {
+  const transform = container
+    .querySelector('svg.jp-MlopsLineage-svg > g')!
+    .getAttribute('transform')!;
+  const [x, y, k] = /translate\(([-\d.e]+),([-\d.e]+)\) scale\(([-\d.e]+)\)/
+    .exec(transform)!
+    .slice(1)
+    .map(Number);
+  return { k, x, y };
+}
+
+/** Where a node's centre is on the canvas, in pixels. */
+function onScreen(
+  container: HTMLElement,
+  id: string
+): { x: number; y: number } {
+  const node = nodeElement(container, id);
+  const [left, top] = /translate\(([-\d.e]+),([-\d.e]+)\)/
+    .exec(node.getAttribute('transform')!)!
+    .slice(1)
+    .map(Number);
+  const view = viewOf(container);
+  return {
+    x: (left + NODE_WIDTH / 2) * view.k + view.x,
+    y: (top + NODE_HEIGHT / 2) * view.k + view.y
+  };
+}
+
+describe('LineageExplorer in a pane that changes size', () => {
+  const original = (globalThis as any).ResizeObserver;
+  beforeEach(() => {
+    (globalThis as any).ResizeObserver = FakeResizeObserver;
+  });
+  afterEach(() => {
+    (globalThis as any).ResizeObserver = original;
+    FakeResizeObserver.all = [];
+  });
+
+  it('given a graph fitted in a small split, when the pane grows, then it is fitted again, larger', async () => {
+    const { container } = await renderExplorer(jest.fn(async () => lineage()));
+    await act(async () => FakeResizeObserver.resize(240, 160));
+    const small = viewOf(container);
+    await act(async () => FakeResizeObserver.resize(1200, 800));
+    const large = viewOf(container);
+    expect(large.k).toBeGreaterThan(small.k);
+  });
+
+  it('given a graph the user zoomed, when the pane changes size, then the zoom is kept', async () => {
+    const { container } = await renderExplorer(jest.fn(async () => lineage()));
+    await act(async () => FakeResizeObserver.resize(800, 600));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Zoom in' }));
+    });
+    const zoomed = viewOf(container);
+    await act(async () => FakeResizeObserver.resize(1200, 800));
+    expect(viewOf(container).k).toBeCloseTo(zoomed.k);
+  });
+
+  it('given a node selected in a zoomed graph, when the details pane narrows the canvas, then the node is moved into view', async () => {
+    const { container } = await renderExplorer(jest.fn(async () => lineage()));
+    await act(async () => FakeResizeObserver.resize(1000, 600));
+    for (let i = 0; i < 4; i++) {
+      await act(async () => {
+        fireEvent.click(screen.getByRole('button', { name: 'Zoom in' }));
+      });
+    }
+    const model = 'model_version:3';
+    await act(async () => {
+      fireEvent.click(nodeElement(container, model));
+    });
+    // The details pane takes the right of the canvas: 400 pixels are left.
+    await act(async () => FakeResizeObserver.resize(400, 600));
+    const { x, y } = onScreen(container, model);
+    expect(x).toBeGreaterThan(0);
+    expect(x).toBeLessThan(400);
+    expect(y).toBeGreaterThan(0);
+    expect(y).toBeLessThan(600);
+  });
+
+  it('given the graph loaded, then the tab is named after its node', async () => {
+    const onTitle = jest.fn();
+    const { context } = setup(jest.fn(async () => lineage()));
+    await act(async () => {
+      render(
+        <LineageExplorer
+          context={context}
+          kind="dataset_version"
+          nodeId="7"
+          onTitle={onTitle}
+        />
+      );
+    });
+    expect(onTitle).toHaveBeenCalledWith({
+      label: 'Lineage of data/train.csv v2',
+      caption: 'Lineage of data/train.csv v2'
+    });
   });
 });

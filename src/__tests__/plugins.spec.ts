@@ -39,4 +39,29 @@ describe('the plugins', () => {
     expect(view.content.context.client).toBe(client);
     view.dispose();
   });
+
+  it('given a comparison open, when the same runs are compared again in another order, then the open tab is focused instead of a second one', async () => {
+    const app = {
+      commands: new CommandRegistry(),
+      shell: { add: jest.fn(), activateById: jest.fn() }
+    };
+    const client = {
+      compareRuns: jest.fn(() => new Promise(() => undefined))
+    } as unknown as IMlopsClient;
+    comparePlugin.activate(app as any, client, null, null);
+
+    const first = (await app.commands.execute(CommandIDs.compareRuns, {
+      runIds: ['a', 'b', 'c']
+    })) as MainAreaWidget<CompareView>;
+    const again = await app.commands.execute(CommandIDs.compareRuns, {
+      runIds: ['c', 'a', 'b']
+    });
+
+    expect(again).toBe(first);
+    expect(app.shell.add).toHaveBeenCalledTimes(1);
+    expect(app.shell.activateById).toHaveBeenLastCalledWith(first.id);
+    // Until the runs are known, the tab says how many; no id shows.
+    expect(first.title.label).toBe('Compare 3 runs');
+    first.dispose();
+  });
 });

@@ -1,8 +1,11 @@
+import { Notification } from '@jupyterlab/apputils';
+import { Signal } from '@lumino/signaling';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { IMetricHistory, IRunDetail } from '../api/types';
-import { RunDetail } from '../runs/RunDetail';
+import { APIError } from '../api/request';
+import { IMetricHistory, IRunDataset, IRunDetail } from '../api/types';
+import { IRunDetailSource, RunDetail } from '../runs/RunDetail';
 import { VEGALITE_MIME } from '../shared/charts';
 import { CommandIDs } from '../shared/commands';
 
@@ -57,6 +60,7 @@ function detail(extra: Partial<IRunDetail> = {}): IRunDetail {
         created_at: 0
       }
     ],
+    datasets: [],
     ...extra
   };
 }
@@ -77,9 +81,21 @@ function history(key: string, steps: number): IMetricHistory {
 
 async function show(
   getRun: () => Promise<IRunDetail>,
-  execute: (...args: any[]) => Promise<unknown> = async () => undefined
+  execute: (...args: any[]) => Promise<unknown> = async () => undefined,
+  edits: Partial<
+    Pick<IRunDetailSource, 'updateRun' | 'deleteRun' | 'restoreRun'>
+  > = {}
 ) {
   const client = {
+    updateRun: jest.fn(
+      edits.updateRun ?? (async () => Promise.reject(new Error('no edits')))
+    ),
+    deleteRun: jest.fn(
+      edits.deleteRun ?? (async () => Promise.reject(new Error('no edits')))
+    ),
+    restoreRun: jest.fn(
+      edits.restoreRun ?? (async () => Promise.reject(new Error('no edits')))
+    ),
     getRun: jest.fn(getRun),
     getMetricHistory: jest.fn(async (_: string, key: string) =>
       history(key, key === 'loss' ? 5 : 1)
@@ -248,6 +264,9 @@ describe('RunDetail', () => {
       <RunDetail
         client={{
           getRun: () => new Promise<IRunDetail>(() => undefined),
+          updateRun: jest.fn(),
+          deleteRun: jest.fn(),
+          restoreRun: jest.fn(),
           getMetricHistory: jest.fn(),
           artifactUrl: () => ''
         }}
@@ -257,5 +276,276 @@ describe('RunDetail', () => {
       />
     );
     expect(screen.getByText('Loading ...')).toBeTruthy();
+  });
+});
+
+const DATASETS: IRunDataset[] = [
+  {
+    direction: 'input',
+    id: 4,
+    dataset: 'breast-cancer',
+    version: 2,
+    fingerprint: 'f'.repeat(32),
+    role: 'train',
+    n_rows: 569,
+    n_columns: 31,
+    previous_id: 1
+  },
+  {
+    direction: 'output',
+    id: 7,
+    dataset: 'predictions',
+    version: 1,
+    fingerprint: 'e'.repeat(32),
+    role: null,
+    n_rows: 114,
+    n_columns: null,
+    previous_id: null
+  }
+];
+
+describe('RunDetail datasets', () => {
+  it('given a run that read and wrote datasets, then each shows its way, name, version, role and rows, with links to the version and to its diff', async () => {
+    const { commands } = await show(async () => detail({ datasets: DATASETS }));
+    const table = screen.getByRole('table', { name: 'Datasets' });
+    const [read, wrote] = within(table).getAllByRole('row').slice(1);
+    expect(read.textContent).toContain('read');
+    expect(read.textContent).toContain('breast-cancer');
+    expect(read.textContent).toContain('train');
+    expect(read.textContent).toContain('569 × 31');
+    expect(wrote.textContent).toContain('wrote');
+    expect(wrote.textContent).toContain('114 rows');
+    expect(wrote.textContent).toContain('first version');
+    await act(async () => {
+      fireEvent.click(within(read).getByRole('button', { name: 'v2' }));
+    });
+    expect(commands.execute).toHaveBeenCalledWith(
+      CommandIDs.showDatasetVersion,
+      { dataset: 'breast-cancer', versionId: 4 }
+    );
+    await act(async () => {
+      fireEvent.click(
+        within(read).getByRole('button', { name: 'diff with v1' })
+      );
+    });
+    expect(commands.execute).toHaveBeenCalledWith(
+      CommandIDs.diffDatasetVersions,
+      { a: 1, b: 4 }
+    );
+  });
+
+  it('given a run without datasets, then the section says so', async () => {
+    await show(async () => detail());
+    expect(screen.getByText(/No datasets recorded/)).toBeTruthy();
+  });
+});
+
+describe('RunDetail edits', () => {
+  it('given a rename, then the run as the server answers is shown', async () => {
+    const { client } = await show(async () => detail(), undefined, {
+      updateRun: async (_, update) => detail({ name: update.name! })
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByLabelText('Rename the run'));
+    });
+    const field = screen.getByLabelText('Run name') as HTMLInputElement;
+    expect(field.value).toBe('train [3]');
+    fireEvent.change(field, { target: { value: '  baseline  ' } });
+    await act(async () => {
+      fireEvent.keyDown(field, { key: 'Enter' });
+    });
+    expect(client.updateRun).toHaveBeenCalledWith('abcdef0123456789', {
+      name: 'baseline'
+    });
+    expect(screen.getByRole('heading', { name: 'baseline' })).toBeTruthy();
+    expect(screen.queryByLabelText('Run name')).toBeNull();
+  });
+
+  it('given a blank name, then the message of the server is shown in place and the text stays', async () => {
+    await show(async () => detail(), undefined, {
+      updateRun: async () => {
+        throw new APIError('name: Value error, must not be blank', 400);
+      }
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByLabelText('Rename the run'));
+    });
+    const field = screen.getByLabelText('Run name') as HTMLInputElement;
+    fireEvent.change(field, { target: { value: '   ' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    });
+    expect(screen.getByRole('alert').textContent).toBe(
+      'name: Value error, must not be blank'
+    );
+    expect((screen.getByLabelText('Run name') as HTMLInputElement).value).toBe(
+      '   '
+    );
+    // Escape leaves the name as it was.
+    fireEvent.keyDown(screen.getByLabelText('Run name'), { key: 'Escape' });
+    expect(screen.getByRole('heading', { name: 'train [3]' })).toBeTruthy();
+  });
+
+  it('given tags edited as lines, then only the changes are sent: new and changed values, null for a removed key', async () => {
+    const { client } = await show(
+      async () => detail({ tags: { team: 'ml', stage: 'dev' } }),
+      undefined,
+      {
+        updateRun: async () => detail({ tags: { team: 'risk', owner: 'ada' } })
+      }
+    );
+    await act(async () => {
+      fireEvent.click(screen.getByLabelText('Edit the tags'));
+    });
+    const field = screen.getByLabelText(
+      'Tags, one key=value per line'
+    ) as HTMLTextAreaElement;
+    expect(field.value).toBe('stage=dev\nteam=ml');
+    fireEvent.change(field, { target: { value: 'team=risk\n\nowner = ada' } });
+    await act(async () => {
+      fireEvent.keyDown(field, { key: 'Enter', ctrlKey: true });
+    });
+    expect(client.updateRun).toHaveBeenCalledWith('abcdef0123456789', {
+      tags: { team: 'risk', owner: 'ada', stage: null }
+    });
+    const tags = screen.getByRole('table', { name: 'Tags' });
+    expect(within(tags).getByText('risk')).toBeTruthy();
+  });
+
+  it('given a tag key the server refuses, then its message is shown under the tags', async () => {
+    await show(async () => detail(), undefined, {
+      updateRun: async () => {
+        throw new APIError(
+          "tags.bad\tkey: String should match pattern '^[^\\x00-\\x1f]+$'",
+          400
+        );
+      }
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByLabelText('Edit the tags'));
+    });
+    const field = screen.getByLabelText('Tags, one key=value per line');
+    fireEvent.change(field, { target: { value: 'bad\tkey=1' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    });
+    expect(screen.getByRole('alert').textContent).toContain('tags.bad');
+  });
+
+  it('given a line without "=", then the edit says which line, without asking the server', async () => {
+    const { client } = await show(async () => detail());
+    await act(async () => {
+      fireEvent.click(screen.getByLabelText('Edit the tags'));
+    });
+    const field = screen.getByLabelText('Tags, one key=value per line');
+    fireEvent.change(field, { target: { value: 'team=ml\noops' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    });
+    expect(screen.getByRole('alert').textContent).toContain('Line 2 (oops)');
+    expect(client.updateRun).not.toHaveBeenCalled();
+  });
+
+  it('given a note written, then it is saved and shown; an emptied note is removed', async () => {
+    let note: string | null = null;
+    const { client } = await show(
+      async () => detail({ note: null }),
+      undefined,
+      {
+        updateRun: async (_, update) => {
+          note = update.note ?? null;
+          return detail({ note });
+        }
+      }
+    );
+    expect(screen.getByText('No note.')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByLabelText('Write a note'));
+    });
+    fireEvent.change(screen.getByLabelText('Note'), {
+      target: { value: 'lr too high' }
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    });
+    expect(screen.getByText('lr too high')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByLabelText('Edit the note'));
+    });
+    fireEvent.change(screen.getByLabelText('Note'), {
+      target: { value: '  ' }
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    });
+    expect(client.updateRun).toHaveBeenLastCalledWith('abcdef0123456789', {
+      note: null
+    });
+    expect(screen.getByText('No note.')).toBeTruthy();
+  });
+
+  it('given Delete, then the run shows as deleted with Restore, an Undo is offered, and Restore brings it back', async () => {
+    const info = jest.spyOn(Notification, 'info');
+    const { client } = await show(async () => detail(), undefined, {
+      deleteRun: async () => detail({ deleted_at: Date.UTC(2024, 0, 3) }),
+      restoreRun: async () => detail()
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    });
+    expect(client.deleteRun).toHaveBeenCalledWith('abcdef0123456789');
+    expect(screen.getByText('deleted')).toBeTruthy();
+    expect(screen.queryByLabelText('Rename the run')).toBeNull();
+    expect(info).toHaveBeenCalledWith(
+      'Run train [3] deleted.',
+      expect.objectContaining({
+        actions: [expect.objectContaining({ label: 'Undo' })]
+      })
+    );
+    // Undo restores the run through the client.
+    const undo = (info.mock.calls[0][1] as any).actions[0];
+    await act(async () => {
+      undo.callback({ preventDefault: () => undefined });
+    });
+    expect(client.restoreRun).toHaveBeenCalledTimes(1);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Restore' }));
+    });
+    expect(client.restoreRun).toHaveBeenCalledTimes(2);
+    expect(screen.queryByText('deleted')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Delete' })).toBeTruthy();
+    info.mockRestore();
+  });
+
+  it('given an edit made elsewhere through the client, then the view shows it', async () => {
+    const runChanged = new Signal<any, IRunDetail>({});
+    const names: string[] = [];
+    await act(async () => {
+      render(
+        <RunDetail
+          client={{
+            getRun: async () => detail(),
+            updateRun: jest.fn(),
+            deleteRun: jest.fn(),
+            restoreRun: jest.fn(),
+            getMetricHistory: jest.fn(async () => history('loss', 1)),
+            artifactUrl: () => '',
+            runChanged
+          }}
+          commands={{ execute: jest.fn() } as any}
+          rendermime={null}
+          runId="abcdef0123456789"
+          onName={name => names.push(name)}
+        />
+      );
+    });
+    await act(async () => {
+      runChanged.emit(detail({ id: 'another', name: 'not this one' }));
+      runChanged.emit(detail({ name: 'renamed elsewhere' }));
+    });
+    expect(
+      screen.getByRole('heading', { name: 'renamed elsewhere' })
+    ).toBeTruthy();
+    expect(names).toEqual(['train [3]', 'renamed elsewhere']);
   });
 });

@@ -1,3 +1,6 @@
+import { Signal } from '@lumino/signaling';
+
+import { IRunDetail, IRunSummary } from '../api/types';
 import { DEFAULT_METRIC_COLUMNS, keyField } from '../runs/runsKeys';
 import { RunsModel } from '../runs/runsModel';
 import { orderByText, quoteKey } from '../runs/runsQuery';
@@ -453,5 +456,92 @@ describe('RunsModel columns and selection', () => {
     model.clearSelection();
     expect(model.selected).toEqual([]);
     model.dispose();
+  });
+});
+
+describe('RunsModel and edits made elsewhere', () => {
+  /** A client whose edits the model hears of, as the real client announces them. */
+  function editingClient(runs = makeRuns(30)) {
+    const client = new FakeRunsClient(runs);
+    const runChanged = new Signal<any, IRunDetail>({});
+    return Object.assign(client, { runChanged });
+  }
+
+  function detailOf(run: IRunSummary, fields: Partial<IRunDetail> = {}) {
+    return {
+      ...run,
+      execution_count: null,
+      code: null,
+      code_hash: null,
+      heartbeat: null,
+      error: null,
+      note: null,
+      environment: null,
+      artifacts: [],
+      datasets: [],
+      ...fields
+    } as IRunDetail;
+  }
+
+  it('given a run renamed through the client, then its row shows the new name at once', async () => {
+    const client = editingClient();
+    const model = modelOf(client);
+    await model.load();
+    const run = model.rows[3];
+    client.runChanged.emit(
+      detailOf(run, { name: 'baseline', tags: { a: '1' } })
+    );
+    expect(model.rows[3].name).toBe('baseline');
+    expect(model.rows[3].tags).toEqual({ a: '1' });
+    expect(client.queries).toHaveLength(1);
+    model.dispose();
+  });
+
+  it('given a selected run deleted, then it leaves the rows, the count and the selection; restored, it is back where it was', async () => {
+    const client = editingClient();
+    const model = modelOf(client);
+    await model.load();
+    model.toggleSelected(3);
+    model.toggleSelected(4);
+    const run = model.rows[3];
+    client.runChanged.emit(detailOf(run, { deleted_at: 1 }));
+    expect(model.rows.map(r => r.id)).not.toContain(run.id);
+    expect(model.total).toBe(29);
+    expect(model.selected).toEqual([model.rows[3].id]);
+
+    client.runChanged.emit(detailOf(run, { deleted_at: null }));
+    expect(model.rows[3].id).toBe(run.id);
+    expect(model.total).toBe(30);
+    model.dispose();
+  });
+
+  it('given deleted runs shown, when one is deleted, then it stays, marked deleted', async () => {
+    const client = editingClient();
+    const model = modelOf(client);
+    await model.setQuery({ includeDeleted: true });
+    expect(client.queries[0]).toMatchObject({ include_deleted: true });
+    const run = model.rows[0];
+    client.runChanged.emit(detailOf(run, { deleted_at: 5 }));
+    expect(model.rows[0].deleted_at).toBe(5);
+    model.dispose();
+  });
+
+  it('given a run not loaded, when it changes, then nothing is shown or asked', async () => {
+    const client = editingClient();
+    const model = modelOf(client);
+    await model.load();
+    const seen = jest.fn();
+    model.changed.connect(seen);
+    client.runChanged.emit(detailOf(makeRun(999)));
+    expect(seen).not.toHaveBeenCalled();
+    model.dispose();
+  });
+
+  it('given the model disposed, then edits are no longer heard', async () => {
+    const client = editingClient();
+    const model = modelOf(client);
+    await model.load();
+    model.dispose();
+    expect(() => client.runChanged.emit(detailOf(makeRun(1)))).not.toThrow();
   });
 });

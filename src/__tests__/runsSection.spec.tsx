@@ -385,3 +385,73 @@ describe('RunsSection keyboard', () => {
     model.dispose();
   });
 });
+
+describe('RunsSection in a narrow panel', () => {
+  afterEach(() => jest.clearAllMocks());
+
+  it('given the table, then the checkbox and the name come first and stay in view while it scrolls sideways', async () => {
+    const { model } = await renderSection();
+    const headers = screen.getAllByRole('columnheader');
+    expect(headers.slice(0, 4).map(h => h.textContent)).toEqual([
+      'Selected',
+      'Name',
+      'Stale',
+      'Status'
+    ]);
+    const frozen = headers.filter(h => h.classList.contains('jp-mod-frozen'));
+    expect(frozen.map(h => [h.textContent, h.style.left])).toEqual([
+      ['Selected', '0px'],
+      ['Name', '28px']
+    ]);
+    const [row] = paintedRows(document.body);
+    const name = row.querySelector<HTMLElement>('.jp-mod-name')!;
+    expect(name.classList.contains('jp-mod-frozen')).toBe(true);
+    expect(name.style.left).toBe('28px');
+    model.dispose();
+  });
+
+  it('given a name cut short, then the whole cell holds the full name and the id as its tooltip', async () => {
+    const long = 'gradient-boosting-learning_rate0.2-n_estimators60-refreshed';
+    const { model } = await renderSection(
+      new FakeRunsClient([makeRun(1, { name: long })])
+    );
+    const cell = paintedRows(document.body)[0].querySelector(
+      '[role="gridcell"].jp-mod-name'
+    )!;
+    expect(cell.getAttribute('title')).toBe(`${long}\nrun00001`);
+    model.dispose();
+  });
+
+  it('given a header cell, when clicked beside its label, then it sorts too', async () => {
+    const { client, model } = await renderSection();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('columnheader', { name: 'Name' }));
+      await settle();
+    });
+    expect(client.queries[client.queries.length - 1].order_by).toBe('name ASC');
+    model.dispose();
+  });
+
+  it('given Deleted ticked, then deleted runs are asked for too and read as deleted', async () => {
+    const client = new FakeRunsClient([
+      makeRun(2),
+      makeRun(1, { deleted_at: 1_700_000_500_000 })
+    ]);
+    const { model } = await renderSection(client);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('checkbox', { name: 'Deleted' }));
+      await settle();
+    });
+    expect(client.queries[client.queries.length - 1].include_deleted).toBe(
+      true
+    );
+    const deleted = paintedRows(document.body).find(
+      row => row.dataset.deleted === 'true'
+    );
+    expect(deleted?.dataset.runId).toBe('run00001');
+    expect(deleted?.querySelector('.jp-mod-name')?.getAttribute('title')).toBe(
+      'sweep-1 (deleted)\nrun00001'
+    );
+    model.dispose();
+  });
+});

@@ -1,5 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { URLExt } from '@jupyterlab/coreutils';
+import { ISignal, Signal } from '@lumino/signaling';
 
 import { API_NAMESPACE, requestAPI } from './request';
 import { IMlopsClient } from './token';
@@ -48,6 +49,11 @@ const segment = encodeURIComponent;
 export class MlopsClient implements IMlopsClient {
   constructor(private readonly settings?: ServerConnection.ISettings) {}
 
+  /** Emitted with a run as the server answered it after this client edited it. */
+  get runChanged(): ISignal<IMlopsClient, IRunDetail> {
+    return this._runChanged;
+  }
+
   /** The server's version, its store and what the store holds. */
   getStatus(): Promise<IStatus> {
     return this.get<IStatus>('status');
@@ -71,7 +77,31 @@ export class MlopsClient implements IMlopsClient {
 
   /** Rename a run, set or remove its tags, write a note, delete or restore it. */
   updateRun(runId: string, update: IUpdateRun): Promise<IRunDetail> {
-    return this.send<IRunDetail>(`runs/${segment(runId)}`, 'PATCH', update);
+    return this.changed(
+      this.send<IRunDetail>(`runs/${segment(runId)}`, 'PATCH', update)
+    );
+  }
+
+  /** Delete a run softly: it leaves the lists and can be restored. */
+  deleteRun(runId: string): Promise<IRunDetail> {
+    return this.changed(
+      requestAPI<IRunDetail>(
+        `runs/${segment(runId)}`,
+        { method: 'DELETE' },
+        this.settings
+      )
+    );
+  }
+
+  /** Undo a delete. */
+  restoreRun(runId: string): Promise<IRunDetail> {
+    return this.changed(
+      requestAPI<IRunDetail>(
+        `runs/${segment(runId)}/restore`,
+        { method: 'POST' },
+        this.settings
+      )
+    );
   }
 
   /** Runs side by side: `COMPARE_MIN` to `COMPARE_MAX` of them (./limits). */
@@ -144,6 +174,13 @@ export class MlopsClient implements IMlopsClient {
     );
   }
 
+  /** The edited run, announced once the server has answered. */
+  private async changed(edit: Promise<IRunDetail>): Promise<IRunDetail> {
+    const run = await edit;
+    this._runChanged.emit(run);
+    return run;
+  }
+
   private get<T>(endPoint: string): Promise<T> {
     return requestAPI<T>(endPoint, {}, this.settings);
   }
@@ -155,4 +192,6 @@ export class MlopsClient implements IMlopsClient {
       this.settings
     );
   }
+
+  private readonly _runChanged = new Signal<IMlopsClient, IRunDetail>(this);
 }

@@ -634,6 +634,11 @@ export interface components {
             environment: components["schemas"]["EnvironmentInfo"] | null;
             /** Artifacts */
             artifacts: components["schemas"]["ArtifactInfo"][];
+            /**
+             * Datasets
+             * @description The dataset versions the run read and wrote, in the order recorded.
+             */
+            datasets: components["schemas"]["RunDataset"][];
         };
         /** DescribeRunComparison */
         DescribeRunComparison: {
@@ -1009,6 +1014,49 @@ export interface components {
             metrics: string[];
             /** Tags */
             tags: string[];
+        };
+        /**
+         * RunDataset
+         * @description A dataset version a run read or wrote, with the version before it to diff against.
+         */
+        RunDataset: {
+            /**
+             * Direction
+             * @description input: the run read it; output: the run wrote it.
+             * @enum {string}
+             */
+            direction: "input" | "output";
+            /**
+             * Id
+             * @description The version's id (`GET dataset-versions/{id}`).
+             */
+            id: number;
+            /**
+             * Dataset
+             * @description The dataset's name.
+             */
+            dataset: string;
+            /**
+             * Version
+             * @description Its number within the dataset, from 1.
+             */
+            version: number;
+            /** Fingerprint */
+            fingerprint: string;
+            /**
+             * Role
+             * @description train, dev, test or realtime.
+             */
+            role: string | null;
+            /** N Rows */
+            n_rows: number | null;
+            /** N Columns */
+            n_columns: number | null;
+            /**
+             * Previous Id
+             * @description The dataset's version recorded just before this one (diff it with `GET dataset-versions/diff?a={previous_id}&b={id}`); null for its first.
+             */
+            previous_id: number | null;
         };
         /** RunHistory */
         RunHistory: {

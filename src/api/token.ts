@@ -1,4 +1,5 @@
 import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
 
 import {
   ICompareRuns,
@@ -39,6 +40,18 @@ export interface IMlopsClient {
 
   /** Rename a run, set or remove its tags, write a note, delete or restore it. */
   updateRun(runId: string, update: IUpdateRun): Promise<IRunDetail>;
+
+  /** Delete a run softly: it leaves the lists and can be restored. */
+  deleteRun(runId: string): Promise<IRunDetail>;
+
+  /** Undo a delete. */
+  restoreRun(runId: string): Promise<IRunDetail>;
+
+  /**
+   * Emitted with a run as the server answered after an edit through this client (a
+   * rename, tags, a note, a delete or a restore), so every view of the run can follow.
+   */
+  readonly runChanged: ISignal<IMlopsClient, IRunDetail>;
 
   /** Runs side by side. */
   compareRuns(

@@ -46,6 +46,9 @@ export type IArtifactInfo = Schemas['ArtifactInfo'];
 /** The Python environment a run ran in. */
 export type IEnvironmentInfo = Schemas['EnvironmentInfo'];
 
+/** A dataset version a run read or wrote, with the version before it. */
+export type IRunDataset = Schemas['RunDataset'];
+
 /** `GET runs/{id}`: everything recorded about one run. */
 export type IRunDetail = Schemas['DescribeRun'];
 

@@ -4,6 +4,7 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { IDatasetDiff } from '../api/types';
 import { IViewContext } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
+import { datasetDiffTitle, ITitle } from '../shared/titles';
 import { DatasetDiffColumn } from './DatasetDiffColumn';
 import { DatasetDiffHeader } from './DatasetDiffHeader';
 import { DatasetDiffSchema } from './DatasetDiffSchema';
@@ -17,6 +18,8 @@ export interface IDatasetDiffProps {
   a: number;
   /** The current version's id. */
   b: number;
+  /** Called with the dataset's name and versions once known (the tab's title). */
+  onTitle?: (title: ITitle) => void;
 }
 
 function schemaChangeOf(
@@ -41,7 +44,12 @@ function schemaChangeOf(
  * profiles side by side with its drift statistics and figure, drifted columns first
  * to the eye (highlighted) and on demand alone.
  */
-export function DatasetDiff({ context, a, b }: IDatasetDiffProps): JSX.Element {
+export function DatasetDiff({
+  context,
+  a,
+  b,
+  onTitle
+}: IDatasetDiffProps): JSX.Element {
   const { client, commands, rendermime } = context;
   const [diff, setDiff] = useState<IDatasetDiff | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -74,6 +82,15 @@ export function DatasetDiff({ context, a, b }: IDatasetDiffProps): JSX.Element {
       current = false;
     };
   }, [client, a, b, reloads]);
+
+  const tabTitle = diff ? datasetDiffTitle(diff.a, diff.b) : null;
+  const tabLabel = tabTitle?.label;
+  useEffect(() => {
+    if (tabTitle) {
+      onTitle?.(tabTitle);
+    }
+    // Its text says when the title changed: tabTitle itself is new every render.
+  }, [tabLabel, onTitle]);
 
   const labels = useMemo(
     () => (diff ? versionLabels(diff.a, diff.b) : { a: 'A', b: 'B' }),

@@ -5,6 +5,12 @@ import { IColumnDiff } from '../api/types';
 import { VegaLite } from '../shared/VegaLite';
 import { driftChartSpec, IVersionLabels } from './driftCharts';
 
+/**
+ * The colours of the two versions, from the theme: blue for the reference, orange for the
+ * current one, both light enough to read on the dark theme's background.
+ */
+export const VERSION_COLORS = ['--jp-brand-color1', '--jp-warn-color1'];
+
 /** Properties of {@link DatasetDiffChart}. */
 export interface IDatasetDiffChartProps {
   column: string;
@@ -58,7 +64,12 @@ export function DatasetDiffChart({
   return (
     <div ref={host} className="jp-MlopsDatasetDiff-chart">
       {near ? (
-        <VegaLite spec={chart.spec} rendermime={rendermime} label={what} />
+        <VegaLite
+          spec={chart.spec}
+          rendermime={rendermime}
+          label={what}
+          categoryColors={VERSION_COLORS}
+        />
       ) : (
         <div
           className="jp-MlopsDatasetDiff-chartPlaceholder"

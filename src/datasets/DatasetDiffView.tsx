@@ -2,6 +2,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IViewContext } from '../shared/commands';
+import { ITitle } from '../shared/titles';
 import { DatasetDiff } from './DatasetDiff';
 
 /**
@@ -19,6 +20,19 @@ export class DatasetDiffView extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    return <DatasetDiff context={this.context} a={this.a} b={this.b} />;
+    return (
+      <DatasetDiff
+        context={this.context}
+        a={this.a}
+        b={this.b}
+        onTitle={this._onTitle}
+      />
+    );
   }
+
+  /** The tab is named after the dataset and its versions. */
+  private _onTitle = (title: ITitle): void => {
+    this.title.label = title.label;
+    this.title.caption = title.caption;
+  };
 }

@@ -62,7 +62,8 @@ function nulls(profile: IColumnProfile | undefined): string {
 
 /**
  * A dataset version's schema with a compact profile of each column: its type, its nulls,
- * and min/max/mean or its most frequent values.
+ * and min/max/mean or its most frequent values. Each column takes two short lines, so
+ * the schema reads in the narrow side panel without a column cut off.
  */
 export function DatasetVersionDetail({
   detail,
@@ -94,28 +95,56 @@ export function DatasetVersionDetail({
         <p className="jp-MlopsPanel-hint">No schema was recorded.</p>
       ) : (
         <table className="jp-MlopsDatasets-schema">
+          <colgroup>
+            <col />
+            <col className="jp-MlopsDatasets-typeColumn" />
+            <col className="jp-MlopsDatasets-nullsColumn" />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">Column</th>
               <th scope="col">Type</th>
               <th scope="col">Nulls</th>
-              <th scope="col">Profile</th>
             </tr>
           </thead>
-          <tbody>
-            {detail.columns.map(column => {
-              const profile = detail.profile[column.name];
-              const text = summary(profile);
-              return (
-                <tr key={column.name}>
-                  <td title={column.name}>{column.name}</td>
-                  <td className="jp-MlopsDatasets-dtype">{column.dtype}</td>
+          {/* Two short lines per column, however narrow the panel: its name, type and
+              nulls, then its profile across the whole width (in full on hover). */}
+          {detail.columns.map(column => {
+            const profile = detail.profile[column.name];
+            const text = summary(profile);
+            return (
+              <tbody
+                key={column.name}
+                className="jp-MlopsDatasets-column"
+                data-column={column.name}
+              >
+                <tr>
+                  <th
+                    scope="row"
+                    className="jp-MlopsDatasets-columnName"
+                    title={column.name}
+                  >
+                    {column.name}
+                  </th>
+                  <td className="jp-MlopsDatasets-dtype" title={column.dtype}>
+                    {column.dtype}
+                  </td>
                   <td className="jp-MlopsDatasets-nulls">{nulls(profile)}</td>
-                  <td className="jp-MlopsDatasets-profile">{text}</td>
                 </tr>
-              );
-            })}
-          </tbody>
+                {text && (
+                  <tr>
+                    <td
+                      colSpan={3}
+                      className="jp-MlopsDatasets-profile"
+                      title={text}
+                    >
+                      {text}
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            );
+          })}
         </table>
       )}
     </div>

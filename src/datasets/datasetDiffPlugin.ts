@@ -13,7 +13,8 @@ export const datasetDiffPlugin = viewPlugin<IDatasetDiffArgs>(
     label: 'Compare dataset versions',
     namespace: 'mlops-jlab-dataset-diff',
     key: args => `${args.a}-${args.b}`,
-    title: args => `Dataset diff ${args.a} → ${args.b}`,
+    // Named after the dataset and its versions once the diff has arrived.
+    title: () => 'Dataset diff',
     valid: args => typeof args.a === 'number' && typeof args.b === 'number',
     create: args => new DatasetDiffView(context, args.a, args.b)
   })

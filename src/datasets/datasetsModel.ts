@@ -183,6 +183,22 @@ export class DatasetsModel {
     }
   }
 
+  /**
+   * Show one version: the datasets listed (if not yet), its dataset expanded and the
+   * version selected with its schema and profile.
+   */
+  async reveal(name: string, versionId: number): Promise<void> {
+    if (this._datasets === null && !this._loading) {
+      await this.load();
+    }
+    if (!this._expanded.has(name)) {
+      await this.toggleExpanded(name);
+    }
+    if (this._selected !== versionId) {
+      await this.select(versionId);
+    }
+  }
+
   /** Tick or untick a version for a diff; a third tick replaces the first. */
   toggleTicked(versionId: number): void {
     if (this._ticked.includes(versionId)) {

@@ -1,8 +1,8 @@
 /**
  * Vega-Lite specifications of the dataset diff's drift figures: the two versions'
  * histograms of a numeric or time column overlaid, and the value frequencies of a
- * categorical, boolean or text column side by side. Pure: the data is inlined and the
- * colours are Vega's own scheme, which reads on JupyterLab's light and dark themes.
+ * categorical, boolean or text column side by side. Pure: the data is inlined, and the
+ * versions' colours are the categories' (the view gives them from the theme).
  */
 import { IColumnDiff, IColumnProfile } from '../api/types';
 import { VEGALITE_SCHEMA, VegaLiteSpec } from '../shared/charts';
@@ -114,7 +114,9 @@ export function histogramOverlaySpec(
     height: HISTOGRAM_HEIGHT,
     background: 'transparent',
     data: { values },
-    mark: { type: 'rect', opacity: 0.55, stroke: null },
+    // Translucent fills with solid outlines: where the versions overlap both still show,
+    // and each bar has an edge that reads on a dark background too.
+    mark: { type: 'rect', fillOpacity: 0.45, strokeOpacity: 1, strokeWidth: 1 },
     encoding: {
       x: {
         field: 'start',
@@ -142,6 +144,13 @@ export function histogramOverlaySpec(
         sort: sides.map(side => side.label),
         scale: { domain: sides.map(side => side.label) },
         legend: { orient: 'top', direction: 'horizontal' }
+      },
+      stroke: {
+        field: 'version',
+        type: 'nominal',
+        sort: sides.map(side => side.label),
+        scale: { domain: sides.map(side => side.label) },
+        legend: null
       },
       tooltip: [
         { field: 'version', type: 'nominal', title: 'Version' },

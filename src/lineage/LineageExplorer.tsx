@@ -11,6 +11,7 @@ import { ILineage, LineageKind } from '../api/types';
 import { IViewContext } from '../shared/commands';
 import { ErrorMessage, messageOf } from '../shared/ErrorMessage';
 import { formatCount } from '../shared/format';
+import { ITitle, lineageTitle } from '../shared/titles';
 import { LineageDetails } from './LineageDetails';
 import { LineageGraph } from './LineageGraph';
 import {
@@ -40,6 +41,8 @@ export interface ILineageExplorerProps {
    * before it is drawn, to gain that time).
    */
   initial?: Promise<ILineage>;
+  /** Called with the name of the node the graph is drawn around (the tab's title). */
+  onTitle?: (title: ITitle) => void;
 }
 
 /**
@@ -54,7 +57,8 @@ export function LineageExplorer({
   kind,
   nodeId,
   initialDepth = null,
-  initial
+  initial,
+  onTitle
 }: ILineageExplorerProps): JSX.Element {
   const { client, commands } = context;
   const root = useRef<HTMLDivElement>(null);
@@ -197,6 +201,14 @@ export function LineageExplorer({
 
   const rootNode = graph?.nodes.find(n => n.id === graph.root);
   const title = rootNode?.label ?? nodeId;
+  const tabTitle = rootNode ? lineageTitle(rootNode) : null;
+  const tabLabel = tabTitle?.label;
+  useEffect(() => {
+    if (tabTitle) {
+      onTitle?.(tabTitle);
+    }
+    // Its text says when the title changed: tabTitle itself is new every render.
+  }, [tabLabel, onTitle]);
   const shownExpansion =
     expansion && selected && expansion.nodeId === selected.id
       ? expansion

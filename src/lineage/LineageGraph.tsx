@@ -84,6 +84,11 @@ export function LineageGraph({
   const viewRef = useRef(view);
   viewRef.current = view;
   const pendingFit = useRef(true);
+  // Whether the view is fitted to the graph and the user has not moved it since: such a
+  // view fits again when its pane is resized.
+  const fitted = useRef(false);
+  const layoutRef = useRef(layout);
+  layoutRef.current = layout;
   const fittedKey = useRef<number | null>(null);
   const shownLayout = useRef<ILineageLayout | null>(null);
   const drag = useRef<{
@@ -106,6 +111,7 @@ export function LineageGraph({
       return;
     }
     pendingFit.current = false;
+    fitted.current = true;
     setView(
       fitTransform(layout.width, layout.height, width, height, {
         minScale: MIN_SCALE,
@@ -116,7 +122,36 @@ export function LineageGraph({
   const fitRef = useRef(fit);
   fitRef.current = fit;
 
+  /**
+   * Bring a node into view, centred, when it lies outside the canvas (or too close to its
+   * edge): a node reached with Tab, or the selected one once the details pane took room.
+   */
+  const reveal = useCallback((id: string | null) => {
+    const placed = id ? layoutRef.current.byId.get(id) : undefined;
+    const { width, height } = viewport();
+    if (!placed || width <= 0 || height <= 0) {
+      return;
+    }
+    const v = viewRef.current;
+    const sx = placed.x * v.k + v.x;
+    const sy = placed.y * v.k + v.y;
+    const margin = Math.min(48, width / 4, height / 4);
+    if (
+      sx < margin ||
+      sx > width - margin ||
+      sy < margin ||
+      sy > height - margin
+    ) {
+      setView({
+        k: v.k,
+        x: width / 2 - placed.x * v.k,
+        y: height / 2 - placed.y * v.k
+      });
+    }
+  }, []);
+
   const zoomBy = useCallback((factor: number, cx?: number, cy?: number) => {
+    fitted.current = false;
     setView(current => {
       const k = clampScale(current.k * factor);
       const { width, height } = viewport();
@@ -188,8 +223,13 @@ export function LineageGraph({
       observer = new ResizeObserver(entries => {
         const box = entries[entries.length - 1].contentRect;
         size.current = { width: box.width, height: box.height };
-        if (pendingFit.current) {
+        if (pendingFit.current || fitted.current) {
+          // A pane grown or shrunk shows the whole graph again, unless the user has
+          // zoomed or panned since it was fitted.
           fitRef.current();
+        } else {
+          // Else at least the selected node stays in view (the details pane took room).
+          reveal(selectedRef.current);
         }
       });
       observer.observe(node);
@@ -198,7 +238,14 @@ export function LineageGraph({
       node.removeEventListener('wheel', onWheel);
       observer?.disconnect();
     };
-  }, [zoomBy]);
+  }, [zoomBy, reveal]);
+
+  // A node selected outside the view (from the keyboard, or an expansion) is shown.
+  useEffect(() => {
+    if (drawn) {
+      reveal(selectedId);
+    }
+  }, [drawn, selectedId, reveal]);
 
   const onPointerDown = (event: React.PointerEvent) => {
     if (
@@ -230,6 +277,7 @@ export function LineageGraph({
         return;
       }
       state.moved = true;
+      fitted.current = false;
       // Captured only once it is a drag, so a plain click still reaches its node.
       host.current?.setPointerCapture?.(event.pointerId);
     }
@@ -274,6 +322,7 @@ export function LineageGraph({
     };
     if (event.key in pan) {
       const [dx, dy] = pan[event.key];
+      fitted.current = false;
       setView(v => ({ k: v.k, x: v.x + dx, y: v.y + dy }));
     } else if (event.key === '+' || event.key === '=') {
       zoomBy(1.25);
@@ -291,28 +340,7 @@ export function LineageGraph({
     const id = (event.target as Element)
       .closest('[data-node-id]')
       ?.getAttribute('data-node-id');
-    const placed = id ? layout.byId.get(id) : undefined;
-    if (!placed) {
-      return;
-    }
-    const { width, height } = viewport();
-    const v = viewRef.current;
-    const sx = placed.x * v.k + v.x;
-    const sy = placed.y * v.k + v.y;
-    const margin = 24;
-    if (
-      width > 0 &&
-      (sx < margin ||
-        sx > width - margin ||
-        sy < margin ||
-        sy > height - margin)
-    ) {
-      setView({
-        k: v.k,
-        x: width / 2 - placed.x * v.k,
-        y: height / 2 - placed.y * v.k
-      });
-    }
+    reveal(id ?? null);
   };
 
   const edgeElements = useMemo(

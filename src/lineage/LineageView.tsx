@@ -3,6 +3,7 @@ import React from 'react';
 
 import { ILineage, LineageKind } from '../api/types';
 import { IViewContext } from '../shared/commands';
+import { ITitle } from '../shared/titles';
 import { LineageExplorer } from './LineageExplorer';
 
 /**
@@ -35,7 +36,14 @@ export class LineageView extends ReactWidget {
         kind={this.kind}
         nodeId={this.nodeId}
         initial={this.initial}
+        onTitle={this._onTitle}
       />
     );
   }
+
+  /** The tab is named after the node the graph is drawn around. */
+  private _onTitle = (title: ITitle): void => {
+    this.title.label = title.label;
+    this.title.caption = title.caption;
+  };
 }

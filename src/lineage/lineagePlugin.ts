@@ -13,8 +13,8 @@ export const lineagePlugin = viewPlugin<ILineageArgs>(
     label: 'Open the lineage graph',
     namespace: 'mlops-jlab-lineage',
     key: args => `${args.kind}-${args.nodeId}`,
-    title: args =>
-      `Lineage of ${args.kind.replace('_', ' ')} ${args.nodeId.slice(0, 12)}`,
+    // Named after its node once the graph has arrived.
+    title: () => 'Lineage',
     valid: args =>
       typeof args.kind === 'string' && typeof args.nodeId === 'string',
     create: args => new LineageView(context, args.kind, args.nodeId)

@@ -85,6 +85,38 @@ export class MlopsPanel extends ReactWidget {
     }
   }
 
+  /**
+   * Show the Runs section with the cursor in its filter box (its text selected), or
+   * apply `filter` at once when one is given.
+   */
+  focusFilter(filter?: string): void {
+    this.section = 'runs';
+    if (typeof filter === 'string') {
+      void this.runs.setQuery({ filter: filter.trim() });
+    }
+    this.update();
+    requestAnimationFrame(() => {
+      const input = this.node.querySelector<HTMLInputElement>(
+        'input[aria-label="Filter runs"]'
+      );
+      input?.focus();
+      input?.select();
+    });
+  }
+
+  /** Show a dataset version's schema and profile in the Datasets section. */
+  async showDatasetVersion(name: string, versionId: number): Promise<void> {
+    this.section = 'datasets';
+    await this.datasets.reveal(name, versionId);
+    requestAnimationFrame(() => {
+      const row = this.node.querySelector<HTMLElement>(
+        `[data-version-id="${versionId}"]`
+      );
+      row?.scrollIntoView({ block: 'nearest' });
+      row?.querySelector<HTMLElement>('button')?.focus({ preventScroll: true });
+    });
+  }
+
   dispose(): void {
     if (this.isDisposed) {
       return;

@@ -10,13 +10,15 @@ import { IMlopsClient } from '../api/token';
 import { CommandIDs } from '../shared/commands';
 import { mlopsIcon } from '../shared/icons';
 import { MlopsPanel } from './MlopsPanel';
+import { addPanelCommands } from './panelCommands';
 
 /** The panel's DOM id, which the layout restorer and the tests know it by. */
 export const PANEL_ID = 'mlops-jlab-panel';
 
 /**
- * The side panel: runs and datasets of the server's store. Its page size and refresh
- * interval come from the `mlops-jlab:panel` settings, and follow their changes.
+ * The side panel: runs and datasets of the server's store, and the commands for what it
+ * does (./panelCommands). Its page size and refresh interval come from the
+ * `mlops-jlab:panel` settings, and follow their changes.
  */
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mlops-jlab:panel',
@@ -40,12 +42,10 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       restorer.add(panel, PANEL_ID);
     }
     app.commands.addCommand(CommandIDs.openPanel, {
-      label: 'Open the MLOps panel',
+      label: 'Open the MLOps Panel',
       execute: () => app.shell.activateById(PANEL_ID)
     });
-    if (palette) {
-      palette.addItem({ command: CommandIDs.openPanel, category: 'MLOps' });
-    }
+    addPanelCommands(app, panel, client, palette);
     if (settingRegistry) {
       settingRegistry
         .load(panelPlugin.id)

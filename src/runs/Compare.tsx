@@ -33,6 +33,8 @@ export interface ICompareProps {
   commands: Pick<CommandRegistry, 'execute'>;
   rendermime: IRenderMimeRegistry | null;
   runIds: string[];
+  /** Called with the runs' names, in order, once they are known (the tab's title). */
+  onNames?: (names: string[]) => void;
 }
 
 /** Rows of params or tags: values as text, missing ones as a dash. */
@@ -54,7 +56,8 @@ export function Compare({
   client,
   commands,
   rendermime,
-  runIds
+  runIds,
+  onNames
 }: ICompareProps): JSX.Element {
   const [comparison, setComparison] = useState<IRunComparison | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -75,6 +78,13 @@ export function Compare({
       setLoading(false);
     }
   }, [client, idsKey]);
+
+  const namesKey = comparison?.runs.map(run => run.name).join('\n');
+  useEffect(() => {
+    if (namesKey !== undefined) {
+      onNames?.(namesKey.split('\n'));
+    }
+  }, [namesKey, onNames]);
 
   useEffect(() => {
     void load();

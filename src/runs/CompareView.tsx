@@ -2,6 +2,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IViewContext } from '../shared/commands';
+import { compareTitle } from '../shared/titles';
 import { Compare } from './Compare';
 
 /**
@@ -23,7 +24,15 @@ export class CompareView extends ReactWidget {
         commands={this.context.commands}
         rendermime={this.context.rendermime}
         runIds={this.runIds}
+        onNames={this._onNames}
       />
     );
   }
+
+  /** The tab is named after the runs compared. */
+  private _onNames = (names: string[]): void => {
+    const title = compareTitle(names);
+    this.title.label = title.label;
+    this.title.caption = title.caption;
+  };
 }

@@ -1,10 +1,16 @@
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { refreshIcon } from '@jupyterlab/ui-components';
+import {
+  deleteIcon,
+  editIcon,
+  refreshIcon,
+  undoIcon
+} from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
 import React, { useCallback, useEffect, useState } from 'react';
 
-import { IRunDetail } from '../api/types';
+import { IRunDetail, IUpdateRun } from '../api/types';
 import { CommandIDs } from '../shared/commands';
 import { ErrorMessage, messageOf } from '../shared/ErrorMessage';
 import {
@@ -13,18 +19,26 @@ import {
   formatNumber,
   formatTime
 } from '../shared/format';
+import { InlineEditor } from '../shared/InlineEditor';
+import { deleteWithUndo, IRunDeleteClient } from './runActions';
 import { RunDetailArtifacts } from './RunDetailArtifacts';
 import { RunBadges } from './RunDetailBadges';
+import { RunDetailDatasets } from './RunDetailDatasets';
 import { RunDetailKeyValues } from './RunDetailKeyValues';
 import {
   IMetricHistorySource,
   RunDetailMetricChart
 } from './RunDetailMetricChart';
+import { noteUpdate, parseTags, tagChanges, tagsText } from './runEdits';
 
 /** What the run detail view asks of the API client (a stand-in in tests). */
-export interface IRunDetailSource extends IMetricHistorySource {
+export interface IRunDetailSource
+  extends IMetricHistorySource, IRunDeleteClient {
   getRun(runId: string): Promise<IRunDetail>;
+  updateRun(runId: string, update: IUpdateRun): Promise<IRunDetail>;
   artifactUrl(digest: string): string;
+  /** Runs edited elsewhere (the panel's context menu): the view follows. */
+  readonly runChanged?: ISignal<any, IRunDetail>;
 }
 
 /** Properties of {@link RunDetail}. */
@@ -33,7 +47,15 @@ export interface IRunDetailProps {
   commands: Pick<CommandRegistry, 'execute'>;
   rendermime: IRenderMimeRegistry | null;
   runId: string;
+  /** Called with the run's name whenever it is known or changes (the tab's title). */
+  onName?: (name: string) => void;
 }
+
+/** What is being edited in place. */
+type Editing = 'name' | 'tags' | 'note' | null;
+
+const TAGS_HINT =
+  'One tag per line as key=value; remove a line to remove its tag. Ctrl+Enter saves.';
 
 /** Entries of a record sorted by key. */
 function sorted<T>(record: Record<string, T>): [string, T][] {
@@ -51,14 +73,41 @@ export function RunDetail({
   client,
   commands,
   rendermime,
-  runId
+  runId,
+  onName
 }: IRunDetailProps): JSX.Element {
   const [run, setRun] = useState<IRunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Editing>(null);
+  const [busy, setBusy] = useState(false);
   // Bumped by Refresh so the metric charts read their histories again.
   const [generation, setGeneration] = useState(0);
+
+  // An edit made elsewhere (the panel's context menu, another view) shows here too.
+  useEffect(() => {
+    const signal = client.runChanged;
+    if (!signal) {
+      return;
+    }
+    const follow = (_: unknown, changed: IRunDetail) => {
+      if (changed.id === runId) {
+        setRun(changed);
+      }
+    };
+    signal.connect(follow);
+    return () => {
+      signal.disconnect(follow);
+    };
+  }, [client, runId]);
+
+  const name = run?.name;
+  useEffect(() => {
+    if (name !== undefined) {
+      onName?.(name);
+    }
+  }, [name, onName]);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -89,6 +138,60 @@ export function RunDetail({
     });
   };
 
+  /** Send an edit; the run answered replaces the one shown and the editor closes. */
+  const update = async (change: IUpdateRun): Promise<void> => {
+    setRun(await client.updateRun(runId, change));
+    setEditing(null);
+  };
+
+  const saveTags = async (text: string): Promise<void> => {
+    const parsed = parseTags(text);
+    if (parsed.error !== null) {
+      throw new Error(parsed.error);
+    }
+    const changes = tagChanges(run?.tags ?? {}, parsed.tags);
+    if (Object.keys(changes).length === 0) {
+      setEditing(null);
+      return;
+    }
+    await update({ tags: changes });
+  };
+
+  /** Delete (with Undo offered) or restore the run. */
+  const setDeleted = async (deleted: boolean): Promise<void> => {
+    setActionError(null);
+    setBusy(true);
+    try {
+      setRun(
+        deleted
+          ? await deleteWithUndo(client, runId)
+          : await client.restoreRun(runId)
+      );
+      setEditing(null);
+    } catch (reason) {
+      setActionError(messageOf(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const deleted = run !== null && run.deleted_at !== null;
+  const editable = run !== null && !deleted;
+  const editButton = (what: Exclude<Editing, null>, label: string) =>
+    editable &&
+    editing !== what && (
+      <button
+        type="button"
+        className="jp-Button jp-mod-minimal jp-mod-small jp-MlopsRunDetail-edit"
+        title={label}
+        aria-label={label}
+        onClick={() => setEditing(what)}
+      >
+        <editIcon.react tag="span" className="jp-MlopsRunDetail-icon" />
+        Edit
+      </button>
+    );
+
   const canOpenCell = !!run?.notebook_path && !!run?.cell_id;
   const openCellTitle = !run
     ? ''
@@ -101,9 +204,35 @@ export function RunDetail({
   return (
     <div className="jp-MlopsRunDetail" data-run-id={runId}>
       <div className="jp-MlopsRunDetail-toolbar">
-        <h2 className="jp-MlopsRunDetail-title">
-          {run ? run.name : `Run ${runId.slice(0, 8)}`}
-        </h2>
+        <div className="jp-MlopsRunDetail-heading">
+          {editing === 'name' && run ? (
+            <InlineEditor
+              label="Run name"
+              value={run.name}
+              saveLabel="Rename"
+              onSave={text =>
+                // A name of spaces goes as typed, so the server says why it is refused.
+                update({ name: text.trim() === '' ? text : text.trim() })
+              }
+              onCancel={() => setEditing(null)}
+            />
+          ) : (
+            <h2 className="jp-MlopsRunDetail-title">
+              {run ? run.name : `Run ${runId.slice(0, 8)}`}
+            </h2>
+          )}
+          {editable && editing !== 'name' && (
+            <button
+              type="button"
+              className="jp-Button jp-mod-minimal jp-mod-small jp-MlopsRunDetail-edit"
+              title="Rename the run"
+              aria-label="Rename the run"
+              onClick={() => setEditing('name')}
+            >
+              <editIcon.react tag="span" className="jp-MlopsRunDetail-icon" />
+            </button>
+          )}
+        </div>
         {run && (
           <RunBadges
             status={run.status}
@@ -150,6 +279,18 @@ export function RunDetail({
           <refreshIcon.react tag="span" className="jp-MlopsRunDetail-icon" />
           Refresh
         </button>
+        {run !== null && !deleted && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mod-reject jp-MlopsRunDetail-delete"
+            title="Delete the run: it leaves the lists, and can be restored"
+            disabled={busy}
+            onClick={() => void setDeleted(true)}
+          >
+            <deleteIcon.react tag="span" className="jp-MlopsRunDetail-icon" />
+            Delete
+          </button>
+        )}
       </div>
       <ErrorMessage message={error} />
       <ErrorMessage message={actionError} />
@@ -158,6 +299,23 @@ export function RunDetail({
       )}
       {run !== null && (
         <>
+          {deleted && (
+            <div className="jp-MlopsRunDetail-deleted" role="note">
+              <span>
+                This run was deleted {formatTime(run.deleted_at!)}: the panel no
+                longer lists it.
+              </span>
+              <button
+                type="button"
+                className="jp-Button jp-mod-styled jp-mod-accept"
+                disabled={busy}
+                onClick={() => void setDeleted(false)}
+              >
+                <undoIcon.react tag="span" className="jp-MlopsRunDetail-icon" />
+                Restore
+              </button>
+            </div>
+          )}
           {run.stale_reasons.length > 0 && (
             <div className="jp-MlopsRunDetail-stale" role="note">
               <strong>This run is stale:</strong>
@@ -305,22 +463,69 @@ export function RunDetail({
           </section>
 
           <section className="jp-MlopsRunDetail-section">
-            <h3>Tags</h3>
-            <RunDetailKeyValues
-              label="Tags"
-              keyTitle="Tag"
-              valueTitle="Value"
-              entries={sorted(run.tags)}
-              empty="No tags."
+            <h3>Datasets</h3>
+            <RunDetailDatasets
+              datasets={run.datasets}
+              onShowVersion={dataset =>
+                execute(CommandIDs.showDatasetVersion, {
+                  dataset: dataset.dataset,
+                  versionId: dataset.id
+                })
+              }
+              onDiff={dataset =>
+                execute(CommandIDs.diffDatasetVersions, {
+                  a: dataset.previous_id!,
+                  b: dataset.id
+                })
+              }
             />
           </section>
 
-          {run.note && (
-            <section className="jp-MlopsRunDetail-section">
+          <section className="jp-MlopsRunDetail-section">
+            <div className="jp-MlopsRunDetail-sectionHead">
+              <h3>Tags</h3>
+              {editButton('tags', 'Edit the tags')}
+            </div>
+            {editing === 'tags' ? (
+              <InlineEditor
+                label="Tags, one key=value per line"
+                value={tagsText(run.tags)}
+                multiline
+                hint={TAGS_HINT}
+                onSave={saveTags}
+                onCancel={() => setEditing(null)}
+              />
+            ) : (
+              <RunDetailKeyValues
+                label="Tags"
+                keyTitle="Tag"
+                valueTitle="Value"
+                entries={sorted(run.tags)}
+                empty="No tags."
+              />
+            )}
+          </section>
+
+          <section className="jp-MlopsRunDetail-section">
+            <div className="jp-MlopsRunDetail-sectionHead">
               <h3>Note</h3>
+              {editButton('note', run.note ? 'Edit the note' : 'Write a note')}
+            </div>
+            {editing === 'note' ? (
+              <InlineEditor
+                label="Note"
+                value={run.note ?? ''}
+                multiline
+                hint="Ctrl+Enter saves; an empty note removes it."
+                onSave={text => update(noteUpdate(text))}
+                onCancel={() => setEditing(null)}
+              />
+            ) : run.note ? (
               <p className="jp-MlopsRunDetail-noteText">{run.note}</p>
-            </section>
-          )}
+            ) : (
+              <p className="jp-MlopsRunDetail-empty">No note.</p>
+            )}
+          </section>
 
           <section className="jp-MlopsRunDetail-section">
             <h3>Artifacts</h3>

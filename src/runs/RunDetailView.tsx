@@ -2,6 +2,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IViewContext } from '../shared/commands';
+import { runTitle } from '../shared/titles';
 import { RunDetail } from './RunDetail';
 
 /**
@@ -23,7 +24,15 @@ export class RunDetailView extends ReactWidget {
         commands={this.context.commands}
         rendermime={this.context.rendermime}
         runId={this.runId}
+        onName={this._onName}
       />
     );
   }
+
+  /** The tab is named after the run, and follows a rename. */
+  private _onName = (name: string): void => {
+    const title = runTitle(name, this.runId);
+    this.title.label = title.label;
+    this.title.caption = title.caption;
+  };
 }

@@ -19,6 +19,8 @@ export interface IRunsRowProps {
   columns: readonly IRunColumn[];
   /** The CSS grid columns, shared with the header. */
   template: string;
+  /** Where each frozen column sticks (null for those that scroll sideways). */
+  frozen: readonly (number | null)[];
   /** Pixels from the top of the table. */
   top: number;
   height: number;
@@ -54,7 +56,7 @@ function cell(column: IRunColumn, props: IRunsRowProps): React.ReactNode {
     case 'status':
       return <RunsStatusBadge status={run.status} />;
     case 'name':
-      return <span title={`${run.name}\n${run.id}`}>{run.name}</span>;
+      return <span>{run.name}</span>;
     case 'experiment':
       return <span title={run.experiment}>{run.experiment}</span>;
     case 'start':
@@ -107,15 +109,26 @@ function cell(column: IRunColumn, props: IRunsRowProps): React.ReactNode {
  * the table), Space or its checkbox selects it.
  */
 function RunsRowBase(props: IRunsRowProps): JSX.Element {
-  const { run, index, columns, template, top, height, selected, focused } =
-    props;
+  const {
+    run,
+    index,
+    columns,
+    template,
+    frozen,
+    top,
+    height,
+    selected,
+    focused
+  } = props;
+  const deleted = run.deleted_at !== null;
   return (
     <div
       role="row"
       className={`jp-MlopsRuns-row${selected ? ' jp-mod-selected' : ''}${
         index % 2 ? ' jp-mod-odd' : ''
-      }`}
+      }${deleted ? ' jp-mod-deleted' : ''}`}
       data-run-id={run.id}
+      data-deleted={deleted ? 'true' : undefined}
       data-index={index}
       aria-rowindex={index + 2}
       aria-selected={selected}
@@ -126,15 +139,27 @@ function RunsRowBase(props: IRunsRowProps): JSX.Element {
         transform: `translateY(${top}px)`
       }}
     >
-      {columns.map(column => (
-        <div
-          key={column.id}
-          role="gridcell"
-          className={`jp-MlopsRuns-cell jp-mod-${column.kind}`}
-        >
-          {cell(column, props)}
-        </div>
-      ))}
+      {columns.map((column, i) => {
+        const left = frozen[i];
+        return (
+          <div
+            key={column.id}
+            role="gridcell"
+            className={`jp-MlopsRuns-cell jp-mod-${column.kind}${
+              left !== null ? ' jp-mod-frozen' : ''
+            }`}
+            style={left !== null ? { left } : undefined}
+            // The whole cell shows the full name and the id, however narrow it is.
+            title={
+              column.kind === 'name'
+                ? `${run.name}${deleted ? ' (deleted)' : ''}\n${run.id}`
+                : undefined
+            }
+          >
+            {cell(column, props)}
+          </div>
+        );
+      })}
     </div>
   );
 }

@@ -170,6 +170,19 @@ export function RunsSection({
               />
               Stale only
             </label>
+            <label
+              className="jp-MlopsRuns-toggle"
+              title="Also list deleted runs, to restore them (their context menu)"
+            >
+              <input
+                type="checkbox"
+                checked={model.requestedQuery.includeDeleted}
+                onChange={event =>
+                  void model.setQuery({ includeDeleted: event.target.checked })
+                }
+              />
+              Deleted
+            </label>
             <RunsColumnChooser model={model} />
           </>
         )}

@@ -1,8 +1,14 @@
 import { caretDownIcon, caretUpIcon } from '@jupyterlab/ui-components';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React, {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState
+} from 'react';
 
-import { IRunColumn, tableWidth } from './runColumns';
+import { frozenOffsets, IRunColumn, tableWidth } from './runColumns';
 import { RunsModel } from './runsModel';
 import { RunsRow } from './RunsRow';
 
@@ -170,6 +176,8 @@ export function RunsTable({
 
   const sort = model.query.sort;
   const gridColumns = template(columns);
+  // Kept while the columns are, so the memoised rows do not paint again.
+  const frozen = useMemo(() => frozenOffsets(columns), [columns]);
   const width = tableWidth(columns);
   // Relative times move on every ten seconds, so unchanged rows need not paint again.
   const now = Math.floor(Date.now() / 10000) * 10000;
@@ -202,18 +210,33 @@ export function RunsTable({
           className="jp-MlopsRuns-header"
           style={{ gridTemplateColumns: gridColumns, height: HEADER_HEIGHT }}
         >
-          {columns.map(column => {
+          {columns.map((column, index) => {
             const sorted =
               column.sortField !== null && sort.field === column.sortField
                 ? sort.direction
                 : null;
             const hideLabel =
               column.kind === 'select' || column.kind === 'actions';
+            const left = frozen[index];
             return (
               <div
                 key={column.id}
                 role="columnheader"
-                className={`jp-MlopsRuns-headerCell jp-mod-${column.kind}`}
+                className={`jp-MlopsRuns-headerCell jp-mod-${column.kind}${
+                  left !== null ? ' jp-mod-frozen' : ''
+                }`}
+                style={left !== null ? { left } : undefined}
+                // The whole cell sorts, not only its label (the button fills it; a
+                // click beside it counts too).
+                onClick={
+                  column.sortField === null
+                    ? undefined
+                    : event => {
+                        if (event.target === event.currentTarget) {
+                          void model.sortBy(column.sortField!);
+                        }
+                      }
+                }
                 aria-sort={
                   column.sortField === null
                     ? undefined
@@ -284,6 +307,7 @@ export function RunsTable({
               index={item.index}
               columns={columns}
               template={gridColumns}
+              frozen={frozen}
               top={item.start}
               height={item.size}
               selected={model.isSelected(run.id)}

@@ -13,7 +13,8 @@ export const comparePlugin = viewPlugin<ICompareArgs>(
     command: CommandIDs.compareRuns,
     label: 'Compare runs',
     namespace: 'mlops-jlab-compare',
-    key: args => args.runIds.join('-'),
+    // The same runs are the same comparison, in whatever order they were ticked.
+    key: args => [...args.runIds].sort().join('-'),
     title: args => `Compare ${args.runIds.length} runs`,
     valid: args =>
       Array.isArray(args.runIds) &&

@@ -27,6 +27,11 @@ export interface IRunColumn {
   width: number;
   /** The param, metric or tag key, for key columns. */
   key?: string;
+  /**
+   * Whether the column stays in view while the table scrolls sideways (the leading
+   * ones: the checkbox and the name).
+   */
+  frozen?: boolean;
 }
 
 /** The columns every table has, before and after the chosen keys. */
@@ -37,15 +42,17 @@ const LEADING: IRunColumn[] = [
     label: 'Selected',
     title: 'Tick runs to compare them (Shift-click ticks a range)',
     sortField: null,
-    width: 28
+    width: 28,
+    frozen: true
   },
   {
-    id: 'status',
-    kind: 'status',
-    label: 'Status',
-    title: 'Sort by status',
-    sortField: 'status',
-    width: 76
+    id: 'name',
+    kind: 'name',
+    label: 'Name',
+    title: 'Sort by name',
+    sortField: 'name',
+    width: 150,
+    frozen: true
   },
   {
     id: 'stale',
@@ -57,12 +64,12 @@ const LEADING: IRunColumn[] = [
     width: 44
   },
   {
-    id: 'name',
-    kind: 'name',
-    label: 'Name',
-    title: 'Sort by name',
-    sortField: 'name',
-    width: 170
+    id: 'status',
+    kind: 'status',
+    label: 'Status',
+    title: 'Sort by status',
+    sortField: 'status',
+    width: 76
   },
   {
     id: 'experiment',
@@ -122,6 +129,24 @@ export function runColumns(keys: readonly IKeyColumn[]): IRunColumn[] {
     };
   });
   return [...LEADING, ...chosen, ...TRAILING];
+}
+
+/**
+ * Where each frozen column sticks, in pixels from the table's left edge; the columns
+ * that scroll have none.
+ */
+export function frozenOffsets(
+  columns: readonly IRunColumn[]
+): (number | null)[] {
+  let left = 0;
+  return columns.map(column => {
+    if (!column.frozen) {
+      return null;
+    }
+    const offset = left;
+    left += column.width;
+    return offset;
+  });
 }
 
 /** The table's full width. */

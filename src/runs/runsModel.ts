@@ -4,6 +4,7 @@ import {
   IListRuns,
   IListRunsQuery,
   IRunColumns,
+  IRunDetail,
   IRunSummary
 } from '../api/types';
 import { messageOf } from '../shared/ErrorMessage';
@@ -22,6 +23,33 @@ import { RunSelection } from './runsSelection';
 /** What the runs model needs of the API client (the real one, or a stand-in in tests). */
 export interface IRunsClient {
   listRuns(query: IListRunsQuery): Promise<IListRuns>;
+  /** Runs edited through the client (renamed, tagged, deleted, restored), shown at once. */
+  readonly runChanged?: ISignal<any, IRunDetail>;
+}
+
+/** A run's row from the run whole: what the table shows of it. */
+export function summaryOf(run: IRunDetail): IRunSummary {
+  return {
+    id: run.id,
+    name: run.name,
+    experiment: run.experiment,
+    status: run.status,
+    kind: run.kind,
+    start_time: run.start_time,
+    end_time: run.end_time,
+    duration: run.duration,
+    user: run.user,
+    notebook_path: run.notebook_path,
+    cell_id: run.cell_id,
+    parent_id: run.parent_id,
+    job_id: run.job_id,
+    git_commit: run.git_commit,
+    deleted_at: run.deleted_at,
+    params: run.params,
+    metrics: run.metrics,
+    tags: run.tags,
+    stale_reasons: run.stale_reasons
+  };
 }
 
 /** Options of {@link RunsModel}. */
@@ -46,6 +74,7 @@ export class RunsModel {
     this._client = options.client;
     this._pages = new RunPages(options.pageSize);
     this._poll = new RunsPoll(() => this.refresh(), options.refreshInterval);
+    options.client.runChanged?.connect(this._onRunChanged, this);
   }
 
   /** Emitted whenever anything shown changes. */
@@ -124,7 +153,8 @@ export class RunsModel {
       this._loaded &&
       this.rows.length === 0 &&
       this._query.filter === '' &&
-      !this._query.staleOnly
+      !this._query.staleOnly &&
+      !this._query.includeDeleted
     );
   }
 
@@ -221,6 +251,7 @@ export class RunsModel {
     this._pageFailed = false;
     this._loaded = true;
     this._pages.replace(page);
+    this._removed.clear();
     this._keys.learn(page.columns);
     this._selection.forgetAnchor();
     this._emit();
@@ -358,6 +389,38 @@ export class RunsModel {
     this._emit();
   }
 
+  /**
+   * A run edited elsewhere: its row shows the edit; deleted, it leaves the table (unless
+   * deleted runs are shown) and its selection, and a restore puts it back where it was.
+   */
+  private _onRunChanged(_: unknown, run: IRunDetail): void {
+    if (this._disposed) {
+      return;
+    }
+    const summary = summaryOf(run);
+    if (run.deleted_at !== null && !this._query.includeDeleted) {
+      const index = this._pages.remove(run.id);
+      const unselected = this._selection.remove(run.id);
+      if (index >= 0) {
+        this._removed.set(run.id, index);
+      }
+      if (index >= 0 || unselected) {
+        this._emit();
+      }
+      return;
+    }
+    if (this._pages.update(summary)) {
+      this._emit();
+      return;
+    }
+    const index = this._removed.get(run.id);
+    if (index !== undefined && run.deleted_at === null) {
+      this._removed.delete(run.id);
+      this._pages.insert(summary, index);
+      this._emit();
+    }
+  }
+
   /** Load pages after the loaded runs until the wanted row is loaded. */
   private async _pump(): Promise<void> {
     this._pumping = true;
@@ -424,4 +487,6 @@ export class RunsModel {
   private _wanted = 0;
   private _error: string | null = null;
   private _filterError: string | null = null;
+  /** Where runs deleted from the table stood, to put them back if restored. */
+  private readonly _removed = new Map<string, number>();
 }

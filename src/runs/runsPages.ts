@@ -154,6 +154,48 @@ export class RunPages {
     this._warnings = page.warnings ?? [];
   }
 
+  /** Show a run's new name, tags or state where it is loaded; false when it is not. */
+  update(run: IRunSummary): boolean {
+    const index = this._rows.findIndex(row => row.id === run.id);
+    if (index < 0) {
+      return false;
+    }
+    this._rows = [...this._rows];
+    this._rows[index] = run;
+    return true;
+  }
+
+  /**
+   * Take a run out of the loaded rows (it was deleted); its index, or -1 when it was not
+   * loaded. The pages after the rows are keyset pages, so they follow on unchanged.
+   */
+  remove(runId: string): number {
+    const index = this._rows.findIndex(row => row.id === runId);
+    if (index < 0) {
+      return -1;
+    }
+    this._rows = this._rows.filter(row => row.id !== runId);
+    this._ids.delete(runId);
+    if (this._total !== null) {
+      this._total = Math.max(0, this._total - 1);
+    }
+    return index;
+  }
+
+  /** Put a run back at `index` (a delete undone), unless it is loaded already. */
+  insert(run: IRunSummary, index: number): void {
+    if (this._ids.has(run.id)) {
+      this.update(run);
+      return;
+    }
+    const at = Math.max(0, Math.min(index, this._rows.length));
+    this._rows = [...this._rows.slice(0, at), run, ...this._rows.slice(at)];
+    this._ids.add(run.id);
+    if (this._total !== null) {
+      this._total += 1;
+    }
+  }
+
   /** Start the rows again from a first page, `total` runs matching as far as known. */
   private _restart(page: IListRuns, total: number | null): void {
     this._generation++;

@@ -14,11 +14,15 @@ export interface ISort {
   direction: SortDirection;
 }
 
-/** What the table shows: a filter, an order, and whether only stale runs. */
+/**
+ * What the table shows: a filter, an order, whether only stale runs, and whether deleted
+ * runs too (to restore them).
+ */
 export interface IRunsQuery {
   filter: string;
   sort: ISort;
   staleOnly: boolean;
+  includeDeleted: boolean;
 }
 
 /** The server's own default order, newest first. */
@@ -28,7 +32,8 @@ export const DEFAULT_SORT: ISort = { field: 'start_time', direction: 'DESC' };
 export const ALL_RUNS: IRunsQuery = {
   filter: '',
   sort: DEFAULT_SORT,
-  staleOnly: false
+  staleOnly: false,
+  includeDeleted: false
 };
 
 /**
@@ -90,6 +95,9 @@ export function pageRequest(
   }
   if (query.staleOnly) {
     request.stale = true;
+  }
+  if (query.includeDeleted) {
+    request.include_deleted = true;
   }
   if (token !== null) {
     request.page_token = token;

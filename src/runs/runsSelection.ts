@@ -45,6 +45,12 @@ export class RunSelection {
     return true;
   }
 
+  /** Unselect one run (it left the table); false when it was not selected. */
+  remove(runId: string): boolean {
+    this._anchor = null;
+    return this._ids.delete(runId);
+  }
+
   /** Unselect every run. */
   clear(): void {
     this._ids.clear();

@@ -28,10 +28,19 @@ function useThemeGeneration(): number {
  * Vega draws on a canvas, which cannot use the variables themselves, and its own dark theme
  * leaves text marks black.
  */
-export function themeConfig(): Record<string, unknown> {
+export function themeConfig(
+  categoryColors: readonly string[] = []
+): Record<string, unknown> {
   const style = getComputedStyle(document.body);
   const read = (name: string): string | undefined =>
     style.getPropertyValue(name).trim() || undefined;
+  // The categories' colours, where the chart names theme variables for them (Vega's own
+  // scheme starts with a dark blue that a dark theme's background swallows).
+  const categories = categoryColors.map(read);
+  const range =
+    categories.every(Boolean) && categories.length > 0
+      ? { category: categories }
+      : undefined;
   const font = read('--jp-ui-font-color1');
   const muted = read('--jp-ui-font-color2');
   const grid = read('--jp-border-color2');
@@ -49,7 +58,8 @@ export function themeConfig(): Record<string, unknown> {
       tickColor: line
     },
     legend: { labelColor: font, titleColor: font },
-    style: { 'guide-label': { fill: muted }, 'guide-title': { fill: font } }
+    style: { 'guide-label': { fill: muted }, 'guide-title': { fill: font } },
+    range
   };
   // Leave out what the page does not define (as in tests), so Vega's defaults apply.
   return JSON.parse(JSON.stringify(config));
@@ -63,6 +73,11 @@ export interface IVegaLiteProps {
   rendermime: IRenderMimeRegistry | null;
   /** What the chart shows, for screen readers. */
   label: string;
+  /**
+   * Theme variables (`--jp-brand-color1`) giving the colours of the chart's categories,
+   * in order, read again when the theme changes; Vega's scheme when left out.
+   */
+  categoryColors?: readonly string[];
 }
 
 /**
@@ -72,7 +87,8 @@ export interface IVegaLiteProps {
 export function VegaLite({
   spec,
   rendermime,
-  label
+  label,
+  categoryColors
 }: IVegaLiteProps): JSX.Element {
   const host = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -94,7 +110,9 @@ export function VegaLite({
         'image/png': 'unused'
       },
       metadata: {
-        [VEGALITE_MIME]: { embed_options: { config: themeConfig() as any } }
+        [VEGALITE_MIME]: {
+          embed_options: { config: themeConfig(categoryColors) as any }
+        }
       },
       trusted: true
     });
@@ -110,7 +128,7 @@ export function VegaLite({
       renderer?.dispose();
       renderer = null;
     };
-  }, [spec, rendermime, canRender, theme]);
+  }, [spec, rendermime, canRender, theme, categoryColors]);
 
   if (!canRender) {
     return (

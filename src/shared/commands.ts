@@ -21,7 +21,42 @@ export const CommandIDs = {
   /** Args {@link IDatasetDiffArgs}: version b of a dataset against version a. */
   diffDatasetVersions: 'mlops-jlab:diff-dataset-versions',
   /** Args {@link IOpenCellArgs}: open a notebook and scroll to a cell. */
-  openCell: 'mlops-jlab:open-cell'
+  openCell: 'mlops-jlab:open-cell',
+  /** Args {@link IShowDatasetVersionArgs}: a version's schema in the panel. */
+  showDatasetVersion: 'mlops-jlab:show-dataset-version',
+
+  /*
+   * The runs table's context menu (and shortcuts on a focused row): args `{runId}`, or
+   * the row the menu or the focus is on.
+   */
+  /** Open the run's detail. */
+  openRunOfRow: 'mlops-jlab:open-run-of-row',
+  /** Open the run's lineage. */
+  lineageOfRow: 'mlops-jlab:lineage-of-row',
+  /** Rename the run (a dialog). */
+  renameRun: 'mlops-jlab:rename-run',
+  /** Edit the run's tags (a dialog). */
+  editRunTags: 'mlops-jlab:edit-run-tags',
+  /** Write the run's note (a dialog). */
+  editRunNote: 'mlops-jlab:edit-run-note',
+  /** Delete the run, with Undo. */
+  deleteRun: 'mlops-jlab:delete-run',
+  /** Restore a deleted run. */
+  restoreRun: 'mlops-jlab:restore-run',
+
+  /* What the panel does, from the command palette. */
+  /** Compare the runs ticked in the panel. */
+  compareSelected: 'mlops-jlab:compare-selected',
+  /** Ask for a run's id (or its start) and open the run. */
+  openRunById: 'mlops-jlab:open-run-by-id',
+  /** Ask for a run or a dataset (`name`, `name@v2`) and open its lineage. */
+  openLineageOf: 'mlops-jlab:open-lineage-of',
+  /** Args `{filter?}`: show the runs' filter box, or apply `filter`. */
+  filterRuns: 'mlops-jlab:filter-runs',
+  /** Show only the stale runs, or all again. */
+  toggleStaleRuns: 'mlops-jlab:toggle-stale-runs',
+  /** Also list deleted runs (to restore them), or not. */
+  toggleDeletedRuns: 'mlops-jlab:toggle-deleted-runs'
 } as const;
 
 /** Arguments of {@link CommandIDs.openRun}. */
@@ -50,6 +85,12 @@ export interface IDatasetDiffArgs extends ReadonlyPartialJSONObject {
 export interface IOpenCellArgs extends ReadonlyPartialJSONObject {
   path: string;
   cellId: string;
+}
+
+/** Arguments of {@link CommandIDs.showDatasetVersion}. */
+export interface IShowDatasetVersionArgs extends ReadonlyPartialJSONObject {
+  dataset: string;
+  versionId: number;
 }
 
 /** What the panel needs of JupyterLab's command registry. */

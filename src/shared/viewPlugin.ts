@@ -25,7 +25,7 @@ export interface IViewSpec<A extends ReadonlyPartialJSONObject> {
   icon?: LabIcon;
   /** One key per distinct view: opening the same arguments again activates it. */
   key(args: A): string;
-  /** The tab's title. */
+  /** The tab's title until the view knows better (a run's name once it is loaded). */
   title(args: A): string;
   /** The view's content. */
   create(args: A): Widget;
@@ -68,11 +68,16 @@ export function registerView<A extends ReadonlyPartialJSONObject>(
         app.shell.activateById(open.id);
         return open;
       }
-      const view = new View<A>(spec.create(args), args);
+      const content = spec.create(args);
+      // The content names the tab: this title until it knows its run's or dataset's
+      // name (the tab follows its content's title).
+      if (!content.title.label) {
+        content.title.label = spec.title(args);
+        content.title.caption = content.title.label;
+      }
+      content.title.icon = spec.icon ?? mlopsIcon;
+      const view = new View<A>(content, args);
       view.id = id;
-      view.title.label = spec.title(args);
-      view.title.caption = view.title.label;
-      view.title.icon = spec.icon ?? mlopsIcon;
       view.title.closable = true;
       void tracker.add(view);
       app.shell.add(view, 'main');
