@@ -510,7 +510,7 @@ export interface components {
             columns: components["schemas"]["ColumnType"][];
             /**
              * Profile
-             * @description Per column: kind, counts, nulls, distinct values, min, max, mean, std, quantiles, a histogram or top values.
+             * @description Per column: kind, counts, nulls, distinct values, min, max, mean, std, quantiles, a histogram or top values (not the full value counts drift is computed from, which the Python API gives).
              */
             profile: {
                 [key: string]: {
@@ -1217,7 +1217,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1255,7 +1255,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1293,7 +1293,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1363,7 +1363,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1432,7 +1432,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1482,7 +1482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1532,7 +1532,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1613,7 +1613,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1663,7 +1663,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1731,7 +1731,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1769,7 +1769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1819,7 +1819,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1886,7 +1886,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1936,7 +1936,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2002,7 +2002,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2065,7 +2065,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The store cannot be reached. */
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
             503: {
                 headers: {
                     [name: string]: unknown;
