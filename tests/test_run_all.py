@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation
+from mlops_jlab.datasets.names import variable_dataset
 from mlops_jlab.store.tables import Dataset, DatasetVersion, LineageEvent
 from mlops_jlab.tracking import Tracker
 
@@ -85,16 +86,18 @@ def test_run_all_keeps_the_lineage_between_cells_and_prints_nothing(
     source = str((tmp_path / "x.csv").resolve())  # the store is not in the notebook's folder
     [(_, _, file_version)] = read
     assert read == {("INPUT", source, file_version)}
-    [frame_version] = [v for d, name, v in double if (d, name) == ("OUTPUT", "df")]
-    assert double == {("INPUT", source, file_version), ("OUTPUT", "df", frame_version)}
-    [table_version] = [v for d, name, v in pivot if (d, name) == ("OUTPUT", "table")]
-    assert pivot == {("INPUT", "df", frame_version), ("OUTPUT", "table", table_version)}
+    # The notebook's variables are datasets of the notebook (named by its path here)
+    df, table = (variable_dataset(str(path), variable) for variable in ("df", "table"))
+    [frame_version] = [v for d, name, v in double if (d, name) == ("OUTPUT", df)]
+    assert double == {("INPUT", source, file_version), ("OUTPUT", df, frame_version)}
+    [table_version] = [v for d, name, v in pivot if (d, name) == ("OUTPUT", table)]
+    assert pivot == {("INPUT", df, frame_version), ("OUTPUT", table, table_version)}
     assert {(d, name, v) for d, name, v in merge if d == "INPUT"} == {
-        ("INPUT", "df", frame_version),
-        ("INPUT", "table", table_version),
+        ("INPUT", df, frame_version),
+        ("INPUT", table, table_version),
     }
     # And each version was recorded once, with its profile
-    versions = tracker.dataset_versions("df")
+    versions = tracker.dataset_versions(df)
     assert list(versions["id"]) == [frame_version]
     assert tracker.get_dataset_version(frame_version)["profile"]
     tracker.store.dispose()
