@@ -450,7 +450,9 @@ test.describe('a new user in the panel and the views', () => {
     const name = detail.getByLabel('Run name');
     await name.fill('   ');
     await name.press('Enter');
-    await expect(detail.getByRole('alert')).toContainText('must not be blank');
+    await expect(detail.getByRole('alert')).toContainText(
+      'must hold a character that is not a space'
+    );
     await name.fill('load-cancer-v2');
     await name.press('Enter');
     await expect(
