@@ -24,6 +24,7 @@ import common
 
 import mlops_jlab as ml
 from mlops_jlab.store import search, writes
+from mlops_jlab.store.tables import LATEST, METRICS, PARAMS, RUNS
 
 SEED_BATCH = 5_000
 
@@ -95,10 +96,10 @@ def seed_ours(store, runs, first_index: int) -> None:
             ]
             index += 1
         with store.write() as conn:
-            conn.execute(writes.RUNS.insert(), run_rows)
-            conn.execute(writes.PARAMS.insert(), param_rows)
-            conn.execute(writes.METRICS.insert(), metric_rows)
-            conn.execute(writes.LATEST.insert(), metric_rows)
+            conn.execute(RUNS.insert(), run_rows)
+            conn.execute(PARAMS.insert(), param_rows)
+            conn.execute(METRICS.insert(), metric_rows)
+            conn.execute(LATEST.insert(), metric_rows)
         batch = list(islice(runs, SEED_BATCH))
 
 
