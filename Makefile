@@ -15,13 +15,15 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: demo test lint bench system-deps install-demo install-test install-bench clean
 
-## demo: install everything, fill the example store and open JupyterLab on examples/, with
-## the MLOps panel open and, beside the quick start notebook, a comparison of example runs
-## and a lineage graph (the workspace demo-data writes into examples/.mlops/workspaces)
+## demo: install everything, copy the example notebooks into demo/ (ignored by git, so
+## running them leaves the checkout as it was), fill its store by running two of them as
+## jobs, and open JupyterLab there, with the MLOps panel open and, beside the training
+## notebook, a comparison of example runs and a lineage graph (the workspace demo-data
+## writes into demo/.mlops/workspaces)
 demo: install-demo
-	$(BIN)/mlops-jlab demo-data examples
-	cd examples && $(BIN)/jupyter lab --port=$(DEMO_PORT) $(ROOT_FLAG) \
-		--LabApp.workspaces_dir=$(CURDIR)/examples/.mlops/workspaces
+	$(BIN)/mlops-jlab demo-data demo --examples examples
+	cd demo && $(BIN)/jupyter lab --port=$(DEMO_PORT) $(ROOT_FLAG) \
+		--LabApp.workspaces_dir=$(CURDIR)/demo/.mlops/workspaces
 
 ## test: install the test tools and run ruff, pytest, jest and the Galata UI tests
 test: system-deps install-test lint

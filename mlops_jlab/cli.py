@@ -228,15 +228,29 @@ def _gc(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from mlops_jlab.demo import demo_workspace, fill_example_store, save_workspace, workspace_file
+    from mlops_jlab.demo import (
+        copy_examples,
+        demo_workspace,
+        fill_example_store,
+        save_workspace,
+        workspace_file,
+    )
     from mlops_jlab.tracking import Tracker
 
     folder = Path(args.folder)
+    if args.examples is not None:
+        examples = Path(args.examples)
+        if not examples.is_dir():
+            raise InvalidInputError(f"--examples {examples}: no such folder of example notebooks")
+        copied = copy_examples(examples, folder)
+        if copied:
+            print(f"copied {', '.join(copied)} from {examples} to {folder}")
     location = resolve_store(folder)
     tracker = Tracker(location)
     filled = args.force or not len(tracker.runs(max_results=1))
     if filled:
-        recorded = fill_example_store(tracker)
+        print(f"running the example notebooks in {folder} with papermill (about a minute)")
+        recorded = fill_example_store(folder, location)
         print(f"recorded {recorded} example runs in {location.db_url}")
     else:
         print(f"{location.db_url} already holds runs; --force adds another set")
@@ -277,7 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser(
         "demo-data", help="fill the store of FOLDER with example runs (needs mlops-jlab[demo])"
     )
-    demo.add_argument("folder", nargs="?", default=".", help="folder whose store to fill")
+    demo.add_argument(
+        "folder",
+        nargs="?",
+        default=".",
+        help="folder whose store to fill, by running its example notebooks with papermill",
+    )
+    demo.add_argument(
+        "--examples",
+        help="copy the example notebooks FOLDER lacks from this folder first (make demo "
+        "copies examples/ into demo/, so running them leaves the checkout as it was)",
+    )
     demo.add_argument("--force", action="store_true", help="add runs even if some exist")
     demo.add_argument(
         "--workspaces-dir",

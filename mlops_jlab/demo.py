@@ -1,200 +1,157 @@
 """Fills an example store with real runs, so a newcomer sees something within a minute.
 
-A preparation run splits a dataset scikit-learn ships (breast cancer diagnosis) into a
-train and a test set; small scikit-learn models are trained on them with a few settings
-each, logging params, per-step metrics, a figure and the model. The datasets are versions
-with roles, so the lineage leads from the raw data through the split to every model.
+The runs are made the way a team makes them: by the example notebooks, run as jobs with
+papermill, so every run knows its notebook and cell (the panel's Open cell goes there).
+``02-prepare-data.ipynb`` keeps an extract of a dataset scikit-learn ships (breast cancer
+diagnosis) as a file and splits it into a train and a test file; ``03-train-model.ipynb``
+trains one small scikit-learn model on them per setting, logging params, per-step
+metrics, a figure and the model. The files are dataset versions with roles, so the lineage
+leads from the extract through the split to every model.
 
-Then the raw data is refreshed: a run reads it and writes a second version with a batch of
-new rows from another scanner (whose texture readings run a little high) and a few
-corrected measurements; the preparation runs again on it and one model of each kind is
-retrained. The earlier models read a train set that now has a newer version, so they are
-stale, and the two raw versions differ a little (a dataset diff with some drift).
+Then a later extract arrives (new cases from another scanner, whose texture readings run a
+little high, and a few re-measured cases): the preparation runs again on it and one model
+of each kind is retrained. The earlier models read a train set that now has a newer
+version, so they are stale, and the two extracts differ a little (a dataset diff with some
+drift).
 
 :func:`demo_workspace` describes the JupyterLab layout the demo opens on: the MLOps panel
-on the left, and beside the example notebook a comparison of the best retrained model with
-its stale predecessor and the runner-up, and the lineage of the current train set.
+on the left, and beside the training notebook a comparison of the best retrained model
+with its stale predecessor and the runner-up, and the lineage of the current train set.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mlops_jlab.config import StoreLocation
+from mlops_jlab.errors import MlopsError
+from mlops_jlab.kernel.magics import NOTEBOOK_ENV
 from mlops_jlab.tracking import Tracker
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 EXPERIMENT = "breast-cancer"
-RAW = "breast-cancer"
-TRAIN = "breast-cancer-train"
-TEST = "breast-cancer-test"
+RAW = "data/breast-cancer.csv"
+TRAIN = "data/train.csv"
+TEST = "data/test.csv"
+PREPARE_NOTEBOOK = "02-prepare-data.ipynb"
+TRAIN_NOTEBOOK = "03-train-model.ipynb"
 PREPARE = "prepare-split"
-REFRESH = "refresh-raw-data"
-# Runs made on the refreshed data carry this suffix, so the two rounds read apart in a table.
+# Runs made on the later extract carry this suffix, so the two rounds read apart in a table.
 REFRESHED = "-refreshed"
-# The settings retrained on the refreshed data: one of each kind of model.
+# The settings of the first round, as the training notebook's parameters.
+SETTINGS = (
+    *({"model": "logreg", "C": C} for C in (0.01, 0.1, 1.0, 10.0)),
+    *({"model": "random-forest", "max_depth": depth, "n_estimators": 100} for depth in (2, 4, 8)),
+    *(
+        {"model": "gradient-boosting", "learning_rate": lr, "n_estimators": 60}
+        for lr in (0.05, 0.2)
+    ),
+)
+# The settings retrained on the later extract: one of each kind of model.
 RETRAINED = (
     "logreg-C1.0",
     "random-forest-max_depth8-n_estimators100",
     "gradient-boosting-learning_rate0.2-n_estimators60",
 )
-NOTEBOOK = "00-quickstart.ipynb"
 WORKSPACE_ID = "default"  # the workspace `jupyter lab` opens at /lab
-NEW_ROWS = 60
-TEXTURE_SHIFT = 1.15  # the new scanner's texture readings, relative to the first one
 
 
-def _trainers() -> list[tuple[str, dict, Callable]]:
-    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+class DemoError(MlopsError):
+    """An example notebook could not be run."""
 
-    def logistic(C: float):
-        return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))
 
-    trainers: list[tuple[str, dict, Callable]] = []
-    for C in (0.01, 0.1, 1.0, 10.0):
-        trainers.append(("logreg", {"C": C}, lambda C=C: logistic(C)))
-    for depth in (2, 4, 8):
-        trainers.append(
-            (
-                "random-forest",
-                {"max_depth": depth, "n_estimators": 100},
-                lambda depth=depth: RandomForestClassifier(
-                    max_depth=depth, n_estimators=100, random_state=0
-                ),
+def run_name(settings: dict[str, Any]) -> str:
+    """A training run's name as the training notebook makes it: the model and its
+    settings, e.g. ``logreg-C1.0``."""
+    model, *rest = settings.items()
+    return f"{model[1]}-" + "-".join(f"{key}{value}" for key, value in rest)
+
+
+def copy_examples(examples: Path, folder: Path) -> list[str]:
+    """Copy the example notebooks of ``examples`` that ``folder`` lacks (a notebook already
+    there, perhaps edited, is kept). Returns the names copied."""
+    copied = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(examples.glob("*.ipynb")):
+        target = folder / notebook.name
+        if not target.exists():
+            shutil.copyfile(notebook, target)
+            copied.append(notebook.name)
+    return copied
+
+
+@contextlib.contextmanager
+def _kernel_environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in the environment the kernels papermill starts inherit."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _run_notebook(folder: Path, notebook: str, parameters: dict[str, Any], outputs: Path) -> None:
+    """Run ``folder/notebook`` as a job: papermill, in ``folder``, with ``parameters``."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    path = folder / notebook
+    if not path.exists():
+        raise DemoError(
+            f"{path} not found: the demo runs the example notebooks in {folder} "
+            "(--examples DIR copies them there)"
+        )
+    output = outputs / f"{len(list(outputs.iterdir())):02d}-{notebook}"
+    with _kernel_environment({NOTEBOOK_ENV: str(path.resolve())}):
+        try:
+            papermill.execute_notebook(
+                str(path), str(output), parameters=parameters, cwd=str(folder), progress_bar=False
             )
-        )
-    for lr in (0.05, 0.2):
-        trainers.append(
-            (
-                "gradient-boosting",
-                {"learning_rate": lr, "n_estimators": 60},
-                lambda lr=lr: GradientBoostingClassifier(
-                    learning_rate=lr, n_estimators=60, random_state=0
-                ),
-            )
-        )
-    return trainers
+        except PapermillExecutionError as exc:
+            raise DemoError(
+                f"{notebook} failed in cell {exc.exec_count} with {exc.ename}: {exc.evalue}"
+            ) from None
 
 
-def run_name(model_name: str, params: dict) -> str:
-    """A training run's name: the model and its settings, e.g. ``logreg-C1.0``."""
-    return f"{model_name}-" + "-".join(f"{k}{v}" for k, v in params.items())
+def fill_example_store(folder: Path, location: StoreLocation) -> int:
+    """Record the example runs into the store at ``location`` by running the example
+    notebooks in ``folder``; returns how many runs they recorded."""
+    jobs: list[tuple[str, dict[str, Any]]] = [(PREPARE_NOTEBOOK, {"refresh": False})]
+    jobs += [(TRAIN_NOTEBOOK, settings) for settings in SETTINGS]
+    jobs.append((PREPARE_NOTEBOOK, {"refresh": True}))
+    jobs += [
+        (TRAIN_NOTEBOOK, {**settings, "suffix": REFRESHED})
+        for settings in SETTINGS
+        if run_name(settings) in RETRAINED
+    ]
+    environment = {**location.environment(), "MPLBACKEND": "Agg"}
+    with tempfile.TemporaryDirectory() as outputs, _kernel_environment(environment):
+        for notebook, parameters in jobs:
+            _run_notebook(folder, notebook, parameters, Path(outputs))
+    return len(jobs)
 
 
-def refreshed_raw(raw: pd.DataFrame) -> pd.DataFrame:
-    """The raw data as a later extract holds it: :data:`NEW_ROWS` new cases from a second
-    scanner, whose texture readings run :data:`TEXTURE_SHIFT` times higher, and five cases
-    whose mean area was re-measured. The same every time (fixed seeds)."""
-    import numpy as np
-    import pandas as pd
-
-    rng = np.random.default_rng(1)
-    new = raw.sample(NEW_ROWS, random_state=1).reset_index(drop=True)
-    features = [column for column in new.columns if column != "target"]
-    new[features] = new[features] * rng.normal(1.0, 0.02, size=(NEW_ROWS, len(features)))
-    textures = [column for column in features if "texture" in column]
-    new[textures] = new[textures] * TEXTURE_SHIFT
-    refreshed = raw.copy()
-    corrected = refreshed.sample(5, random_state=2).index
-    refreshed.loc[corrected, "mean area"] = (refreshed.loc[corrected, "mean area"] * 1.1).round(1)
-    return pd.concat([refreshed, new], ignore_index=True)
-
-
-def _prepare(tracker: Tracker, raw: pd.DataFrame, name: str) -> tuple[Any, Any]:
-    """A preparation run: reads ``raw`` and writes its stratified train and test split."""
-    from sklearn.model_selection import train_test_split
-
-    with tracker.start_run(name=name, experiment=EXPERIMENT) as run:
-        run.log_dataset(raw, RAW)
-        run.log_params({"test_size": 0.3, "random_state": 0})
-        train, test = train_test_split(raw, test_size=0.3, random_state=0, stratify=raw["target"])
-        run.log_dataset(train, TRAIN, direction="output", role="train")
-        run.log_dataset(test, TEST, direction="output", role="test")
-    return train, test
-
-
-def _train(tracker: Tracker, name: str, model_name: str, params: dict, make, train, test) -> None:
-    """A training run: reads the split, fits a model, logs its scores, a figure and itself."""
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
-
-    x_train, y_train = train.drop(columns="target").to_numpy(), train["target"].to_numpy()
-    x_test, y_test = test.drop(columns="target").to_numpy(), test["target"].to_numpy()
-    with tracker.start_run(
-        name=name,
-        experiment=EXPERIMENT,
-        tags={"model": model_name, "dataset": "sklearn.breast_cancer"},
-    ) as run:
-        run.log_params({"model": model_name, **params, "test_size": 0.3})
-        run.log_dataset(train, TRAIN, role="train")
-        run.log_dataset(test, TEST, role="test")
-        model = make().fit(x_train, y_train)
-        if hasattr(model, "staged_predict"):
-            for step, predicted in enumerate(model.staged_predict(x_test)):
-                run.log_metric("staged_accuracy", accuracy_score(y_test, predicted), step)
-        predicted = model.predict(x_test)
-        scores = model.predict_proba(x_test)[:, 1]
-        run.log_metrics(
-            {
-                "accuracy": accuracy_score(y_test, predicted),
-                "f1": f1_score(y_test, predicted),
-                "roc_auc": roc_auc_score(y_test, scores),
-            }
-        )
-        figure, axes = plt.subplots(figsize=(4, 3))
-        axes.hist([scores[y_test == 0], scores[y_test == 1]], bins=20, label=["0", "1"])
-        axes.set_title(f"{model_name}: predicted probability")
-        axes.legend(title="class")
-        run.log_artifact(figure, name="scores.png")
-        plt.close(figure)
-        run.log_model(model, "model")
-
-
-def fill_example_store(tracker: Tracker) -> int:
-    """Record the example runs into ``tracker``'s store; returns how many were recorded."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from sklearn.datasets import load_breast_cancer
-
-    raw = load_breast_cancer(as_frame=True).frame
-    trainers = _trainers()
-    train, test = _prepare(tracker, raw, PREPARE)
-    for model_name, params, make in trainers:
-        _train(tracker, run_name(model_name, params), model_name, params, make, train, test)
-
-    # The refreshed extract: written by a run that read the first one, so the lineage
-    # leads from the first raw version to the second.
-    refreshed = refreshed_raw(raw)
-    with tracker.start_run(name=REFRESH, experiment=EXPERIMENT) as run:
-        run.log_dataset(raw, RAW)
-        run.log_params({"new_rows": NEW_ROWS, "source": "scanner-b", "corrected_rows": 5})
-        run.log_dataset(refreshed, RAW, direction="output")
-    train, test = _prepare(tracker, refreshed, PREPARE + REFRESHED)
-    retrained = [t for t in trainers if run_name(t[0], t[1]) in RETRAINED]
-    for model_name, params, make in retrained:
-        name = run_name(model_name, params) + REFRESHED
-        _train(tracker, name, model_name, params, make, train, test)
-    # Two preparations, the refresh, and the training runs of both rounds.
-    return 3 + len(trainers) + len(retrained)
-
-
-def demo_workspace(tracker: Tracker, notebook: str = NOTEBOOK) -> dict[str, Any] | None:
+def demo_workspace(tracker: Tracker, notebook: str = TRAIN_NOTEBOOK) -> dict[str, Any] | None:
     """The JupyterLab workspace the demo opens on, made from the example runs in the store.
 
-    The MLOps side panel is open on the left. The main area holds ``notebook`` and, beside
-    it, a comparison of the best retrained model (by ROC AUC), the same settings trained on
-    the first data (stale) and the runner-up; below both, the lineage of the current train
-    set. Each view is an entry that JupyterLab's layout restorer
-    reopens by running the view's command with the entry's arguments.
+    The MLOps side panel is open on the left. The main area holds ``notebook`` (the one
+    that trained the models) and, beside it, a comparison of the best retrained model (by
+    ROC AUC), the same settings trained on the first extract (stale) and the runner-up;
+    below both, the lineage of the current train set. Each view is an entry that
+    JupyterLab's layout restorer reopens by running the view's command with the entry's
+    arguments.
 
     Returns
     -------

@@ -1,5 +1,7 @@
-"""The demo: its example store (runs, datasets with two versions, stale runs, the lineage
-between them) and the JupyterLab workspace `mlops-jlab demo-data` writes beside it."""
+"""The demo: its example store, made by running the example notebooks as papermill jobs
+(runs that know their cells, datasets with two versions, stale runs, the lineage between
+them), the JupyterLab workspace `mlops-jlab demo-data` writes beside it, and the committed
+examples it leaves as they were."""
 
 from __future__ import annotations
 
@@ -7,28 +9,40 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from mlops_jlab import lineage
 from mlops_jlab.cli import main
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, resolve_store
-from mlops_jlab.demo import EXPERIMENT, NEW_ROWS, RAW, TEST, TRAIN, workspace_file
+from mlops_jlab.demo import EXPERIMENT, RAW, TEST, TRAIN, TRAIN_NOTEBOOK, workspace_file
 from mlops_jlab.lineage.staleness import stale_runs
 from mlops_jlab.tracking import Tracker
 
-FIRST_ROUND = 9  # models trained on the first data
-RETRAINED = 3  # of them, trained again on the refreshed data
+FIRST_ROUND = 9  # models trained on the first extract
+RETRAINED = 3  # of them, trained again on the later extract
+NEW_ROWS = 60  # the later extract's new cases, as 02-prepare-data.ipynb adds them
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
+def committed_examples() -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(EXAMPLES.iterdir())}
+
+
 @pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory):
-    """A folder filled as `make demo` fills examples/, once for the module (a few seconds)."""
-    folder = tmp_path_factory.mktemp("examples")
+def examples_before():
+    return committed_examples()
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory, examples_before):
+    """A folder filled as `make demo` fills demo/, once for the module (about a minute:
+    fourteen papermill jobs)."""
+    folder = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(DB_URL_ENV, raising=False)
         patch.delenv(ARTIFACTS_ENV, raising=False)
-        assert main(["demo-data", str(folder)]) == 0
+        assert main(["demo-data", str(folder), "--examples", str(EXAMPLES)]) == 0
     return folder
 
 
@@ -46,25 +60,59 @@ def names_by_id(tracker: Tracker) -> dict[str, str]:
     return dict(zip(runs["run_id"], runs["name"], strict=True))
 
 
-def test_the_example_store_leads_from_raw_data_to_every_model(demo):
+def test_the_example_store_leads_from_each_extract_to_every_model(demo):
     # Given the store `mlops-jlab demo-data` filled
     runs = demo.runs(experiment=EXPERIMENT)
-    # Then every run finished: two preparations, the refresh and both rounds of training
-    assert len(runs) == 3 + FIRST_ROUND + RETRAINED
+    # Then every run finished: the two preparations and both rounds of training
+    assert len(runs) == 2 + FIRST_ROUND + RETRAINED
     assert (runs["status"] == "finished").all()
     trained = runs[runs["metrics.accuracy"].notna()]
     assert len(trained) == FIRST_ROUND + RETRAINED
-    # And the training runs hold a model and a figure
+    # And the training runs hold their settings, a model and a figure
     for run_id in trained["run_id"]:
-        assert {"model.pkl", "scores.png"} <= set(demo.get_run(run_id).artifacts)
-    # And the raw data's first version leads through the split, and through the refresh
-    # and the second split, to every run and every model
-    first_raw = demo.get_dataset_version(f"{RAW}@v1")["id"]
-    with demo.store.read() as conn:
-        down = lineage.graph(conn, "dataset_version", first_raw, "downstream")
-    kinds = [node["kind"] for node in down["nodes"]]
-    assert kinds.count("run") == len(runs)
-    assert kinds.count("artifact") == len(trained)
+        run = demo.get_run(run_id)
+        assert {"classifier.pkl", "scores.png"} <= set(run.artifacts)
+        assert run.params["model"] == run.tags["model"] and len(run.params) > 1
+    # And each extract leads through its split to its round's runs and models
+    for version, round_runs in ((1, 1 + FIRST_ROUND), (2, 1 + RETRAINED)):
+        extract = demo.get_dataset_version(f"{RAW}@v{version}")["id"]
+        with demo.store.read() as conn:
+            down = lineage.graph(conn, "dataset_version", extract, "downstream")
+        kinds = [node["kind"] for node in down["nodes"]]
+        assert kinds.count("run") == round_runs
+        assert kinds.count("artifact") == round_runs - 1
+
+
+def test_every_example_run_knows_the_notebook_cell_that_made_it(demo_folder, demo):
+    # Given the example runs, made by papermill jobs of the example notebooks
+    runs = demo.runs(experiment=EXPERIMENT)
+    # Then each names its notebook in the folder and a cell of it (Open cell goes there)
+    for notebook, cell_id, code in zip(
+        runs["notebook_path"], runs["cell_id"], map(demo.get_run, runs["run_id"]), strict=True
+    ):
+        cells = {
+            cell.id: cell for cell in nbformat.read(demo_folder / notebook, as_version=4).cells
+        }
+        assert cell_id in cells
+        assert cells[cell_id].source.endswith(code.code)
+    assert set(runs["notebook_path"]) == {"02-prepare-data.ipynb", TRAIN_NOTEBOOK}
+
+
+def test_the_committed_examples_hold_no_outputs_and_the_demo_leaves_them_as_they_were(
+    demo_folder, examples_before
+):
+    # Given the demo filled from the examples (a copy of them, in its own folder)
+    # Then the committed examples are byte for byte what they were, with nothing beside them
+    assert committed_examples() == examples_before
+    # And none of them holds an output or an execution count, so running them in the demo
+    # (which works on the copies) never shows in the checkout
+    for name in examples_before:
+        notebook = nbformat.read(EXAMPLES / name, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, (name, cell.id)
+    # And the demo's folder holds the copies, the data files the jobs wrote and its store
+    assert {path.name for path in demo_folder.iterdir()} == {*examples_before, "data", ".mlops"}
 
 
 def test_every_dataset_has_a_refreshed_version_that_differs_a_little(demo):
@@ -77,7 +125,7 @@ def test_every_dataset_has_a_refreshed_version_that_differs_a_little(demo):
     assert list(demo.dataset_versions(TEST)["role"]) == ["test", "test"]
     # When the two raw versions are compared
     diff = demo.diff_datasets(f"{RAW}@v1", f"{RAW}@v2")
-    # Then the second has the new rows, the same columns, and texture readings that rose
+    # Then the later one has the new rows, the same columns, and texture readings that rose
     assert diff["rows"]["change"] == NEW_ROWS
     assert diff["schema"] == {"added": [], "removed": [], "type_changed": []}
     texture = diff["columns"]["mean texture"]
@@ -92,11 +140,10 @@ def test_the_models_trained_before_the_refresh_are_stale(demo):
         stale = stale_runs(conn)
     stale_names = sorted(names[run_id] for run_id in stale)
     # Then the first preparation and every model of the first round are stale, since what
-    # they read has a newer version; nothing made from the refreshed data is
+    # they read has a newer version; nothing made from the later extract is
     assert len(stale_names) == 1 + FIRST_ROUND
     assert "prepare-split" in stale_names
     assert not [name for name in stale_names if name.endswith("-refreshed")]
-    assert "refresh-raw-data" not in stale_names
     # And each says which version it read
     logreg = next(run_id for run_id, name in names.items() if name == "logreg-C1.0")
     assert f"read {TRAIN} v1; v2 is newer" in stale[logreg]
@@ -122,8 +169,8 @@ def test_the_workspace_opens_the_panel_a_comparison_and_a_lineage_of_real_runs(d
     main_area = json.dumps(layout["main"]["dock"])
     widgets = [key for key in data if key != "layout-restorer:data"]
     assert all(f'"{key}"' in main_area for key in widgets)
-    notebook = data["notebook:00-quickstart.ipynb"]["data"]
-    assert (EXAMPLES / notebook["path"]).is_file()
+    notebook = data[f"notebook:{TRAIN_NOTEBOOK}"]["data"]
+    assert (demo_folder / notebook["path"]).is_file()
     (compare,) = [key for key in widgets if key.startswith("mlops-jlab-compare:")]
     (graph,) = [key for key in widgets if key.startswith("mlops-jlab-lineage:")]
     run_ids = data[compare]["data"]["runIds"]

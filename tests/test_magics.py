@@ -221,6 +221,20 @@ def test_an_unnamed_run_is_named_by_its_notebook_and_first_line_of_code(kernel, 
     assert run.code.startswith("# fit the baseline")
 
 
+def test_options_take_the_notebook_s_variables_as_other_magics_do(kernel, store):
+    # Given variables a papermill job would inject, and a cell whose options name them
+    kernel.run("depth = 4\nround_name = '-refreshed'")
+    shown = kernel.run(
+        "%%track --name rf-{depth}$round_name --tags depth={depth}\nfitted = depth * 2"
+    )
+    assert shown.status == "ok", shown.outputs
+    # Then the run's name and tags hold their values
+    assert only_run(store, "rf-4-refreshed").tags == {"depth": "4"}
+    # And a brace that names no variable is kept as written
+    assert kernel.run("%%track --name {no_such_variable}\nkept = 1").status == "ok"
+    only_run(store, "{no_such_variable}")
+
+
 def test_params_named_with_an_option_replace_literal_assignments(kernel, store):
     kernel.run("%%track --name chosen --params depth,extra\ndepth = 2 + 3\nextra = 'a'\nlr = 1")
     assert only_run(store, "chosen").params == {"depth": "5", "extra": "a"}
@@ -256,6 +270,19 @@ def test_files_read_and_written_become_dataset_versions(kernel, store, project):
             .where(Dataset.__table__.c.name == "data/raw.csv")
         ).one()
     assert [column["name"] for column in schema] == ["a", "b"] and rows == 3
+
+
+def test_files_the_system_reads_for_a_library_are_not_datasets(kernel, store):
+    # Given a cell whose library reads the system's configuration (mimetypes, as saving a
+    # figure does) and Python's own files
+    code = (
+        "import mimetypes, os\n"
+        "mimetypes.init(['/etc/mime.types'])\n"
+        "with open(os.__file__) as f:\n    source = f.read()\n"
+    )
+    assert kernel.run(f"%%track --name system-files\n{code}").status == "ok"
+    # Then the run read no dataset
+    assert lineage(store, only_run(store, "system-files").id) == []
 
 
 def test_a_changed_file_is_a_new_version_and_the_same_content_is_not(kernel, store, project):
@@ -472,6 +499,18 @@ def test_datasets_named_with_a_role_keep_it(kernel, store):
     assert versions == {"train_df": "train", "test_df": "test"}
 
 
+def test_a_file_pandas_writes_keeps_the_role_its_option_gives(kernel, store, project):
+    # Given a cell whose pandas writes a file that --outputs names with a role
+    kernel.run(
+        "%%track --name split-roles --outputs held_out.csv:test\n"
+        "pd.DataFrame({'a': [1, 2]}).to_csv('held_out.csv', index=False)\n"
+    )
+    only_run(store, "split-roles")
+    # Then the file's version has the role, and its rows (pandas saw them)
+    version = store.dataset_versions("held_out.csv").iloc[-1]
+    assert (version["role"], version["n_rows"]) == ("test", 2)
+
+
 def test_compare_magic_shows_a_widget_of_the_runs(kernel, store):
     kernel.run("%%track --name cmp-a\nalpha = 1\nml.log_metric('score', 0.5)")
     kernel.run("%%track --name cmp-b\nalpha = 2\nml.log_metric('score', 0.7)")
@@ -501,3 +540,21 @@ def test_a_frame_read_from_a_file_is_that_files_version_until_it_changes(kernel,
     kernel.run("%%track --name change-source\nsource['s'] = source['s'] * 2")
     changed = [(d, n) for d, n, _ in lineage(store, only_run(store, "change-source").id)]
     assert changed == [("INPUT", "source.csv"), ("OUTPUT", f"{NOTEBOOK}:source")]
+
+
+def test_a_frame_written_to_a_file_is_that_files_version_not_a_second_dataset(
+    kernel, store, project
+):
+    # Given a cell that makes a frame and writes it to a file
+    kernel.run(
+        "%%track --name write-split\n"
+        "split = pd.DataFrame({'x': [1, 2, 3]})\n"
+        "split.to_csv('split.csv', index=False)\n"
+    )
+    written = lineage(store, only_run(store, "write-split").id)
+    # Then the file is the cell's one output: the frame holding its rows is no other dataset
+    assert [(d, n) for d, n, _ in written] == [("OUTPUT", "split.csv")]
+    # And a later cell that uses the frame reads the file's version
+    kernel.run("%%track --name use-split\ntotal = split['x'].sum()")
+    used = lineage(store, only_run(store, "use-split").id)
+    assert used == [("INPUT", "split.csv", written[0][2])]

@@ -150,8 +150,18 @@ def _target(args: tuple, kwargs: dict[str, Any]) -> Any:
 @functools.lru_cache(maxsize=8)
 def _ignored_folders(store_folders: tuple[str, ...], path: tuple[str, ...]) -> tuple[str, ...]:
     """Folders whose files are the system's, not the user's data: Python's own, installed
-    packages (found on ``path``, i.e. ``sys.path``) and the store itself."""
-    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/proc", "/sys", "/dev", "/usr"}
+    packages (found on ``path``, i.e. ``sys.path``), the system's configuration (a figure
+    saved as PNG reads ``/etc/mime.types``) and the store itself."""
+    folders = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        "/proc",
+        "/sys",
+        "/dev",
+        "/usr",
+        "/etc",
+    }
     folders.add(str(Path(__file__).parent))
     folders.update(p for p in path if p.endswith(("site-packages", "dist-packages")))
     folders.update(store_folders)
@@ -219,9 +229,10 @@ def _recording(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _FileFrames:
-    """DataFrames pandas read from a file, while they are unchanged: such a frame is that
-    file's version, so a cell that uses it reads the file's version, and binding it to a
-    name makes no dataset of its own."""
+    """DataFrames pandas read from a file or wrote to one, while they are unchanged: such
+    a frame is that file's version, so a cell that uses it reads the file's version, and
+    binding it to a name makes no dataset of its own (the split written to ``train.csv``
+    is one dataset, not the file and a variable holding the same rows)."""
 
     _frames: dict[int, tuple[weakref.ref, Guard, str, str]] = {}
 
@@ -377,11 +388,18 @@ class CellCapture:
         if path is not None and path.is_file():
             self._io_files.add(path)
             name = self.run.tracker.project_path(path)
-            fp = self.run.log_dataset(path, name, direction=direction, content=frame)
-            if direction == "input":
-                _FileFrames.add(frame, name, fp)
+            role = self._file_roles.get(path)  # `--outputs path:train`: the first record has it
+            fp = self.run.log_dataset(path, name, direction=direction, role=role, content=frame)
+            _FileFrames.add(frame, name, fp)
         elif isinstance(target, str):  # a URL: its content is the frame we got
             self.run.log_dataset(frame, target, direction=direction, content=frame)
+
+    @functools.cached_property
+    def _file_roles(self) -> dict[Path, str]:
+        """The roles ``--inputs``/``--outputs`` give files, by their resolved paths."""
+        return {
+            Path(name).expanduser().resolve(): role for name, role in self.options.roles.items()
+        }
 
     # -- after the cell --------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
+from IPython.utils.text import DollarFormatter
 
 from mlops_jlab import tracking
 from mlops_jlab.datasets.roles import ROLES
@@ -207,7 +208,7 @@ class TrackMagics(Magics):
         self.shell.run_cell(f"%%track {line}\n{cell}", store_history=False)
 
     def _options(self, line: str) -> Options:
-        args = parse_line(self.track, line)
+        args = parse_line(self.track, self._expanded(line))
         defaults = self.defaults
         params = _names(args.params) if args.params is not None else defaults.params
         roles: dict[str, str] = {}
@@ -223,6 +224,15 @@ class TrackMagics(Magics):
             tags={**defaults.tags, **_tags(args.tags)},
             auto=defaults.auto and not args.no_auto,
         )
+
+    def _expanded(self, line: str) -> str:
+        """``{name}`` and ``$name`` in the options replaced by the notebook's variables, as
+        IPython does for every other magic (``--name rf-{depth}``, the parameters of a
+        papermill job); left as written where they name nothing."""
+        try:
+            return DollarFormatter().vformat(line, args=[], kwargs=self.shell.user_ns)
+        except Exception:  # IPython's own expansion also keeps the line as it was
+            return line
 
     # -- the cell's events -------------------------------------------------------------
 
