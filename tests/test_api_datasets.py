@@ -117,6 +117,24 @@ async def test_a_version_answers_its_schema_profile_and_runs(api, churn):
     }
     assert body["written_by"] == [second]
     assert body["read_by"] == 1
+    # And no other dataset holds its content
+    assert body["same_content"] == []
+
+
+async def test_the_same_content_under_two_names_is_shown_under_both(api, tracker, churn):
+    # Given the first version of the training data, whose rows the fit run read again as
+    # the dataset "test"
+    first = churn["versions"][0]
+    test = int(tracker.get_dataset_version("test@v1")["id"])
+    # When either version is asked for
+    answers = [await api("GET", "dataset-versions", str(v)) for v in (first, test)]
+    # Then each names the other as the same content
+    assert answers[0].body["same_content"] == [{"id": test, "dataset": "test", "version": 1}]
+    assert answers[1].body["same_content"] == [
+        {"id": first, "dataset": "data/train.csv", "version": 1}
+    ]
+    # And the notebook's API says the same
+    assert tracker.get_dataset_version("test@v1")["same_content"] == ["data/train.csv@v1"]
 
 
 async def test_a_diff_finds_drift_among_fifty_labels_and_answers_readable_profiles(api, tracker):

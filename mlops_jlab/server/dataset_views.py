@@ -21,6 +21,7 @@ from mlops_jlab.server.schemas import (
     ColumnType,
     CompareDatasetRow,
     DatasetSummary,
+    DatasetVersionName,
     DatasetVersionRef,
     DatasetVersionSummary,
     DescribeDatasetDiff,
@@ -79,6 +80,11 @@ def describe_version(conn: Connection, version_id: int) -> DescribeDatasetVersio
         profile={name: _readable(column) for name, column in (row["profile"] or {}).items()},
         written_by=writers,
         read_by=readers,
+        same_content=[
+            DatasetVersionName(id=other["id"], dataset=other["name"], version=other["version"])
+            for other in reads.dataset_versions(conn, fingerprint=row["fingerprint"])
+            if other["id"] != version_id
+        ],
     )
 
 

@@ -457,6 +457,12 @@ class ListDatasetVersions(BaseModel):
     versions: list[DatasetVersionSummary]
 
 
+class DatasetVersionName(BaseModel):
+    id: int
+    dataset: str = Field(description="The dataset's name.")
+    version: int
+
+
 class ColumnType(BaseModel):
     name: str
     dtype: str
@@ -474,6 +480,10 @@ class DescribeDatasetVersion(DatasetVersionSummary):
     )
     written_by: list[str] = Field(description="Runs that wrote this version.")
     read_by: int = Field(description="How many runs read it.")
+    same_content: list[DatasetVersionName] = Field(
+        description="Versions of other datasets with the same content (the same fingerprint): "
+        "one content recorded under several names, e.g. a file and a variable."
+    )
 
 
 class DiffDatasetVersionsQuery(Request):

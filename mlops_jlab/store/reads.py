@@ -140,15 +140,21 @@ def list_datasets(conn: Connection) -> list[dict[str, Any]]:
 
 
 def dataset_versions(
-    conn: Connection, name: str | None = None, version_id: int | None = None
+    conn: Connection,
+    name: str | None = None,
+    version_id: int | None = None,
+    fingerprint: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The versions of dataset ``name`` (oldest first), or the one with ``version_id``."""
+    """The versions of dataset ``name`` (oldest first), the one with ``version_id``, or
+    those of any dataset holding the content ``fingerprint``."""
     numbered = _numbered_versions()
     statement = sa.select(numbered).order_by(numbered.c.id)
     if name is not None:
         statement = statement.where(numbered.c.name == name)
     if version_id is not None:
         statement = statement.where(numbered.c.id == version_id)
+    if fingerprint is not None:
+        statement = statement.where(numbered.c.fingerprint == fingerprint)
     return [dict(row) for row in conn.execute(statement).mappings()]
 
 

@@ -359,6 +359,7 @@ QUERY_INDEXES = [
     Index("ix_run_artifacts_digest", RunArtifact.digest),
     Index("ix_dataset_versions_dataset", DatasetVersion.dataset_id, DatasetVersion.created_at),
     Index("ix_dataset_versions_parent", DatasetVersion.parent_version_id),
+    Index("ix_dataset_versions_fingerprint", DatasetVersion.fingerprint),
     Index("ix_runs_cell", Run.notebook_path, Run.cell_id, Run.start_time),
     Index("ix_lineage_run", LineageEvent.run_id, LineageEvent.direction),
     Index(

@@ -304,7 +304,8 @@ class Tracker:
 
     def get_dataset_version(self, ref: str | int) -> dict[str, Any]:
         """One dataset version whole (schema, profile, ...), from its id, ``name`` (the
-        latest version) or ``name@vN``."""
+        latest version) or ``name@vN``; ``same_content`` lists the versions of other
+        datasets with the same fingerprint as ``name@vN``."""
         with self.read() as conn:
             if isinstance(ref, int) and not isinstance(ref, bool):
                 found = reads.dataset_versions(conn, version_id=ref)
@@ -316,12 +317,19 @@ class Tracker:
                 if number:
                     found = [row for row in found if row["version"] == int(number)]
                 found = found[-1:]
-        if not found:
-            raise NotFoundError(
-                f"no dataset version {ref!r} in {self.store!r}; give a version id, a dataset "
-                "name (its latest version) or name@vN"
-            )
-        return found[0]
+            if not found:
+                raise NotFoundError(
+                    f"no dataset version {ref!r} in {self.store!r}; give a version id, a "
+                    "dataset name (its latest version) or name@vN"
+                )
+            version = found[0]
+            others = reads.dataset_versions(conn, fingerprint=version["fingerprint"])
+        version["same_content"] = [
+            f"{other['name']}@v{other['version']}"
+            for other in others
+            if other["id"] != version["id"]
+        ]
+        return version
 
     def diff_datasets(self, a: str | int, b: str | int, **thresholds: float) -> dict[str, Any]:
         """Schema, row count, profile and drift of version ``b`` against version ``a``

@@ -78,7 +78,9 @@ function detailOf(id: number): IDatasetVersionDetail {
       }
     },
     written_by: [],
-    read_by: 4
+    read_by: 4,
+    same_content:
+      id === 7 ? [{ id: 12, dataset: 'flowers.ipynb:train', version: 1 }] : []
   };
 }
 
@@ -171,6 +173,27 @@ describe('DatasetsSection', () => {
       )
     ).toBeTruthy();
     expect(schema.querySelector('b')).toBeNull();
+    expect(
+      within(schema).getByText('Same content as flowers.ipynb:train v1')
+    ).toBeTruthy();
+  });
+
+  it('given a version no other dataset shares, then it names no other', async () => {
+    const { container } = await renderSection();
+    await expand(container, 'iris');
+
+    await act(async () => {
+      fireEvent.click(
+        within(versionRow(container, 4)).getByRole('button', {
+          name: 'Version 1 of iris: show its schema'
+        })
+      );
+    });
+
+    const schema = screen.getByRole('group', {
+      name: 'Schema of iris version 1'
+    });
+    expect(within(schema).queryByText(/Same content as/)).toBeNull();
   });
 
   it('given a schema in the narrow panel, then each column takes two lines: name, type and nulls, then its profile across the width, in full on hover', async () => {

@@ -367,6 +367,18 @@ export interface components {
              */
             latest_at: number;
         };
+        /** DatasetVersionName */
+        DatasetVersionName: {
+            /** Id */
+            id: number;
+            /**
+             * Dataset
+             * @description The dataset's name.
+             */
+            dataset: string;
+            /** Version */
+            version: number;
+        };
         /** DatasetVersionRef */
         DatasetVersionRef: {
             /** Id */
@@ -527,6 +539,11 @@ export interface components {
              * @description How many runs read it.
              */
             read_by: number;
+            /**
+             * Same Content
+             * @description Versions of other datasets with the same content (the same fingerprint): one content recorded under several names, e.g. a file and a variable.
+             */
+            same_content: components["schemas"]["DatasetVersionName"][];
         };
         /** DescribeLineage */
         DescribeLineage: {

@@ -3,6 +3,7 @@ import React from 'react';
 import { IColumnProfile, IDatasetVersionDetail } from '../api/types';
 import { ErrorMessage } from '../shared/ErrorMessage';
 import { formatCount, formatNumber, formatPercent } from '../shared/format';
+import { versionName } from '../shared/titles';
 
 /** Properties of {@link DatasetVersionDetail}. */
 export interface IDatasetVersionDetailProps {
@@ -91,6 +92,11 @@ export function DatasetVersionDetail({
       role="group"
     >
       <p className="jp-MlopsDatasets-facts">{facts.join(' · ')}</p>
+      {detail.same_content.length > 0 && (
+        <p className="jp-MlopsDatasets-facts">
+          Same content as {detail.same_content.map(versionName).join(', ')}
+        </p>
+      )}
       {detail.columns.length === 0 ? (
         <p className="jp-MlopsPanel-hint">No schema was recorded.</p>
       ) : (

@@ -39,10 +39,18 @@ export function compareTitle(names: readonly string[]): ITitle {
   };
 }
 
+/** A dataset version as a person names it: `breast-cancer v2`. */
+export function versionName(version: {
+  dataset: string;
+  version: number;
+}): string {
+  return `${version.dataset} v${version.version}`;
+}
+
 /** A lineage node as a person names it: a run's name, `breast-cancer v2`, `churn v3`. */
 export function nodeName(node: ILineageNode): string {
   if (node.kind === 'dataset_version' && node.dataset && node.version) {
-    return `${node.dataset} v${node.version}`;
+    return versionName({ dataset: node.dataset, version: node.version });
   }
   if (node.kind === 'model_version' && node.model && node.version) {
     return `${node.model} v${node.version}`;
