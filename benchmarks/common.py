@@ -8,6 +8,7 @@ import platform
 import random
 import sqlite3
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from importlib.metadata import version
@@ -81,3 +82,15 @@ def write_results(name: str, results: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
     return path
+
+
+def postgres_server() -> Any:
+    """A throwaway PostgreSQL server started as the tests start theirs (``tests/services.py``:
+    loopback, a temporary folder, fsync off), as a context manager yielding its base URL
+    (no database name). Benchmarks run from a checkout, whose root holds ``tests``."""
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from tests.services import postgres_server as start
+
+    return start()

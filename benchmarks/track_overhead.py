@@ -18,7 +18,9 @@ Then a long history: a tracked cell logs 100,000 points of one metric with
 ``ml.log_metric``, and the time from the cell's start until its run and every point are
 durable (committed, as another connection sees it polling every 5 ms) is measured, as is
 when the cell answered; against it, MLflow's ``MlflowClient.log_batch`` of the same points
-in one run (``start_run`` to the end of the ``with`` block: it writes as it goes).
+in one run (``start_run`` to the end of the ``with`` block: it writes as it goes). The same
+cell is then measured on PostgreSQL, a throwaway server started as the tests start theirs
+(``tests/services.py``; its PostgreSQL binaries are needed, as for the tests).
 
 Usage: python benchmarks/track_overhead.py [--quick]
 Results: benchmarks/results/track_overhead.json
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -39,6 +40,7 @@ from pathlib import Path
 import common
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from IPython.core.interactiveshell import InteractiveShell
 
 import mlops_jlab as ml
@@ -120,50 +122,75 @@ def run_cell(shell: InteractiveShell, code: str) -> float:
     return elapsed
 
 
-def durable(database: Path, name: str, started: float) -> float:
+def durable(url: str, name: str, started: float) -> float:
     """Milliseconds from ``started`` until run ``name`` is finished and holds every point,
-    as another connection sees the store."""
-    reader = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    query = (
+    as another connection sees the store at ``url`` (read-only on SQLite)."""
+    if url.startswith("sqlite"):
+        url = f"sqlite:///file:{url.partition(':///')[2]}?mode=ro&uri=true"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    query = sa.text(
         "SELECT r.status, m.n FROM runs r LEFT JOIN metric_rollups m ON m.run_id = r.id "
-        "AND m.shift = 64 AND m.key = 'loss' WHERE r.name = ?"
+        "AND m.shift = 64 AND m.key = 'loss' WHERE r.name = :name"
     )
     try:
-        while True:
-            row = reader.execute(query, (name,)).fetchone()
-            if row is not None and row[0] == "finished" and row[1] == POINTS:
-                return (time.perf_counter() - started) * 1000
-            time.sleep(0.005)
+        with engine.connect() as reader:
+            while True:
+                row = reader.execute(query, {"name": name}).first()
+                if row is not None and row[0] == "finished" and row[1] == POINTS:
+                    return (time.perf_counter() - started) * 1000
+                time.sleep(0.005)
     finally:
-        reader.close()
+        engine.dispose()
 
 
-def long_history(shell: InteractiveShell, database: Path, tries: int) -> dict[str, object]:
-    """The 100,000-point cell: when it answered and when it was durable, ours and MLflow's."""
+def long_history(
+    shell: InteractiveShell, url: str, tries: int, mlflow: bool = True
+) -> dict[str, object]:
+    """The 100,000-point cell on the store at ``url``: when it answered and when it was
+    durable, ours and (``mlflow``) MLflow's."""
     ours_answer, ours_durable, theirs = [], [], []
     for number in range(tries):
         ml.flush()
         started = time.perf_counter()
         ours_answer.append(run_cell(shell, LONG_TRACKED.format(try_number=number)))
-        ours_durable.append(durable(database, f"long-history-{number}", started))
-        theirs.append(run_cell(shell, LONG_MLFLOW))
+        ours_durable.append(durable(url, f"long-history-{number}", started))
+        if mlflow:
+            theirs.append(run_cell(shell, LONG_MLFLOW))
     answer, kept = statistics.median(ours_answer), statistics.median(ours_durable)
     after = statistics.median(d - a for a, d in zip(ours_answer, ours_durable, strict=True))
-    mlflow_ms = statistics.median(theirs)
-    return {
+    results: dict[str, object] = {
         "points": POINTS,
         "tries": tries,
         "mlops_jlab_answer_ms": [round(v, 1) for v in ours_answer],
         "mlops_jlab_durable_ms": [round(v, 1) for v in ours_durable],
-        "mlflow_log_batch_ms": [round(v, 1) for v in theirs],
         "median_ms": {
             "mlops_jlab_answer": round(answer, 1),
             "mlops_jlab_durable": round(kept, 1),
             "mlops_jlab_durable_after_answer": round(after, 1),
-            "mlflow_log_batch_durable": round(mlflow_ms, 1),
         },
-        "mlflow_over_ours_durable": round(mlflow_ms / kept, 1),
     }
+    if mlflow:
+        mlflow_ms = statistics.median(theirs)
+        results["mlflow_log_batch_ms"] = [round(v, 1) for v in theirs]
+        results["median_ms"]["mlflow_log_batch_durable"] = round(mlflow_ms, 1)  # type: ignore[index]
+        results["mlflow_over_ours_durable"] = round(mlflow_ms / kept, 1)
+    return results
+
+
+def long_history_on_postgresql(shell: InteractiveShell, folder: Path, tries: int) -> dict:
+    """The 100,000-point cell on a throwaway PostgreSQL server (no MLflow beside it)."""
+    with common.postgres_server() as base:
+        admin = sa.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text("CREATE DATABASE track_overhead"))
+        admin.dispose()
+        url = f"{base}/track_overhead"
+        ml.set_store(url, str(folder / "pg-artifacts"))
+        try:
+            return long_history(shell, url, tries, mlflow=False)
+        finally:
+            ml.flush()
+            ml.get_tracker().store.dispose()
 
 
 def main() -> None:
@@ -233,10 +260,11 @@ def main() -> None:
                 if name == "tracked":
                     deferred_ms += (time.perf_counter() - started) * 1000
         recorded = len(ml.runs())
-        history = long_history(
-            shell, folder / ".mlops" / "mlops.sqlite", 1 if args.quick else LONG_TRIES
-        )
+        tries = 1 if args.quick else LONG_TRIES
+        history = long_history(shell, f"sqlite:///{folder / '.mlops' / 'mlops.sqlite'}", tries)
+        ml.flush()
         ml.get_tracker().store.dispose()
+        history_pg = long_history_on_postgresql(shell, folder, tries)
 
     stats = {name: common.summary(values) for name, values in samples.items()}
     plain = stats["plain"]["p50_ms"]
@@ -253,6 +281,7 @@ def main() -> None:
         "mlflow_over_ours": round(theirs / ours, 1) if ours > 0 else None,
         "runs_recorded": recorded,
         "long_history": history,
+        "long_history_postgresql": history_pg,
     }
     print(
         f"plain cell p50 {plain:.2f} ms; overhead p50: %%track {ours:.2f} ms in a row "
@@ -266,6 +295,12 @@ def main() -> None:
         f"after {long['mlops_jlab_durable']:.0f} ms ({long['mlops_jlab_durable_after_answer']:.0f} "
         f"ms after the answer); MLflow log_batch {long['mlflow_log_batch_durable']:.0f} ms "
         f"({history['mlflow_over_ours_durable']}x)"
+    )
+    long_pg = history_pg["median_ms"]
+    print(
+        f"{POINTS:,}-point cell on PostgreSQL: answered in {long_pg['mlops_jlab_answer']:.0f} "
+        f"ms, durable after {long_pg['mlops_jlab_durable']:.0f} ms "
+        f"({long_pg['mlops_jlab_durable_after_answer']:.0f} ms after the answer)"
     )
     if not args.quick:
         print(f"written {common.write_results('track_overhead', results)}")

@@ -29,10 +29,9 @@ BLOCKED_CELL = (
     "while not os.path.exists('never'):\n"
     "    time.sleep(0.05)\n"
 )
-# The README: a kernel killed outright loses at most the last second's runs; on PostgreSQL,
-# whose server checks every point's run and indexes it one at a time, a history of 100,000
-# points takes up to two seconds (on a shared 2-core machine).
-PROMISED_SECONDS = {"sqlite": 1.0, "postgresql": 2.0}
+# The README: a kernel killed outright loses at most the last second's runs, on SQLite and
+# PostgreSQL alike.
+PROMISED_SECONDS = {"sqlite": 1.0, "postgresql": 1.0}
 
 
 @pytest.fixture

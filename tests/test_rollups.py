@@ -409,3 +409,35 @@ def test_a_history_longer_than_one_statement_takes_is_written_whole(store, monke
     with store.read() as conn:
         assert reads.metric_point_counts(conn, [RUN]) == {(RUN, "loss"): 12_345}
     assert_rollups_of(store, {RUN: points})
+
+
+def test_a_long_batch_writes_what_short_batches_write(store):
+    # Given points of a long history and short ones beside it, steps in no order, some
+    # logged twice with the same timestamp (the later one is the latest), a key not ASCII
+    points = noisy("loss", range(-2_000, 4_000), seed=41) + noisy("accuracy", range(3), seed=42)
+    points += noisy("précision", range(50), seed=43)
+    random.Random(44).shuffle(points)
+    points[10:10] = [("loss", 1.5, 3_999, 10**12), ("accuracy", 0.25, 2, 10**12)]
+    points += [("loss", 2.5, 3_999, 10**12), ("accuracy", 0.5, 1, 10**12)]
+    # When one run writes them in one batch (as columns), the other in short batches
+    log(store, points, batch=len(points))
+    log(store, points, run_id=OTHER, batch=rollup_arrays.MANY - 1)
+    # Then both runs hold the same points, latest values and rollups
+    with store.read() as conn:
+        for table in ("metrics", "latest_metrics", "metric_rollups"):
+            held = {
+                run_id: sorted(
+                    tuple(row[c] for c in row if c not in ("id", "run_id", "sum_value"))
+                    for row in conn.execute(
+                        sa.text(f"SELECT * FROM {table} WHERE run_id = :id"), {"id": run_id}
+                    ).mappings()
+                )
+                for run_id in (RUN, OTHER)
+            }
+            assert held[RUN] == held[OTHER], table
+        latest = conn.execute(
+            sa.text("SELECT key, value FROM latest_metrics WHERE run_id = :id ORDER BY key"),
+            {"id": RUN},
+        ).all()
+    assert dict(latest)["loss"] == 2.5 and dict(latest)["accuracy"] == 0.25
+    assert_rollups_of(store, {RUN: points, OTHER: points})

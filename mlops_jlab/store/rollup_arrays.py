@@ -14,6 +14,7 @@ differs, and it is approximate either way.
 from __future__ import annotations
 
 import itertools
+import operator
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -56,20 +57,66 @@ def _reduce(buckets: np.ndarray, columns: Sequence[np.ndarray], counts: np.ndarr
     )
 
 
-def _first_level(points: Sequence[tuple[str, float, int, int]], shift: int | None) -> _Level:
+class History:
+    """One history's points of a batch as columns (values, steps, timestamps).
+
+    Made without a Python object per point: a batch of a hundred thousand points made as
+    many tuples, in the writer's thread, and every few hundred of them a collection of the
+    garbage collector, which walks the whole kernel's objects (they took longer than the
+    folding itself)."""
+
+    __slots__ = ("stamps", "steps", "values")
+
+    def __init__(self, values: np.ndarray, steps: np.ndarray, stamps: np.ndarray):
+        self.values = values
+        self.steps = steps
+        self.stamps = stamps
+
+    @classmethod
+    def of(cls, points: Sequence[tuple[str, float, int, int]]) -> History:
+        """The columns of points ``(key, value, step, timestamp)``, all of one key."""
+        count = len(points)
+        return cls(
+            np.fromiter(map(_VALUE, points), np.float64, count),
+            np.fromiter(map(_STEP, points), np.int64, count),
+            np.fromiter(map(_STAMP, points), np.int64, count),
+        )
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def latest(self) -> int:
+        """Where the latest point is: the highest step, then the newest, then the last."""
+        at = np.flatnonzero(self.steps == self.steps.max())
+        stamps = self.stamps[at]
+        return int(at[np.flatnonzero(stamps == stamps.max())[-1]])
+
+
+_VALUE, _STEP, _STAMP = (operator.itemgetter(index) for index in (1, 2, 3))
+
+
+def histories(points: Sequence[tuple[str, float, int, int]]) -> dict[str, History]:
+    """A batch's points ``(key, value, step, timestamp)`` as columns by key, in key order."""
+    keys = {point[0] for point in points}
+    if len(keys) == 1:  # a long history is most often one key's
+        return {keys.pop(): History.of(points)}
+    groups: dict[str, list[tuple[str, float, int, int]]] = {key: [] for key in sorted(keys)}
+    for point in points:
+        groups[point[0]].append(point)
+    return {key: History.of(mine) for key, mine in groups.items()}
+
+
+def _first_level(history: History, shift: int | None) -> _Level:
     """One history's points folded by ``step >> shift`` (None: all in bucket 0)."""
-    _keys, value_list, step_list, stamp_list = zip(*points, strict=True)
-    values = np.array(value_list, dtype=np.float64)
-    steps = np.array(step_list, dtype=np.int64)
-    stamps = np.array(stamp_list, dtype=np.int64)
+    values, steps, stamps = history.values, history.steps, history.stamps
     if shift is None:
-        buckets = np.zeros(len(points), dtype=np.int64)
+        buckets = np.zeros(len(steps), dtype=np.int64)
     else:
         buckets = steps >> shift
         if len(buckets) > 1 and (buckets[1:] < buckets[:-1]).any():
             order = np.argsort(buckets, kind="stable")
             buckets, values, steps, stamps = (a[order] for a in (buckets, values, steps, stamps))
-    ones = np.ones(len(points), dtype=np.int64)
+    ones = np.ones(len(steps), dtype=np.int64)
     return _reduce(buckets, (values, values, values, steps, steps, stamps), ones)
 
 
@@ -93,21 +140,27 @@ def _rows(run_id: str, shift: int, key: str, level: _Level) -> list[dict[str, An
     ]
 
 
-def whole_rows(
-    run_id: str, whole_shift: int, key: str, points: Sequence[tuple[str, float, int, int]]
-) -> list[dict[str, Any]]:
-    """The whole-history row of one history's points (all of one key)."""
-    return _rows(run_id, whole_shift, key, _first_level(points, None))
+def whole_rows(run_id: str, whole_shift: int, key: str, history: History) -> list[dict[str, Any]]:
+    """The whole-history row of one history's points."""
+    return _rows(run_id, whole_shift, key, _first_level(history, None))
 
 
-def level_rows(
-    run_id: str, shifts: Sequence[int], key: str, points: Sequence[tuple[str, float, int, int]]
-) -> dict[int, list[dict[str, Any]]]:
-    """The rows at each of ``shifts`` (ascending) of one history's points, by shift."""
-    level = _first_level(points, shifts[0])
-    rows = {shifts[0]: _rows(run_id, shifts[0], key, level)}
+def levels(shifts: Sequence[int], history: History) -> dict[int, _Level]:
+    """The rows at each of ``shifts`` (ascending) of one history's points, as columns
+    (bucket, n, sum, min, max, first step, last step, latest timestamp), by shift."""
+    level = _first_level(history, shifts[0])
+    found = {shifts[0]: level}
     for finer, shift in itertools.pairwise(shifts):
         bucket, n, total, low, high, first, last, latest = level
         level = _reduce(bucket >> (shift - finer), (total, low, high, first, last, latest), n)
-        rows[shift] = _rows(run_id, shift, key, level)
-    return rows
+        found[shift] = level
+    return found
+
+
+def level_rows(
+    run_id: str, shifts: Sequence[int], key: str, history: History
+) -> dict[int, list[dict[str, Any]]]:
+    """The rows at each of ``shifts`` (ascending) of one history's points, by shift."""
+    return {
+        shift: _rows(run_id, shift, key, level) for shift, level in levels(shifts, history).items()
+    }

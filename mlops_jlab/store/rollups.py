@@ -112,7 +112,7 @@ def whole_rows(run_id: str, points: Iterable[_Point]) -> list[dict[str, Any]]:
     rows = []
     for key, mine in _by_key(points).items():
         if len(mine) >= rollup_arrays.MANY:
-            rows += rollup_arrays.whole_rows(run_id, WHOLE, key, mine)
+            rows += rollup_arrays.whole_rows(run_id, WHOLE, key, rollup_arrays.History.of(mine))
         else:
             rows += _rows(run_id, WHOLE, _fold(mine, lambda step: 0))
     return rows
@@ -128,7 +128,8 @@ def level_rows(
     first = SHIFTS[0]
     for key, mine in _by_key(points, keys).items():
         if len(mine) >= rollup_arrays.MANY:
-            for shift, rows in rollup_arrays.level_rows(run_id, SHIFTS, key, mine).items():
+            history = rollup_arrays.History.of(mine)
+            for shift, rows in rollup_arrays.level_rows(run_id, SHIFTS, key, history).items():
                 by_shift[shift] += rows
             continue
         level = _fold(mine, lambda step: step >> first)

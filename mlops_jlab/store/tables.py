@@ -46,6 +46,12 @@ def _run_fk(**kwargs: Any) -> Mapped[str]:
     return mapped_column(String(ID_LENGTH), ForeignKey("runs.id", ondelete="CASCADE"), **kwargs)
 
 
+# On PostgreSQL, the foreign keys of these tables to runs are triggers that keep the same
+# rules a statement at a time (migration 0009): checked row by row, the runs of a long
+# metric history's points took the server as long as the points themselves.
+RUN_KEYS_AS_TRIGGERS = ("metrics", "metric_rollups")
+
+
 class Experiment(Base):
     __tablename__ = "experiments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

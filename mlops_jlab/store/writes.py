@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from mlops_jlab.errors import InvalidInputError, NotFoundError, RunStateError
 from mlops_jlab.rules import NUMBER_PATTERN
-from mlops_jlab.store import bulk, reads, rollups
+from mlops_jlab.store import bulk, reads, rollup_arrays, rollups
 from mlops_jlab.store.tables import (
     ARTIFACTS,
     DATASETS,
@@ -146,6 +146,29 @@ def _execute(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> in
         cursor.close()
 
 
+def _execute_blocks(
+    conn: Connection, statement: Any, columns: Sequence[str], blocks: list[bulk.Block]
+) -> None:
+    """:func:`_execute` of the rows of blocks of columns (:func:`bulk.insert_blocks`),
+    without a dict per row."""
+    if conn.dialect.name != "sqlite" or not conn.dialect.positional:
+        rows = [dict(zip(columns, row, strict=True)) for row in bulk.rows_of(blocks)]
+        conn.execute(statement, rows)
+        return
+    compiled = statement.compile(dialect=conn.dialect, column_keys=list(columns))
+    where = {name: index for index, name in enumerate(columns)}
+    own = compiled.params
+    ordered = [
+        [block[where[name]] if name in where else own[name] for name in compiled.positiontup]
+        for block in blocks
+    ]
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(str(compiled), bulk.rows_of(ordered))
+    finally:
+        cursor.close()
+
+
 def ensure_experiment(conn: Connection, name: str) -> int:
     """The id of experiment ``name``, created if it does not exist yet."""
     table = EXPERIMENTS
@@ -241,6 +264,9 @@ def insert_metrics(
     key (highest step, then newest) in ``latest_metrics``, and add the points to their
     histories' rollups (:mod:`mlops_jlab.store.rollups`). Written in bulk
     (:mod:`mlops_jlab.store.bulk`): a cell may log a hundred thousand points."""
+    if len(points) >= rollup_arrays.MANY:
+        _insert_histories(conn, run_id, rollup_arrays.histories(points))
+        return
     bulk.insert_rows(
         conn,
         "metrics",
@@ -261,14 +287,64 @@ def insert_metrics(
             for k, v, s, t in latest.values()
         ],
     )
-    _roll_up(conn, run_id, points)
-
-
-def _roll_up(conn: Connection, run_id: str, points: Sequence[tuple[str, float, int, int]]) -> None:
-    """Add the points to their histories' whole rows and, for long histories, to their
-    rollups (made from the points when a history grows long in this batch)."""
-    upsert = _upserts(conn.dialect.name)["rollups"]
     wholes = rollups.whole_rows(run_id, points)
+    _roll_up(
+        conn,
+        run_id,
+        wholes,
+        lambda keys: _upsert_rollups(conn, rollups.level_rows(run_id, points, keys)),
+    )
+
+
+def _insert_histories(
+    conn: Connection, run_id: str, histories: dict[str, rollup_arrays.History]
+) -> None:
+    """:func:`insert_metrics` of a long batch, as columns by key: the same rows, made
+    without a Python object per point (the batches a long history is written in, while its
+    cell runs, cost the cell less so, and are written sooner)."""
+    bulk.insert_blocks(
+        conn,
+        "metrics",
+        _METRIC_COLUMNS,
+        [(run_id, key, h.values, h.steps, h.stamps) for key, h in histories.items()],
+        _METRIC_TYPES,
+    )
+    latest = []
+    for key, history in histories.items():
+        at = history.latest()
+        latest.append(
+            {
+                "run_id": run_id,
+                "key": key,
+                "value": float(history.values[at]),
+                "step": int(history.steps[at]),
+                "timestamp": int(history.stamps[at]),
+            }
+        )
+    _execute(conn, _upserts(conn.dialect.name)["latest"], latest)
+    wholes = [
+        row
+        for key, history in histories.items()
+        for row in rollup_arrays.whole_rows(run_id, rollups.WHOLE, key, history)
+    ]
+    _roll_up(
+        conn,
+        run_id,
+        wholes,
+        lambda keys: _upsert_levels(conn, run_id, {key: histories[key] for key in sorted(keys)}),
+    )
+
+
+def _roll_up(
+    conn: Connection,
+    run_id: str,
+    wholes: list[dict[str, Any]],
+    add_levels: Callable[[set[str]], None],
+) -> None:
+    """Add a batch's points to their histories' whole rows ``wholes`` and, for long
+    histories, to their rollups: ``add_levels(keys)`` adds the batch's rows of those
+    histories, which are made from their points when a history grows long in this batch."""
+    upsert = _upserts(conn.dialect.name)["rollups"]
     _execute(conn, upsert, wholes)
     added = {row["key"]: row["n"] for row in wholes}
     # The upsert locks the whole rows until commit, so the counts read back are this
@@ -278,7 +354,7 @@ def _roll_up(conn: Connection, run_id: str, points: Sequence[tuple[str, float, i
     long = {key for key, count in counts.items() if count > rollups.LONG}
     grown = {key for key in long if counts[key] - added[key] <= rollups.LONG}
     if long - grown:
-        _upsert_rollups(conn, rollups.level_rows(run_id, points, long - grown))
+        add_levels(long - grown)
     if grown:
         rollups.fill(conn, run_id, grown)
 
@@ -297,6 +373,24 @@ def _upsert_rollups(conn: Connection, rows: list[dict[str, Any]]) -> None:
     values = operator.itemgetter(*rollups.COLUMNS)
     name = bulk.stage(conn, "metric_rollups", rollups.COLUMNS, _ROLLUP_TYPES, map(values, rows))
     conn.execute(_staged_upsert(name))
+
+
+def _upsert_levels(
+    conn: Connection, run_id: str, histories: dict[str, rollup_arrays.History]
+) -> None:
+    """Add the rows at every shift of :data:`rollups.SHIFTS` of long ``histories``' points
+    (in key order) to their rollups, as blocks of columns (:func:`bulk.insert_blocks`)."""
+    levels = {key: rollup_arrays.levels(rollups.SHIFTS, h) for key, h in histories.items()}
+    # By shift, key and bucket: the order writers lock rollup rows in
+    blocks = [
+        (run_id, shift, key, *levels[key][shift]) for shift in rollups.SHIFTS for key in levels
+    ]
+    dialect = conn.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        name = bulk.stage_blocks(conn, "metric_rollups", rollups.COLUMNS, _ROLLUP_TYPES, blocks)
+        conn.execute(_staged_upsert(name))
+    else:
+        _execute_blocks(conn, _upserts(dialect.name)["rollups"], rollups.COLUMNS, blocks)
 
 
 @functools.cache
