@@ -10,9 +10,11 @@ leads from the extract through the split to every model.
 
 Then a later extract arrives (new cases from another scanner, whose texture readings run a
 little high, and a few re-measured cases): the preparation runs again on it and one model
-of each kind is retrained. The earlier models read a train set that now has a newer
-version, so they are stale, and the two extracts differ a little (a dataset diff with some
-drift).
+of each kind is retrained, by the training cell as it is now; the first round ran an
+earlier draft of it, without the feature scaling for logistic regression. The earlier
+models read a train set that now has a newer version and came from the cell's earlier
+code, so they are stale for both, and the two extracts differ a little (a dataset diff
+with some drift).
 
 :func:`demo_workspace` describes the JupyterLab layout the demo opens on: the MLOps panel
 on the left, and beside the training notebook a comparison of the best retrained model
@@ -60,6 +62,10 @@ RETRAINED = (
     "random-forest-max_depth8-n_estimators100",
     "gradient-boosting-learning_rate0.2-n_estimators60",
 )
+# The training cell, and its line that the first round ran without the scaling.
+TRAINING_CELL = "train-fit"
+SCALED = "make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))"
+UNSCALED = "LogisticRegression(C=C, max_iter=5000)"
 WORKSPACE_ID = "default"  # the workspace `jupyter lab` opens at /lab
 
 
@@ -125,22 +131,46 @@ def _run_notebook(folder: Path, notebook: str, parameters: dict[str, Any], outpu
             ) from None
 
 
+@contextlib.contextmanager
+def _earlier_draft(notebook: Path) -> Iterator[None]:
+    """``notebook`` as it was before its training cell scaled the features for logistic
+    regression (:data:`SCALED`), put back afterwards: the first round's runs have that
+    cell's earlier code, so the demo shows a code diff and runs stale by their cell."""
+    import nbformat
+
+    committed = notebook.read_bytes()
+    draft = nbformat.reads(committed.decode("utf-8"), as_version=4)
+    cell = next((cell for cell in draft.cells if cell.get("id") == TRAINING_CELL), None)
+    if cell is None or SCALED not in cell.source:
+        yield  # a notebook edited otherwise since: run it as it is
+        return
+    cell.source = cell.source.replace(SCALED, UNSCALED)
+    nbformat.write(draft, notebook)
+    try:
+        yield
+    finally:
+        notebook.write_bytes(committed)
+
+
 def fill_example_store(folder: Path, location: StoreLocation) -> int:
     """Record the example runs into the store at ``location`` by running the example
     notebooks in ``folder``; returns how many runs they recorded."""
-    jobs: list[tuple[str, dict[str, Any]]] = [(PREPARE_NOTEBOOK, {"refresh": False})]
-    jobs += [(TRAIN_NOTEBOOK, settings) for settings in SETTINGS]
-    jobs.append((PREPARE_NOTEBOOK, {"refresh": True}))
-    jobs += [
+    first = [(PREPARE_NOTEBOOK, {"refresh": False})]
+    first += [(TRAIN_NOTEBOOK, settings) for settings in SETTINGS]
+    second = [(PREPARE_NOTEBOOK, {"refresh": True})]
+    second += [
         (TRAIN_NOTEBOOK, {**settings, "suffix": REFRESHED})
         for settings in SETTINGS
         if run_name(settings) in RETRAINED
     ]
     environment = {**location.environment(), "MPLBACKEND": "Agg"}
     with tempfile.TemporaryDirectory() as outputs, _kernel_environment(environment):
-        for notebook, parameters in jobs:
+        with _earlier_draft(folder / TRAIN_NOTEBOOK):
+            for notebook, parameters in first:
+                _run_notebook(folder, notebook, parameters, Path(outputs))
+        for notebook, parameters in second:
             _run_notebook(folder, notebook, parameters, Path(outputs))
-    return len(jobs)
+    return len(first) + len(second)
 
 
 def demo_workspace(tracker: Tracker, notebook: str = TRAIN_NOTEBOOK) -> dict[str, Any] | None:

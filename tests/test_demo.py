@@ -86,15 +86,18 @@ def test_the_example_store_leads_from_each_extract_to_every_model(demo):
 def test_every_example_run_knows_the_notebook_cell_that_made_it(demo_folder, demo):
     # Given the example runs, made by papermill jobs of the example notebooks
     runs = demo.runs(experiment=EXPERIMENT)
-    # Then each names its notebook in the folder and a cell of it (Open cell goes there)
-    for notebook, cell_id, code in zip(
+    # Then each names its notebook in the folder and a cell of it (Open cell goes there),
+    # whose code the preparations and the retrained models ran (the first round's models
+    # ran an earlier draft of their cell)
+    for notebook, cell_id, run in zip(
         runs["notebook_path"], runs["cell_id"], map(demo.get_run, runs["run_id"]), strict=True
     ):
         cells = {
             cell.id: cell for cell in nbformat.read(demo_folder / notebook, as_version=4).cells
         }
         assert cell_id in cells
-        assert cells[cell_id].source.endswith(code.code)
+        if run.name.startswith("prepare-split") or run.name.endswith("-refreshed"):
+            assert cells[cell_id].source.endswith(run.code)
     assert set(runs["notebook_path"]) == {"02-prepare-data.ipynb", TRAIN_NOTEBOOK}
 
 
@@ -144,9 +147,20 @@ def test_the_models_trained_before_the_refresh_are_stale(demo):
     assert len(stale_names) == 1 + FIRST_ROUND
     assert "prepare-split" in stale_names
     assert not [name for name in stale_names if name.endswith("-refreshed")]
-    # And each says which version it read
+    # And each says which version it read, and a model's run that its training cell's code
+    # changed since (the first round ran an earlier draft of the cell)
     logreg = next(run_id for run_id, name in names.items() if name == "logreg-C1.0")
     assert f"read {TRAIN} v1; v2 is newer" in stale[logreg]
+    assert (
+        f"the cell's code changed since (a later run of cell train-fit in {TRAIN_NOTEBOOK})"
+        in (stale[logreg])
+    )
+    # And the two runs of the same settings differ in their code by the scaling
+    retrained = next(run_id for run_id, name in names.items() if name == "logreg-C1.0-refreshed")
+    before, after = demo.get_run(logreg).code, demo.get_run(retrained).code
+    assert (
+        "StandardScaler()" in after and "StandardScaler()" not in before.split("ml.log_params")[1]
+    )
 
 
 def test_the_workspace_opens_the_panel_a_comparison_and_a_lineage_of_real_runs(demo_folder, demo):
