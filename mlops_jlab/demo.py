@@ -123,7 +123,14 @@ def _run_notebook(folder: Path, notebook: str, parameters: dict[str, Any], outpu
     with _kernel_environment({NOTEBOOK_ENV: str(path.resolve())}):
         try:
             papermill.execute_notebook(
-                str(path), str(output), parameters=parameters, cwd=str(folder), progress_bar=False
+                str(path),
+                str(output),
+                parameters=parameters,
+                cwd=str(folder),
+                progress_bar=False,
+                # The kernel's own notices (its transport, on every start) are not the
+                # demo's news; its errors still show
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except PapermillExecutionError as exc:
             raise DemoError(
@@ -213,7 +220,9 @@ def demo_workspace(tracker: Tracker, notebook: str = TRAIN_NOTEBOOK) -> dict[str
 
     compare_args = {"runIds": compared}
     lineage_args = {"kind": "dataset_version", "nodeId": train_version}
-    compare = "mlops-jlab-compare:mlops-jlab-compare-" + "-".join(compared)
+    # The view's key, as the compare plugin makes it: the same runs in any order are the
+    # same comparison (src/runs/comparePlugin.ts); the columns keep the order given.
+    compare = "mlops-jlab-compare:mlops-jlab-compare-" + "-".join(sorted(compared))
     lineage = f"mlops-jlab-lineage:mlops-jlab-lineage-dataset_version-{train_version}"
     document = f"notebook:{notebook}"
 
