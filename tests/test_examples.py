@@ -71,7 +71,7 @@ def test_track_basics_runs_headless_under_papermill(tmp_path, monkeypatch):
     versions = tracker.dataset_versions("data/wine.csv")
     assert list(versions["version"]) == [1, 2]
     assert versions["n_rows"][0] > versions["n_rows"][1]
-    # And the model leads back to the raw file through the split and the cleaned frame
+    # And the model leads back to the raw file through the split and the cleaned file
     forest = frame[frame["name"] == "random-forest"].run_id.iloc[0]
     run = tracker.get_run(forest)
     assert run.params == {"n_estimators": "50", "max_depth": "3"}
@@ -81,5 +81,8 @@ def test_track_basics_runs_headless_under_papermill(tmp_path, monkeypatch):
     with tracker.store.read() as conn:
         upstream = lineage.graph(conn, "run", forest, "upstream")
     labels = {node["label"] for node in upstream["nodes"]}
-    assert {"data/wine.csv@v1", f"{name}:wine@v1", "load-wine", "clean-wine", "split"} <= labels
+    assert {"data/wine.csv@v1", "data/wine.csv@v2", "load-wine", "clean-wine", "split"} <= labels
+    # And the cleaned frame, which the cleaning cell wrote to the file, is that file's
+    # version, not a dataset of its own
+    assert not [label for label in labels if label.startswith(f"{name}:wine")]
     tracker.store.dispose()
