@@ -7,11 +7,11 @@ from __future__ import annotations
 import nbformat
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation
+from mlops_jlab.datasets import queries
 from mlops_jlab.datasets.names import variable_dataset
-from mlops_jlab.store.tables import Dataset, DatasetVersion, LineageEvent
+from mlops_jlab.store import reads
 from mlops_jlab.tracking import Tracker
 
 CELLS = [
@@ -42,20 +42,12 @@ def run_papermill(path, folder) -> nbformat.NotebookNode:
 
 
 def events(tracker: Tracker, run_id: str) -> set[tuple[str, str, int]]:
-    """``(direction, dataset name, version id)`` of what the run read and wrote."""
-    lineage, versions, datasets = (
-        LineageEvent.__table__,
-        DatasetVersion.__table__,
-        Dataset.__table__,
-    )
+    """``(direction, dataset name, version id)`` of what the run read and wrote, as the
+    run detail reads them."""
     with tracker.store.read() as conn:
-        rows = conn.execute(
-            sa.select(lineage.c.direction, datasets.c.name, versions.c.id)
-            .join(versions, sa.cast(versions.c.id, sa.String) == lineage.c.entity_id)
-            .join(datasets, datasets.c.id == versions.c.dataset_id)
-            .where(lineage.c.run_id == run_id, lineage.c.entity_kind == "dataset_version")
-        ).all()
-    return {tuple(row) for row in rows}
+        used = queries.versions_used(conn, run_id)
+        names = {v: reads.dataset_versions(conn, version_id=int(v))[0]["name"] for v, _ in used}
+    return {(direction, names[version], int(version)) for version, direction in used}
 
 
 @pytest.mark.parametrize("execute", [run_nbclient, run_papermill], ids=["nbclient", "papermill"])

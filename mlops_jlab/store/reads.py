@@ -111,14 +111,18 @@ def counts(conn: Connection) -> dict[str, int]:
     }
 
 
-def _numbered_versions():
-    """Dataset versions with their number within their dataset (v1 is the first seen)."""
+def _numbered_versions(datasets: sa.Select | None = None):
+    """Dataset versions with their number within their dataset (v1 is the first seen), of
+    the datasets whose ids ``datasets`` selects (None: all). A version's number needs its
+    own dataset's versions alone: numbering every version of the store to answer for one
+    read them all (63 ms at 50,000 versions)."""
     number = sa.func.row_number().over(partition_by=VERSIONS.c.dataset_id, order_by=VERSIONS.c.id)
-    return (
-        sa.select(VERSIONS, DATASETS.c.name, number.label("version"))
-        .join(DATASETS, DATASETS.c.id == VERSIONS.c.dataset_id)
-        .subquery("numbered")
+    statement = sa.select(VERSIONS, DATASETS.c.name, number.label("version")).join(
+        DATASETS, DATASETS.c.id == VERSIONS.c.dataset_id
     )
+    if datasets is not None:
+        statement = statement.where(VERSIONS.c.dataset_id.in_(datasets))
+    return statement.subquery("numbered")
 
 
 def list_datasets(conn: Connection) -> list[dict[str, Any]]:
@@ -147,7 +151,13 @@ def dataset_versions(
 ) -> list[dict[str, Any]]:
     """The versions of dataset ``name`` (oldest first), the one with ``version_id``, or
     those of any dataset holding the content ``fingerprint``."""
-    numbered = _numbered_versions()
+    datasets = None
+    if name is not None:
+        datasets = sa.select(DATASETS.c.id).where(DATASETS.c.name == name)
+    for column, value in ((VERSIONS.c.id, version_id), (VERSIONS.c.fingerprint, fingerprint)):
+        if value is not None:
+            datasets = sa.select(VERSIONS.c.dataset_id).where(column == value)
+    numbered = _numbered_versions(datasets)
     statement = sa.select(numbered).order_by(numbered.c.id)
     if name is not None:
         statement = statement.where(numbered.c.name == name)
