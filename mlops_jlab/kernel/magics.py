@@ -10,6 +10,7 @@ the ``pre_run_cell`` / ``post_run_cell`` events start and end the run around it.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import shlex
@@ -138,16 +139,28 @@ def track_arguments(cell: str) -> str | None:
 def notebook_cell_id(notebook: Path, cell: str) -> str | None:
     """The id of the cell of ``notebook`` whose source is ``cell``: papermill and nbclient
     do not send cell ids, so a tracked cell is found in its notebook by its text."""
+    try:
+        stat = notebook.stat()
+    except OSError:
+        return None
+    return _cell_ids(str(notebook), stat.st_mtime_ns, stat.st_size).get(cell.strip())
+
+
+@functools.lru_cache(maxsize=4)
+def _cell_ids(notebook: str, _mtime_ns: int, _size: int) -> dict[str, str]:
+    """Code cells' ids by their stripped source, first cell first; read once per version
+    of the file, not once per tracked cell (a notebook with its outputs may be megabytes)."""
     import nbformat
 
     try:
         document = nbformat.read(notebook, as_version=4)
     except (OSError, ValueError):
-        return None
+        return {}
+    ids: dict[str, str] = {}
     for candidate in document.cells:
-        if candidate.cell_type == "code" and candidate.source.strip() == cell.strip():
-            return candidate.get("id")
-    return None
+        if candidate.cell_type == "code" and candidate.get("id"):
+            ids.setdefault(candidate.source.strip(), candidate.id)
+    return ids
 
 
 @magics_class
