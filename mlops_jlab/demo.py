@@ -114,11 +114,6 @@ def _run_notebook(folder: Path, notebook: str, parameters: dict[str, Any], outpu
     from papermill.exceptions import PapermillExecutionError
 
     path = folder / notebook
-    if not path.exists():
-        raise DemoError(
-            f"{path} not found: the demo runs the example notebooks in {folder} "
-            "(--examples DIR copies them there)"
-        )
     output = outputs / f"{len(list(outputs.iterdir())):02d}-{notebook}"
     with _kernel_environment({NOTEBOOK_ENV: str(path.resolve())}):
         try:
@@ -162,6 +157,12 @@ def _earlier_draft(notebook: Path) -> Iterator[None]:
 def fill_example_store(folder: Path, location: StoreLocation) -> int:
     """Record the example runs into the store at ``location`` by running the example
     notebooks in ``folder``; returns how many runs they recorded."""
+    for notebook in (PREPARE_NOTEBOOK, TRAIN_NOTEBOOK):
+        if not (folder / notebook).is_file():
+            raise DemoError(
+                f"{folder / notebook} not found: the demo runs the example notebooks in "
+                f"{folder} (--examples DIR copies them there)"
+            )
     first = [(PREPARE_NOTEBOOK, {"refresh": False})]
     first += [(TRAIN_NOTEBOOK, settings) for settings in SETTINGS]
     second = [(PREPARE_NOTEBOOK, {"refresh": True})]

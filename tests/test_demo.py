@@ -243,3 +243,24 @@ def test_the_panel_s_example_filter_finds_demo_runs(demo):
     found = demo.runs(example)
     # Then it finds some runs, not an empty table
     assert len(found) > 0
+
+
+def test_demo_data_without_its_notebooks_says_where_they_come_from(tmp_path, capsys):
+    # Given an empty folder, and a folder of examples that does not exist
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(DB_URL_ENV, raising=False)
+        patch.delenv(ARTIFACTS_ENV, raising=False)
+        # When demo-data is pointed at examples that are not there
+        code = main(["demo-data", str(tmp_path), "--examples", str(tmp_path / "nope")])
+        # Then it says which folder it could not find
+        assert code == 2
+        assert "--examples" in capsys.readouterr().err
+        # When it is run in a folder without the example notebooks
+        code = main(["demo-data", str(tmp_path)])
+    # Then it says which notebook it needs and how to copy it there, and records nothing
+    assert code == 2
+    message = capsys.readouterr().err
+    assert "02-prepare-data.ipynb not found" in message and "--examples DIR" in message
+    tracker = Tracker(resolve_store(tmp_path))
+    assert tracker.runs().empty
+    tracker.store.dispose()
