@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from mlops_jlab.rules import BIGINT_MAX, BIGINT_MIN
-from mlops_jlab.store import Store, migrate, reads, rollup_arrays, rollups, writes
+from mlops_jlab.store import Store, bulk, migrate, reads, rollup_arrays, rollups, writes
 from mlops_jlab.store.tables import Metric
 
 RUN = "a" * 32
@@ -231,16 +231,26 @@ def test_batches_out_of_order_and_steps_logged_twice(store):
     ],
     ids=["around-zero", "up-to-bigint-max", "spread-from-bigint-min"],
 )
-def test_a_batch_of_many_points_makes_the_rows_one_point_at_a_time_makes(steps, monkeypatch):
+def test_a_batch_of_many_points_makes_the_rows_one_point_at_a_time_makes(steps):
     # Given a batch of thousands of points of two histories, steps in no order, a few
     # logged twice, values with spikes, and a short history beside them
     points = noisy("loss", steps, seed=21) + noisy("acc", steps, seed=22)[:3_000]
     points += points[:50] + noisy("lr", range(5), seed=23)
     random.Random(24).shuffle(points)
     keys = {"loss", "acc", "lr"}
-    # When its rollup rows are folded with arrays (many points of a key) and one at a time
-    fast = rollups.whole_rows(RUN, points) + rollups.level_rows(RUN, points, keys)
-    monkeypatch.setattr(rollup_arrays, "MANY", len(points) + 1)
+    # When its rollup rows are folded with arrays, as a long batch is written (its columns
+    # by shift, key and bucket, turned into rows as the driver gets them), and one at a time
+    histories = rollup_arrays.histories(points)
+    fast = [
+        row
+        for key in sorted(histories)
+        for row in rollup_arrays.whole_rows(RUN, rollups.WHOLE, key, histories[key])
+    ]
+    levels = {key: rollup_arrays.levels(rollups.SHIFTS, histories[key]) for key in histories}
+    blocks = [
+        (RUN, shift, key, *levels[key][shift]) for shift in rollups.SHIFTS for key in sorted(levels)
+    ]
+    fast += [dict(zip(rollups.COLUMNS, row, strict=True)) for row in bulk.rows_of(blocks)]
     slow = rollups.whole_rows(RUN, points) + rollups.level_rows(RUN, points, keys)
     # Then they are the same rows in the same order (writers lock rows in that order)
     slot = ("shift", "key", "bucket")

@@ -65,7 +65,7 @@ def insert_rows(
     dialect = conn.dialect
     if dialect.name == "sqlite":
         _sqlite_insert(conn, table, columns, itertools.chain.from_iterable(rows))
-    elif _copies(conn) and types is not None:
+    elif copies(conn) and types is not None:
         # Binary: a third of the time of text, which is formatted and parsed value by value
         with _copy(conn, table, columns) as copy:
             copy.set_types(list(types))
@@ -96,7 +96,7 @@ def insert_blocks(
     columns = tuple(columns)
     if conn.dialect.name == "sqlite":
         _sqlite_insert(conn, table, columns, _flat(blocks))
-    elif _copies(conn):
+    elif copies(conn):
         encoding = conn.connection.driver_connection.info.encoding
         with _copy(conn, table, columns) as copy:  # the whole format, trailer included
             copy.write(_COPY_HEADER)
@@ -146,7 +146,8 @@ def _sqlite_insert(conn: Connection, table: str, columns: tuple[str, ...], value
         cursor.close()
 
 
-def _copies(conn: Connection) -> bool:
+def copies(conn: Connection) -> bool:
+    """Whether the connection takes rows by ``COPY`` (PostgreSQL through psycopg)."""
     dialect = conn.dialect
     return dialect.name == "postgresql" and dialect.driver == "psycopg"
 

@@ -155,12 +155,3 @@ def levels(shifts: Sequence[int], history: History) -> dict[int, _Level]:
         level = _reduce(bucket >> (shift - finer), (total, low, high, first, last, latest), n)
         found[shift] = level
     return found
-
-
-def level_rows(
-    run_id: str, shifts: Sequence[int], key: str, history: History
-) -> dict[int, list[dict[str, Any]]]:
-    """The rows at each of ``shifts`` (ascending) of one history's points, by shift."""
-    return {
-        shift: _rows(run_id, shift, key, level) for shift, level in levels(shifts, history).items()
-    }

@@ -33,7 +33,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mlops_jlab.store import rollup_arrays
 from mlops_jlab.store.tables import METRICS, ROLLUPS
 
 COLUMNS = [column.name for column in ROLLUPS.columns]
@@ -110,11 +109,8 @@ def whole_rows(run_id: str, points: Iterable[_Point]) -> list[dict[str, Any]]:
     """The whole-history rows a batch of points ``(key, value, step, timestamp)`` adds
     to, one per key, by key (writers lock rows in the same order)."""
     rows = []
-    for key, mine in _by_key(points).items():
-        if len(mine) >= rollup_arrays.MANY:
-            rows += rollup_arrays.whole_rows(run_id, WHOLE, key, rollup_arrays.History.of(mine))
-        else:
-            rows += _rows(run_id, WHOLE, _fold(mine, lambda step: 0))
+    for mine in _by_key(points).values():
+        rows += _rows(run_id, WHOLE, _fold(mine, lambda step: 0))
     return rows
 
 
@@ -122,16 +118,11 @@ def level_rows(
     run_id: str, points: Iterable[_Point], keys: Collection[str]
 ) -> list[dict[str, Any]]:
     """The rows at every shift of :data:`SHIFTS` that the batch's points of ``keys`` add
-    to, by shift, key and bucket. A history with many points in the batch is folded with
-    NumPy (:mod:`mlops_jlab.store.rollup_arrays`), the others here."""
+    to, by shift, key and bucket. A batch of many points is folded with NumPy instead
+    (:mod:`mlops_jlab.store.rollup_arrays`, :func:`mlops_jlab.store.writes.insert_metrics`)."""
     by_shift: dict[int, list[dict[str, Any]]] = {shift: [] for shift in SHIFTS}
     first = SHIFTS[0]
-    for key, mine in _by_key(points, keys).items():
-        if len(mine) >= rollup_arrays.MANY:
-            history = rollup_arrays.History.of(mine)
-            for shift, rows in rollup_arrays.level_rows(run_id, SHIFTS, key, history).items():
-                by_shift[shift] += rows
-            continue
+    for mine in _by_key(points, keys).values():
         level = _fold(mine, lambda step: step >> first)
         by_shift[first] += _rows(run_id, first, level)
         for finer, shift in itertools.pairwise(SHIFTS):

@@ -366,9 +366,8 @@ _ROLLUP_TYPES = ("varchar", "int4", "varchar", *["int8"] * 2, *["float8"] * 3, *
 
 def _upsert_rollups(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Add ``rows`` to the rollups: a long history's batch adds thousands of them."""
-    dialect = conn.dialect
-    if dialect.name != "postgresql" or dialect.driver != "psycopg" or len(rows) < _STAGED_ROWS:
-        _execute(conn, _upserts(dialect.name)["rollups"], rows)
+    if not bulk.copies(conn) or len(rows) < _STAGED_ROWS:
+        _execute(conn, _upserts(conn.dialect.name)["rollups"], rows)
         return
     values = operator.itemgetter(*rollups.COLUMNS)
     name = bulk.stage(conn, "metric_rollups", rollups.COLUMNS, _ROLLUP_TYPES, map(values, rows))
@@ -385,12 +384,11 @@ def _upsert_levels(
     blocks = [
         (run_id, shift, key, *levels[key][shift]) for shift in rollups.SHIFTS for key in levels
     ]
-    dialect = conn.dialect
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+    if bulk.copies(conn):
         name = bulk.stage_blocks(conn, "metric_rollups", rollups.COLUMNS, _ROLLUP_TYPES, blocks)
         conn.execute(_staged_upsert(name))
     else:
-        _execute_blocks(conn, _upserts(dialect.name)["rollups"], rollups.COLUMNS, blocks)
+        _execute_blocks(conn, _upserts(conn.dialect.name)["rollups"], rollups.COLUMNS, blocks)
 
 
 @functools.cache
