@@ -123,9 +123,9 @@ def _run_notebook(folder: Path, notebook: str, parameters: dict[str, Any], outpu
                 parameters=parameters,
                 cwd=str(folder),
                 progress_bar=False,
-                # The kernel's own notices (its transport, on every start) are not the
-                # demo's news; its errors still show
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # The kernel's own log (its transport on every start, the interrupt it is
+                # stopped with) is not the demo's news: a failing cell still raises
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except PapermillExecutionError as exc:
             raise DemoError(
