@@ -10,6 +10,7 @@ Record runs with the tracking API and search them::
 """
 
 from mlops_jlab._version import __version__
+from mlops_jlab.easeml.api import feasibility
 from mlops_jlab.errors import (
     FilterWarning,
     InvalidInputError,
@@ -63,6 +64,7 @@ __all__ = [
     "dataset_versions",
     "diff_datasets",
     "end_run",
+    "feasibility",
     "flush",
     "get_dataset_version",
     "get_run",

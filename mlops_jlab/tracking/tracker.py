@@ -40,7 +40,8 @@ from mlops_jlab.tracking.writer import Flusher
 if TYPE_CHECKING:  # pandas loads in half a second; only the DataFrame readers need it
     import pandas as pd
 
-RUN_KINDS = ("cell", "job", "script")
+# A feasibility run is a study of a dataset before training (mlops_jlab.easeml.api).
+RUN_KINDS = ("cell", "job", "script", "feasibility")
 DEFAULT_EXPERIMENT = "Default"
 MAX_RUNS = 100_000
 
