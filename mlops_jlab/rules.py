@@ -67,6 +67,9 @@ HEARTBEAT_SECONDS = 10
 DEFAULT_HEARTBEAT_GRACE = 120
 MIN_HEARTBEAT_GRACE = 3 * HEARTBEAT_SECONDS
 
+# An ease.ml/ci condition (``n - o > 0.02 +/- 0.01 /\ d < 0.1 +/- 0.01``): a few clauses.
+MAX_CONDITION_LENGTH = 2000
+
 # Runs shown side by side: fewer is no comparison, more is no longer readable.
 COMPARE_MIN_RUNS = 2
 COMPARE_MAX_RUNS = 50
