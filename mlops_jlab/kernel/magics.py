@@ -411,6 +411,28 @@ class TrackMagics(Magics):
         )
 
     @magic_arguments()
+    @argument("name", nargs="?", help="the pipeline's name (default: the notebook's name)")
+    @line_magic
+    def promote(self, line: str) -> Any:
+        """Promote this notebook to a pipeline (its saved file: save it first):
+        ``%promote`` or ``%promote churn-training``. Says which cell holds the parameters."""
+        from mlops_jlab.pipelines.api import promote
+
+        args = parse_line(self.promote, line)
+        notebook = self._notebook()
+        if notebook is None:
+            raise UsageError(
+                "this kernel does not know its notebook: run it from JupyterLab, or name it "
+                "with %track_config --notebook path/to/notebook.ipynb"
+            )
+        try:
+            pipeline = promote(notebook, args.name)
+        except MlopsError as exc:
+            raise UsageError(str(exc)) from None
+        print(pipeline)
+        return None
+
+    @magic_arguments()
     @argument("-n", type=int, default=20, help="how many runs (default 20)")
     @argument("--experiment", help="only runs of this experiment")
     @argument("--order-by", default=None, help="e.g. 'metrics.acc DESC'")
