@@ -23,6 +23,17 @@ from mlops_jlab.errors import (
     StoreFullError,
     StoreReadOnlyError,
 )
+from mlops_jlab.pipelines.api import (
+    cancel_job,
+    get_job,
+    get_pipeline,
+    get_sweep,
+    jobs,
+    promote,
+    rerun_job,
+    run_job,
+    sweep,
+)
 from mlops_jlab.tracking import (
     active_run,
     dataset_versions,
@@ -61,14 +72,19 @@ __all__ = [
     "StoreReadOnlyError",
     "__version__",
     "active_run",
+    "cancel_job",
     "dataset_versions",
     "diff_datasets",
     "end_run",
     "feasibility",
     "flush",
     "get_dataset_version",
+    "get_job",
+    "get_pipeline",
     "get_run",
+    "get_sweep",
     "get_tracker",
+    "jobs",
     "list_datasets",
     "log_artifact",
     "log_dataset",
@@ -78,11 +94,15 @@ __all__ = [
     "log_param",
     "log_params",
     "metric_history",
+    "promote",
+    "rerun_job",
+    "run_job",
     "runs",
     "set_store",
     "set_tag",
     "set_tags",
     "start_run",
+    "sweep",
 ]
 
 

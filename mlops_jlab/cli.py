@@ -269,6 +269,25 @@ def _demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    """``mlops-jlab run PIPELINE -p key=value``: a job, waited for; exit 0 if it finished."""
+    from mlops_jlab.pipelines import jobs, parameters, promotion
+    from mlops_jlab.tracking import Tracker
+
+    tracker = Tracker(resolve_store(args.folder))
+    version = promotion.get_pipeline(tracker, args.pipeline, args.version)
+    given = parameters.parse(version.parameters, args.parameter)
+    job = jobs.run_job(
+        tracker, version, given, timeout=args.timeout, retries=args.retries, wait=False
+    )
+    print(f"job {job.id}: {version.name} v{version.version} {given or ''}".rstrip())
+    job.wait()
+    print(f"{job.status}" + (f": {job.error}" if job.error else ""))
+    if job.failing_cell is not None:
+        print(f"failing cell {job.failing_cell + 1}:\n{job.failing_source or ''}")
+    return 0 if job.status == "finished" else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mlops-jlab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -332,6 +351,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     gc.add_argument("--dry-run", action="store_true", help="list what would go; remove nothing")
     gc.set_defaults(run=_gc)
+    run = commands.add_parser(
+        "run", help="run a pipeline as a job (papermill) and wait for it; exit 1 unless it finished"
+    )
+    run.add_argument("pipeline", help="the pipeline's name")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter, read as the type its schema says (lr=0.1 is a float); repeat it",
+    )
+    run.add_argument("--version", type=int, help="the pipeline's version (default: the latest)")
+    run.add_argument("--timeout", type=float, help="seconds after which the job is stopped")
+    run.add_argument("--retries", type=int, default=0, help="tries again when it fails")
+    run.add_argument("--folder", default=".", help="folder to resolve the store from")
+    run.set_defaults(run=_run)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -19,6 +19,13 @@ DB_URL_ENV = "MLOPS_JLAB_DB_URL"
 ARTIFACTS_ENV = "MLOPS_JLAB_ARTIFACTS"
 # Seconds without a heartbeat after which a run of another host counts as crashed.
 HEARTBEAT_GRACE_ENV = "MLOPS_JLAB_HEARTBEAT_GRACE"
+# A kernel's notebook (papermill jobs, plain kernels) and, in a job, the path its runs
+# record instead (the pipeline's notebook, not the job's copy of its snapshot).
+NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
+NOTEBOOK_AS_ENV = "MLOPS_JLAB_NOTEBOOK_AS"
+# In a job's kernel: the job its runs belong to, and the parameters it was given (JSON).
+JOB_ID_ENV = "MLOPS_JLAB_JOB_ID"
+JOB_PARAMETERS_ENV = "MLOPS_JLAB_JOB_PARAMETERS"
 STORE_DIRNAME = ".mlops"
 SQLITE_FILENAME = "mlops.sqlite"
 ARTIFACTS_DIRNAME = "artifacts"

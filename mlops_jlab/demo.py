@@ -33,9 +33,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mlops_jlab.config import StoreLocation
+from mlops_jlab.config import NOTEBOOK_ENV, StoreLocation
 from mlops_jlab.errors import MlopsError
-from mlops_jlab.kernel.magics import NOTEBOOK_ENV
 from mlops_jlab.tracking import Tracker
 
 EXPERIMENT = "breast-cancer"

@@ -135,3 +135,15 @@ def check_grace(seconds: Any, where: str = "the heartbeat grace period") -> floa
             f"heartbeat every {HEARTBEAT_SECONDS} s), not {seconds!r}"
         )
     return value
+
+
+# A job's statuses: waiting its turn (or its retry), running, and how it ended.
+JOB_STATUSES = ("queued", "running", "finished", "failed", "cancelled", "timed_out", "crashed")
+JOB_ENDED = ("finished", "failed", "cancelled", "timed_out", "crashed")
+# Jobs one sweep may run at once, and combinations one sweep may hold.
+MAX_SWEEP_PARALLEL = 64
+MAX_SWEEP_JOBS = 1000
+# Jobs running at once in a store unless the executor is told otherwise, and the ended
+# jobs per pipeline whose output notebooks and logs are kept.
+DEFAULT_MAX_RUNNING_JOBS = 8
+DEFAULT_KEEP_OUTPUTS = 50

@@ -182,6 +182,8 @@ class Options:
     roles: dict[str, str] = field(default_factory=dict)  # dataset -> train/dev/test/realtime
     tags: dict[str, str] = field(default_factory=dict)
     auto: bool = True
+    # In a job's kernel: the parameters the job was given, recorded as params of its runs
+    job_params: dict[str, Any] = field(default_factory=dict)
 
 
 class _Running:
@@ -475,6 +477,8 @@ class CellCapture:
             values = {k: v for k, v in literal_params(self.tree).items() if k not in named}
         else:
             values = {}
+        # A job's parameters, unless the cell set its own value: what it used
+        values = {**self.options.job_params, **values}
         if values:
             self.run.log_params(values)
 

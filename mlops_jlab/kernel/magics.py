@@ -24,13 +24,13 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.utils.text import DollarFormatter
 
 from mlops_jlab import tracking
+from mlops_jlab.config import JOB_ID_ENV, JOB_PARAMETERS_ENV, NOTEBOOK_AS_ENV, NOTEBOOK_ENV
 from mlops_jlab.datasets.roles import ROLES
 from mlops_jlab.errors import MlopsError
 from mlops_jlab.kernel.capture import CellCapture, Options
 from mlops_jlab.kernel.tracebacks import CellSource, user_traceback
 from mlops_jlab.tracking.writer import on_write_failure, remove_write_failure_listener
 
-NOTEBOOK_ENV = "MLOPS_JLAB_NOTEBOOK"
 _TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
 
 
@@ -101,6 +101,21 @@ def _tags(text: str | None) -> dict[str, str]:
             raise UsageError(f"--tags takes key=value pairs separated by commas, not {pair!r}")
         tags[key.strip()] = value.strip()
     return tags
+
+
+def _job_parameters() -> dict[str, Any]:
+    """In a job's kernel, the parameters the job was given: every tracked cell of the job
+    records them as params (a sweep's runs differ by them in Compare)."""
+    import json
+
+    given = os.environ.get(JOB_PARAMETERS_ENV)
+    if not given or not os.environ.get(JOB_ID_ENV):
+        return {}
+    try:
+        parameters = json.loads(given)
+    except ValueError:
+        return {}
+    return parameters if isinstance(parameters, dict) else {}
 
 
 def _warn(message: str) -> None:
@@ -236,6 +251,7 @@ class TrackMagics(Magics):
             roles=roles,
             tags={**defaults.tags, **_tags(args.tags)},
             auto=defaults.auto and not args.no_auto,
+            job_params=_job_parameters(),
         )
 
     def _expanded(self, line: str) -> str:
@@ -290,16 +306,20 @@ class TrackMagics(Magics):
         tracker = tracking.get_tracker()
         name = options.name or default_run_name(notebook, code, execution_count)
         where = tracker.project_path(notebook) if notebook else None
+        job_id = os.environ.get(JOB_ID_ENV) or None
+        if job_id is not None:
+            where = os.environ.get(NOTEBOOK_AS_ENV) or where
         run = tracking.start_run(
             name,
             options.experiment or (notebook.stem if notebook else None),
             nested=True,
             tags=options.tags,
-            kind="cell",
+            kind="cell" if job_id is None else "job",
             notebook_path=where,
             cell_id=cell_id,
             execution_count=execution_count,
             code=code,
+            job_id=job_id,
             buffered=True,
         )
         self._run = run
@@ -389,6 +409,28 @@ class TrackMagics(Magics):
             f"auto: {defaults.auto}\n"
             f"store: {tracking.get_tracker().store!r}"
         )
+
+    @magic_arguments()
+    @argument("name", nargs="?", help="the pipeline's name (default: the notebook's name)")
+    @line_magic
+    def promote(self, line: str) -> Any:
+        """Promote this notebook to a pipeline (its saved file: save it first):
+        ``%promote`` or ``%promote churn-training``. Says which cell holds the parameters."""
+        from mlops_jlab.pipelines.api import promote
+
+        args = parse_line(self.promote, line)
+        notebook = self._notebook()
+        if notebook is None:
+            raise UsageError(
+                "this kernel does not know its notebook: run it from JupyterLab, or name it "
+                "with %track_config --notebook path/to/notebook.ipynb"
+            )
+        try:
+            pipeline = promote(notebook, args.name)
+        except MlopsError as exc:
+            raise UsageError(str(exc)) from None
+        print(pipeline)
+        return None
 
     @magic_arguments()
     @argument("-n", type=int, default=20, help="how many runs (default 20)")

@@ -20,9 +20,11 @@ from mlops_jlab.config import (
     resolve_store,
 )
 from mlops_jlab.errors import MlopsError
-from mlops_jlab.rules import check_grace
+from mlops_jlab.pipelines.executor import Executor, LocalExecutor
+from mlops_jlab.rules import DEFAULT_KEEP_OUTPUTS, DEFAULT_MAX_RUNNING_JOBS, check_grace
 from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
 from mlops_jlab.server.openapi import build_spec
+from mlops_jlab.server.pipeline_service import PipelineService
 from mlops_jlab.server.routes import ROUTES
 from mlops_jlab.server.routing import API_PREFIX
 from mlops_jlab.server.service import Limits, MlopsService
@@ -90,6 +92,23 @@ class MlopsApp(ExtensionApp):
         help="Seconds without a heartbeat after which a run of another host counts as "
         "crashed; default $MLOPS_JLAB_HEARTBEAT_GRACE, else 120. Passed on to kernels.",
     )
+    max_running_jobs = Integer(
+        DEFAULT_MAX_RUNNING_JOBS,
+        config=True,
+        help="At most this many pipeline jobs run at once in the store; more wait queued.",
+    )
+    keep_job_outputs = Integer(
+        DEFAULT_KEEP_OUTPUTS,
+        config=True,
+        help="Per pipeline, the ended jobs whose output notebook and log are kept.",
+    )
+    executor_class = Type(
+        default_value=LocalExecutor,
+        klass=Executor,
+        config=True,
+        help="Runs the jobs started through the REST API: built with the store's location, "
+        "max_running and keep_outputs.",
+    )
     _sweeper: PeriodicCallback | None = None
     _sweeping = False
 
@@ -128,7 +147,17 @@ class MlopsApp(ExtensionApp):
         limits = self.limits
         service = self.service_class(location, limits)
         self.settings["mlops_jlab_service"] = service
+        executor = self.executor_class(
+            location, max_running=self.max_running_jobs, keep_outputs=self.keep_job_outputs
+        )
+        pipelines = PipelineService(location, executor, self.serverapp.root_dir)
+        self.settings["mlops_jlab_pipelines"] = pipelines
         self._start_sweeping(service, grace)
+        # Jobs left running by a process that is gone are crashed (or queued again when
+        # they may retry), and queued jobs run here
+        threading.Thread(
+            target=self._recover_jobs, args=(pipelines, grace), name="mlops-jobs", daemon=True
+        ).start()
         # The store is opened and its pages checked now, beside the server's start, so that
         # the log says at once when it is damaged (requests are then refused with a 503).
         threading.Thread(
@@ -155,6 +184,9 @@ class MlopsApp(ExtensionApp):
                     self.log.warning(
                         "mlops-jlab: run %s (%s) crashed: %s", run.run_id, run.name, run.reason
                     )
+                pipelines = self.settings["mlops_jlab_pipelines"]
+                for job in await loop.run_in_executor(None, pipelines.recover, grace):
+                    self.log.warning("mlops-jlab: job %s %s: %s", job.id, job.status, job.error)
             except Exception as exc:  # the next sweep tries again; the server keeps serving
                 self.log.warning("mlops-jlab: could not look for crashed runs: %s", exc)
             finally:
@@ -168,9 +200,19 @@ class MlopsApp(ExtensionApp):
             self._sweeper.stop()
             self._sweeper = None
         # The store's pooled connections end with the server: a database server's are few.
+        pipelines = self.settings.get("mlops_jlab_pipelines")
+        if pipelines is not None:
+            pipelines.close()
         service = self.settings.get("mlops_jlab_service")
         if service is not None:
             service.close()
+
+    def _recover_jobs(self, pipelines: PipelineService, grace: float) -> None:
+        try:
+            for job in pipelines.recover(grace):
+                self.log.warning("mlops-jlab: job %s %s: %s", job.id, job.status, job.error)
+        except MlopsError as exc:
+            self.log.warning("mlops-jlab: could not look for crashed jobs: %s", exc)
 
     def _open_store(self, service: MlopsService) -> None:
         try:

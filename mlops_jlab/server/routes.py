@@ -11,6 +11,24 @@ from __future__ import annotations
 
 from mlops_jlab.rules import DIGEST_PATTERN, NODE_ID_PATTERN, RUN_ID_PATTERN
 from mlops_jlab.server import handlers
+from mlops_jlab.server import pipeline_handlers as pipelines
+from mlops_jlab.server.pipeline_schemas import (
+    CreateSweep,
+    DescribeJob,
+    DescribeJobLog,
+    DescribeJobOutput,
+    DescribePipelineVersion,
+    DescribeSweep,
+    ListJobs,
+    ListJobsQuery,
+    ListPipelines,
+    ListPipelineVersions,
+    PromotePipeline,
+    RerunJob,
+    RunPipeline,
+    SavedJobOutput,
+    SaveJobOutput,
+)
 from mlops_jlab.server.routing import BINARY, Operation, PathParam, Route
 from mlops_jlab.server.schemas import (
     CompareRuns,
@@ -59,6 +77,172 @@ DIGEST = PathParam(
     "An artifact's content digest (32 lowercase hex characters).",
     {"type": "string", "pattern": f"^{DIGEST_PATTERN}$"},
 )
+PIPELINE_NAME = PathParam("A pipeline's name, percent-encoded.", {"type": "string", "minLength": 1})
+JOB_ID = PathParam(
+    "A job's id (32 lowercase hex characters).",
+    {"type": "string", "pattern": f"^{RUN_ID_PATTERN}$"},
+)
+SWEEP_ID = PathParam(
+    "A sweep's id (32 lowercase hex characters).",
+    {"type": "string", "pattern": f"^{RUN_ID_PATTERN}$"},
+)
+
+PIPELINE_ROUTES: list[Route] = [
+    Route(
+        "pipelines",
+        pipelines.PipelinesHandler,
+        {
+            "get": Operation("listPipelines", "Every pipeline", ListPipelines),
+            "post": Operation(
+                "promotePipeline",
+                "Promote a notebook under the server's root to a pipeline version",
+                DescribePipelineVersion,
+                body=PromotePipeline,
+                errors=(400, 404, 413),
+                description=(
+                    "The parameters are those of the cell tagged `parameters`, else inferred "
+                    "from the params tracked runs of the notebook recorded (`parameters_cell` "
+                    "says which cell). An unchanged notebook gives the same version."
+                ),
+            ),
+        },
+    ),
+    Route(
+        "pipelines/{name}",
+        pipelines.PipelineDetailHandler,
+        {
+            "get": Operation(
+                "describePipeline",
+                "A pipeline's latest version",
+                DescribePipelineVersion,
+                errors=(404,),
+            )
+        },
+        {"name": PIPELINE_NAME},
+    ),
+    Route(
+        "pipelines/{name}/versions",
+        pipelines.PipelineVersionsHandler,
+        {
+            "get": Operation(
+                "listPipelineVersions",
+                "A pipeline's versions",
+                ListPipelineVersions,
+                errors=(404,),
+            )
+        },
+        {"name": PIPELINE_NAME},
+    ),
+    Route(
+        "pipelines/{name}/jobs",
+        pipelines.PipelineJobsHandler,
+        {
+            "post": Operation(
+                "runPipeline",
+                "Run a pipeline as a job in the server's executor",
+                DescribeJob,
+                body=RunPipeline,
+                errors=(400, 404, 413),
+                status=201,
+                description="A parameter the schema does not know, or of the wrong type, "
+                "answers 400 naming it; nothing starts.",
+            )
+        },
+        {"name": PIPELINE_NAME},
+    ),
+    Route(
+        "pipelines/{name}/sweeps",
+        pipelines.PipelineSweepsHandler,
+        {
+            "post": Operation(
+                "createSweep",
+                "One job per combination of a grid, max_parallel at a time",
+                DescribeSweep,
+                body=CreateSweep,
+                errors=(400, 404, 413),
+                status=201,
+            )
+        },
+        {"name": PIPELINE_NAME},
+    ),
+    Route(
+        "jobs",
+        pipelines.JobsHandler,
+        {
+            "get": Operation(
+                "listJobs",
+                "A page of jobs, newest first",
+                ListJobs,
+                query=ListJobsQuery,
+                errors=(400,),
+            )
+        },
+    ),
+    Route(
+        "jobs/{job_id}",
+        pipelines.JobHandler,
+        {"get": Operation("describeJob", "A job", DescribeJob, errors=(404,))},
+        {"job_id": JOB_ID},
+    ),
+    Route(
+        "jobs/{job_id}/log",
+        pipelines.JobLogHandler,
+        {
+            "get": Operation(
+                "getJobLog", "What a job's notebook printed", DescribeJobLog, errors=(404,)
+            )
+        },
+        {"job_id": JOB_ID},
+    ),
+    Route(
+        "jobs/{job_id}/output",
+        pipelines.JobOutputHandler,
+        {
+            "get": Operation(
+                "getJobOutput", "A job's output notebook", DescribeJobOutput, errors=(404,)
+            ),
+            "post": Operation(
+                "saveJobOutput",
+                "Write a job's output notebook to a new file under the server's root",
+                SavedJobOutput,
+                body=SaveJobOutput,
+                errors=(400, 404, 413),
+            ),
+        },
+        {"job_id": JOB_ID},
+    ),
+    Route(
+        "jobs/{job_id}/cancel",
+        pipelines.JobCancelHandler,
+        {
+            "post": Operation(
+                "cancelJob", "Cancel a queued or running job", DescribeJob, errors=(404, 409)
+            )
+        },
+        {"job_id": JOB_ID},
+    ),
+    Route(
+        "jobs/{job_id}/rerun",
+        pipelines.JobRerunHandler,
+        {
+            "post": Operation(
+                "rerunJob",
+                "Run a job's pipeline version again, with edited parameters",
+                DescribeJob,
+                body=RerunJob,
+                errors=(400, 404, 413),
+                status=201,
+            )
+        },
+        {"job_id": JOB_ID},
+    ),
+    Route(
+        "sweeps/{sweep_id}",
+        pipelines.SweepHandler,
+        {"get": Operation("describeSweep", "A sweep and its jobs", DescribeSweep, errors=(404,))},
+        {"sweep_id": SWEEP_ID},
+    ),
+]
 
 ROUTES: list[Route] = [
     Route(
@@ -253,4 +437,5 @@ ROUTES: list[Route] = [
         },
         {"digest": DIGEST},
     ),
+    *PIPELINE_ROUTES,
 ]

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -292,7 +293,8 @@ class TransitionRequest(Base):
 
 
 class Pipeline(Base):
-    """A snapshot of a promoted notebook and the schema of its parameters."""
+    """A promoted notebook. Its versions are its snapshots (:class:`PipelineVersion`); the
+    path, snapshot and parameter schema here are those of its latest version."""
 
     __tablename__ = "pipelines"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -300,6 +302,42 @@ class Pipeline(Base):
     notebook_path: Mapped[str] = mapped_column(Text)
     snapshot_digest: Mapped[str] = mapped_column(ForeignKey("artifacts.digest"))
     parameter_schema: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class PipelineVersion(Base):
+    """One snapshot of a promoted notebook (v1, v2, ...): promoting unchanged code again
+    finds the same version, so (pipeline, snapshot) is unique."""
+
+    __tablename__ = "pipeline_versions"
+    __table_args__ = (
+        UniqueConstraint("pipeline_id", "version", name="uq_pipeline_versions_number"),
+        UniqueConstraint("pipeline_id", "snapshot_digest", name="uq_pipeline_versions_snapshot"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot_digest: Mapped[str] = mapped_column(ForeignKey("artifacts.digest"))
+    # [{"name", "type", "default", "help"}, ...] in the order the notebook assigns them
+    parameter_schema: Mapped[list[Any]] = mapped_column(JSON)
+    # Which cell holds the parameters and how it was found: {"index", "how", "note"}
+    parameters_cell: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    notebook_path: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Sweep(Base):
+    """Jobs of one pipeline version over a grid of parameters, run in parallel."""
+
+    __tablename__ = "sweeps"
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    pipeline_version_id: Mapped[int] = mapped_column(
+        ForeignKey("pipeline_versions.id", ondelete="CASCADE")
+    )
+    combinations: Mapped[list[Any]] = mapped_column(JSON)
+    max_parallel: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     created_at: Mapped[int] = mapped_column(BigInteger)
 
@@ -320,20 +358,40 @@ class Schedule(Base):
 
 
 class Job(Base):
-    """One execution of a pipeline; (schedule, fire time) is unique so no fire is doubled."""
+    """One execution of a pipeline version; (schedule, fire time) is unique so no fire is
+    doubled. A retried job keeps its row: ``attempt`` counts, ``retry_at`` says when the
+    next may start."""
 
     __tablename__ = "jobs"
     __table_args__ = (UniqueConstraint("schedule_id", "fire_time"),)
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
+    pipeline_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pipeline_versions.id", ondelete="CASCADE")
+    )
+    sweep_id: Mapped[str | None] = mapped_column(ForeignKey("sweeps.id", ondelete="SET NULL"))
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
     fire_time: Mapped[int | None] = mapped_column(BigInteger)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
     attempt: Mapped[int] = mapped_column(Integer)
+    retries: Mapped[int] = mapped_column(Integer, server_default="0")
+    retry_at: Mapped[int | None] = mapped_column(BigInteger)
+    timeout: Mapped[float | None] = mapped_column(Float)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # {"cell": k, "cells": n, "source": the current cell's first line}
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     output_digest: Mapped[str | None] = mapped_column(ForeignKey("artifacts.digest"))
+    log_digest: Mapped[str | None] = mapped_column(ForeignKey("artifacts.digest"))
     failing_cell: Mapped[int | None] = mapped_column(Integer)
+    failing_source: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    traceback: Mapped[str | None] = mapped_column(Text)
+    # The process that runs it, so that a job whose process is gone is marked crashed.
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    heartbeat: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     created_at: Mapped[int] = mapped_column(BigInteger)
     started_at: Mapped[int | None] = mapped_column(BigInteger)
     ended_at: Mapped[int | None] = mapped_column(BigInteger)
@@ -380,6 +438,13 @@ QUERY_INDEXES = [
     Index("ix_jobs_status", Job.status),
 ]
 
+# Added by migration 0011: a version's jobs (lineage), a sweep's jobs, jobs waiting their turn.
+PIPELINE_INDEXES = [
+    Index("ix_jobs_version", Job.pipeline_version_id),
+    Index("ix_jobs_sweep", Job.sweep_id),
+    Index("ix_jobs_status_created", Job.status, Job.created_at),
+]
+
 # The tables, for statements written with SQLAlchemy Core.
 RUNS = Run.__table__
 EXPERIMENTS = Experiment.__table__
@@ -396,3 +461,7 @@ RUN_ARTIFACTS = RunArtifact.__table__
 ENVIRONMENTS = Environment.__table__
 MODEL_VERSIONS = ModelVersion.__table__
 MODELS = RegisteredModel.__table__
+PIPELINES = Pipeline.__table__
+PIPELINE_VERSIONS = PipelineVersion.__table__
+SWEEPS = Sweep.__table__
+JOBS = Job.__table__

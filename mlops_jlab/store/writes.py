@@ -454,16 +454,22 @@ def remove_tags(conn: Connection, run_id: str, keys: Sequence[str]) -> None:
         conn.execute(TAGS.delete().where(TAGS.c.run_id == run_id, TAGS.c.key.in_(list(keys))))
 
 
-def link_artifact(
-    conn: Connection, run_id: str, name: str, digest: str, size: int, media_type: str, kind: str
-) -> None:
-    """Record a blob and name it in the run; logging the same name again replaces it."""
+def ensure_artifact(conn: Connection, digest: str, size: int, media_type: str) -> int:
+    """Record a blob the artifact store holds (once); returns the time it is recorded at."""
     created = now_ms()
     conn.execute(
         _insert(conn, ARTIFACTS)
         .values(digest=digest, size=size, media_type=media_type, created_at=created)
         .on_conflict_do_nothing(index_elements=["digest"])
     )
+    return created
+
+
+def link_artifact(
+    conn: Connection, run_id: str, name: str, digest: str, size: int, media_type: str, kind: str
+) -> None:
+    """Record a blob and name it in the run; logging the same name again replaces it."""
+    created = ensure_artifact(conn, digest, size, media_type)
     stmt = _insert(conn, RUN_ARTIFACTS).values(
         run_id=run_id, name=name, digest=digest, kind=kind, created_at=created
     )
