@@ -56,6 +56,15 @@ class QuerySyntaxError(InvalidInputError):
         self.token = token
 
 
+class ConditionSyntaxError(QuerySyntaxError):
+    """An ease.ml/ci condition could not be parsed; names the token and its 1-based column
+    (``position`` is from 0, as for a filter)."""
+
+    @property
+    def column(self) -> int:
+        return self.position + 1
+
+
 class FilterWarning(UserWarning):
     """A filter names a param, metric or tag no run has: it may match nothing for that."""
 
