@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from mlops_jlab.registry import Registry, gate
 from mlops_jlab.server.routes import ROUTES
 from tests.api_client import server_config
 
@@ -37,7 +38,19 @@ COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 # cannot say: a filter or ordering in the query language, a page token of another
 # ordering, a run listed twice, a step range given backwards. Every other operation
 # accepts whatever its document allows.
-BEYOND_THE_SCHEMA = {"GET /runs", "POST /runs/compare", "GET /runs/{run_id}/metrics/{key}"}
+# The registry's changes refuse what the store's state forbids (409: a protected alias, a
+# decided request), a condition's syntax or a test set JSON Schema cannot judge (400), and
+# one's own approval where the store forbids it (403).
+BEYOND_THE_SCHEMA = {
+    "GET /runs",
+    "POST /runs/compare",
+    "GET /runs/{run_id}/metrics/{key}",
+    "PUT /models/{model}/aliases/{alias}",
+    "DELETE /models/{model}/aliases/{alias}",
+    "POST /requests",
+    "POST /requests/{request_id}/approve",
+    "POST /requests/{request_id}/reject",
+}
 CONFORMANCE = [
     not_a_server_error,
     status_code_conformance,
@@ -75,6 +88,10 @@ def seeded(tracker):
         run.end("failed" if number == 3 else "finished", error="boom" if number == 3 else None)
         ids.append(run.id)
     versions = list(tracker.dataset_versions("data/train.csv")["id"])
+    registry = Registry(tracker)
+    registry.register(ids[1], "churn")
+    registry.set_alias("churn", "staging", 1)
+    request = gate.request_transition(registry, "churn", 1, "champion", actor="ann")
     known = {
         "run_id": ids[0],
         "digest": digest,
@@ -83,6 +100,10 @@ def seeded(tracker):
         "version_id": str(versions[0]),
         "kind": "run",
         "node_id": ids[1],
+        "model": "churn",
+        "version": "1",
+        "alias": "staging",
+        "request_id": str(request.id),
     }
     return ids, known, {"a": int(versions[0]), "b": int(versions[-1])}
 

@@ -23,6 +23,7 @@ from mlops_jlab.errors import MlopsError
 from mlops_jlab.rules import check_grace
 from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
 from mlops_jlab.server.openapi import build_spec
+from mlops_jlab.server.registry_service import RegistryService
 from mlops_jlab.server.routes import ROUTES
 from mlops_jlab.server.routing import API_PREFIX
 from mlops_jlab.server.service import Limits, MlopsService
@@ -128,6 +129,7 @@ class MlopsApp(ExtensionApp):
         limits = self.limits
         service = self.service_class(location, limits)
         self.settings["mlops_jlab_service"] = service
+        self.settings["mlops_jlab_registry_service"] = RegistryService(location)
         self._start_sweeping(service, grace)
         # The store is opened and its pages checked now, beside the server's start, so that
         # the log says at once when it is damaged (requests are then refused with a 503).
