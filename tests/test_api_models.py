@@ -4,6 +4,8 @@ answers for what a user can fix."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from jupyter_server.auth import IdentityProvider, User
 
@@ -21,8 +23,9 @@ class Ada(IdentityProvider):
 
 
 @pytest.fixture
-def jp_server_config(location, monkeypatch):
-    config = server_config(location, monkeypatch)
+def jp_server_config(location, monkeypatch, request):
+    """The server on the test's store as ada; a test's indirect parameter adds settings."""
+    config = server_config(location, monkeypatch, **getattr(request, "param", {}))
     config["ServerApp"]["identity_provider_class"] = Ada
     return config
 
@@ -204,3 +207,18 @@ async def test_feasibility_lists_studies_with_their_reports(tracking, api):
     assert answer.code == 200
     (study,) = answer.body["studies"]
     assert (study["run_id"], study["report"]) == (run.id, {"verdict": "plausible"})
+
+
+@pytest.mark.parametrize("jp_server_config", [{"protected_aliases": ["gold"]}], indirect=True)
+async def test_the_servers_protected_aliases_become_the_stores(churn, api):
+    # Given a server configured with MlopsApp.protected_aliases = ["gold"], once it has
+    # opened its store
+    for thread in threading.enumerate():
+        if thread.name == "mlops-store-check":
+            thread.join()
+    # Then the store's setting says so, for kernels too, and the API obeys it
+    assert ml.registry_settings()["protected_aliases"] == ["gold"]
+    refused = await api("PUT", "models", "churn", "aliases", "gold", body={"version": 1})
+    assert refused.code == 409
+    moved = await api("PUT", "models", "churn", "aliases", "champion", body={"version": 1})
+    assert moved.code == 200

@@ -9,7 +9,7 @@ import threading
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Integer, Type, Unicode
+from traitlets import Float, Integer, List, Type, Unicode
 
 from mlops_jlab.config import (
     ARTIFACTS_ENV,
@@ -91,6 +91,15 @@ class MlopsApp(ExtensionApp):
         help="Seconds without a heartbeat after which a run of another host counts as "
         "crashed; default $MLOPS_JLAB_HEARTBEAT_GRACE, else 120. Passed on to kernels.",
     )
+    protected_aliases = List(
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        config=True,
+        help="The model aliases that move only through an approved transition request; "
+        "written to the store's settings when the server starts, so kernels obey them too. "
+        "Default: the store's setting (champion and production unless changed).",
+    )
     _sweeper: PeriodicCallback | None = None
     _sweeping = False
 
@@ -129,12 +138,16 @@ class MlopsApp(ExtensionApp):
         limits = self.limits
         service = self.service_class(location, limits)
         self.settings["mlops_jlab_service"] = service
-        self.settings["mlops_jlab_registry_service"] = RegistryService(location)
         self._start_sweeping(service, grace)
         # The store is opened and its pages checked now, beside the server's start, so that
         # the log says at once when it is damaged (requests are then refused with a 503).
+        registry = RegistryService(location)
+        self.settings["mlops_jlab_registry_service"] = registry
         threading.Thread(
-            target=self._open_store, args=(service,), name="mlops-store-check", daemon=True
+            target=self._open_store,
+            args=(service, registry),
+            name="mlops-store-check",
+            daemon=True,
         ).start()
         self.settings["mlops_jlab_max_body_bytes"] = self.max_request_bytes
         server_url = url_path_join(self.serverapp.base_url, API_PREFIX)
@@ -174,13 +187,18 @@ class MlopsApp(ExtensionApp):
         if service is not None:
             service.close()
 
-    def _open_store(self, service: MlopsService) -> None:
+    def _open_store(self, service: MlopsService, registry: RegistryService) -> None:
         try:
             service.store.verify()
         except MlopsError as exc:
             self.log.error("mlops-jlab: %s", exc)
-        else:
-            self.log.info("mlops-jlab store opened, its pages sound")
+            return
+        self.log.info("mlops-jlab store opened, its pages sound")
+        if self.protected_aliases is not None:
+            try:
+                registry.registry.set_settings(protected_aliases=self.protected_aliases)
+            except MlopsError as exc:
+                self.log.error("mlops-jlab: MlopsApp.protected_aliases: %s", exc)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((route.pattern, route.handler, {"route": route}) for route in ROUTES)
