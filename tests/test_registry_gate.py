@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import mlops_jlab as ml
+from mlops_jlab import lineage
 from mlops_jlab.errors import (
     ConditionSyntaxError,
     ConflictError,
@@ -301,3 +302,31 @@ def test_a_test_set_without_the_columns_or_labels_is_refused(sqlite_tracking):
         ml.request_transition("churn", 1, "champion", "n > 0.6 +/- 0.1", nulls, **CI)
     assert ml.transition_requests().empty
     assert pd.Series(ml.list_datasets()["name"]).eq("churn/test").sum() == 0
+
+
+def test_requests_and_decisions_are_lineage_nodes_after_the_model_version(two_versions):
+    # Given v1 made champion through an approved request
+    request = ask()
+    decide(request, comment="ship it")
+    registry = ml.get_registry()
+    version = ml.get_model_version("churn/1")
+    with registry.read() as conn:
+        # When the lineage downstream of the version is walked
+        down = lineage.downstream(conn, "model_version", version.id)
+        # Then the request, its approval and the alias move follow it
+        labels = {n["label"] for n in down["nodes"] if n["kind"] == "registry_event"}
+        assert labels == {
+            f"request {request.id}: @champion",
+            f"request {request.id} approved",
+            "@champion -> v1",
+        }
+        moved = next(n for n in down["nodes"] if n["label"] == "@champion -> v1")
+        # And upstream of the alias move: the version, its run, its training data
+        up = lineage.upstream(conn, "registry_event", moved["event_id"])
+        kinds = {n["kind"] for n in up["nodes"]}
+        assert {"model_version", "run", "dataset_version"} <= kinds
+        # And the PROV export shows the decisions as activities by their actors
+        document = lineage.prov_document(conn, [version.run_id])
+    decisions = [a for a in document["activity"] if a.startswith("registry_event:")]
+    assert len(decisions) == 3
+    assert "user:bob" in document["agent"]

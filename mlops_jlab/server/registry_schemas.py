@@ -143,9 +143,8 @@ class DecideTransitionRequest(Body):
 class HistoryEvent(BaseModel):
     id: int
     kind: str = Field(
-        description="registered, alias_set, alias_removed, request_created, request_approved, "
-        "request_rejected, recommendation_created, recommendation_accepted, "
-        "recommendation_dismissed."
+        description="registered, alias_set, alias_removed, request_created, request_approved "
+        "or request_rejected."
     )
     version: int | None
     actor: str | None
@@ -164,44 +163,6 @@ class DescribeModel(ModelSummary):
     model_versions: list[DescribeModelVersion]
     pending_requests: list[DescribeTransitionRequest]
     protected_aliases: list[str]
-
-
-class DescribeRecommendation(BaseModel):
-    """Retrain or keep a model version, from the drift of new data against its training
-    data; it waits for a person."""
-
-    id: int
-    model: str
-    version: int
-    dataset_version_id: int
-    dataset: str | None = Field(description="The data judged, name@vN.")
-    training_dataset: str | None
-    trigger: str = Field(description="new_version (of the training dataset) or check_drift.")
-    recommendation: Literal["retrain", "keep"]
-    reasons: list[str]
-    drift: dict[str, Any]
-    status: Literal["pending", "accepted", "dismissed"]
-    decided_by: str | None
-    decided_at: int | None
-    comment: str | None
-    created_at: int
-
-
-class ListRecommendations(BaseModel):
-    recommendations: list[DescribeRecommendation]
-
-
-class ListRecommendationsQuery(Request):
-    """``GET recommendations``."""
-
-    status: Literal["pending", "accepted", "dismissed"] | None = optional()
-    model: Key | None = optional()
-
-
-class DecideRecommendation(Body):
-    """``POST recommendations/{id}/accept`` or ``.../dismiss`` (a dismissal says why)."""
-
-    comment: Comment | None = optional()
 
 
 class FeasibilityStudy(BaseModel):
@@ -224,20 +185,16 @@ class ListFeasibilityStudies(BaseModel):
 
 __all__ = [
     "CreateTransitionRequest",
-    "DecideRecommendation",
     "DecideTransitionRequest",
     "DescribeModel",
     "DescribeModelHistory",
     "DescribeModelVersion",
-    "DescribeRecommendation",
     "DescribeTransitionRequest",
     "FeasibilityStudy",
     "HistoryEvent",
     "ListFeasibilityStudies",
     "ListModelVersions",
     "ListModels",
-    "ListRecommendations",
-    "ListRecommendationsQuery",
     "ListTransitionRequests",
     "ListTransitionRequestsQuery",
     "SetModelAlias",

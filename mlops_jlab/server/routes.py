@@ -63,7 +63,10 @@ VERSION_ID = PathParam(
 )
 NODE_KIND = PathParam(
     "The kind of node.",
-    {"type": "string", "enum": ["run", "dataset_version", "artifact", "model_version"]},
+    {
+        "type": "string",
+        "enum": ["run", "dataset_version", "artifact", "model_version", "registry_event"],
+    },
 )
 NODE_ID = PathParam(
     "The node's id: a run id, a dataset or model version's number, an artifact's digest.",

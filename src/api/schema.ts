@@ -1292,7 +1292,7 @@ export interface components {
             id: number;
             /**
              * Kind
-             * @description registered, alias_set, alias_removed, request_created, request_approved, request_rejected, recommendation_created, recommendation_accepted, recommendation_dismissed.
+             * @description registered, alias_set, alias_removed, request_created, request_approved or request_rejected.
              */
             kind: string;
             /** Version */
@@ -2523,7 +2523,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The kind of node. */
-                kind: "run" | "dataset_version" | "artifact" | "model_version";
+                kind: "run" | "dataset_version" | "artifact" | "model_version" | "registry_event";
                 /** @description The node's id: a run id, a dataset or model version's number, an artifact's digest. */
                 node_id: string;
             };
