@@ -183,11 +183,11 @@ def _report(
     used = checked.condition.variables
     count = len(labels)
     if "n" in used:
-        estimates["n"] = np.count_nonzero(_agree(new, labels)) / count
+        estimates["n"] = int(np.count_nonzero(_agree(new, labels))) / count
     if "o" in used:
-        estimates["o"] = np.count_nonzero(_agree(old, labels)) / count
+        estimates["o"] = int(np.count_nonzero(_agree(old, labels))) / count
     if "d" in used:
-        estimates["d"] = (count - np.count_nonzero(_agree(new, old))) / count
+        estimates["d"] = (count - int(np.count_nonzero(_agree(new, old)))) / count
     clauses = [
         _clause_result(clause, estimates, size.examples, size.bound)
         for clause, size in zip(checked.condition.clauses, checked.sizes, strict=True)
