@@ -22,6 +22,7 @@ import numpy as np
 from mlops_jlab.easeml.ci_bounds import (
     Budget,
     CiSettings,
+    ClauseSize,
     as_settings,
     budget,
     clause_sizes,
@@ -83,7 +84,7 @@ class _Checked:
     settings: CiSettings
     outcomes: tuple[str, ...]
     needed: int
-    sizes: list[Any]
+    sizes: list[ClauseSize]
     needs_old: bool
 
 
@@ -148,7 +149,9 @@ def _agree(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return same
 
 
-def _clause_result(clause: Clause, estimates: dict[str, float], examples: int, bound: str):
+def _clause_result(
+    clause: Clause, estimates: dict[str, float], examples: int, bound: str
+) -> dict[str, Any]:
     value = clause.value(estimates)
     low, high = value - clause.tolerance, value + clause.tolerance
     if clause.holds(low) and clause.holds(high):
