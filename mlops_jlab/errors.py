@@ -29,6 +29,24 @@ class RunStateError(MlopsError):
     http_status = 409
 
 
+class ConflictError(MlopsError):
+    """What is asked conflicts with what is recorded: a request already decided, an alias
+    that moved since a request was made."""
+
+    http_status = 409
+
+
+class ProtectedAliasError(ConflictError):
+    """A protected alias (``champion``, ``production``, ...) moves only through an approved
+    transition request."""
+
+
+class ForbiddenError(MlopsError):
+    """The user may not do this (approve their own request where the store forbids it)."""
+
+    http_status = 403
+
+
 class QuerySyntaxError(InvalidInputError):
     """A filter expression could not be parsed; names the token and its position."""
 

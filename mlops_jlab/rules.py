@@ -67,6 +67,18 @@ HEARTBEAT_SECONDS = 10
 DEFAULT_HEARTBEAT_GRACE = 120
 MIN_HEARTBEAT_GRACE = 3 * HEARTBEAT_SECONDS
 
+# A model's alias or stage: a word that cannot be taken for a version number, so that
+# "name@alias" and "name/3" name a version unambiguously.
+ALIAS_LENGTH = 64
+ALIAS_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"
+ALIAS_RE = re.compile(ALIAS_PATTERN)
+# The stages a model version goes through, kept as aliases with these reserved names.
+STAGES = ("staging", "production", "archived")
+# The aliases that move only through an approved request, unless the store says otherwise.
+DEFAULT_PROTECTED_ALIASES = ("champion", "production")
+# A comment on a decision, a reason for a request.
+MAX_COMMENT_LENGTH = 10_000
+
 # An ease.ml/ci condition (``n - o > 0.02 +/- 0.01 /\ d < 0.1 +/- 0.01``): a few clauses.
 MAX_CONDITION_LENGTH = 2000
 
@@ -118,6 +130,17 @@ def check_text(what: str, key: str, value: Any, limit: int = MAX_VALUE_LENGTH) -
             f"{what} '{key}' cannot be stored as text; remove the {_UNSTORABLE}"
         )
     return text
+
+
+def check_alias(alias: Any) -> str:
+    """A model's alias or stage name: a letter or ``_`` first, then letters, digits, ``_``,
+    ``.`` or ``-``, at most :data:`ALIAS_LENGTH` characters."""
+    if not isinstance(alias, str) or not ALIAS_RE.fullmatch(alias):
+        raise InvalidInputError(
+            f"an alias is a letter or '_' followed by at most {ALIAS_LENGTH - 1} letters, "
+            f"digits, '_', '.' or '-' (such as 'champion' or 'staging'), not {alias!r}"
+        )
+    return alias
 
 
 def check_grace(seconds: Any, where: str = "the heartbeat grace period") -> float:

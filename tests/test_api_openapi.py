@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from mlops_jlab.registry import Registry, gate
 from mlops_jlab.server.routes import ROUTES
 from tests.api_client import server_config
 
@@ -39,6 +40,9 @@ COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 # accepts whatever its document allows.
 # A notebook to promote must exist under the server's root, a job's parameters must fit
 # its pipeline's schema, and an output is saved as a new .ipynb file.
+# The registry's changes refuse what the store's state forbids (409: a protected alias, a
+# decided request), a condition's syntax or a test set JSON Schema cannot judge (400), and
+# one's own approval where the store forbids it (403).
 BEYOND_THE_SCHEMA = {
     "GET /runs",
     "POST /runs/compare",
@@ -48,6 +52,11 @@ BEYOND_THE_SCHEMA = {
     "POST /pipelines/{name}/sweeps",
     "POST /jobs/{job_id}/output",
     "POST /jobs/{job_id}/rerun",
+    "PUT /models/{model}/aliases/{alias}",
+    "DELETE /models/{model}/aliases/{alias}",
+    "POST /requests",
+    "POST /requests/{request_id}/approve",
+    "POST /requests/{request_id}/reject",
 }
 CONFORMANCE = [
     not_a_server_error,
@@ -86,6 +95,10 @@ def seeded(tracker):
         run.end("failed" if number == 3 else "finished", error="boom" if number == 3 else None)
         ids.append(run.id)
     versions = list(tracker.dataset_versions("data/train.csv")["id"])
+    registry = Registry(tracker)
+    registry.register(ids[1], "churn")
+    registry.set_alias("churn", "staging", 1)
+    request = gate.request_transition(registry, "churn", 1, "champion", actor="ann")
     known = {
         "run_id": ids[0],
         "digest": digest,
@@ -97,6 +110,10 @@ def seeded(tracker):
         # No job runs here (each would start a kernel): ids of none answer 404
         "job_id": "0" * 32,
         "sweep_id": "0" * 32,
+        "model": "churn",
+        "version": "1",
+        "alias": "staging",
+        "request_id": str(request.id),
     }
     return ids, known, {"a": int(versions[0]), "b": int(versions[-1])}
 

@@ -25,6 +25,10 @@ SAMPLES = {
     "version_id": "1",
     "kind": "run",
     "node_id": uuid.uuid4().hex,
+    "model": "churn",
+    "version": "1",
+    "alias": "champion",
+    "request_id": "1",
 }
 EVERY_OPERATION = [
     (method.upper(), re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], route.path))

@@ -179,6 +179,7 @@ class Options:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
+    register: str | None = None  # the registered model the cell's --model becomes a version of
     roles: dict[str, str] = field(default_factory=dict)  # dataset -> train/dev/test/realtime
     tags: dict[str, str] = field(default_factory=dict)
     auto: bool = True

@@ -189,6 +189,8 @@ class TrackMagics(Magics):
         self._checked: tuple[str | None, Options] = (None, self.defaults)
         self._run: tracking.ActiveRun | None = None
         self._capture: CellCapture | None = None
+        self._register: str | None = None
+        self._register_as: str | None = None
         self._warnings: list[str] = []
         self.cell_source = CellSource(shell.compile)
 
@@ -206,6 +208,11 @@ class TrackMagics(Magics):
     )
     @argument("--outputs", help="DataFrames or file paths the cell writes, like --inputs")
     @argument("--model", help="variables holding models to store (pickled) after the cell")
+    @argument(
+        "--register",
+        help="register the --model as the next version of this registered model when the "
+        "cell succeeds",
+    )
     @argument("--tags", help="tags as key=value pairs, comma-separated")
     @argument(
         "--no-auto",
@@ -240,6 +247,12 @@ class TrackMagics(Magics):
         defaults = self.defaults
         params = _names(args.params) if args.params is not None else defaults.params
         roles: dict[str, str] = {}
+        models = _names(args.model)
+        if args.register is not None and len(models) != 1:
+            raise UsageError(
+                "--register registers one model: name it with --model, e.g. "
+                "%%track --model clf --register churn"
+            )
         return Options(
             name=args.name,
             experiment=args.experiment or defaults.experiment,
@@ -247,7 +260,8 @@ class TrackMagics(Magics):
             metrics=_names(args.metrics) or defaults.metrics,
             inputs=_datasets(args.inputs, roles),
             outputs=_datasets(args.outputs, roles),
-            models=_names(args.model),
+            models=models,
+            register=args.register,
             roles=roles,
             tags={**defaults.tags, **_tags(args.tags)},
             auto=defaults.auto and not args.no_auto,
@@ -323,6 +337,8 @@ class TrackMagics(Magics):
             buffered=True,
         )
         self._run = run
+        self._register = options.register and f"runs:/{run.id}/{options.models[0]}.pkl"
+        self._register_as = options.register
         self._warnings = []
         # IPython 8.22+ hands over the cell it transformed; older ones make us do it again
         python_code = getattr(info, "transformed_cell", None) or self.shell.transform_cell(code)
@@ -346,6 +362,7 @@ class TrackMagics(Magics):
             error = result.error_before_exec or result.error_in_exec
             if error is None:
                 run.end("finished", wait=False)
+                self._register_model()
             elif isinstance(error, KeyboardInterrupt):
                 run.end("interrupted", "KeyboardInterrupt", wait=False)
             else:
@@ -358,6 +375,21 @@ class TrackMagics(Magics):
     def _forget(self) -> None:
         self._run = None
         self._capture = None
+
+    def _register_model(self) -> None:
+        """``--register``: the cell's model as the next version of the registered model."""
+        source, name = self._register, self._register_as
+        self._register = self._register_as = None
+        if not source or not name:
+            return
+        from mlops_jlab.registry import register_model
+
+        try:
+            version = register_model(source, name)
+        except MlopsError as exc:
+            self._warnings.append(f"the cell's model was not registered: {exc}")
+        else:
+            print(f"registered {version.model} v{version.version} ({version.ref})")
 
     def _notebook(self) -> Path | None:
         """This kernel's notebook: ``%track_config --notebook``, ``$MLOPS_JLAB_NOTEBOOK``
@@ -457,6 +489,24 @@ class TrackMagics(Magics):
         args = parse_line(self.compare, line)
         try:
             return compare_view(args.run_ids)
+        except MlopsError as exc:
+            raise UsageError(str(exc)) from None
+
+    @magic_arguments()
+    @argument("--run", required=True, help="the run (id or unique prefix) that logged the model")
+    @argument("--artifact", help="the run's model artifact, when it logged several")
+    @argument("--description", help="the version's description")
+    @argument("name", help="the registered model's name")
+    @line_magic
+    def register(self, line: str) -> Any:
+        """Register a run's model as the next version of a model:
+        ``%register churn --run 3f2a9c``."""
+        from mlops_jlab.registry import register_model
+
+        args = parse_line(self.register, self._expanded(line))
+        source = f"runs:/{args.run}/{args.artifact}" if args.artifact else args.run
+        try:
+            return register_model(source, args.name, args.description)
         except MlopsError as exc:
             raise UsageError(str(exc)) from None
 

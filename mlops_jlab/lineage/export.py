@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mlops_jlab._version import __version__
@@ -29,6 +30,8 @@ from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.lineage.nodes import describe_nodes, placeholder
 from mlops_jlab.lineage.queries import (
     KINDS,
+    AmongIds,
+    batched,
     check_node,
     not_found,
     order,
@@ -38,6 +41,7 @@ from mlops_jlab.lineage.queries import (
     well_formed,
 )
 from mlops_jlab.rules import RUN_ID_RE
+from mlops_jlab.store.tables import REGISTRY_EVENTS
 
 
 def _events(conn: Connection, run_ids: Sequence[str]) -> list[Any]:
@@ -355,8 +359,6 @@ def prov_document(conn: Connection, run_ids: Iterable[str]) -> dict[str, Any]:
         }
         for (kind, _), node in sorted(entities.items(), key=lambda item: order(item[0]))
     }
-    if agents:
-        document["agent"] = agents
     for e in events:
         entity, activity = f"{e.entity_kind}:{e.entity_id}", f"run:{e.run_id}"
         if e.direction == "INPUT":
@@ -377,6 +379,9 @@ def prov_document(conn: Connection, run_ids: Iterable[str]) -> dict[str, Any]:
                     "prov:time": _iso(e.created_at),
                 },
             )
+    _registry_activities(conn, entities, activities, agents, relation)
+    if agents:
+        document["agent"] = agents
     for (_, key), (_, parent) in sorted(derived.items(), key=lambda item: order(item[0])):
         relation(
             "wasDerivedFrom",
@@ -387,6 +392,46 @@ def prov_document(conn: Connection, run_ids: Iterable[str]) -> dict[str, Any]:
         )
     document.update(sections)
     return document
+
+
+_REGISTRY_EVENTS_OF = (
+    sa.select(REGISTRY_EVENTS.c.id, REGISTRY_EVENTS.c.model_version_id)
+    .where(AmongIds(REGISTRY_EVENTS.c.model_version_id), REGISTRY_EVENTS.c.kind != "registered")
+    .order_by(REGISTRY_EVENTS.c.id)
+)
+
+
+def _registry_activities(
+    conn: Connection,
+    entities: dict[tuple[str, str], dict[str, Any]],
+    activities: dict[str, Any],
+    agents: dict[str, Any],
+    relation: Any,
+) -> None:
+    """What the registry did with the model versions among ``entities`` (aliases moved,
+    requests made and decided), as activities that used them, by their actor."""
+    versions = [int(key) for kind, key in entities if kind == "model_version"]
+    rows = batched(conn, _REGISTRY_EVENTS_OF, versions)
+    described = describe_nodes(conn, [("registry_event", str(row[0])) for row in rows])
+    for event_id, version_id in rows:
+        node = described.get(("registry_event", str(event_id)))
+        if node is None:
+            continue
+        activity = f"registry_event:{event_id}"
+        activities[activity] = {
+            "prov:type": _qname("mlops:RegistryEvent"),
+            "prov:label": node["label"],
+            "prov:startTime": _iso(node["created_at"]),
+            "mlops:event": node["event"],
+        }
+        relation(
+            "used",
+            **{"prov:activity": activity, "prov:entity": f"model_version:{version_id}"},
+        )
+        if node["actor"]:
+            agent = f"user:{quote(node['actor'], safe='')}"
+            agents[agent] = {"prov:type": _qname("prov:Person"), "prov:label": node["actor"]}
+            relation("wasAssociatedWith", **{"prov:activity": activity, "prov:agent": agent})
 
 
 __all__ = ["openlineage_events", "prov_document"]

@@ -12,7 +12,10 @@ fields depend on the kind (``None`` where nothing is recorded):
 - artifact: ``digest``, ``name`` (as its first run named it), ``artifact_kind``,
   ``media_type``, ``size``, ``fingerprint`` (the digest), ``created_at``;
 - model_version: ``version_id``, ``model``, ``version``, ``run_id``, ``fingerprint``
-  (the model artifact's digest), ``created_at``.
+  (the model artifact's digest), ``created_at``;
+- registry_event: ``event_id``, ``model``, ``event`` (alias_set, alias_removed,
+  request_created, request_approved, request_rejected), ``actor``, ``details`` (the
+  alias, the request and its comment, ...), ``created_at``.
 
 Times are milliseconds since the epoch, as everywhere in the store.
 """
@@ -36,6 +39,7 @@ from mlops_jlab.store.tables import (
     DATASETS,
     MODEL_VERSIONS,
     MODELS,
+    REGISTRY_EVENTS,
     RUN_ARTIFACTS,
     RUNS,
     VERSIONS,
@@ -106,6 +110,19 @@ _MODEL_NODES = (
     )
     .join(MODELS, MODELS.c.id == MODEL_VERSIONS.c.model_id)
     .where(AmongIds(MODEL_VERSIONS.c.id))
+)
+
+_REGISTRY_NODES = (
+    sa.select(
+        REGISTRY_EVENTS.c.id,
+        MODELS.c.name.label("model"),
+        REGISTRY_EVENTS.c.kind,
+        REGISTRY_EVENTS.c.actor,
+        REGISTRY_EVENTS.c.details,
+        REGISTRY_EVENTS.c.created_at,
+    )
+    .join(MODELS, MODELS.c.id == REGISTRY_EVENTS.c.model_id)
+    .where(AmongIds(REGISTRY_EVENTS.c.id))
 )
 
 
@@ -181,6 +198,35 @@ def _model_node(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+def _registry_label(event: str | None, details: dict[str, Any]) -> str:
+    """``@champion -> v3``, ``request 4: @champion -> v3``, ``request 4 approved``."""
+    alias, version = details.get("alias") or details.get("to"), details.get("version")
+    request = details.get("request_id")
+    if event == "alias_set":
+        return f"@{alias} -> v{version}"
+    if event == "alias_removed":
+        return f"@{alias} removed"
+    if event == "request_created":
+        return f"request {request}: @{alias}"
+    return f"request {request} {(event or '').removeprefix('request_')}"
+
+
+def _registry_node(row: Sequence[Any]) -> dict[str, Any]:
+    event_id, model, event, actor, details, created = row
+    return {
+        "id": f"registry_event:{event_id}",
+        "kind": "registry_event",
+        "label": _registry_label(event, details or {}),
+        "stale": False,
+        "event_id": event_id,
+        "model": model,
+        "event": event,
+        "actor": actor,
+        "details": details,
+        "created_at": created,
+    }
+
+
 def placeholder(kind: str, key: str) -> dict[str, Any]:
     """A node a lineage event names but whose own row is gone: same fields, unknown."""
     if kind == "run":
@@ -189,6 +235,8 @@ def placeholder(kind: str, key: str) -> dict[str, Any]:
         node = _artifact_node((key, *[None] * 5))
     elif kind == "dataset_version":
         node = _version_node((int(key), *[None] * 8))
+    elif kind == "registry_event":
+        node = _registry_node((int(key), *[None] * 5))
     else:
         node = _model_node((int(key), *[None] * 5))
     return {**node, "label": key}
@@ -210,6 +258,7 @@ def describe_nodes(
     numbered = {
         "dataset_version": (_VERSION_NODES, _version_node),
         "model_version": (_MODEL_NODES, _model_node),
+        "registry_event": (_REGISTRY_NODES, _registry_node),
     }
     for kind, (statement, make) in numbered.items():
         numbers = [int(key) for key in by_kind[kind]]

@@ -25,8 +25,8 @@ from mlops_jlab.rules import KEY_LENGTH, storable
 from mlops_jlab.store.reads import ID_BATCH
 from mlops_jlab.store.tables import EVENTS, RUNS, VERSIONS
 
-KINDS = ("run", "dataset_version", "artifact", "model_version")
-NUMBERED_KINDS = ("dataset_version", "model_version")
+KINDS = ("run", "dataset_version", "artifact", "model_version", "registry_event")
+NUMBERED_KINDS = ("dataset_version", "model_version", "registry_event")
 _INT_MAX = 2**31 - 1  # dataset and model version ids are INTEGER columns
 
 _SETTING = sa.text("SELECT current_setting(:name, true)")
@@ -91,7 +91,13 @@ def order(key: tuple[str, str]) -> tuple[int, int, str]:
 def version_key(kind: ColumnElement[str], key: ColumnElement[str]) -> ColumnElement[int]:
     """A dataset version node's id as the integer it is; CASE keeps PostgreSQL from
     casting a run id."""
-    return sa.case((kind == "dataset_version", sa.cast(key, sa.Integer)))
+    return number_key(kind, key, "dataset_version")
+
+
+def number_key(kind: ColumnElement[str], key: ColumnElement[str], of: str) -> ColumnElement[int]:
+    """A node's id as the integer it is when the node is of kind ``of``; CASE keeps
+    PostgreSQL from casting a run id."""
+    return sa.case((kind == of, sa.cast(key, sa.Integer)))
 
 
 def unindexed(column: ColumnElement[str]) -> ColumnElement[str]:

@@ -4,11 +4,14 @@ The graph
 ---------
 Nodes are runs and the entities runs read or wrote: dataset versions, artifacts and
 model versions, with the ids ``run:<run id>``, ``dataset_version:<id>``,
-``artifact:<digest>`` and ``model_version:<id>``. Edges point the way data flows:
+``artifact:<digest>`` and ``model_version:<id>``; and what the registry recorded of a
+model version (``registry_event:<id>``: an alias moved, a request made or decided). Edges
+point the way data flows:
 
 - ``input``: entity -> run, the run read the entity (a lineage event ``INPUT``);
 - ``output``: run -> entity, the run produced it (a lineage event ``OUTPUT``);
-- ``derived``: parent version -> version (``dataset_versions.parent_version_id``).
+- ``derived``: parent version -> version (``dataset_versions.parent_version_id``);
+- ``registry``: model version -> registry event (``registry_events.model_version_id``).
 
 Deleted runs are not in the graph, and no walk passes through one.
 
@@ -46,6 +49,7 @@ from mlops_jlab.lineage.nodes import describe_nodes, placeholder
 from mlops_jlab.lineage.queries import (
     check_node,
     not_found,
+    number_key,
     order,
     postgres_settings,
     version_key,
@@ -53,6 +57,7 @@ from mlops_jlab.lineage.queries import (
 )
 from mlops_jlab.store.tables import (
     EVENTS,
+    REGISTRY_EVENTS,
     RUNS,
     VERSIONS,
 )
@@ -111,7 +116,26 @@ def _steps(walk: sa.Alias, direction: str) -> list[sa.Select]:
         sa.cast(neighbour, sa.String).label("id"),
         _word("derived").label("edge"),
     ).where(found)
-    return [of_run, of_entity, derived]
+    events_of = REGISTRY_EVENTS.alias("re")
+    if upstream:
+        registry = sa.select(
+            _word("model_version").label("kind"),
+            sa.cast(events_of.c.model_version_id, sa.String).label("id"),
+            _word("registry").label("edge"),
+        ).where(
+            events_of.c.id == number_key(walk.c.kind, walk.c.id, "registry_event"),
+            events_of.c.model_version_id.is_not(None),
+        )
+    else:
+        registry = sa.select(
+            _word("registry_event").label("kind"),
+            sa.cast(events_of.c.id, sa.String).label("id"),
+            _word("registry").label("edge"),
+        ).where(
+            events_of.c.model_version_id == number_key(walk.c.kind, walk.c.id, "model_version"),
+            events_of.c.kind != "registered",
+        )
+    return [of_run, of_entity, derived, registry]
 
 
 def _all_edges() -> sa.Subquery:
@@ -145,6 +169,16 @@ def _all_edges() -> sa.Subquery:
             sa.cast(versions.c.id, sa.String),
             _word("derived"),
         ).where(versions.c.parent_version_id.is_not(None))
+    )
+    events_of = REGISTRY_EVENTS.alias("re")
+    selects.append(
+        sa.select(
+            _word("model_version"),
+            sa.cast(events_of.c.model_version_id, sa.String),
+            _word("registry_event"),
+            sa.cast(events_of.c.id, sa.String),
+            _word("registry"),
+        ).where(events_of.c.model_version_id.is_not(None), events_of.c.kind != "registered")
     )
     return sa.union_all(*selects).subquery("edges")
 

@@ -9,7 +9,7 @@ import threading
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Integer, Type, Unicode
+from traitlets import Float, Integer, List, Type, Unicode
 
 from mlops_jlab.config import (
     ARTIFACTS_ENV,
@@ -25,6 +25,7 @@ from mlops_jlab.rules import DEFAULT_KEEP_OUTPUTS, DEFAULT_MAX_RUNNING_JOBS, che
 from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
 from mlops_jlab.server.openapi import build_spec
 from mlops_jlab.server.pipeline_service import PipelineService
+from mlops_jlab.server.registry_service import RegistryService
 from mlops_jlab.server.routes import ROUTES
 from mlops_jlab.server.routing import API_PREFIX
 from mlops_jlab.server.service import Limits, MlopsService
@@ -109,6 +110,15 @@ class MlopsApp(ExtensionApp):
         help="Runs the jobs started through the REST API: built with the store's location, "
         "max_running and keep_outputs.",
     )
+    protected_aliases = List(
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        config=True,
+        help="The model aliases that move only through an approved transition request; "
+        "written to the store's settings when the server starts, so kernels obey them too. "
+        "Default: the store's setting (champion and production unless changed).",
+    )
     _sweeper: PeriodicCallback | None = None
     _sweeping = False
 
@@ -160,8 +170,13 @@ class MlopsApp(ExtensionApp):
         ).start()
         # The store is opened and its pages checked now, beside the server's start, so that
         # the log says at once when it is damaged (requests are then refused with a 503).
+        registry = RegistryService(location)
+        self.settings["mlops_jlab_registry_service"] = registry
         threading.Thread(
-            target=self._open_store, args=(service,), name="mlops-store-check", daemon=True
+            target=self._open_store,
+            args=(service, registry),
+            name="mlops-store-check",
+            daemon=True,
         ).start()
         self.settings["mlops_jlab_max_body_bytes"] = self.max_request_bytes
         server_url = url_path_join(self.serverapp.base_url, API_PREFIX)
@@ -214,13 +229,18 @@ class MlopsApp(ExtensionApp):
         except MlopsError as exc:
             self.log.warning("mlops-jlab: could not look for crashed jobs: %s", exc)
 
-    def _open_store(self, service: MlopsService) -> None:
+    def _open_store(self, service: MlopsService, registry: RegistryService) -> None:
         try:
             service.store.verify()
         except MlopsError as exc:
             self.log.error("mlops-jlab: %s", exc)
-        else:
-            self.log.info("mlops-jlab store opened, its pages sound")
+            return
+        self.log.info("mlops-jlab store opened, its pages sound")
+        if self.protected_aliases is not None:
+            try:
+                registry.registry.set_settings(protected_aliases=self.protected_aliases)
+            except MlopsError as exc:
+                self.log.error("mlops-jlab: MlopsApp.protected_aliases: %s", exc)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((route.pattern, route.handler, {"route": route}) for route in ROUTES)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from mlops_jlab.errors import InvalidInputError, MlopsError, QuerySyntaxError
 from mlops_jlab.rules import PATTERN_RULES
+from mlops_jlab.server.registry_service import RegistryService
 from mlops_jlab.server.service import MlopsService
 
 if TYPE_CHECKING:
@@ -70,6 +71,16 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
     @property
     def service(self) -> MlopsService:
         return self.settings["mlops_jlab_service"]
+
+    @property
+    def registry_service(self) -> RegistryService:
+        return self.settings["mlops_jlab_registry_service"]
+
+    @property
+    def user_name(self) -> str | None:
+        """Who acts: the server's authenticated user (its username, else its name)."""
+        user = self.current_user
+        return getattr(user, "username", None) or getattr(user, "name", None) or None
 
     @property
     def operation(self) -> Operation:

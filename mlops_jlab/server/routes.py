@@ -9,8 +9,8 @@ it: adding a route is a handler class and an entry below.
 
 from __future__ import annotations
 
-from mlops_jlab.rules import DIGEST_PATTERN, NODE_ID_PATTERN, RUN_ID_PATTERN
-from mlops_jlab.server import handlers
+from mlops_jlab.rules import ALIAS_PATTERN, DIGEST_PATTERN, NODE_ID_PATTERN, RUN_ID_PATTERN
+from mlops_jlab.server import handlers, registry_handlers
 from mlops_jlab.server import pipeline_handlers as pipelines
 from mlops_jlab.server.pipeline_schemas import (
     CreateSweep,
@@ -28,6 +28,20 @@ from mlops_jlab.server.pipeline_schemas import (
     RunPipeline,
     SavedJobOutput,
     SaveJobOutput,
+)
+from mlops_jlab.server.registry_schemas import (
+    CreateTransitionRequest,
+    DecideTransitionRequest,
+    DescribeModel,
+    DescribeModelHistory,
+    DescribeModelVersion,
+    DescribeTransitionRequest,
+    ListFeasibilityStudies,
+    ListModels,
+    ListModelVersions,
+    ListTransitionRequests,
+    ListTransitionRequestsQuery,
+    SetModelAlias,
 )
 from mlops_jlab.server.routing import BINARY, Operation, PathParam, Route
 from mlops_jlab.server.schemas import (
@@ -67,7 +81,10 @@ VERSION_ID = PathParam(
 )
 NODE_KIND = PathParam(
     "The kind of node.",
-    {"type": "string", "enum": ["run", "dataset_version", "artifact", "model_version"]},
+    {
+        "type": "string",
+        "enum": ["run", "dataset_version", "artifact", "model_version", "registry_event"],
+    },
 )
 NODE_ID = PathParam(
     "The node's id: a run id, a dataset or model version's number, an artifact's digest.",
@@ -241,6 +258,189 @@ PIPELINE_ROUTES: list[Route] = [
         pipelines.SweepHandler,
         {"get": Operation("describeSweep", "A sweep and its jobs", DescribeSweep, errors=(404,))},
         {"sweep_id": SWEEP_ID},
+    ),
+]
+
+MODEL = PathParam("A registered model's name, percent-encoded.", {"type": "string", "minLength": 1})
+MODEL_VERSION = PathParam(
+    "A model version's number (1, 2, ... per model).", {"type": "string", "pattern": r"^[0-9]+$"}
+)
+ALIAS = PathParam(
+    "An alias or stage (champion, staging, production, archived, or one's own).",
+    {"type": "string", "pattern": ALIAS_PATTERN},
+)
+REQUEST_ID = PathParam(
+    "A transition request's id (a positive number).", {"type": "string", "pattern": r"^[0-9]+$"}
+)
+
+REGISTRY_ROUTES: list[Route] = [
+    Route(
+        "models",
+        registry_handlers.ModelsHandler,
+        {
+            "get": Operation(
+                "listModels",
+                "Every registered model with its latest version and aliases",
+                ListModels,
+            )
+        },
+    ),
+    Route(
+        "models/{model}",
+        registry_handlers.ModelHandler,
+        {
+            "get": Operation(
+                "describeModel",
+                "A model with its versions and the requests waiting on it",
+                DescribeModel,
+                errors=(404,),
+            )
+        },
+        {"model": MODEL},
+    ),
+    Route(
+        "models/{model}/versions",
+        registry_handlers.ModelVersionsHandler,
+        {
+            "get": Operation(
+                "listModelVersions",
+                "A model's versions, oldest first",
+                ListModelVersions,
+                errors=(404,),
+            )
+        },
+        {"model": MODEL},
+    ),
+    Route(
+        "models/{model}/versions/{version}",
+        registry_handlers.ModelVersionHandler,
+        {
+            "get": Operation(
+                "describeModelVersion",
+                "A model version: source run, artifact, training data, aliases",
+                DescribeModelVersion,
+                errors=(404,),
+            )
+        },
+        {"model": MODEL, "version": MODEL_VERSION},
+    ),
+    Route(
+        "models/{model}/aliases/{alias}",
+        registry_handlers.ModelAliasHandler,
+        {
+            "put": Operation(
+                "setModelAlias",
+                "Point an unprotected alias or stage at a version",
+                DescribeModelVersion,
+                body=SetModelAlias,
+                errors=(400, 404, 409, 413),
+                description="A protected alias answers 409: it moves through a request.",
+            ),
+            "delete": Operation(
+                "deleteModelAlias",
+                "Remove an unprotected alias",
+                DescribeModel,
+                errors=(404, 409),
+                description="A protected alias answers 409.",
+            ),
+        },
+        {"model": MODEL, "alias": ALIAS},
+    ),
+    Route(
+        "models/{model}/history",
+        registry_handlers.ModelHistoryHandler,
+        {
+            "get": Operation(
+                "getModelHistory",
+                "Everything that happened to a model, oldest first (never rewritten)",
+                DescribeModelHistory,
+                errors=(404,),
+            )
+        },
+        {"model": MODEL},
+    ),
+    Route(
+        "requests",
+        registry_handlers.TransitionRequestsHandler,
+        {
+            "get": Operation(
+                "listTransitionRequests",
+                "Transition requests, newest first",
+                ListTransitionRequests,
+                query=ListTransitionRequestsQuery,
+                errors=(400, 404),
+            ),
+            "post": Operation(
+                "createTransitionRequest",
+                "Ask for an alias to move, with an optional ease.ml/ci check",
+                DescribeTransitionRequest,
+                body=CreateTransitionRequest,
+                errors=(400, 404, 409, 413),
+                status=201,
+                description=(
+                    "With a condition, the check runs on the test set before the request "
+                    "is recorded: a bad condition, setting or test set answers 400, a used-up "
+                    "test set too; a failing check is recorded with status failed."
+                ),
+            ),
+        },
+    ),
+    Route(
+        "requests/{request_id}",
+        registry_handlers.TransitionRequestHandler,
+        {
+            "get": Operation(
+                "describeTransitionRequest",
+                "A request with its check report and decision",
+                DescribeTransitionRequest,
+                errors=(404,),
+            )
+        },
+        {"request_id": REQUEST_ID},
+    ),
+    Route(
+        "requests/{request_id}/approve",
+        registry_handlers.ApproveRequestHandler,
+        {
+            "post": Operation(
+                "approveTransitionRequest",
+                "Approve a pending request: its alias moves",
+                DescribeTransitionRequest,
+                body=DecideTransitionRequest,
+                errors=(400, 404, 409, 413),
+                description=(
+                    "403 when one approves one's own request and the store forbids it; 409 "
+                    "when the request was decided already, failed its check, or its alias "
+                    "moved since."
+                ),
+            )
+        },
+        {"request_id": REQUEST_ID},
+    ),
+    Route(
+        "requests/{request_id}/reject",
+        registry_handlers.RejectRequestHandler,
+        {
+            "post": Operation(
+                "rejectTransitionRequest",
+                "Reject a pending request, saying why",
+                DescribeTransitionRequest,
+                body=DecideTransitionRequest,
+                errors=(400, 404, 409, 413),
+            )
+        },
+        {"request_id": REQUEST_ID},
+    ),
+    Route(
+        "feasibility",
+        registry_handlers.FeasibilityHandler,
+        {
+            "get": Operation(
+                "listFeasibilityStudies",
+                "Feasibility study runs with their reports, newest first",
+                ListFeasibilityStudies,
+            )
+        },
     ),
 ]
 
@@ -438,4 +638,5 @@ ROUTES: list[Route] = [
         {"digest": DIGEST},
     ),
     *PIPELINE_ROUTES,
+    *REGISTRY_ROUTES,
 ]

@@ -239,6 +239,7 @@ class RegisteredModel(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
 
@@ -256,6 +257,10 @@ class ModelVersion(Base):
         ForeignKey("dataset_versions.id", ondelete="SET NULL")
     )
     description: Mapped[str | None] = mapped_column(Text)
+    # The run artifact the version was made from (``<name>.pkl``), as the run named it.
+    artifact_name: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    tags: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     created_at: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -271,6 +276,7 @@ class ModelAlias(Base):
         ForeignKey("model_versions.id", ondelete="CASCADE")
     )
     updated_at: Mapped[int] = mapped_column(BigInteger)
+    updated_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
 
 
 class TransitionRequest(Base):
@@ -290,6 +296,70 @@ class TransitionRequest(Base):
     decided_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     decided_at: Mapped[int | None] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(Text)
+    # The version that held the alias when asked (the "old" model of a ci condition).
+    from_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="SET NULL")
+    )
+    condition: Mapped[str | None] = mapped_column(Text)
+    test_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="SET NULL")
+    )
+    # The check's decided outcome (pass | fail): what the test set's budget has spent.
+    check_outcome: Mapped[str | None] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class RegistryEvent(Base):
+    """What happened to a model, for good: a version registered, an alias moved or removed,
+    a request made, approved or rejected, a recommendation made or decided. Append-only:
+    the audit history is never rewritten."""
+
+    __tablename__ = "registry_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_models.id", ondelete="CASCADE"))
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RetrainingRecommendation(Base):
+    """Retrain or keep a model version, judged by the drift of new data against its training
+    dataset version; it waits for a person to accept or dismiss it. One per (model version,
+    data version) it was judged on."""
+
+    __tablename__ = "retraining_recommendations"
+    __table_args__ = (UniqueConstraint("model_version_id", "dataset_version_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    model_version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE")
+    )
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="CASCADE")
+    )
+    trigger: Mapped[str] = mapped_column(String(32))
+    recommendation: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    drift: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    decided_at: Mapped[int | None] = mapped_column(BigInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Setting(Base):
+    """A store-wide setting every process reads alike (the protected aliases, whether one
+    may approve one's own request), as JSON."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    updated_at: Mapped[int] = mapped_column(BigInteger)
 
 
 class Pipeline(Base):
@@ -445,6 +515,19 @@ PIPELINE_INDEXES = [
     Index("ix_jobs_status_created", Job.status, Job.created_at),
 ]
 
+# The registry's lookups by model, added by migration 0010.
+REGISTRY_INDEXES = [
+    Index("ix_registry_events_model", RegistryEvent.model_id, RegistryEvent.id),
+    Index("ix_registry_events_version", RegistryEvent.model_version_id),
+    Index("ix_transition_requests_decision", TransitionRequest.decision),
+    Index(
+        "ix_transition_requests_test",
+        TransitionRequest.test_version_id,
+        TransitionRequest.model_version_id,
+    ),
+    Index("ix_retraining_recommendations_status", RetrainingRecommendation.status),
+]
+
 # The tables, for statements written with SQLAlchemy Core.
 RUNS = Run.__table__
 EXPERIMENTS = Experiment.__table__
@@ -465,3 +548,8 @@ PIPELINES = Pipeline.__table__
 PIPELINE_VERSIONS = PipelineVersion.__table__
 SWEEPS = Sweep.__table__
 JOBS = Job.__table__
+ALIASES = ModelAlias.__table__
+REQUESTS = TransitionRequest.__table__
+REGISTRY_EVENTS = RegistryEvent.__table__
+RECOMMENDATIONS = RetrainingRecommendation.__table__
+SETTINGS = Setting.__table__

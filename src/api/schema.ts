@@ -468,6 +468,207 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registered model with its latest version and aliases */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model with its versions and the requests waiting on it */
+        get: operations["describeModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{model}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's versions, oldest first */
+        get: operations["listModelVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{model}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model version: source run, artifact, training data, aliases */
+        get: operations["describeModelVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{model}/aliases/{alias}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Point an unprotected alias or stage at a version
+         * @description A protected alias answers 409: it moves through a request.
+         */
+        put: operations["setModelAlias"];
+        post?: never;
+        /**
+         * Remove an unprotected alias
+         * @description A protected alias answers 409.
+         */
+        delete: operations["deleteModelAlias"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{model}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything that happened to a model, oldest first (never rewritten) */
+        get: operations["getModelHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transition requests, newest first */
+        get: operations["listTransitionRequests"];
+        put?: never;
+        /**
+         * Ask for an alias to move, with an optional ease.ml/ci check
+         * @description With a condition, the check runs on the test set before the request is recorded: a bad condition, setting or test set answers 400, a used-up test set too; a failing check is recorded with status failed.
+         */
+        post: operations["createTransitionRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A request with its check report and decision */
+        get: operations["describeTransitionRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a pending request: its alias moves
+         * @description 403 when one approves one's own request and the store forbids it; 409 when the request was decided already, failed its check, or its alias moved since.
+         */
+        post: operations["approveTransitionRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests/{request_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending request, saying why */
+        post: operations["rejectTransitionRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feasibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feasibility study runs with their reports, newest first */
+        get: operations["listFeasibilityStudies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -594,6 +795,51 @@ export interface components {
              */
             retries?: number;
         };
+        /**
+         * CreateTransitionRequest
+         * @description ``POST requests``: ask for an alias to move, with an optional ease.ml/ci check.
+         */
+        CreateTransitionRequest: {
+            /** Model */
+            model: string;
+            /** Version */
+            version: number;
+            /** To */
+            to: string;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Condition
+             * @description An ease.ml/ci condition, e.g. `n - o > 0.02 +/- 0.01`.
+             */
+            condition?: string | null;
+            /**
+             * Test
+             * @description The test set: a dataset version, name@vN, or a name (its newest version with role test).
+             */
+            test?: string | null;
+            /**
+             * Target
+             * @description The test set's label column.
+             */
+            target?: string | null;
+            /**
+             * Features
+             * @description The columns the model takes.
+             */
+            features?: string[] | null;
+            /**
+             * Reliability
+             * @description 1 - delta, in (0, 1).
+             */
+            reliability?: number | null;
+            /** Mode */
+            mode?: ("fp-free" | "fn-free") | null;
+            /** Adaptivity */
+            adaptivity?: ("full" | "none" | "firstChange") | null;
+            /** Steps */
+            steps?: number | null;
+        };
         /** DatasetSummary */
         DatasetSummary: {
             /** Name */
@@ -671,6 +917,14 @@ export interface components {
             parent_version_id: number | null;
             /** Created At */
             created_at: number;
+        };
+        /**
+         * DecideTransitionRequest
+         * @description ``POST requests/{request_id}/approve`` or ``.../reject`` (a rejection says why).
+         */
+        DecideTransitionRequest: {
+            /** Comment */
+            comment?: string | null;
         };
         /** DescribeDatasetDiff */
         DescribeDatasetDiff: {
@@ -904,6 +1158,112 @@ export interface components {
             /** Points */
             points: components["schemas"]["MetricPoint"][];
         };
+        /**
+         * DescribeModel
+         * @description A registered model whole: its versions, the requests waiting on it, its settings.
+         */
+        DescribeModel: {
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /**
+             * Versions
+             * @description How many versions it has.
+             */
+            versions: number;
+            /** Latest Version */
+            latest_version: number | null;
+            /**
+             * Aliases
+             * @description Each alias and the version it points at.
+             */
+            aliases: {
+                [key: string]: number;
+            };
+            /** Created At */
+            created_at: number;
+            /** Updated At */
+            updated_at: number;
+            /** Model Versions */
+            model_versions: components["schemas"]["DescribeModelVersion"][];
+            /** Pending Requests */
+            pending_requests: components["schemas"]["DescribeTransitionRequest"][];
+            /** Protected Aliases */
+            protected_aliases: string[];
+        };
+        /** DescribeModelHistory */
+        DescribeModelHistory: {
+            /** Model */
+            model: string;
+            /** Events */
+            events: components["schemas"]["HistoryEvent"][];
+        };
+        /**
+         * DescribeModelVersion
+         * @description A model version: where it came from, what it was trained on, where it stands.
+         */
+        DescribeModelVersion: {
+            /** Id */
+            id: number;
+            /** Model */
+            model: string;
+            /** Version */
+            version: number;
+            /**
+             * Run Id
+             * @description The run it was registered from.
+             */
+            run_id: string | null;
+            /**
+             * Artifact Name
+             * @description The run's artifact, e.g. clf.pkl.
+             */
+            artifact_name: string | null;
+            /**
+             * Digest
+             * @description The artifact's content digest (GET artifacts/...).
+             */
+            digest: string | null;
+            /** Training Dataset Version Id */
+            training_dataset_version_id: number | null;
+            /**
+             * Training Dataset
+             * @description The training dataset version, name@vN.
+             */
+            training_dataset: string | null;
+            /**
+             * Signature
+             * @description The training dataset's columns: {inputs: [{name, dtype}], dataset}.
+             */
+            signature: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description: string | null;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /**
+             * Aliases
+             * @description The aliases and stages pointing at it now.
+             */
+            aliases: string[];
+            /**
+             * Stage
+             * @description Its stage (staging, production, archived), if any.
+             */
+            stage: string | null;
+            /** Created By */
+            created_by: string | null;
+            /** Created At */
+            created_at: number;
+        };
         /** DescribePipelineVersion */
         DescribePipelineVersion: {
             /** Name */
@@ -1077,6 +1437,62 @@ export interface components {
             jobs: components["schemas"]["DescribeJob"][];
         };
         /**
+         * DescribeTransitionRequest
+         * @description A request to move an alias, its check report and the decision on it.
+         */
+        DescribeTransitionRequest: {
+            /** Id */
+            id: number;
+            /** Model */
+            model: string;
+            /** Version */
+            version: number;
+            /**
+             * To
+             * @description The alias (or stage) to move.
+             */
+            to: string;
+            /**
+             * From Version
+             * @description The version it pointed at when asked.
+             */
+            from_version: number | null;
+            /**
+             * Status
+             * @description pending until approved or rejected; failed when its check failed or could not run (nothing moves on it).
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "failed";
+            /** Requested By */
+            requested_by: string | null;
+            /** Requested At */
+            requested_at: number;
+            /** Reason */
+            reason: string | null;
+            /** Condition */
+            condition: string | null;
+            /**
+             * Test Dataset
+             * @description The test set's dataset version, name@vN.
+             */
+            test_dataset: string | null;
+            /** Test Dataset Version Id */
+            test_dataset_version_id: number | null;
+            /**
+             * Report
+             * @description The ease.ml/ci check's report: outcome, decision, clauses with estimates and intervals, examples used and needed, budget left, error.
+             */
+            report: {
+                [key: string]: unknown;
+            } | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided At */
+            decided_at: number | null;
+            /** Comment */
+            comment: string | null;
+        };
+        /**
          * DiffDatasetVersionsQuery
          * @description ``GET dataset-versions/diff``: version ``b`` against version ``a``.
          */
@@ -1183,6 +1599,29 @@ export interface components {
             last_run_at: number | null;
         };
         /**
+         * FeasibilityStudy
+         * @description A feasibility study run and its report.
+         */
+        FeasibilityStudy: {
+            /** Run Id */
+            run_id: string;
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
+            /** User */
+            user: string | null;
+            /** Start Time */
+            start_time: number;
+            /**
+             * Report
+             * @description feasibility-report.json: per transform 1-NN error, the Bayes error's lower bound, the verdict for the target accuracy.
+             */
+            report: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
          * GetLineageQuery
          * @description ``GET lineage/{kind}/{node_id}``.
          */
@@ -1224,6 +1663,26 @@ export interface components {
              * @default null
              */
             max_step?: number | null;
+        };
+        /** HistoryEvent */
+        HistoryEvent: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description registered, alias_set, alias_removed, request_created, request_approved or request_rejected.
+             */
+            kind: string;
+            /** Version */
+            version: number | null;
+            /** Actor */
+            actor: string | null;
+            /** Created At */
+            created_at: number;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
         };
         /** JobProgress */
         JobProgress: {
@@ -1275,6 +1734,11 @@ export interface components {
             /** Experiments */
             experiments: components["schemas"]["ExperimentSummary"][];
         };
+        /** ListFeasibilityStudies */
+        ListFeasibilityStudies: {
+            /** Studies */
+            studies: components["schemas"]["FeasibilityStudy"][];
+        };
         /** ListJobs */
         ListJobs: {
             /** Jobs */
@@ -1314,6 +1778,26 @@ export interface components {
              * @default null
              */
             page_token?: string | null;
+        };
+        /** ListModelVersions */
+        ListModelVersions: {
+            /** Versions */
+            versions: components["schemas"]["DescribeModelVersion"][];
+        };
+        /** ListModels */
+        ListModels: {
+            /** Models */
+            models: components["schemas"]["ModelSummary"][];
+            /**
+             * Protected Aliases
+             * @description The aliases that move only through an approved request.
+             */
+            protected_aliases: string[];
+            /**
+             * Allow Self Approval
+             * @description Whether one may approve one's own request.
+             */
+            allow_self_approval: boolean;
         };
         /** ListPipelineVersions */
         ListPipelineVersions: {
@@ -1427,6 +1911,27 @@ export interface components {
              */
             stale?: boolean;
         };
+        /** ListTransitionRequests */
+        ListTransitionRequests: {
+            /** Requests */
+            requests: components["schemas"]["DescribeTransitionRequest"][];
+        };
+        /**
+         * ListTransitionRequestsQuery
+         * @description ``GET requests``.
+         */
+        ListTransitionRequestsQuery: {
+            /**
+             * Status
+             * @description Only requests in this status.
+             */
+            status?: ("pending" | "approved" | "rejected" | "failed") | null;
+            /**
+             * Model
+             * @description Only requests for this model.
+             */
+            model?: string | null;
+        };
         /**
          * MetricPoint
          * @description A logged point, or when downsampled the points of one bucket of steps: ``step`` is
@@ -1458,6 +1963,38 @@ export interface components {
              * @default null
              */
             count?: number | null;
+        };
+        /**
+         * ModelSummary
+         * @description A registered model as the models list shows it.
+         */
+        ModelSummary: {
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /**
+             * Versions
+             * @description How many versions it has.
+             */
+            versions: number;
+            /** Latest Version */
+            latest_version: number | null;
+            /**
+             * Aliases
+             * @description Each alias and the version it points at.
+             */
+            aliases: {
+                [key: string]: number;
+            };
+            /** Created At */
+            created_at: number;
+            /** Updated At */
+            updated_at: number;
         };
         /** PackageRow */
         PackageRow: {
@@ -1714,6 +2251,17 @@ export interface components {
              * @description Where it was written, relative to the server's root.
              */
             path: string;
+        };
+        /**
+         * SetModelAlias
+         * @description ``PUT models/{model}/aliases/{alias}``.
+         */
+        SetModelAlias: {
+            /**
+             * Version
+             * @description The version the alias points at.
+             */
+            version: number;
         };
         /** StoreCounts */
         StoreCounts: {
@@ -2544,7 +3092,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The kind of node. */
-                kind: "run" | "dataset_version" | "artifact" | "model_version";
+                kind: "run" | "dataset_version" | "artifact" | "model_version" | "registry_event";
                 /** @description The node's id: a run id, a dataset or model version's number, an artifact's digest. */
                 node_id: string;
             };
@@ -3453,6 +4001,779 @@ export interface operations {
             };
             /** @description No such run, metric or artifact. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every registered model with its latest version and aliases */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListModels"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name, percent-encoded. */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A model with its versions and the requests waiting on it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeModel"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listModelVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name, percent-encoded. */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A model's versions, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListModelVersions"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeModelVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name, percent-encoded. */
+                model: string;
+                /** @description A model version's number (1, 2, ... per model). */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A model version: source run, artifact, training data, aliases */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeModelVersion"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    setModelAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name, percent-encoded. */
+                model: string;
+                /** @description An alias or stage (champion, staging, production, archived, or one's own). */
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetModelAlias"];
+            };
+        };
+        responses: {
+            /** @description Point an unprotected alias or stage at a version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeModelVersion"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The run's state does not allow the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    deleteModelAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name, percent-encoded. */
+                model: string;
+                /** @description An alias or stage (champion, staging, production, archived, or one's own). */
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remove an unprotected alias */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeModel"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The run's state does not allow the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    getModelHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name, percent-encoded. */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Everything that happened to a model, oldest first (never rewritten) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeModelHistory"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listTransitionRequests: {
+        parameters: {
+            query?: {
+                /** @description Only requests in this status. */
+                status?: "pending" | "approved" | "rejected" | "failed";
+                /** @description Only requests for this model. */
+                model?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Transition requests, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListTransitionRequests"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    createTransitionRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Ask for an alias to move, with an optional ease.ml/ci check */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeTransitionRequest"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The run's state does not allow the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeTransitionRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A transition request's id (a positive number). */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A request with its check report and decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeTransitionRequest"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    approveTransitionRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A transition request's id (a positive number). */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Approve a pending request: its alias moves */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeTransitionRequest"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The run's state does not allow the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    rejectTransitionRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A transition request's id (a positive number). */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Reject a pending request, saying why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeTransitionRequest"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The run's state does not allow the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listFeasibilityStudies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Feasibility study runs with their reports, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListFeasibilityStudies"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

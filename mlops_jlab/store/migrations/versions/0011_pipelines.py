@@ -8,14 +8,14 @@ one whose process is gone is marked crashed), its timeout, retries and a cancel 
 (schedule_id, fire_time) stays unique on jobs: the scheduler relies on it.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

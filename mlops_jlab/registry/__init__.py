@@ -1,0 +1,51 @@
+"""The model registry: registered models, numbered versions from runs' models, aliases and
+stages, and the approval gate that moves protected aliases only on a person's decision.
+
+:mod:`~mlops_jlab.registry.registry` registers, finds and loads versions and moves free
+aliases; :mod:`~.gate` records transition requests (with their ease.ml/ci check) and
+decisions; :mod:`~.records` holds their statements; :mod:`~.api` the module-level
+functions ``mlops_jlab`` offers.
+"""
+
+from mlops_jlab.registry.api import (
+    approve,
+    delete_alias,
+    get_model_version,
+    get_registry,
+    get_transition_request,
+    load_model,
+    model_history,
+    model_versions,
+    register_model,
+    registered_models,
+    registry_settings,
+    reject,
+    request_transition,
+    set_alias,
+    set_registry_settings,
+    transition_requests,
+)
+from mlops_jlab.registry.entities import ModelVersion, TransitionRequest
+from mlops_jlab.registry.registry import Registry
+
+__all__ = [
+    "ModelVersion",
+    "Registry",
+    "TransitionRequest",
+    "approve",
+    "delete_alias",
+    "get_model_version",
+    "get_registry",
+    "get_transition_request",
+    "load_model",
+    "model_history",
+    "model_versions",
+    "register_model",
+    "registered_models",
+    "registry_settings",
+    "reject",
+    "request_transition",
+    "set_alias",
+    "set_registry_settings",
+    "transition_requests",
+]

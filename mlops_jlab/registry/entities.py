@@ -1,0 +1,158 @@
+"""What the registry hands back: a model version and a transition request, as plain records
+(their ``to_dict`` is what the REST API answers and the DataFrames are made of)."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mlops_jlab.rules import STAGES
+
+
+@dataclass
+class ModelVersion:
+    """A registered model version.
+
+    Attributes
+    ----------
+    model, version
+        The model's name and the version's number (1, 2, ... per model).
+    run_id, artifact_name, digest
+        The run it came from, the run's artifact (``clf.pkl``) and its content digest.
+    training_dataset, training_dataset_version_id
+        The dataset version it was trained on (``name@vN``): the run's input with role
+        ``train``, else its first input.
+    signature
+        The columns of that dataset version (``{"inputs": [{"name", "dtype"}, ...]}``).
+    aliases
+        The aliases (and stages) pointing at it now.
+    """
+
+    id: int
+    model: str
+    version: int
+    run_id: str | None
+    artifact_name: str | None
+    digest: str | None
+    training_dataset_version_id: int | None
+    training_dataset: str | None
+    signature: dict[str, Any] | None
+    description: str | None
+    tags: dict[str, str]
+    aliases: list[str]
+    created_by: str | None
+    created_at: int
+
+    @property
+    def stage(self) -> str | None:
+        """The stage it is in (an alias with a reserved name), if any."""
+        return next((alias for alias in self.aliases if alias in STAGES), None)
+
+    @property
+    def ref(self) -> str:
+        """``models:/name/N``, which :func:`mlops_jlab.load_model` takes."""
+        return f"models:/{self.model}/{self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "stage": self.stage}
+
+    def __repr__(self) -> str:
+        shown = f" @{', @'.join(self.aliases)}" if self.aliases else ""
+        return f"<ModelVersion {self.model} v{self.version}{shown} run={self.run_id}>"
+
+
+@dataclass
+class TransitionRequest:
+    """A request to move an alias (or stage) of a model to one of its versions.
+
+    ``status`` is ``pending`` until a person approves or rejects it; ``failed`` when its
+    check failed or could not run (the alias does not move on it). ``report`` is the ci
+    check's report, when a condition was given.
+    """
+
+    id: int
+    model: str
+    version: int
+    to: str
+    from_version: int | None
+    status: str
+    requested_by: str | None
+    requested_at: int
+    reason: str | None
+    condition: str | None
+    test_dataset: str | None
+    test_dataset_version_id: int | None
+    report: dict[str, Any] | None
+    decided_by: str | None = None
+    decided_at: int | None = None
+    comment: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        described = asdict(self)
+        described.pop("extra")
+        return described
+
+    def __repr__(self) -> str:
+        return (
+            f"<TransitionRequest {self.id}: {self.model} v{self.version} -> @{self.to} "
+            f"({self.status})>"
+        )
+
+    def _repr_html_(self) -> str:
+        return request_html(self)
+
+
+def _row(label: str, value: Any) -> str:
+    shown = "" if value is None else html.escape(str(value))
+    return f"<tr><th style='text-align:left'>{html.escape(label)}</th><td>{shown}</td></tr>"
+
+
+def request_html(request: TransitionRequest) -> str:
+    """A request and its check report as an HTML table (a notebook's view of it)."""
+    rows = [
+        _row("request", f"#{request.id}: {request.model} v{request.version} -> @{request.to}"),
+        _row("status", request.status),
+        _row("asked by", request.requested_by),
+        _row("reason", request.reason),
+        _row("replaces", f"v{request.from_version}" if request.from_version else "nothing"),
+    ]
+    if request.decided_by or request.comment:
+        rows += [_row("decided by", request.decided_by), _row("comment", request.comment)]
+    report = request.report or {}
+    if request.condition:
+        rows += [
+            _row("condition", request.condition),
+            _row("test set", request.test_dataset),
+            _row("outcome", f"{report.get('outcome')} (decision: {report.get('decision')})"),
+            _row(
+                "examples",
+                f"{report.get('examples_used')} used, {report.get('examples_needed')} needed",
+            ),
+        ]
+        if report.get("budget"):
+            budget = report["budget"]
+            rows.append(_row("budget left", f"{budget.get('left')} of {budget.get('steps')}"))
+        if report.get("error"):
+            rows.append(_row("error", report["error"]))
+    table = "".join(rows)
+    clauses = report.get("clauses") or []
+    if clauses:
+        head = "".join(f"<th>{name}</th>" for name in ("clause", "estimate", "interval", "outcome"))
+        body = "".join(
+            "<tr>"
+            f"<td>{html.escape(str(c.get('text')))}</td>"
+            f"<td>{_number(c.get('estimate'))}</td>"
+            f"<td>[{_number(c.get('low'))}, {_number(c.get('high'))}]</td>"
+            f"<td>{html.escape(str(c.get('outcome')))}</td>"
+            "</tr>"
+            for c in clauses
+        )
+        table += f"<tr><td colspan='2'><table><tr>{head}</tr>{body}</table></td></tr>"
+    return f"<table class='mlops-request'>{table}</table>"
+
+
+def _number(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, (int, float)) else html.escape(json.dumps(value))

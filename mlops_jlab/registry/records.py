@@ -1,0 +1,349 @@
+"""The registry's statements on a caller's transaction: models, versions, aliases, requests,
+the append-only history and the store's settings (SQLAlchemy Core, as the store's writes).
+
+Nothing here checks a user's input or knows about DataFrames: :mod:`.registry` and
+:mod:`.gate` do, and call these inside one short transaction per operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from mlops_jlab.store.tables import (
+    ALIASES,
+    EVENTS,
+    MODEL_VERSIONS,
+    MODELS,
+    REGISTRY_EVENTS,
+    REQUESTS,
+    RUN_ARTIFACTS,
+    SETTINGS,
+    VERSIONS,
+)
+from mlops_jlab.store.writes import now_ms
+
+PENDING = "pending"
+
+
+def _insert(conn: Connection, table: sa.Table) -> Any:
+    """An INSERT that takes ON CONFLICT on both backends."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+# --- models and versions ----------------------------------------------------------------
+
+
+def model_row(conn: Connection, name: str, *, lock: bool = False) -> Any:
+    """The registered model ``name`` (None if there is none); ``lock`` holds its row until
+    the transaction ends, so that two registrations number their versions one after the
+    other (SQLite's writers are one at a time already)."""
+    statement = sa.select(MODELS).where(MODELS.c.name == name)
+    if lock and conn.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return conn.execute(statement).first()
+
+
+def ensure_model(
+    conn: Connection, name: str, description: str | None, tags: dict[str, str] | None
+) -> Any:
+    """The model ``name``, created if new, its row locked (see :func:`model_row`)."""
+    now = now_ms()
+    conn.execute(
+        _insert(conn, MODELS)
+        .values(name=name, description=description, tags=tags, created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    return model_row(conn, name, lock=True)
+
+
+def next_version(conn: Connection, model_id: int) -> int:
+    highest = conn.execute(
+        sa.select(sa.func.max(MODEL_VERSIONS.c.version)).where(
+            MODEL_VERSIONS.c.model_id == model_id
+        )
+    ).scalar()
+    return (highest or 0) + 1
+
+
+def insert_version(conn: Connection, values: dict[str, Any]) -> int:
+    """Record a model version; returns its id."""
+    conn.execute(MODEL_VERSIONS.insert().values(**values))
+    conn.execute(
+        MODELS.update().where(MODELS.c.id == values["model_id"]).values(updated_at=now_ms())
+    )
+    return conn.execute(
+        sa.select(MODEL_VERSIONS.c.id).where(
+            MODEL_VERSIONS.c.model_id == values["model_id"],
+            MODEL_VERSIONS.c.version == values["version"],
+        )
+    ).scalar_one()
+
+
+_VERSIONS = sa.select(MODEL_VERSIONS, MODELS.c.name.label("model")).join(
+    MODELS, MODELS.c.id == MODEL_VERSIONS.c.model_id
+)
+
+
+def version_rows(
+    conn: Connection,
+    *,
+    model_id: int | None = None,
+    version_ids: Sequence[int] | None = None,
+    number: int | None = None,
+) -> list[dict[str, Any]]:
+    """Model versions (with their model's name), oldest first."""
+    statement = _VERSIONS.order_by(MODEL_VERSIONS.c.model_id, MODEL_VERSIONS.c.version)
+    if model_id is not None:
+        statement = statement.where(MODEL_VERSIONS.c.model_id == model_id)
+    if version_ids is not None:
+        statement = statement.where(MODEL_VERSIONS.c.id.in_(list(version_ids)))
+    if number is not None:
+        statement = statement.where(MODEL_VERSIONS.c.version == number)
+    return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+def model_rows(conn: Connection) -> list[dict[str, Any]]:
+    """Every registered model with its latest version number, by name."""
+    latest = (
+        sa.select(sa.func.max(MODEL_VERSIONS.c.version))
+        .where(MODEL_VERSIONS.c.model_id == MODELS.c.id)
+        .scalar_subquery()
+    )
+    count = (
+        sa.select(sa.func.count())
+        .select_from(MODEL_VERSIONS)
+        .where(MODEL_VERSIONS.c.model_id == MODELS.c.id)
+        .scalar_subquery()
+    )
+    statement = sa.select(MODELS, latest.label("latest_version"), count.label("versions")).order_by(
+        MODELS.c.name
+    )
+    return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+def model_artifacts(conn: Connection, run_id: str) -> list[tuple[str, str]]:
+    """The ``(name, digest)`` of the artifacts of kind ``model`` a run logged, by name."""
+    table = RUN_ARTIFACTS
+    return [
+        tuple(row)
+        for row in conn.execute(
+            sa.select(table.c.name, table.c.digest)
+            .where(table.c.run_id == run_id, table.c.kind == "model")
+            .order_by(table.c.name)
+        )
+    ]
+
+
+def run_artifact(conn: Connection, run_id: str, name: str) -> tuple[str, str] | None:
+    """The ``(digest, kind)`` of the run's artifact ``name``."""
+    table = RUN_ARTIFACTS
+    row = conn.execute(
+        sa.select(table.c.digest, table.c.kind).where(
+            table.c.run_id == run_id, table.c.name == name
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def training_input(conn: Connection, run_id: str) -> int | None:
+    """The dataset version a run trained on: its input with role ``train``, else its
+    first input."""
+    rows = conn.execute(
+        sa.select(VERSIONS.c.id, VERSIONS.c.role)
+        .select_from(EVENTS.join(VERSIONS, sa.cast(VERSIONS.c.id, sa.String) == EVENTS.c.entity_id))
+        .where(
+            EVENTS.c.run_id == run_id,
+            EVENTS.c.entity_kind == "dataset_version",
+            EVENTS.c.direction == "INPUT",
+        )
+        .order_by(EVENTS.c.id)
+    ).all()
+    for version_id, role in rows:
+        if role == "train":
+            return version_id
+    return rows[0][0] if rows else None
+
+
+# --- aliases ----------------------------------------------------------------------------
+
+
+def aliases(conn: Connection, model_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Aliases with the version number and id they point at, by model and alias."""
+    statement = (
+        sa.select(
+            ALIASES.c.model_id,
+            ALIASES.c.alias,
+            ALIASES.c.model_version_id,
+            MODEL_VERSIONS.c.version,
+            ALIASES.c.updated_at,
+            ALIASES.c.updated_by,
+        )
+        .join(MODEL_VERSIONS, MODEL_VERSIONS.c.id == ALIASES.c.model_version_id)
+        .order_by(ALIASES.c.model_id, ALIASES.c.alias)
+    )
+    if model_ids is not None:
+        statement = statement.where(ALIASES.c.model_id.in_(list(model_ids)))
+    return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+def alias_target(conn: Connection, model_id: int, alias: str) -> int | None:
+    """The id of the version ``alias`` points at, if it is set."""
+    return conn.execute(
+        sa.select(ALIASES.c.model_version_id).where(
+            ALIASES.c.model_id == model_id, ALIASES.c.alias == alias
+        )
+    ).scalar()
+
+
+def put_alias(conn: Connection, model_id: int, alias: str, version_id: int, actor: str | None):
+    now = now_ms()
+    conn.execute(
+        _insert(conn, ALIASES)
+        .values(
+            model_id=model_id,
+            alias=alias,
+            model_version_id=version_id,
+            updated_at=now,
+            updated_by=actor,
+        )
+        .on_conflict_do_update(
+            index_elements=["model_id", "alias"],
+            set_={"model_version_id": version_id, "updated_at": now, "updated_by": actor},
+        )
+    )
+
+
+def remove_alias(conn: Connection, model_id: int, alias: str) -> None:
+    conn.execute(ALIASES.delete().where(ALIASES.c.model_id == model_id, ALIASES.c.alias == alias))
+
+
+# --- the history ------------------------------------------------------------------------
+
+
+def add_event(
+    conn: Connection,
+    model_id: int,
+    version_id: int | None,
+    kind: str,
+    actor: str | None,
+    details: dict[str, Any],
+) -> int:
+    """Append to a model's history (never updated nor deleted); returns the event's id."""
+    result = conn.execute(
+        REGISTRY_EVENTS.insert()
+        .values(
+            model_id=model_id,
+            model_version_id=version_id,
+            kind=kind,
+            actor=actor,
+            created_at=now_ms(),
+            details=details,
+        )
+        .returning(REGISTRY_EVENTS.c.id)
+    )
+    return result.scalar_one()
+
+
+def events(conn: Connection, model_id: int) -> list[dict[str, Any]]:
+    """A model's history, oldest first, with the version number each event concerns."""
+    statement = (
+        sa.select(REGISTRY_EVENTS, MODEL_VERSIONS.c.version)
+        .outerjoin(MODEL_VERSIONS, MODEL_VERSIONS.c.id == REGISTRY_EVENTS.c.model_version_id)
+        .where(REGISTRY_EVENTS.c.model_id == model_id)
+        .order_by(REGISTRY_EVENTS.c.id)
+    )
+    return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+# --- transition requests ----------------------------------------------------------------
+
+
+def insert_request(conn: Connection, values: dict[str, Any]) -> int:
+    return conn.execute(REQUESTS.insert().values(**values).returning(REQUESTS.c.id)).scalar_one()
+
+
+_REQUESTS = (
+    sa.select(
+        REQUESTS,
+        MODELS.c.name.label("model"),
+        MODELS.c.id.label("model_id"),
+        MODEL_VERSIONS.c.version,
+    )
+    .join(MODEL_VERSIONS, MODEL_VERSIONS.c.id == REQUESTS.c.model_version_id)
+    .join(MODELS, MODELS.c.id == MODEL_VERSIONS.c.model_id)
+)
+
+
+def request_rows(
+    conn: Connection,
+    *,
+    request_id: int | None = None,
+    status: str | None = None,
+    model_id: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Transition requests, newest first."""
+    statement = _REQUESTS.order_by(REQUESTS.c.id.desc())
+    if request_id is not None:
+        statement = statement.where(REQUESTS.c.id == request_id)
+    if status is not None:
+        statement = statement.where(REQUESTS.c.decision == status)
+    if model_id is not None:
+        statement = statement.where(MODELS.c.id == model_id)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+def spent_outcomes(conn: Connection, model_id: int, test_version_id: int) -> list[str]:
+    """The decided outcomes of the checks already run for this model on this test set,
+    oldest first: what its budget has spent."""
+    statement = (
+        sa.select(REQUESTS.c.check_outcome)
+        .join(MODEL_VERSIONS, MODEL_VERSIONS.c.id == REQUESTS.c.model_version_id)
+        .where(
+            MODEL_VERSIONS.c.model_id == model_id,
+            REQUESTS.c.test_version_id == test_version_id,
+            REQUESTS.c.check_outcome.is_not(None),
+        )
+        .order_by(REQUESTS.c.id)
+    )
+    return list(conn.execute(statement).scalars())
+
+
+def decide(
+    conn: Connection, request_id: int, decision: str, actor: str | None, comment: str | None
+) -> bool:
+    """Record the decision on a pending request; False if it was no longer pending. The
+    condition on ``decision`` makes two decisions at once (two approvers, two servers) end
+    with one winner: the second UPDATE finds the row decided and changes nothing."""
+    result = conn.execute(
+        REQUESTS.update()
+        .where(REQUESTS.c.id == request_id, REQUESTS.c.decision == PENDING)
+        .values(decision=decision, decided_by=actor, decided_at=now_ms(), comment=comment)
+    )
+    return result.rowcount == 1
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def setting(conn: Connection, key: str) -> Any:
+    """A store setting's value, or None when it was never set."""
+    return conn.execute(sa.select(SETTINGS.c.value).where(SETTINGS.c.key == key)).scalar()
+
+
+def put_setting(conn: Connection, key: str, value: Any, actor: str | None) -> None:
+    now = now_ms()
+    conn.execute(
+        _insert(conn, SETTINGS)
+        .values(key=key, value=value, updated_by=actor, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["key"], set_={"value": value, "updated_by": actor, "updated_at": now}
+        )
+    )
