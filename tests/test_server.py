@@ -29,6 +29,8 @@ SAMPLES = {
     "version": "1",
     "alias": "champion",
     "request_id": "1",
+    "job_id": uuid.uuid4().hex,
+    "sweep_id": uuid.uuid4().hex,
 }
 EVERY_OPERATION = [
     (method.upper(), re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], route.path))
