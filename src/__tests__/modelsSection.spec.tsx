@@ -124,10 +124,11 @@ describe('ModelsSection', () => {
     expect(reportView.textContent).toContain('decision pass');
     expect(reportView.textContent).toContain('reliability 0.99');
     expect(reportView.textContent).toContain('2,000 used, 1,560 needed');
-    const clause = reportView.querySelector('tbody tr')!;
-    expect(clause.textContent).toContain('0.125');
-    expect(clause.textContent).toContain('[0.075, 0.175]');
-    expect(clause.textContent).toContain('1,560');
+    const clause = within(reportView).getByRole('listitem');
+    expect(clause.textContent).toContain('clause pass');
+    expect(clause.textContent).toContain(
+      'estimate 0.125 in [0.075, 0.175], needs 1,560 examples (hoeffding)'
+    );
     expect(reportView.textContent).toContain('n = 0.9, o = 0.775');
     expect(reportView.textContent).toContain('3 of 4 checks left');
     // The reason is the user's text, shown as text.

@@ -29,7 +29,7 @@ function Outcome({
 /**
  * An ease.ml/ci check's report: the condition and its settings, the outcome and the
  * decision the mode made of it, the examples used against those needed, per clause the
- * estimate with its interval, and what is left of the test set's budget. When a model's
+ * estimate with its interval and the examples it needs, and what is left of the test set's budget. When a model's
  * predict failed, its error.
  */
 export function CiReport({ report }: ICiReportProps): JSX.Element {
@@ -64,34 +64,21 @@ export function CiReport({ report }: ICiReportProps): JSX.Element {
         </div>
       )}
       {report.clauses.length > 0 && (
-        <table className="jp-MlopsModels-clauses">
-          <thead>
-            <tr>
-              <th scope="col">Clause</th>
-              <th scope="col">Estimate</th>
-              <th scope="col">Interval</th>
-              <th scope="col">Needs</th>
-              <th scope="col">Outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.clauses.map((clause, index) => (
-              <tr key={index} data-clause={clause.text}>
-                <th scope="row">
-                  <code>{clause.text}</code>
-                </th>
-                <td>{formatNumber(clause.estimate)}</td>
-                <td>
-                  [{formatNumber(clause.low)}, {formatNumber(clause.high)}]
-                </td>
-                <td title={`${clause.bound} bound`}>
-                  {formatCount(clause.examples_needed)}
-                </td>
-                <td data-outcome={clause.outcome}>{clause.outcome}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul className="jp-MlopsModels-clauses" aria-label="Clauses">
+          {report.clauses.map((clause, index) => (
+            <li key={index} data-clause={clause.text}>
+              <div className="jp-MlopsModels-reportHead">
+                <code>{clause.text}</code>
+                <Outcome label="clause" value={clause.outcome} />
+              </div>
+              <div className="jp-MlopsModels-reportLine">
+                estimate {formatNumber(clause.estimate)} in [
+                {formatNumber(clause.low)}, {formatNumber(clause.high)}], needs{' '}
+                {formatCount(clause.examples_needed)} examples ({clause.bound})
+              </div>
+            </li>
+          ))}
+        </ul>
       )}
       {Object.keys(report.estimates).length > 0 && (
         <div className="jp-MlopsModels-reportLine">
