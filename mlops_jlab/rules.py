@@ -79,6 +79,9 @@ DEFAULT_PROTECTED_ALIASES = ("champion", "production")
 # A comment on a decision, a reason for a request.
 MAX_COMMENT_LENGTH = 10_000
 
+# An ease.ml/ci condition (``n - o > 0.02 +/- 0.01 /\ d < 0.1 +/- 0.01``): a few clauses.
+MAX_CONDITION_LENGTH = 2000
+
 # Runs shown side by side: fewer is no comparison, more is no longer readable.
 COMPARE_MIN_RUNS = 2
 COMPARE_MAX_RUNS = 50

@@ -24,6 +24,7 @@ from mlops_jlab.easeml.ci import (
 )
 from mlops_jlab.easeml.ci_bounds import clause_sizes
 from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
+from mlops_jlab.rules import MAX_CONDITION_LENGTH
 
 PAPER = CiSettings(reliability=0.9999, mode="fp-free", adaptivity="full", steps=32)
 # Settings under which a few thousand examples suffice, for evaluations.
@@ -93,6 +94,12 @@ def test_an_empty_condition_is_refused(text):
 def test_a_condition_that_is_not_text_is_refused():
     with pytest.raises(InvalidInputError, match="a condition is text"):
         parse_condition(42)
+
+
+def test_a_condition_longer_than_the_limit_is_refused():
+    text = r" /\ ".join(["n > 0.8 +/- 0.05"] * 200)
+    with pytest.raises(InvalidInputError, match=f"at most {MAX_CONDITION_LENGTH}"):
+        parse_condition(text)
 
 
 # --- settings and sample sizes --------------------------------------------------------------

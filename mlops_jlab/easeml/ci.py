@@ -22,6 +22,7 @@ import numpy as np
 from mlops_jlab.easeml.ci_bounds import (
     Budget,
     CiSettings,
+    ClauseSize,
     as_settings,
     budget,
     clause_sizes,
@@ -83,7 +84,7 @@ class _Checked:
     settings: CiSettings
     outcomes: tuple[str, ...]
     needed: int
-    sizes: list[Any]
+    sizes: list[ClauseSize]
     needs_old: bool
 
 
@@ -148,7 +149,9 @@ def _agree(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return same
 
 
-def _clause_result(clause: Clause, estimates: dict[str, float], examples: int, bound: str):
+def _clause_result(
+    clause: Clause, estimates: dict[str, float], examples: int, bound: str
+) -> dict[str, Any]:
     value = clause.value(estimates)
     low, high = value - clause.tolerance, value + clause.tolerance
     if clause.holds(low) and clause.holds(high):
@@ -183,11 +186,11 @@ def _report(
     used = checked.condition.variables
     count = len(labels)
     if "n" in used:
-        estimates["n"] = np.count_nonzero(_agree(new, labels)) / count
+        estimates["n"] = int(np.count_nonzero(_agree(new, labels))) / count
     if "o" in used:
-        estimates["o"] = np.count_nonzero(_agree(old, labels)) / count
+        estimates["o"] = int(np.count_nonzero(_agree(old, labels))) / count
     if "d" in used:
-        estimates["d"] = (count - np.count_nonzero(_agree(new, old))) / count
+        estimates["d"] = (count - int(np.count_nonzero(_agree(new, old)))) / count
     clauses = [
         _clause_result(clause, estimates, size.examples, size.bound)
         for clause, size in zip(checked.condition.clauses, checked.sizes, strict=True)

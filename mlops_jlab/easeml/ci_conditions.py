@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from mlops_jlab.errors import ConditionSyntaxError, InvalidInputError
+from mlops_jlab.rules import MAX_CONDITION_LENGTH
 
 # What each variable means, in the order they are reported.
 VARIABLES = {
@@ -27,7 +28,6 @@ VARIABLES = {
     "d": "the fraction of examples where the new and old models disagree",
 }
 COMPARISONS = (">", ">=", "<", "<=")
-MAX_CONDITION_LENGTH = 2000
 _EXAMPLE = "n - o > 0.02 +/- 0.01"
 
 _TOKEN_RE = re.compile(

@@ -12,12 +12,14 @@ from mlops_jlab.rules import (
     ALIAS_LENGTH,
     ALIAS_PATTERN,
     MAX_COMMENT_LENGTH,
+    MAX_CONDITION_LENGTH,
     TEXT_PATTERN,
 )
 from mlops_jlab.server.schemas import Body, Key, Request, optional
 
 Alias = Annotated[str, Field(min_length=1, max_length=ALIAS_LENGTH, pattern=ALIAS_PATTERN)]
 Comment = Annotated[str, Field(max_length=MAX_COMMENT_LENGTH, pattern=TEXT_PATTERN)]
+ConditionText = Annotated[str, Field(min_length=1, max_length=MAX_CONDITION_LENGTH)]
 RequestStatus = Literal["pending", "approved", "rejected", "failed"]
 
 
@@ -119,7 +121,7 @@ class CreateTransitionRequest(Body):
     version: int = Field(ge=1, le=2**31 - 1)
     to: Alias
     reason: Comment | None = optional()
-    condition: Annotated[str, Field(min_length=1, max_length=1000)] | None = optional(
+    condition: ConditionText | None = optional(
         description="An ease.ml/ci condition, e.g. `n - o > 0.02 +/- 0.01`."
     )
     test: Key | None = optional(
