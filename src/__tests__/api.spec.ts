@@ -111,4 +111,40 @@ describe('MlopsClient', () => {
       `${API}artifacts/${'f'.repeat(32)}`
     );
   });
+
+  it('given a model named like a path, when reading it and its history, then its name is one encoded segment', async () => {
+    makeRequest.mockResolvedValue(ok({ model: 'team/churn', events: [] }));
+    expect(await client.getModelHistory('team/churn')).toEqual([]);
+    expect(calledUrl()).toBe(`${API}models/team%2Fchurn/history`);
+  });
+
+  it('given pending requests asked for, then the status is the query and the list is returned', async () => {
+    makeRequest.mockResolvedValue(ok({ requests: [] }));
+    expect(await client.listTransitionRequests({ status: 'pending' })).toEqual(
+      []
+    );
+    expect(calledUrl()).toBe(`${API}requests?status=pending`);
+  });
+
+  it('given a decision, then approve and reject POST the comment, and an approval without one sends none', async () => {
+    makeRequest.mockResolvedValue(ok({ id: 3 }));
+    await client.rejectTransitionRequest(3, 'worse on churners');
+    expect(calledUrl()).toBe(`${API}requests/3/reject`);
+    expect(calledInit().method).toBe('POST');
+    expect(JSON.parse(calledInit().body as string)).toEqual({
+      comment: 'worse on churners'
+    });
+    makeRequest.mockClear();
+    await client.approveTransitionRequest(3);
+    expect(calledUrl()).toBe(`${API}requests/3/approve`);
+    expect(JSON.parse(calledInit().body as string)).toEqual({});
+  });
+
+  it('given an alias to move, then it is PUT with its version', async () => {
+    makeRequest.mockResolvedValue(ok({ version: 2 }));
+    await client.setModelAlias('churn', 'staging', 2);
+    expect(calledUrl()).toBe(`${API}models/churn/aliases/staging`);
+    expect(calledInit().method).toBe('PUT');
+    expect(JSON.parse(calledInit().body as string)).toEqual({ version: 2 });
+  });
 });

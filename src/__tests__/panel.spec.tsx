@@ -3,6 +3,7 @@ import { Widget } from '@lumino/widgets';
 
 import { IStatus } from '../api/types';
 import { MlopsPanel } from '../panel/MlopsPanel';
+import { emptyModelsClient } from './modelsFixtures';
 import { FakeRunsClient, makeRuns, settle } from './runsFixtures';
 
 const status: IStatus = {
@@ -25,6 +26,7 @@ function fakeClient() {
       listDatasets: jest.fn(async () => []),
       listDatasetVersions: jest.fn(async () => []),
       getDatasetVersion: jest.fn(),
+      ...emptyModelsClient(),
       getStatus: jest.fn(async () => status)
     }
   };
@@ -98,6 +100,38 @@ describe('MlopsPanel', () => {
     expect(
       within(screen.getByRole('tabpanel', { name: 'Datasets' })).getByText(
         /No datasets yet/
+      )
+    ).toBeTruthy();
+  });
+
+  it('given the Models tab, when reached with the arrow keys, then the models load once', async () => {
+    const { client } = fakeClient();
+    panel = new MlopsPanel({
+      client,
+      commands: { execute: jest.fn() },
+      settings: { refreshInterval: 0 }
+    });
+    panel.id = 'mlops-jlab-panel';
+    await attach(panel);
+    expect(client.listModels).not.toHaveBeenCalled();
+
+    await act(async () => {
+      fireEvent.keyDown(screen.getByRole('tab', { name: 'Runs' }), {
+        key: 'ArrowLeft'
+      });
+      await settle(10);
+    });
+
+    expect(
+      screen.getByRole('tab', { name: 'Models' }).getAttribute('aria-selected')
+    ).toBe('true');
+    expect(client.listModels).toHaveBeenCalledTimes(1);
+    expect(client.listTransitionRequests).toHaveBeenCalledWith({
+      status: 'pending'
+    });
+    expect(
+      within(screen.getByRole('tabpanel', { name: 'Models' })).getByText(
+        'Protected: champion, production'
       )
     ).toBeTruthy();
   });

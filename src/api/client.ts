@@ -6,23 +6,35 @@ import { API_NAMESPACE, requestAPI } from './request';
 import { IMlopsClient } from './token';
 import {
   ICompareRuns,
+  ICreateTransitionRequest,
   IDatasetDiff,
   IDatasetSummary,
   IDatasetVersionDetail,
   IDatasetVersionSummary,
   IExperimentSummary,
+  IFeasibilityStudy,
+  IHistoryEvent,
   ILineage,
   ILineageQuery,
   IListDatasets,
   IListDatasetVersions,
   IListExperiments,
+  IListFeasibilityStudies,
+  IListModels,
+  IListModelVersions,
   IListRuns,
   IListRunsQuery,
+  IListTransitionRequests,
+  IListTransitionRequestsQuery,
   IMetricHistory,
   IMetricHistoryQuery,
+  IModelDetail,
+  IModelHistory,
+  IModelVersion,
   IRunComparison,
   IRunDetail,
   IStatus,
+  ITransitionRequest,
   IUpdateRun,
   LineageKind
 } from './types';
@@ -161,6 +173,113 @@ export class MlopsClient implements IMlopsClient {
     return this.get<ILineage>(
       `lineage/${kind}/${segment(nodeId)}${queryString({ ...query })}`
     );
+  }
+
+  /** Every registered model with its latest version and aliases, and the gate's rules. */
+  listModels(): Promise<IListModels> {
+    return this.get<IListModels>('models');
+  }
+
+  /** A model with its versions and the requests waiting on it. */
+  getModel(name: string): Promise<IModelDetail> {
+    return this.get<IModelDetail>(`models/${segment(name)}`);
+  }
+
+  /** A model's versions, oldest first. */
+  async listModelVersions(name: string): Promise<IModelVersion[]> {
+    const body = await this.get<IListModelVersions>(
+      `models/${segment(name)}/versions`
+    );
+    return body.versions;
+  }
+
+  /** One model version: source run, artifact, training data, aliases. */
+  getModelVersion(name: string, version: number): Promise<IModelVersion> {
+    return this.get<IModelVersion>(
+      `models/${segment(name)}/versions/${version}`
+    );
+  }
+
+  /** Point an unprotected alias or stage at a version (a protected one answers 409). */
+  setModelAlias(
+    name: string,
+    alias: string,
+    version: number
+  ): Promise<IModelVersion> {
+    return this.send<IModelVersion>(
+      `models/${segment(name)}/aliases/${segment(alias)}`,
+      'PUT',
+      { version }
+    );
+  }
+
+  /** Remove an unprotected alias. */
+  deleteModelAlias(name: string, alias: string): Promise<IModelDetail> {
+    return requestAPI<IModelDetail>(
+      `models/${segment(name)}/aliases/${segment(alias)}`,
+      { method: 'DELETE' },
+      this.settings
+    );
+  }
+
+  /** Everything that happened to a model, oldest first. */
+  async getModelHistory(name: string): Promise<IHistoryEvent[]> {
+    const body = await this.get<IModelHistory>(
+      `models/${segment(name)}/history`
+    );
+    return body.events;
+  }
+
+  /** Transition requests, newest first (of one status or model, if asked). */
+  async listTransitionRequests(
+    query: IListTransitionRequestsQuery = {}
+  ): Promise<ITransitionRequest[]> {
+    const body = await this.get<IListTransitionRequests>(
+      `requests${queryString({ ...query })}`
+    );
+    return body.requests;
+  }
+
+  /** Ask for an alias to move, with an optional ease.ml/ci check. */
+  createTransitionRequest(
+    request: ICreateTransitionRequest
+  ): Promise<ITransitionRequest> {
+    return this.send<ITransitionRequest>('requests', 'POST', request);
+  }
+
+  /** One request with its check report and decision. */
+  getTransitionRequest(requestId: number): Promise<ITransitionRequest> {
+    return this.get<ITransitionRequest>(`requests/${requestId}`);
+  }
+
+  /** Approve a pending request: its alias moves. */
+  approveTransitionRequest(
+    requestId: number,
+    comment?: string
+  ): Promise<ITransitionRequest> {
+    return this.send<ITransitionRequest>(
+      `requests/${requestId}/approve`,
+      'POST',
+      comment ? { comment } : {}
+    );
+  }
+
+  /** Reject a pending request, saying why. */
+  rejectTransitionRequest(
+    requestId: number,
+    comment: string
+  ): Promise<ITransitionRequest> {
+    return this.send<ITransitionRequest>(
+      `requests/${requestId}/reject`,
+      'POST',
+      { comment }
+    );
+  }
+
+  /** Feasibility study runs with their reports, newest first. */
+  async listFeasibilityStudies(): Promise<IFeasibilityStudy[]> {
+    const body = await this.get<IListFeasibilityStudies>('feasibility');
+    return body.studies;
   }
 
   /** The URL that downloads an artifact (authenticated by the session's cookie). */

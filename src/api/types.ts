@@ -199,3 +199,117 @@ export type ILineage = Omit<Schemas['DescribeLineage'], 'nodes'> & {
 
 /** The query of `GET lineage/{kind}/{id}`. */
 export type ILineageQuery = QueryOf<'getLineage'>;
+
+/** A registered model as the models list shows it. */
+export type IModelSummary = Schemas['ModelSummary'];
+
+/** `GET models`: every model, and the store's rules for the approval gate. */
+export type IListModels = Schemas['ListModels'];
+
+/** A model version: source run, artifact, training data, aliases and stage. */
+export type IModelVersion = Schemas['DescribeModelVersion'];
+
+/** `GET models/{model}/versions`. */
+export type IListModelVersions = Schemas['ListModelVersions'];
+
+/** `PUT models/{model}/aliases/{alias}`. */
+export type ISetModelAlias = Schemas['SetModelAlias'];
+
+/** The status of a transition request. */
+export type RequestStatus = Schemas['DescribeTransitionRequest']['status'];
+
+/** One clause of an ease.ml/ci check: its estimate, interval and outcome. */
+export interface ICiClause {
+  text: string;
+  estimate: number;
+  low: number;
+  high: number;
+  threshold: number;
+  tolerance: number;
+  outcome: 'pass' | 'fail' | 'unknown';
+  /** The examples this clause needs at the check's reliability. */
+  examples_needed: number;
+  /** The bound the size comes from (hoeffding or bennett). */
+  bound: string;
+}
+
+/** What is left of a test set's budget after a check. */
+export interface ICiBudget {
+  steps: number;
+  used: number;
+  left: number;
+  exhausted: boolean;
+}
+
+/**
+ * An ease.ml/ci check's report as the frontend reads it (the document leaves it open):
+ * the raw three-valued outcome, the mode's decision, per clause estimates and
+ * intervals, the examples used and needed, the test set's budget after it, and the
+ * error when a model's predict failed.
+ */
+export interface ICiReport {
+  outcome: 'pass' | 'fail' | 'unknown';
+  decision: 'pass' | 'fail';
+  condition: string;
+  settings: {
+    reliability?: number;
+    mode?: string;
+    adaptivity?: string;
+    steps?: number;
+  };
+  clauses: ICiClause[];
+  estimates: Record<string, number>;
+  examples_used: number;
+  examples_needed: number;
+  budget: ICiBudget | null;
+  prediction_seconds?: number;
+  check_seconds?: number;
+  error: string | null;
+  /** Whose predict raised: `new` or `old`. */
+  failed_model?: string | null;
+}
+
+/** A request to move an alias, its check report and the decision on it. */
+export type ITransitionRequest = Omit<
+  Schemas['DescribeTransitionRequest'],
+  'report'
+> & {
+  report: ICiReport | null;
+};
+
+/** `GET models/{model}`: a model with its versions and the requests waiting on it. */
+export type IModelDetail = Omit<
+  Schemas['DescribeModel'],
+  'pending_requests'
+> & {
+  pending_requests: ITransitionRequest[];
+};
+
+/** `GET requests`. */
+export type IListTransitionRequests = Omit<
+  Schemas['ListTransitionRequests'],
+  'requests'
+> & {
+  requests: ITransitionRequest[];
+};
+
+/** The query of `GET requests`. */
+export type IListTransitionRequestsQuery = QueryOf<'listTransitionRequests'>;
+
+/** `POST requests`: ask for an alias to move, with an optional ease.ml/ci check. */
+export type ICreateTransitionRequest = Schemas['CreateTransitionRequest'];
+
+/** `POST requests/{id}/approve` or `.../reject`. */
+export type IDecideTransitionRequest = Schemas['DecideTransitionRequest'];
+
+/** Something that happened to a model: who did it, when, and its details. */
+export type IHistoryEvent = Schemas['HistoryEvent'];
+
+/** `GET models/{model}/history`: oldest first. */
+export type IModelHistory = Schemas['DescribeModelHistory'];
+
+/** A feasibility study run and its report. */
+export type IFeasibilityStudy = Schemas['FeasibilityStudy'];
+
+/** `GET feasibility`. */
+export type IListFeasibilityStudies = Schemas['ListFeasibilityStudies'];

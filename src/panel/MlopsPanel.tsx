@@ -4,6 +4,8 @@ import React from 'react';
 
 import { DatasetsModel, IDatasetsClient } from '../datasets/datasetsModel';
 import { DatasetsSection } from '../datasets/DatasetsSection';
+import { IModelsClient, ModelsModel } from '../models/modelsModel';
+import { ModelsSection } from '../models/ModelsSection';
 import { IRunsClient, RunsModel } from '../runs/runsModel';
 import { RunsSection } from '../runs/RunsSection';
 import { ICommandRunner } from '../shared/commands';
@@ -18,7 +20,10 @@ export interface IPanelSettings {
 }
 
 /** What the panel needs of the API client. */
-export type IPanelClient = IRunsClient & IDatasetsClient & IStatusSource;
+export type IPanelClient = IRunsClient &
+  IDatasetsClient &
+  IModelsClient &
+  IStatusSource;
 
 /** Options of {@link MlopsPanel}. */
 export interface IMlopsPanelOptions {
@@ -28,15 +33,16 @@ export interface IMlopsPanelOptions {
 }
 
 /** The panel's sections. */
-export type PanelSection = 'runs' | 'datasets';
+export type PanelSection = 'runs' | 'datasets' | 'models';
 
 const SECTIONS: [PanelSection, string][] = [
   ['runs', 'Runs'],
-  ['datasets', 'Datasets']
+  ['datasets', 'Datasets'],
+  ['models', 'Models']
 ];
 
 /**
- * The left side panel of mlops-jlab: a Runs and a Datasets section behind two tabs, and
+ * The left side panel of mlops-jlab: Runs, Datasets and Models sections behind tabs, and
  * a footer naming the store. The Runs section refreshes itself only while it is on screen.
  */
 export class MlopsPanel extends ReactWidget {
@@ -52,6 +58,7 @@ export class MlopsPanel extends ReactWidget {
       refreshInterval: options.settings?.refreshInterval
     });
     this.datasets = new DatasetsModel(options.client);
+    this.models = new ModelsModel(options.client);
     this.runs.changed.connect(this._onRunsChanged, this);
   }
 
@@ -60,6 +67,9 @@ export class MlopsPanel extends ReactWidget {
 
   /** The Datasets section's data. */
   readonly datasets: DatasetsModel;
+
+  /** The Models section's data. */
+  readonly models: ModelsModel;
 
   /** The section shown. */
   get section(): PanelSection {
@@ -191,6 +201,15 @@ export class MlopsPanel extends ReactWidget {
         >
           <DatasetsSection model={this.datasets} commands={this._commands} />
         </div>
+        <div
+          role="tabpanel"
+          id={`${id}-section-models`}
+          aria-labelledby={`${id}-tab-models`}
+          className="jp-MlopsPanel-section jp-mod-scroll"
+          hidden={this._section !== 'models'}
+        >
+          <ModelsSection model={this.models} commands={this._commands} />
+        </div>
         <StatusView source={this._client} active={this._statusActive} />
       </div>
     );
@@ -217,6 +236,9 @@ export class MlopsPanel extends ReactWidget {
     this.runs.setVisible(visible && this._section === 'runs');
     if (visible && this._section === 'datasets') {
       this.datasets.ensureLoaded();
+    }
+    if (visible && this._section === 'models') {
+      this.models.ensureLoaded();
     }
   }
 
