@@ -86,3 +86,43 @@ def test_track_basics_runs_headless_under_papermill(tmp_path, monkeypatch):
     # version, not a dataset of its own
     assert not [label for label in labels if label.startswith(f"{name}:wine")]
     tracker.store.dispose()
+
+
+def test_registry_example_registers_checks_and_approves_a_champion(tmp_path, monkeypatch):
+    # Given a copy of the registry example in a fresh folder with its own store
+    import mlops_jlab as ml
+
+    name = "05-registry-and-gate.ipynb"
+    shutil.copy(EXAMPLES / name, tmp_path / name)
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
+    notebook = nbformat.read(tmp_path / name, as_version=4)
+    # When it runs top to bottom in a real kernel
+    NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    # Then no cell failed, the feasibility study is a run, and champion is the approved version
+    errors = [
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
+    assert errors == []
+    location = resolve_store(tmp_path)
+    tracker = Tracker(location)
+    assert set(tracker.runs("kind = 'feasibility'")["tags.verdict"]) == {
+        "plausible",
+        "not reachable",
+    }
+    ml.set_store(location.db_url, location.artifacts)
+    try:
+        champion = ml.get_model_version("digits@champion")
+        history = ml.model_history("digits")
+    finally:
+        ml.set_store()
+    assert champion.version == 1
+    assert list(history["kind"]) == [
+        "registered",
+        "request_created",
+        "request_approved",
+        "alias_set",
+    ]
