@@ -229,12 +229,14 @@ def _gc(args: argparse.Namespace) -> int:
 
 def _demo_data(args: argparse.Namespace) -> int:
     from mlops_jlab.demo import (
+        TRAIN_NOTEBOOK,
         copy_examples,
         demo_workspace,
         fill_example_store,
         save_workspace,
         workspace_file,
     )
+    from mlops_jlab.demo_lifecycle import MODEL, PIPELINE, fill_pipelines, fill_registry
     from mlops_jlab.tracking import Tracker
 
     folder = Path(args.folder)
@@ -252,6 +254,10 @@ def _demo_data(args: argparse.Namespace) -> int:
         print(f"running the example notebooks in {folder} with papermill (about a minute)")
         recorded = fill_example_store(folder, location)
         print(f"recorded {recorded} example runs in {location.db_url}")
+        jobs = fill_pipelines(folder, location)
+        print(f"promoted {TRAIN_NOTEBOOK} to the pipeline {PIPELINE}: {jobs} jobs, a schedule")
+        fill_registry(location)
+        print(f"registered three versions of the model {MODEL}: approved, rejected, pending")
     else:
         print(f"{location.db_url} already holds runs; --force adds another set")
     workspaces = Path(args.workspaces_dir or folder / ".mlops" / "workspaces")
