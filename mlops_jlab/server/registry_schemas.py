@@ -145,8 +145,9 @@ class DecideTransitionRequest(Body):
 class HistoryEvent(BaseModel):
     id: int
     kind: str = Field(
-        description="registered, alias_set, alias_removed, request_created, request_approved "
-        "or request_rejected."
+        description="registered, alias_set, alias_removed, request_created, request_approved, "
+        "request_rejected, recommendation_made, recommendation_accepted or "
+        "recommendation_dismissed."
     )
     version: int | None
     actor: str | None
