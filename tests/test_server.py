@@ -29,6 +29,9 @@ SAMPLES = {
     "version": "1",
     "alias": "champion",
     "request_id": "1",
+    "job_id": "0" * 32,
+    "sweep_id": "0" * 32,
+    "recommendation_id": "1",
 }
 EVERY_OPERATION = [
     (method.upper(), re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], route.path))

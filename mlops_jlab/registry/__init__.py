@@ -1,6 +1,6 @@
 """The model registry: registered models, numbered versions from runs' models, aliases and
 stages, the approval gate that moves protected aliases only on a person's decision, and
-retraining recommendations that wait for one (:mod:`~.recommendations`).
+retraining recommendations that wait for one (:mod:`~.advice`).
 
 :mod:`~mlops_jlab.registry.registry` registers, finds and loads versions and moves free
 aliases; :mod:`~.gate` records transition requests (with their ease.ml/ci check) and

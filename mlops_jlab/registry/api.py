@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mlops_jlab.registry import gate
-from mlops_jlab.registry import recommendations as advice
+from mlops_jlab.registry import advice, gate
 from mlops_jlab.registry.entities import ModelVersion, Recommendation, TransitionRequest
 from mlops_jlab.registry.registry import Registry
 from mlops_jlab.tracking.api import get_tracker

@@ -1,4 +1,5 @@
-"""Retraining recommendations: a model version judged on new data, waiting for a person.
+"""Retraining advice: recommendations on a model version judged on new data, waiting for
+a person.
 
 A recommendation is made when :func:`check_drift` is asked (new data as a DataFrame or a
 recorded dataset version), or found by :func:`detect` when a newer version of a model's
