@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from mlops_jlab.registry import Registry, gate
+from mlops_jlab.registry import Registry, advice, gate
 from mlops_jlab.server.routes import ROUTES
 from tests.api_client import server_config
 
@@ -42,7 +42,9 @@ COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 # its pipeline's schema, and an output is saved as a new .ipynb file.
 # The registry's changes refuse what the store's state forbids (409: a protected alias, a
 # decided request), a condition's syntax or a test set JSON Schema cannot judge (400), and
-# one's own approval where the store forbids it (403).
+# one's own approval where the store forbids it (403). A recommendation is decided once
+# (409), a dismissal's reason is not blank, and drift is checked on a recorded dataset
+# version, by a version or an alias (not both).
 BEYOND_THE_SCHEMA = {
     "GET /runs",
     "POST /runs/compare",
@@ -57,6 +59,9 @@ BEYOND_THE_SCHEMA = {
     "POST /requests",
     "POST /requests/{request_id}/approve",
     "POST /requests/{request_id}/reject",
+    "POST /models/{model}/drift",
+    "POST /recommendations/{recommendation_id}/accept",
+    "POST /recommendations/{recommendation_id}/dismiss",
 }
 CONFORMANCE = [
     not_a_server_error,
@@ -99,6 +104,7 @@ def seeded(tracker):
     registry.register(ids[1], "churn")
     registry.set_alias("churn", "staging", 1)
     request = gate.request_transition(registry, "churn", 1, "champion", actor="ann")
+    (recommendation,) = advice.detect(registry, actor="ann")
     known = {
         "run_id": ids[0],
         "digest": digest,
@@ -114,6 +120,7 @@ def seeded(tracker):
         "version": "1",
         "alias": "staging",
         "request_id": str(request.id),
+        "recommendation_id": str(recommendation),
     }
     return ids, known, {"a": int(versions[0]), "b": int(versions[-1])}
 

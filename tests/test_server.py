@@ -31,6 +31,7 @@ SAMPLES = {
     "request_id": "1",
     "job_id": uuid.uuid4().hex,
     "sweep_id": uuid.uuid4().hex,
+    "recommendation_id": "1",
 }
 EVERY_OPERATION = [
     (method.upper(), re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], route.path))

@@ -14,8 +14,9 @@ fields depend on the kind (``None`` where nothing is recorded):
 - model_version: ``version_id``, ``model``, ``version``, ``run_id``, ``fingerprint``
   (the model artifact's digest), ``created_at``;
 - registry_event: ``event_id``, ``model``, ``event`` (alias_set, alias_removed,
-  request_created, request_approved, request_rejected), ``actor``, ``details`` (the
-  alias, the request and its comment, ...), ``created_at``.
+  request_created, request_approved, request_rejected, recommendation_made,
+  recommendation_accepted, recommendation_dismissed), ``actor``, ``details`` (the alias,
+  the request or recommendation and its comment, ...), ``created_at``.
 
 Times are milliseconds since the epoch, as everywhere in the store.
 """
@@ -199,7 +200,8 @@ def _model_node(row: Sequence[Any]) -> dict[str, Any]:
 
 
 def _registry_label(event: str | None, details: dict[str, Any]) -> str:
-    """``@champion -> v3``, ``request 4: @champion -> v3``, ``request 4 approved``."""
+    """``@champion -> v3``, ``request 4: @champion``, ``request 4 approved``,
+    ``recommendation 2: retrain``, ``recommendation 2 accepted``."""
     alias, version = details.get("alias") or details.get("to"), details.get("version")
     request = details.get("request_id")
     if event == "alias_set":
@@ -208,6 +210,11 @@ def _registry_label(event: str | None, details: dict[str, Any]) -> str:
         return f"@{alias} removed"
     if event == "request_created":
         return f"request {request}: @{alias}"
+    if event and event.startswith("recommendation_"):
+        number = details.get("recommendation_id")
+        if event == "recommendation_made":
+            return f"recommendation {number}: {details.get('action')}"
+        return f"recommendation {number} {event.removeprefix('recommendation_')}"
     return f"request {request} {(event or '').removeprefix('request_')}"
 
 

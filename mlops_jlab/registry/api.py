@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mlops_jlab.registry import gate
-from mlops_jlab.registry.entities import ModelVersion, TransitionRequest
+from mlops_jlab.registry import advice, gate
+from mlops_jlab.registry.entities import ModelVersion, Recommendation, TransitionRequest
 from mlops_jlab.registry.registry import Registry
 from mlops_jlab.tracking.api import get_tracker
 
@@ -227,6 +227,88 @@ def model_history(name: str) -> pd.DataFrame:
     )
     frame["created_at"] = pd.to_datetime(frame["created_at"], unit="ms", utc=True)
     return frame
+
+
+def check_drift(model: str, new_data: Any, name: str | None = None) -> Recommendation:
+    """Judge a model version on new data: retrain or keep, by the drift of each column
+    against the dataset version it was trained on (PSI, Kolmogorov-Smirnov,
+    Jensen-Shannon; the rule is :mod:`mlops_jlab.easeml.retraining`'s).
+
+    Parameters
+    ----------
+    model
+        ``"name"`` (its latest version), ``"name/3"``, ``"name@champion"``, or either
+        behind ``models:/``.
+    new_data
+        A DataFrame (recorded as a dataset version with role ``realtime`` under ``name``,
+        default ``"<model>/realtime"``) or a recorded dataset version: ``"name@v3"``,
+        ``"name"`` (its latest) or a version id.
+
+    Returns
+    -------
+    Recommendation
+        Pending until a person accepts (:func:`accept_recommendation`) or dismisses
+        (:func:`dismiss_recommendation`) it; asking again on the same data gives it again.
+    """
+    return advice.check_drift(get_registry(), model, new_data, name=name)
+
+
+def recommendations(model: str | None = None, status: str | None = None) -> pd.DataFrame:
+    """Retraining recommendations, newest first (of one model and status, if given).
+
+    First makes the ones new training data calls for: a version an alias points at (or
+    a model's latest) whose training dataset has a newer version of the same name gets a
+    pending recommendation on it, once.
+    """
+    import pandas as pd
+
+    registry = get_registry()
+    advice.check_status(status)
+    advice.detect(registry, model)
+    found = advice.list_recommendations(registry, model, status)
+    frame = pd.DataFrame(
+        [item.to_dict() | {"drifted_columns": item.drifted_columns} for item in found],
+        columns=[
+            "id",
+            "model",
+            "version",
+            "action",
+            "status",
+            "dataset_version",
+            "training_dataset",
+            "drifted_columns",
+            "reasons",
+            "trigger",
+            "created_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "comment",
+            "outcome",
+            "job_id",
+        ],
+    )
+    for column in ("created_at", "decided_at"):
+        frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
+    return frame
+
+
+def get_recommendation(recommendation_id: int) -> Recommendation:
+    """One retraining recommendation with its reasons and per-column drift."""
+    return advice.get_recommendation(get_registry(), recommendation_id)
+
+
+def accept_recommendation(recommendation_id: int, comment: str | None = None) -> Recommendation:
+    """Accept a pending recommendation. To retrain: when the model version's run came
+    from a job, a job of that pipeline (its latest version) starts with the parameters the
+    training job had, and its id is recorded; otherwise the version is tagged
+    ``retrain=requested``. To keep: nothing runs. A decision is final."""
+    return advice.accept(get_registry(), recommendation_id, comment)
+
+
+def dismiss_recommendation(recommendation_id: int, reason: str) -> Recommendation:
+    """Dismiss a pending recommendation, saying why (the reason is required)."""
+    return advice.dismiss(get_registry(), recommendation_id, reason)
 
 
 def registry_settings() -> dict[str, Any]:

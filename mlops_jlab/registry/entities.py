@@ -156,3 +156,96 @@ def request_html(request: TransitionRequest) -> str:
 
 def _number(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, (int, float)) else html.escape(json.dumps(value))
+
+
+@dataclass
+class Recommendation:
+    """Retrain or keep a model version, judged by the drift of new data against the
+    dataset version it was trained on; ``pending`` until a person accepts or dismisses it.
+
+    Attributes
+    ----------
+    action
+        ``retrain`` or ``keep`` (:mod:`mlops_jlab.easeml.retraining` says by which rule).
+    reasons
+        Why, in words naming the columns and their figures.
+    drift
+        ``columns`` (per column: method, PSI, KS statistic and p-value or Jensen-Shannon
+        distance, drifted, reasons), ``thresholds`` and ``rows``.
+    trigger
+        ``check_drift`` (asked for) or ``new_dataset_version`` (found when listing).
+    outcome, job_id
+        What accepting it did: the retraining job it started, or retraining requested.
+    """
+
+    id: int
+    model: str
+    version: int
+    model_version_id: int
+    dataset_version: str | None
+    dataset_version_id: int
+    training_dataset: str | None
+    training_dataset_version_id: int | None
+    trigger: str
+    action: str
+    reasons: list[str]
+    drift: dict[str, Any]
+    status: str
+    created_by: str | None
+    created_at: int
+    decided_by: str | None = None
+    decided_at: int | None = None
+    comment: str | None = None
+    outcome: str | None = None
+    job_id: str | None = None
+
+    @property
+    def drifted_columns(self) -> list[str]:
+        columns = self.drift.get("columns") or {}
+        return [name for name, column in columns.items() if column.get("drifted")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Recommendation {self.id}: {self.action} {self.model} v{self.version} on "
+            f"{self.dataset_version} ({self.status})>"
+        )
+
+    def _repr_html_(self) -> str:
+        return recommendation_html(self)
+
+
+def recommendation_html(found: Recommendation) -> str:
+    """A recommendation, its reasons and its per-column drift as an HTML table."""
+    rows = [
+        _row("recommendation", f"#{found.id}: {found.action} {found.model} v{found.version}"),
+        _row("status", found.status),
+        _row("new data", found.dataset_version),
+        _row("trained on", found.training_dataset),
+        _row("found by", f"{found.trigger} ({found.created_by})"),
+    ]
+    rows += [_row("reason", reason) for reason in found.reasons]
+    if found.status != "pending":
+        rows += [_row("decided by", found.decided_by), _row("comment", found.comment)]
+        rows.append(_row("outcome", found.outcome))
+    table = "".join(rows)
+    columns = found.drift.get("columns") or {}
+    if columns:
+        names = ("column", "method", "PSI", "KS statistic", "KS p-value", "JS distance", "drifted")
+        head = "".join(f"<th>{name}</th>" for name in names)
+        body = "".join(
+            "<tr>"
+            f"<td>{html.escape(name)}</td>"
+            f"<td>{html.escape(str(column.get('method') or column.get('note')))}</td>"
+            + "".join(
+                f"<td>{_number(column[key]) if key in column else ''}</td>"
+                for key in ("psi", "ks_statistic", "ks_pvalue", "js_distance")
+            )
+            + f"<td>{'yes' if column.get('drifted') else ''}</td>"
+            "</tr>"
+            for name, column in columns.items()
+        )
+        table += f"<tr><td colspan='2'><table><tr>{head}</tr>{body}</table></td></tr>"
+    return f"<table class='mlops-recommendation'>{table}</table>"

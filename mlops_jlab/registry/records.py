@@ -17,11 +17,15 @@ from sqlalchemy.engine import Connection
 from mlops_jlab.store.tables import (
     ALIASES,
     EVENTS,
+    JOBS,
     MODEL_VERSIONS,
     MODELS,
+    PIPELINES,
+    RECOMMENDATIONS,
     REGISTRY_EVENTS,
     REQUESTS,
     RUN_ARTIFACTS,
+    RUNS,
     SETTINGS,
     VERSIONS,
 )
@@ -328,6 +332,111 @@ def decide(
         .values(decision=decision, decided_by=actor, decided_at=now_ms(), comment=comment)
     )
     return result.rowcount == 1
+
+
+def set_version_tags(conn: Connection, version_id: int, tags: dict[str, str]) -> None:
+    """Set tags of a model version, keeping its others."""
+    current = conn.execute(
+        sa.select(MODEL_VERSIONS.c.tags).where(MODEL_VERSIONS.c.id == version_id)
+    ).scalar()
+    conn.execute(
+        MODEL_VERSIONS.update()
+        .where(MODEL_VERSIONS.c.id == version_id)
+        .values(tags={**(current or {}), **tags})
+    )
+
+
+# --- retraining recommendations ---------------------------------------------------------
+
+
+def insert_recommendation(conn: Connection, values: dict[str, Any]) -> int | None:
+    """Record a recommendation; None when one for the same (model version, dataset
+    version) exists already (two listings at once record it once)."""
+    result = conn.execute(
+        _insert(conn, RECOMMENDATIONS)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["model_version_id", "dataset_version_id"])
+        .returning(RECOMMENDATIONS.c.id)
+    )
+    return result.scalar()
+
+
+def recommendation_for(conn: Connection, version_id: int, dataset_version_id: int) -> int | None:
+    """The id of the recommendation on a model version for a dataset version, if any."""
+    return conn.execute(
+        sa.select(RECOMMENDATIONS.c.id).where(
+            RECOMMENDATIONS.c.model_version_id == version_id,
+            RECOMMENDATIONS.c.dataset_version_id == dataset_version_id,
+        )
+    ).scalar()
+
+
+_RECOMMENDATIONS = (
+    sa.select(
+        RECOMMENDATIONS,
+        MODELS.c.name.label("model"),
+        MODELS.c.id.label("model_id"),
+        MODEL_VERSIONS.c.version,
+        MODEL_VERSIONS.c.run_id,
+    )
+    .join(MODEL_VERSIONS, MODEL_VERSIONS.c.id == RECOMMENDATIONS.c.model_version_id)
+    .join(MODELS, MODELS.c.id == MODEL_VERSIONS.c.model_id)
+)
+
+
+def recommendation_rows(
+    conn: Connection,
+    *,
+    recommendation_id: int | None = None,
+    status: str | None = None,
+    model_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Recommendations, newest first."""
+    statement = _RECOMMENDATIONS.order_by(RECOMMENDATIONS.c.id.desc())
+    if recommendation_id is not None:
+        statement = statement.where(RECOMMENDATIONS.c.id == recommendation_id)
+    if status is not None:
+        statement = statement.where(RECOMMENDATIONS.c.status == status)
+    if model_id is not None:
+        statement = statement.where(MODELS.c.id == model_id)
+    return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+def decide_recommendation(
+    conn: Connection, recommendation_id: int, status: str, actor: str | None, **values: Any
+) -> bool:
+    """Record the decision on a pending recommendation; False if it was no longer pending
+    (of two decisions at once, the second changes nothing)."""
+    result = conn.execute(
+        RECOMMENDATIONS.update()
+        .where(RECOMMENDATIONS.c.id == recommendation_id, RECOMMENDATIONS.c.status == PENDING)
+        .values(status=status, decided_by=actor, decided_at=now_ms(), **values)
+    )
+    return result.rowcount == 1
+
+
+def newest_version_of_dataset(conn: Connection, version_id: int) -> int | None:
+    """The newest version of the dataset that version ``version_id`` belongs to."""
+    dataset = sa.select(VERSIONS.c.dataset_id).where(VERSIONS.c.id == version_id)
+    return conn.execute(
+        sa.select(sa.func.max(VERSIONS.c.id)).where(VERSIONS.c.dataset_id.in_(dataset))
+    ).scalar()
+
+
+def source_job(conn: Connection, run_id: str | None) -> dict[str, Any] | None:
+    """The job whose run ``run_id`` is (its pipeline's name and its parameters), if any."""
+    if run_id is None:
+        return None
+    row = conn.execute(
+        sa.select(JOBS.c.id, JOBS.c.parameters, PIPELINES.c.name.label("pipeline"))
+        .select_from(
+            RUNS.join(JOBS, JOBS.c.id == RUNS.c.job_id).join(
+                PIPELINES, PIPELINES.c.id == JOBS.c.pipeline_id
+            )
+        )
+        .where(RUNS.c.id == run_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
 
 
 # --- settings ---------------------------------------------------------------------------

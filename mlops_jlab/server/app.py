@@ -170,7 +170,7 @@ class MlopsApp(ExtensionApp):
         ).start()
         # The store is opened and its pages checked now, beside the server's start, so that
         # the log says at once when it is damaged (requests are then refused with a 503).
-        registry = RegistryService(location)
+        registry = RegistryService(location, executor)
         self.settings["mlops_jlab_registry_service"] = registry
         threading.Thread(
             target=self._open_store,

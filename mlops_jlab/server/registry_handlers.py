@@ -88,6 +88,51 @@ class RejectRequestHandler(ApproveRequestHandler):
     approve = False
 
 
+class RecommendationsHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = self.parse_query()
+        service = self.registry_service
+        self.write_json(await self.call(service.list_recommendations, query, self.user_name))
+
+
+class RecommendationHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self, recommendation_id: str) -> None:
+        service = self.registry_service
+        self.write_json(await self.call(service.describe_recommendation, recommendation_id))
+
+
+class AcceptRecommendationHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def post(self, recommendation_id: str) -> None:
+        body = self.parse_body()
+        service = self.registry_service
+        accepted = await self.call(
+            service.accept_recommendation, recommendation_id, body, self.user_name
+        )
+        self.write_json(accepted)
+
+
+class DismissRecommendationHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def post(self, recommendation_id: str) -> None:
+        body = self.parse_body()
+        service = self.registry_service
+        dismissed = await self.call(
+            service.dismiss_recommendation, recommendation_id, body, self.user_name
+        )
+        self.write_json(dismissed)
+
+
+class ModelDriftHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def post(self, model: str) -> None:
+        body = self.parse_body()
+        service = self.registry_service
+        self.write_json(await self.call(service.check_drift, model, body, self.user_name))
+
+
 class FeasibilityHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self) -> None:

@@ -145,8 +145,9 @@ class DecideTransitionRequest(Body):
 class HistoryEvent(BaseModel):
     id: int
     kind: str = Field(
-        description="registered, alias_set, alias_removed, request_created, request_approved "
-        "or request_rejected."
+        description="registered, alias_set, alias_removed, request_created, request_approved, "
+        "request_rejected, recommendation_made, recommendation_accepted or "
+        "recommendation_dismissed."
     )
     version: int | None
     actor: str | None
@@ -165,6 +166,75 @@ class DescribeModel(ModelSummary):
     model_versions: list[DescribeModelVersion]
     pending_requests: list[DescribeTransitionRequest]
     protected_aliases: list[str]
+
+
+RecommendationStatus = Literal["pending", "accepted", "dismissed"]
+
+
+class DescribeRecommendation(BaseModel):
+    """A retraining recommendation: retrain or keep a model version, judged by the drift
+    of new data against its training dataset version, and the person's decision."""
+
+    id: int
+    model: str
+    version: int
+    model_version_id: int
+    dataset_version: str | None = Field(description="The new data's dataset version, name@vN.")
+    dataset_version_id: int
+    training_dataset: str | None = Field(
+        description="The training dataset version it was compared with, name@vN."
+    )
+    training_dataset_version_id: int | None
+    trigger: Literal["check_drift", "new_dataset_version"] = Field(
+        description="check_drift when asked for, new_dataset_version when a newer version "
+        "of the training dataset was found."
+    )
+    action: Literal["retrain", "keep"]
+    reasons: list[str] = Field(description="Why, naming the columns and their figures.")
+    drift: dict[str, Any] = Field(
+        description="columns (per column: method, psi, ks_statistic, ks_pvalue, js_distance, "
+        "drifted, reasons, note), thresholds and rows."
+    )
+    status: RecommendationStatus
+    created_by: str | None
+    created_at: int
+    decided_by: str | None
+    decided_at: int | None
+    comment: str | None = Field(description="The acceptance's comment or dismissal's reason.")
+    outcome: str | None = Field(description="What accepting it did.")
+    job_id: str | None = Field(description="The retraining job accepting it started.")
+
+
+class ListRecommendations(BaseModel):
+    recommendations: list[DescribeRecommendation]
+
+
+class ListRecommendationsQuery(Request):
+    """``GET recommendations``."""
+
+    model: Key | None = optional(description="Only recommendations for this model.")
+    status: RecommendationStatus | None = optional(description="Only those in this status.")
+
+
+class AcceptRecommendation(Body):
+    """``POST recommendations/{recommendation_id}/accept``."""
+
+    comment: Comment | None = optional()
+
+
+class DismissRecommendation(Body):
+    """``POST recommendations/{recommendation_id}/dismiss``: saying why."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_COMMENT_LENGTH, pattern=TEXT_PATTERN)]
+
+
+class CheckModelDrift(Body):
+    """``POST models/{model}/drift``: judge a version of the model on a recorded dataset
+    version (its latest version unless a version or an alias is given)."""
+
+    dataset: Key = Field(description="The new data: name@vN, or a name (its latest version).")
+    version: int | None = optional(ge=1, le=2**31 - 1)
+    alias: Alias | None = optional(description="The version this alias points at.")
 
 
 class FeasibilityStudy(BaseModel):
@@ -186,17 +256,23 @@ class ListFeasibilityStudies(BaseModel):
 
 
 __all__ = [
+    "AcceptRecommendation",
+    "CheckModelDrift",
     "CreateTransitionRequest",
     "DecideTransitionRequest",
     "DescribeModel",
     "DescribeModelHistory",
     "DescribeModelVersion",
+    "DescribeRecommendation",
     "DescribeTransitionRequest",
+    "DismissRecommendation",
     "FeasibilityStudy",
     "HistoryEvent",
     "ListFeasibilityStudies",
     "ListModelVersions",
     "ListModels",
+    "ListRecommendations",
+    "ListRecommendationsQuery",
     "ListTransitionRequests",
     "ListTransitionRequestsQuery",
     "SetModelAlias",

@@ -16,20 +16,27 @@ import sqlalchemy as sa
 
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import InvalidInputError, MlopsError, NotFoundError
-from mlops_jlab.registry import gate
+from mlops_jlab.pipelines.executor import Executor
+from mlops_jlab.registry import advice, gate
 from mlops_jlab.registry.registry import Registry
 from mlops_jlab.rules import check_key
 from mlops_jlab.server.registry_schemas import (
+    AcceptRecommendation,
+    CheckModelDrift,
     CreateTransitionRequest,
     DescribeModel,
     DescribeModelHistory,
     DescribeModelVersion,
+    DescribeRecommendation,
     DescribeTransitionRequest,
+    DismissRecommendation,
     FeasibilityStudy,
     HistoryEvent,
     ListFeasibilityStudies,
     ListModels,
     ListModelVersions,
+    ListRecommendations,
+    ListRecommendationsQuery,
     ListTransitionRequests,
     ListTransitionRequestsQuery,
     SetModelAlias,
@@ -59,10 +66,12 @@ def _model(name: str) -> str:
 
 
 class RegistryService:
-    """The registry's operations on one store."""
+    """The registry's operations on one store; retraining jobs a recommendation's
+    acceptance starts run in ``executor`` (the server's), else in a local one."""
 
-    def __init__(self, location: StoreLocation):
+    def __init__(self, location: StoreLocation, executor: Executor | None = None):
         self.location = location
+        self.executor = executor
 
     @cached_property
     def registry(self) -> Registry:
@@ -149,6 +158,49 @@ class RegistryService:
         number = _positive(request_id, "transition request")
         decided = gate.decide(self.registry, number, approve, comment, user)
         return DescribeTransitionRequest(**decided.to_dict())
+
+    # --- retraining recommendations ----------------------------------------------------
+
+    def list_recommendations(
+        self, query: ListRecommendationsQuery, user: str | None
+    ) -> ListRecommendations:
+        """Recommendations, newest first, after making those new training data calls for."""
+        advice.detect(self.registry, query.model, actor=user)
+        found = advice.list_recommendations(self.registry, query.model, query.status)
+        return ListRecommendations(recommendations=[r.to_dict() for r in found])
+
+    def describe_recommendation(self, recommendation_id: str) -> DescribeRecommendation:
+        number = _positive(recommendation_id, "retraining recommendation")
+        found = advice.get_recommendation(self.registry, number)
+        return DescribeRecommendation(**found.to_dict())
+
+    def accept_recommendation(
+        self, recommendation_id: str, body: AcceptRecommendation, user: str | None
+    ) -> DescribeRecommendation:
+        number = _positive(recommendation_id, "retraining recommendation")
+        found = advice.accept(self.registry, number, body.comment, user, self.executor)
+        return DescribeRecommendation(**found.to_dict())
+
+    def dismiss_recommendation(
+        self, recommendation_id: str, body: DismissRecommendation, user: str | None
+    ) -> DescribeRecommendation:
+        number = _positive(recommendation_id, "retraining recommendation")
+        found = advice.dismiss(self.registry, number, body.reason, user)
+        return DescribeRecommendation(**found.to_dict())
+
+    def check_drift(
+        self, name: str, body: CheckModelDrift, user: str | None
+    ) -> DescribeRecommendation:
+        name = _model(name)
+        if body.version is not None and body.alias is not None:
+            raise InvalidInputError("give a version or an alias, not both")
+        ref = name
+        if body.version is not None:
+            ref = f"{name}/{body.version}"
+        elif body.alias is not None:
+            ref = f"{name}@{body.alias}"
+        found = advice.check_drift(self.registry, ref, body.dataset, actor=user)
+        return DescribeRecommendation(**found.to_dict())
 
     # --- feasibility ------------------------------------------------------------------
 

@@ -30,15 +30,21 @@ from mlops_jlab.server.pipeline_schemas import (
     SaveJobOutput,
 )
 from mlops_jlab.server.registry_schemas import (
+    AcceptRecommendation,
+    CheckModelDrift,
     CreateTransitionRequest,
     DecideTransitionRequest,
     DescribeModel,
     DescribeModelHistory,
     DescribeModelVersion,
+    DescribeRecommendation,
     DescribeTransitionRequest,
+    DismissRecommendation,
     ListFeasibilityStudies,
     ListModels,
     ListModelVersions,
+    ListRecommendations,
+    ListRecommendationsQuery,
     ListTransitionRequests,
     ListTransitionRequestsQuery,
     SetModelAlias,
@@ -272,6 +278,10 @@ ALIAS = PathParam(
 REQUEST_ID = PathParam(
     "A transition request's id (a positive number).", {"type": "string", "pattern": r"^[0-9]+$"}
 )
+RECOMMENDATION_ID = PathParam(
+    "A retraining recommendation's id (a positive number).",
+    {"type": "string", "pattern": r"^[0-9]+$"},
+)
 
 REGISTRY_ROUTES: list[Route] = [
     Route(
@@ -430,6 +440,91 @@ REGISTRY_ROUTES: list[Route] = [
             )
         },
         {"request_id": REQUEST_ID},
+    ),
+    Route(
+        "models/{model}/drift",
+        registry_handlers.ModelDriftHandler,
+        {
+            "post": Operation(
+                "checkModelDrift",
+                "Judge a model version on a recorded dataset version: retrain or keep",
+                DescribeRecommendation,
+                body=CheckModelDrift,
+                errors=(400, 404, 413),
+                description=(
+                    "The drift of each column against the version's training dataset version "
+                    "(PSI, Kolmogorov-Smirnov, Jensen-Shannon) makes a pending recommendation; "
+                    "asking again on the same data answers the same one. A version without "
+                    "recorded training data answers 400."
+                ),
+            )
+        },
+        {"model": MODEL},
+    ),
+    Route(
+        "recommendations",
+        registry_handlers.RecommendationsHandler,
+        {
+            "get": Operation(
+                "listRecommendations",
+                "Retraining recommendations, newest first",
+                ListRecommendations,
+                query=ListRecommendationsQuery,
+                errors=(400, 404),
+                description=(
+                    "First makes the recommendations new training data calls for: a version "
+                    "an alias points at (or a model's latest) whose training dataset has a "
+                    "newer version gets one on it, once."
+                ),
+            )
+        },
+    ),
+    Route(
+        "recommendations/{recommendation_id}",
+        registry_handlers.RecommendationHandler,
+        {
+            "get": Operation(
+                "describeRecommendation",
+                "A recommendation with its reasons, per-column drift and decision",
+                DescribeRecommendation,
+                errors=(404,),
+            )
+        },
+        {"recommendation_id": RECOMMENDATION_ID},
+    ),
+    Route(
+        "recommendations/{recommendation_id}/accept",
+        registry_handlers.AcceptRecommendationHandler,
+        {
+            "post": Operation(
+                "acceptRecommendation",
+                "Accept a pending recommendation",
+                DescribeRecommendation,
+                body=AcceptRecommendation,
+                errors=(400, 404, 409, 413),
+                description=(
+                    "To retrain: the pipeline that trained the model runs again as a job in "
+                    "the server's executor (job_id), or, for a model not trained by a job, its "
+                    "version is tagged retrain. 409 when it was decided already."
+                ),
+            )
+        },
+        {"recommendation_id": RECOMMENDATION_ID},
+    ),
+    Route(
+        "recommendations/{recommendation_id}/dismiss",
+        registry_handlers.DismissRecommendationHandler,
+        {
+            "post": Operation(
+                "dismissRecommendation",
+                "Dismiss a pending recommendation, saying why",
+                DescribeRecommendation,
+                body=DismissRecommendation,
+                errors=(400, 404, 409, 413),
+                description="A blank reason answers 400; 409 when it was decided already.",
+            )
+        },
+        {"recommendation_id": RECOMMENDATION_ID},
     ),
     Route(
         "feasibility",

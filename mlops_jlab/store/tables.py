@@ -340,6 +340,10 @@ class RetrainingRecommendation(Base):
     dataset_version_id: Mapped[int] = mapped_column(
         ForeignKey("dataset_versions.id", ondelete="CASCADE")
     )
+    # The version the model was trained on, which the new data was compared with (0012).
+    training_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="SET NULL")
+    )
     trigger: Mapped[str] = mapped_column(String(32))
     recommendation: Mapped[str] = mapped_column(String(16))
     reasons: Mapped[list[Any]] = mapped_column(JSON)
@@ -349,6 +353,11 @@ class RetrainingRecommendation(Base):
     decided_at: Mapped[int | None] = mapped_column(BigInteger)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # Who asked for the check (or listed the recommendations that found new data), what
+    # accepting it did (a job started, retraining requested), and the job it started (0012).
+    created_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
 
 
 class Setting(Base):
@@ -526,6 +535,11 @@ REGISTRY_INDEXES = [
         TransitionRequest.model_version_id,
     ),
     Index("ix_retraining_recommendations_status", RetrainingRecommendation.status),
+]
+
+# Added by migration 0012: a job's recommendation (what started it).
+RECOMMENDATION_INDEXES = [
+    Index("ix_retraining_recommendations_job", RetrainingRecommendation.job_id),
 ]
 
 # The tables, for statements written with SQLAlchemy Core.

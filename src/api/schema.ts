@@ -652,6 +652,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/{model}/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Judge a model version on a recorded dataset version: retrain or keep
+         * @description The drift of each column against the version's training dataset version (PSI, Kolmogorov-Smirnov, Jensen-Shannon) makes a pending recommendation; asking again on the same data answers the same one. A version without recorded training data answers 400.
+         */
+        post: operations["checkModelDrift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retraining recommendations, newest first
+         * @description First makes the recommendations new training data calls for: a version an alias points at (or a model's latest) whose training dataset has a newer version gets one on it, once.
+         */
+        get: operations["listRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recommendations/{recommendation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recommendation with its reasons, per-column drift and decision */
+        get: operations["describeRecommendation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recommendations/{recommendation_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a pending recommendation
+         * @description To retrain: the pipeline that trained the model runs again as a job in the server's executor (job_id), or, for a model not trained by a job, its version is tagged retrain. 409 when it was decided already.
+         */
+        post: operations["acceptRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recommendations/{recommendation_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss a pending recommendation, saying why
+         * @description A blank reason answers 400; 409 when it was decided already.
+         */
+        post: operations["dismissRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/feasibility": {
         parameters: {
             query?: never;
@@ -673,6 +770,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AcceptRecommendation
+         * @description ``POST recommendations/{recommendation_id}/accept``.
+         */
+        AcceptRecommendation: {
+            /** Comment */
+            comment?: string | null;
+        };
         /** ArtifactInfo */
         ArtifactInfo: {
             /** Name */
@@ -687,6 +792,25 @@ export interface components {
             media_type: string;
             /** Created At */
             created_at: number;
+        };
+        /**
+         * CheckModelDrift
+         * @description ``POST models/{model}/drift``: judge a version of the model on a recorded dataset
+         *     version (its latest version unless a version or an alias is given).
+         */
+        CheckModelDrift: {
+            /**
+             * Dataset
+             * @description The new data: name@vN, or a name (its latest version).
+             */
+            dataset: string;
+            /** Version */
+            version?: number | null;
+            /**
+             * Alias
+             * @description The version this alias points at.
+             */
+            alias?: string | null;
         };
         /** CodeDiff */
         CodeDiff: {
@@ -1291,6 +1415,86 @@ export interface components {
             new?: boolean;
         };
         /**
+         * DescribeRecommendation
+         * @description A retraining recommendation: retrain or keep a model version, judged by the drift
+         *     of new data against its training dataset version, and the person's decision.
+         */
+        DescribeRecommendation: {
+            /** Id */
+            id: number;
+            /** Model */
+            model: string;
+            /** Version */
+            version: number;
+            /** Model Version Id */
+            model_version_id: number;
+            /**
+             * Dataset Version
+             * @description The new data's dataset version, name@vN.
+             */
+            dataset_version: string | null;
+            /** Dataset Version Id */
+            dataset_version_id: number;
+            /**
+             * Training Dataset
+             * @description The training dataset version it was compared with, name@vN.
+             */
+            training_dataset: string | null;
+            /** Training Dataset Version Id */
+            training_dataset_version_id: number | null;
+            /**
+             * Trigger
+             * @description check_drift when asked for, new_dataset_version when a newer version of the training dataset was found.
+             * @enum {string}
+             */
+            trigger: "check_drift" | "new_dataset_version";
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "retrain" | "keep";
+            /**
+             * Reasons
+             * @description Why, naming the columns and their figures.
+             */
+            reasons: string[];
+            /**
+             * Drift
+             * @description columns (per column: method, psi, ks_statistic, ks_pvalue, js_distance, drifted, reasons, note), thresholds and rows.
+             */
+            drift: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "accepted" | "dismissed";
+            /** Created By */
+            created_by: string | null;
+            /** Created At */
+            created_at: number;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided At */
+            decided_at: number | null;
+            /**
+             * Comment
+             * @description The acceptance's comment or dismissal's reason.
+             */
+            comment: string | null;
+            /**
+             * Outcome
+             * @description What accepting it did.
+             */
+            outcome: string | null;
+            /**
+             * Job Id
+             * @description The retraining job accepting it started.
+             */
+            job_id: string | null;
+        };
+        /**
          * DescribeRun
          * @description ``GET runs/{run_id}``: everything recorded about one run, deleted or not.
          */
@@ -1526,6 +1730,14 @@ export interface components {
              */
             js_threshold?: number | null;
         };
+        /**
+         * DismissRecommendation
+         * @description ``POST recommendations/{recommendation_id}/dismiss``: saying why.
+         */
+        DismissRecommendation: {
+            /** Reason */
+            reason: string;
+        };
         /** EnvironmentComparison */
         EnvironmentComparison: {
             /**
@@ -1670,7 +1882,7 @@ export interface components {
             id: number;
             /**
              * Kind
-             * @description registered, alias_set, alias_removed, request_created, request_approved or request_rejected.
+             * @description registered, alias_set, alias_removed, request_created, request_approved, request_rejected, recommendation_made, recommendation_accepted or recommendation_dismissed.
              */
             kind: string;
             /** Version */
@@ -1811,6 +2023,27 @@ export interface components {
         ListPipelines: {
             /** Pipelines */
             pipelines: components["schemas"]["PipelineSummary"][];
+        };
+        /** ListRecommendations */
+        ListRecommendations: {
+            /** Recommendations */
+            recommendations: components["schemas"]["DescribeRecommendation"][];
+        };
+        /**
+         * ListRecommendationsQuery
+         * @description ``GET recommendations``.
+         */
+        ListRecommendationsQuery: {
+            /**
+             * Model
+             * @description Only recommendations for this model.
+             */
+            model?: string | null;
+            /**
+             * Status
+             * @description Only those in this status.
+             */
+            status?: ("pending" | "accepted" | "dismissed") | null;
         };
         /** ListRuns */
         ListRuns: {
@@ -4696,6 +4929,351 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DescribeTransitionRequest"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The run's state does not allow the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    checkModelDrift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name, percent-encoded. */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckModelDrift"];
+            };
+        };
+        responses: {
+            /** @description Judge a model version on a recorded dataset version: retrain or keep */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeRecommendation"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listRecommendations: {
+        parameters: {
+            query?: {
+                /** @description Only recommendations for this model. */
+                model?: string;
+                /** @description Only those in this status. */
+                status?: "pending" | "accepted" | "dismissed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retraining recommendations, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListRecommendations"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A retraining recommendation's id (a positive number). */
+                recommendation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A recommendation with its reasons, per-column drift and decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeRecommendation"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    acceptRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A retraining recommendation's id (a positive number). */
+                recommendation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptRecommendation"];
+            };
+        };
+        responses: {
+            /** @description Accept a pending recommendation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeRecommendation"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The run's state does not allow the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    dismissRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A retraining recommendation's id (a positive number). */
+                recommendation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DismissRecommendation"];
+            };
+        };
+        responses: {
+            /** @description Dismiss a pending recommendation, saying why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeRecommendation"];
                 };
             };
             /** @description The request does not fit: the message says what to fix. */
