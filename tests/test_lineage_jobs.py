@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from mlops_jlab import lineage
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 from mlops_jlab.lineage import export as lineage_export
+from mlops_jlab.lineage import walks as lineage_walks
 from mlops_jlab.pipelines import jobs, promotion
 from mlops_jlab.store.tables import EVENTS
 from tests.api_client import api_caller, server_config
@@ -79,7 +80,7 @@ def ran(tracker, tmp_path):
     )
 
 
-def test_the_output_of_a_job_leads_back_to_the_job_and_the_pipeline_version(ran):
+def test_the_output_of_a_job_leads_back_to_the_job_and_the_pipeline_version(ran, monkeypatch):
     r = ran
     # When the upstream lineage of the dataset version the job's cell wrote is asked for
     with r.tracker.store.read() as conn:
@@ -116,6 +117,11 @@ def test_the_output_of_a_job_leads_back_to_the_job_and_the_pipeline_version(ran)
     assert dv(r.scaled) in r.outputs
     # And the job's own lineage has the version above it and its run and outputs below
     assert ids(around) == {r.pv, r.jb, f"run:{r.run}", *r.outputs}
+    # And a database that walks by joining every edge finds the same graphs
+    monkeypatch.setattr(lineage_walks, "_assembly", lambda conn: "join")
+    with r.tracker.store.read() as conn:
+        assert lineage.upstream(conn, "dataset_version", r.scaled) == graph
+        assert lineage.graph(conn, "job", r.job.id) == around
 
 
 def test_jobs_and_pipeline_versions_are_asked_for_like_any_node(ran):
