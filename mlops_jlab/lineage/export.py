@@ -12,10 +12,16 @@ derived from the generated classes (fields, types, required fields, no unknown o
 RFC 3339 times, UUID run ids), and by building the package's typed event from the dict,
 which runs the package's own validators, and comparing ``Serde.to_dict`` of it with the
 dict. :func:`prov_document` gives W3C PROV-JSON that the ``prov`` package reads back.
+
+A pipeline job is the run of its pipeline that its tracked cells' runs belong to: in
+OpenLineage their ``parent`` facet names it (OpenLineage job ``pipelines/<name>``, run id
+the job's id), in PROV it is an activity that informed them, with the pipeline version
+it ran as its plan.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -96,6 +102,38 @@ def _job_name(run: Any) -> str:
     return run.notebook_path or run.name
 
 
+def _pipeline_job(node: dict[str, Any], namespace: str) -> dict[str, Any]:
+    """A pipeline job as the run of an OpenLineage job named after its pipeline."""
+    return {
+        "run": {"runId": _run_uuid(node["job_id"]), "facets": {}},
+        "job": {
+            "namespace": namespace,
+            "name": f"pipelines/{node['pipeline'] or node['job_id']}",
+            "facets": {},
+        },
+    }
+
+
+def _parent_facet(conn: Connection, run: Any, namespace: str, producer: str) -> dict | None:
+    """The run's ``parent`` facet: its parent run, else the pipeline job it ran in; with a
+    parent run inside a job, the job is the root."""
+    parent = run_rows(conn, [run.parent_id]).get(run.parent_id) if run.parent_id else None
+    job = (
+        describe_nodes(conn, [("job", run.job_id)]).get(("job", run.job_id)) if run.job_id else None
+    )
+    if parent is not None:
+        fields = {
+            "run": {"runId": _run_uuid(parent.id), "facets": {}},
+            "job": {"namespace": namespace, "name": _job_name(parent), "facets": {}},
+        }
+        if job is not None:
+            fields["root"] = _pipeline_job(job, namespace)
+        return _facet("parent", producer, **fields)
+    if job is not None:
+        return _facet("parent", producer, **_pipeline_job(job, namespace))
+    return None
+
+
 def _facet(name: str, producer: str, **fields: Any) -> dict[str, Any]:
     return {
         "_producer": producer,
@@ -173,7 +211,9 @@ def openlineage_events(
         START lists the inputs (and, while the run runs, the outputs so far), the last
         event the inputs and outputs. Each dataset carries a ``version`` facet (the
         content fingerprint, an artifact's digest or a model's version number) and, when
-        its schema is known, a ``schema`` facet; outputs their row count or size.
+        its schema is known, a ``schema`` facet; outputs their row count or size. The
+        run's ``parent`` facet names its parent run, else the pipeline job it ran in
+        (OpenLineage job ``pipelines/<pipeline>``); a parent run's job is the ``root``.
 
     Raises
     ------
@@ -218,14 +258,9 @@ def openlineage_events(
             "sourceCode", producer, language="python", sourceCode=run.code
         )
     run_facets: dict[str, Any] = {}
-    parent = run_rows(conn, [run.parent_id]).get(run.parent_id) if run.parent_id else None
+    parent = _parent_facet(conn, run, namespace, producer)
     if parent is not None:
-        run_facets["parent"] = _facet(
-            "parent",
-            producer,
-            run={"runId": _run_uuid(parent.id), "facets": {}},
-            job={"namespace": namespace, "name": _job_name(parent), "facets": {}},
-        )
+        run_facets["parent"] = parent
 
     def event(kind: str, ms: int, facets: dict, inputs: list, outputs: list) -> dict[str, Any]:
         return {
@@ -269,6 +304,8 @@ _PROV_TYPES = {
     "artifact": "mlops:Artifact",
     "model_version": "mlops:ModelVersion",
 }
+# A pipeline version is the plan its jobs followed.
+_PLAN_TYPES = ("prov:Plan", "mlops:PipelineVersion")
 # Node fields a PROV entity keeps, as mlops:<field>.
 _PROV_FIELDS = {
     "dataset_version": ("dataset", "version", "fingerprint", "role", "n_rows", "n_columns"),
@@ -287,7 +324,9 @@ def prov_document(conn: Connection, run_ids: Iterable[str]) -> dict[str, Any]:
     Runs are activities (``run:<id>``) associated with their user as an agent
     (``user:<name>``); dataset versions, artifacts and model versions are entities, with
     ``used`` and ``wasGeneratedBy`` from the lineage events and ``wasDerivedFrom`` from a
-    dataset version to its parent version.
+    dataset version to its parent version. The pipeline job a run ran in is an activity
+    (``job:<id>``) the run ``wasInformedBy``, associated with who started it and with the
+    pipeline version it ran (``pipeline_version:<id>``, a ``prov:Plan`` entity).
 
     Raises
     ------
@@ -380,6 +419,7 @@ def prov_document(conn: Connection, run_ids: Iterable[str]) -> dict[str, Any]:
                 },
             )
     _registry_activities(conn, entities, activities, agents, relation)
+    _job_activities(conn, [runs[run_id] for run_id in ids], document, agents, relation)
     if agents:
         document["agent"] = agents
     for (_, key), (_, parent) in sorted(derived.items(), key=lambda item: order(item[0])):
@@ -392,6 +432,63 @@ def prov_document(conn: Connection, run_ids: Iterable[str]) -> dict[str, Any]:
         )
     document.update(sections)
     return document
+
+
+def _job_activities(
+    conn: Connection,
+    runs: Sequence[Any],
+    document: dict[str, Any],
+    agents: dict[str, Any],
+    relation: Any,
+) -> None:
+    """The pipeline jobs ``runs`` ran in, as activities that informed them, each
+    associated with whoever started it and with the pipeline version it ran as its plan."""
+    jobs = describe_nodes(conn, {("job", run.job_id) for run in runs if run.job_id})
+    plans = {
+        ("pipeline_version", str(job["pipeline_version_id"]))
+        for job in jobs.values()
+        if job["pipeline_version_id"] is not None
+    }
+    versions = describe_nodes(conn, plans)
+    for _, version in sorted(versions.items(), key=lambda item: order(item[0])):
+        document["entity"][version["id"]] = {
+            "prov:type": [_qname(kind) for kind in _PLAN_TYPES],
+            "prov:label": version["label"],
+            **{
+                f"mlops:{field}": version[field]
+                for field in ("pipeline", "version", "notebook_path", "parameters")
+                if version[field] is not None
+            },
+        }
+    for _, job in sorted(jobs.items()):
+        activity: dict[str, Any] = {
+            "prov:type": _qname("mlops:Job"),
+            "prov:label": job["label"],
+            "mlops:status": job["status"],
+            "mlops:parameters": json.dumps(job["parameters"], sort_keys=True),
+        }
+        if job["started_at"] is not None:
+            activity["prov:startTime"] = _iso(job["started_at"])
+        if job["ended_at"] is not None:
+            activity["prov:endTime"] = _iso(job["ended_at"])
+        if job["pipeline"] is not None:
+            activity["mlops:pipeline"] = job["pipeline"]
+        document["activity"][job["id"]] = activity
+        association = {"prov:activity": job["id"]}
+        if job["created_by"]:
+            agent = f"user:{quote(job['created_by'], safe='')}"
+            agents[agent] = {"prov:type": _qname("prov:Person"), "prov:label": job["created_by"]}
+            association["prov:agent"] = agent
+        plan = ("pipeline_version", str(job["pipeline_version_id"]))
+        if plan in versions:
+            association["prov:plan"] = versions[plan]["id"]
+        relation("wasAssociatedWith", **association)
+    for run in runs:
+        if ("job", run.job_id) in jobs:
+            relation(
+                "wasInformedBy",
+                **{"prov:informed": f"run:{run.id}", "prov:informant": f"job:{run.job_id}"},
+            )
 
 
 _REGISTRY_EVENTS_OF = (

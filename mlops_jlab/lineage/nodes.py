@@ -1,5 +1,6 @@
-"""Lineage nodes as the graph shows them: runs, dataset versions, artifacts and model
-versions, described from their rows, and placeholders for the ones whose row is gone.
+"""Lineage nodes as the graph shows them: runs, dataset versions, artifacts, model
+versions, registry events, pipeline versions and jobs, described from their rows, and
+placeholders for the ones whose row is gone.
 
 Every node has ``id`` (``<kind>:<id>``), ``kind``, ``label`` and ``stale``; the other
 fields depend on the kind (``None`` where nothing is recorded):
@@ -16,7 +17,13 @@ fields depend on the kind (``None`` where nothing is recorded):
 - registry_event: ``event_id``, ``model``, ``event`` (alias_set, alias_removed,
   request_created, request_approved, request_rejected, recommendation_made,
   recommendation_accepted, recommendation_dismissed), ``actor``, ``details`` (the alias,
-  the request or recommendation and its comment, ...), ``created_at``.
+  the request or recommendation and its comment, ...), ``created_at``;
+- pipeline_version: ``version_id``, ``pipeline``, ``version``, ``notebook_path``,
+  ``parameters`` (the parameter schema in brief: ``lr: float = 0.1, depth: int = 3``),
+  ``created_by``, ``created_at``;
+- job: ``job_id``, ``pipeline``, ``pipeline_version_id``, ``version`` (the pipeline
+  version's number), ``parameters`` (the values it ran with), ``status``, ``attempt``,
+  ``created_by``, ``created_at``, ``started_at``, ``ended_at``, ``error``.
 
 Times are milliseconds since the epoch, as everywhere in the store.
 """
@@ -38,8 +45,11 @@ from mlops_jlab.lineage.staleness import stale_runs
 from mlops_jlab.store.tables import (
     ARTIFACTS,
     DATASETS,
+    JOBS,
     MODEL_VERSIONS,
     MODELS,
+    PIPELINE_VERSIONS,
+    PIPELINES,
     REGISTRY_EVENTS,
     RUN_ARTIFACTS,
     RUNS,
@@ -124,6 +134,39 @@ _REGISTRY_NODES = (
     )
     .join(MODELS, MODELS.c.id == REGISTRY_EVENTS.c.model_id)
     .where(AmongIds(REGISTRY_EVENTS.c.id))
+)
+
+_PIPELINE_VERSION_NODES = (
+    sa.select(
+        PIPELINE_VERSIONS.c.id,
+        PIPELINES.c.name.label("pipeline"),
+        PIPELINE_VERSIONS.c.version,
+        PIPELINE_VERSIONS.c.notebook_path,
+        PIPELINE_VERSIONS.c.parameter_schema,
+        PIPELINE_VERSIONS.c.created_by,
+        PIPELINE_VERSIONS.c.created_at,
+    )
+    .join(PIPELINES, PIPELINES.c.id == PIPELINE_VERSIONS.c.pipeline_id)
+    .where(AmongIds(PIPELINE_VERSIONS.c.id))
+)
+_JOB_NODES = (
+    sa.select(
+        JOBS.c.id,
+        PIPELINES.c.name.label("pipeline"),
+        JOBS.c.pipeline_version_id,
+        PIPELINE_VERSIONS.c.version,
+        JOBS.c.parameters,
+        JOBS.c.status,
+        JOBS.c.attempt,
+        JOBS.c.created_by,
+        JOBS.c.created_at,
+        JOBS.c.started_at,
+        JOBS.c.ended_at,
+        JOBS.c.error,
+    )
+    .join(PIPELINES, PIPELINES.c.id == JOBS.c.pipeline_id)
+    .outerjoin(PIPELINE_VERSIONS, PIPELINE_VERSIONS.c.id == JOBS.c.pipeline_version_id)
+    .where(AmongIds(JOBS.c.id))
 )
 
 
@@ -234,6 +277,55 @@ def _registry_node(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+def _parameters_summary(schema: Any) -> str:
+    """A parameter schema in brief, as the cell reads: ``lr: float = 0.1, depth: int = 3``."""
+    items = [item for item in schema or [] if isinstance(item, dict) and "name" in item]
+    return ", ".join(
+        f"{item['name']}: {item.get('type', 'any')} = {item.get('default_text', '')}"
+        for item in items
+    )
+
+
+def _pipeline_version_node(row: Sequence[Any]) -> dict[str, Any]:
+    version_id, pipeline, number, notebook_path, schema, created_by, created = row
+    return {
+        "id": f"pipeline_version:{version_id}",
+        "kind": "pipeline_version",
+        "label": f"{pipeline} v{number}",
+        "stale": False,
+        "version_id": version_id,
+        "pipeline": pipeline,
+        "version": number,
+        "notebook_path": notebook_path,
+        "parameters": _parameters_summary(schema) if schema is not None else None,
+        "created_by": created_by,
+        "created_at": created,
+    }
+
+
+def _job_node(row: Sequence[Any]) -> dict[str, Any]:
+    (job_id, pipeline, version_id, number, parameters, status, attempt, created_by, created,
+     started, ended, error) = row  # fmt: skip
+    return {
+        "id": f"job:{job_id}",
+        "kind": "job",
+        "label": f"{pipeline} ({status})" if pipeline and status else pipeline or job_id,
+        "stale": False,
+        "job_id": job_id,
+        "pipeline": pipeline,
+        "pipeline_version_id": version_id,
+        "version": number,
+        "parameters": parameters,
+        "status": status,
+        "attempt": attempt,
+        "created_by": created_by,
+        "created_at": created,
+        "started_at": started,
+        "ended_at": ended,
+        "error": error,
+    }
+
+
 def placeholder(kind: str, key: str) -> dict[str, Any]:
     """A node a lineage event names but whose own row is gone: same fields, unknown."""
     if kind == "run":
@@ -244,6 +336,10 @@ def placeholder(kind: str, key: str) -> dict[str, Any]:
         node = _version_node((int(key), *[None] * 8))
     elif kind == "registry_event":
         node = _registry_node((int(key), *[None] * 5))
+    elif kind == "pipeline_version":
+        node = _pipeline_version_node((int(key), *[None] * 6))
+    elif kind == "job":
+        node = _job_node((key, *[None] * 11))
     else:
         node = _model_node((int(key), *[None] * 5))
     return {**node, "label": key}
@@ -266,6 +362,7 @@ def describe_nodes(
         "dataset_version": (_VERSION_NODES, _version_node),
         "model_version": (_MODEL_NODES, _model_node),
         "registry_event": (_REGISTRY_NODES, _registry_node),
+        "pipeline_version": (_PIPELINE_VERSION_NODES, _pipeline_version_node),
     }
     for kind, (statement, make) in numbered.items():
         numbers = [int(key) for key in by_kind[kind]]
@@ -273,6 +370,8 @@ def describe_nodes(
             found[kind, str(row[0])] = make(row)
     for row in batched(conn, _ARTIFACT_NODES, by_kind["artifact"]):
         found["artifact", row[0]] = _artifact_node(row)
+    for row in batched(conn, _JOB_NODES, by_kind["job"]):
+        found["job", row[0]] = _job_node(row)
     return found
 
 

@@ -2,8 +2,9 @@
 ordered; a list of ids as one statement parameter, read in batches; and planner settings
 for a block on PostgreSQL.
 
-A node is ``(kind, id)`` with the id as text: a run id, an artifact's digest, or the
-number of a dataset or model version (``"dataset_version:12"`` as one string).
+A node is ``(kind, id)`` with the id as text: a run or job id, an artifact's digest, or
+the number of a dataset, model or pipeline version or of a registry event
+(``"dataset_version:12"`` as one string).
 """
 
 from __future__ import annotations
@@ -25,9 +26,18 @@ from mlops_jlab.rules import KEY_LENGTH, storable
 from mlops_jlab.store.reads import ID_BATCH
 from mlops_jlab.store.tables import EVENTS, RUNS, VERSIONS
 
-KINDS = ("run", "dataset_version", "artifact", "model_version", "registry_event")
-NUMBERED_KINDS = ("dataset_version", "model_version", "registry_event")
-_INT_MAX = 2**31 - 1  # dataset and model version ids are INTEGER columns
+KINDS = (
+    "run",
+    "dataset_version",
+    "artifact",
+    "model_version",
+    "registry_event",
+    "pipeline_version",
+    "job",
+)
+NUMBERED_KINDS = ("dataset_version", "model_version", "registry_event", "pipeline_version")
+_INT_MAX = 2**31 - 1  # version and event ids are INTEGER columns
+_ID_NAMES = {"run": "run id", "job": "job id", "artifact": "artifact digest"}
 
 _SETTING = sa.text("SELECT current_setting(:name, true)")
 _SET = sa.text("SELECT set_config(:name, :value, true)")
@@ -50,8 +60,7 @@ def check_node(kind: Any, id: Any) -> tuple[str, str]:
             raise NotFoundError(f"there is no {kind} {int(id)} in the store")
         return kind, str(int(id))
     if not isinstance(id, str) or not id:
-        what = "run id" if kind == "run" else "artifact digest"
-        raise InvalidInputError(f"a {what} is a non-empty string, not {id!r}")
+        raise InvalidInputError(f"a {_ID_NAMES[kind]} is a non-empty string, not {id!r}")
     if len(id) > KEY_LENGTH or not storable(id):  # PostgreSQL cannot even compare a NUL
         raise NotFoundError(f"there is no {kind} {id[:40]!r} in the store")
     return kind, id
@@ -79,6 +88,8 @@ def not_found(kind: str, key: str) -> str:
     """The message for a node that does not exist (or is a deleted run)."""
     if kind == "run":
         return f"there is no run {key!r} (or it was deleted); list runs with mlops_jlab.runs()"
+    if kind == "job":
+        return f"there is no job {key!r} in the store; list jobs with mlops_jlab.jobs()"
     return f"there is no {kind} {key!r} in the store"
 
 

@@ -4,14 +4,17 @@ The graph
 ---------
 Nodes are runs and the entities runs read or wrote: dataset versions, artifacts and
 model versions, with the ids ``run:<run id>``, ``dataset_version:<id>``,
-``artifact:<digest>`` and ``model_version:<id>``; and what the registry recorded of a
-model version (``registry_event:<id>``: an alias moved, a request made or decided). Edges
-point the way data flows:
+``artifact:<digest>`` and ``model_version:<id>``; what the registry recorded of a
+model version (``registry_event:<id>``: an alias moved, a request made or decided); and
+the pipeline versions (``pipeline_version:<id>``) whose jobs (``job:<job id>``) ran the
+notebooks whose tracked cells became runs. Edges point the way data flows:
 
 - ``input``: entity -> run, the run read the entity (a lineage event ``INPUT``);
 - ``output``: run -> entity, the run produced it (a lineage event ``OUTPUT``);
 - ``derived``: parent version -> version (``dataset_versions.parent_version_id``);
 - ``registry``: model version -> registry event (``registry_events.model_version_id``).
+- ``pipeline``: pipeline version -> job, the job ran it (``jobs.pipeline_version_id``);
+- ``job``: job -> run, a tracked cell of the job (``runs.job_id``).
 
 Deleted runs are not in the graph, and no walk passes through one.
 
@@ -57,6 +60,7 @@ from mlops_jlab.lineage.queries import (
 )
 from mlops_jlab.store.tables import (
     EVENTS,
+    JOBS,
     REGISTRY_EVENTS,
     RUNS,
     VERSIONS,
@@ -135,7 +139,49 @@ def _steps(walk: sa.Alias, direction: str) -> list[sa.Select]:
             events_of.c.model_version_id == number_key(walk.c.kind, walk.c.id, "model_version"),
             events_of.c.kind != "registered",
         )
-    return [of_run, of_entity, derived, registry]
+    jobs = JOBS.alias("j")
+    job_runs = RUNS.alias("jr")
+    if upstream:
+        # A run leads to its job, a job to the pipeline version it ran.
+        of_job = sa.select(
+            _word("job").label("kind"),
+            job_runs.c.job_id.label("id"),
+            _word("job").label("edge"),
+        ).where(
+            walk.c.kind == "run",
+            job_runs.c.id == walk.c.id,
+            job_runs.c.job_id.is_not(None),
+            job_runs.c.deleted_at.is_(None),
+        )
+        pipeline = sa.select(
+            _word("pipeline_version").label("kind"),
+            sa.cast(jobs.c.pipeline_version_id, sa.String).label("id"),
+            _word("pipeline").label("edge"),
+        ).where(
+            walk.c.kind == "job",
+            jobs.c.id == walk.c.id,
+            jobs.c.pipeline_version_id.is_not(None),
+        )
+    else:
+        # A pipeline version leads to the jobs that ran it (``ix_jobs_version``), a job to
+        # its runs (``ix_runs_job``).
+        of_job = sa.select(
+            _word("run").label("kind"),
+            job_runs.c.id.label("id"),
+            _word("job").label("edge"),
+        ).where(
+            walk.c.kind == "job",
+            job_runs.c.job_id == walk.c.id,
+            job_runs.c.deleted_at.is_(None),
+        )
+        pipeline = sa.select(
+            _word("job").label("kind"),
+            sa.cast(jobs.c.id, sa.String).label("id"),
+            _word("pipeline").label("edge"),
+        ).where(
+            jobs.c.pipeline_version_id == number_key(walk.c.kind, walk.c.id, "pipeline_version")
+        )
+    return [of_run, of_entity, derived, registry, of_job, pipeline]
 
 
 def _all_edges() -> sa.Subquery:
@@ -179,6 +225,26 @@ def _all_edges() -> sa.Subquery:
             sa.cast(events_of.c.id, sa.String),
             _word("registry"),
         ).where(events_of.c.model_version_id.is_not(None), events_of.c.kind != "registered")
+    )
+    jobs = JOBS.alias("j")
+    selects.append(
+        sa.select(
+            _word("pipeline_version"),
+            sa.cast(jobs.c.pipeline_version_id, sa.String),
+            _word("job"),
+            sa.cast(jobs.c.id, sa.String),
+            _word("pipeline"),
+        ).where(jobs.c.pipeline_version_id.is_not(None))
+    )
+    job_runs = RUNS.alias("jr")
+    selects.append(
+        sa.select(
+            _word("job"),
+            sa.cast(job_runs.c.job_id, sa.String),
+            _word("run"),
+            sa.cast(job_runs.c.id, sa.String),
+            _word("job"),
+        ).where(job_runs.c.job_id.is_not(None), job_runs.c.deleted_at.is_(None))
     )
     return sa.union_all(*selects).subquery("edges")
 
@@ -291,8 +357,9 @@ def graph(
     conn
         A connection to the store (``Store.read()``).
     kind, id
-        The node: ``"run"`` and a run id, ``"dataset_version"`` or ``"model_version"`` and
-        its number, or ``"artifact"`` and its digest.
+        The node: ``"run"`` or ``"job"`` and its id, ``"dataset_version"``,
+        ``"model_version"``, ``"pipeline_version"`` or ``"registry_event"`` and its number,
+        or ``"artifact"`` and its digest.
     direction
         ``"upstream"``, ``"downstream"`` or ``"both"``.
     depth

@@ -9,6 +9,7 @@ it: adding a route is a handler class and an entry below.
 
 from __future__ import annotations
 
+from mlops_jlab.lineage.queries import KINDS as NODE_KINDS
 from mlops_jlab.rules import ALIAS_PATTERN, DIGEST_PATTERN, NODE_ID_PATTERN, RUN_ID_PATTERN
 from mlops_jlab.server import handlers, registry_handlers
 from mlops_jlab.server import pipeline_handlers as pipelines
@@ -85,15 +86,10 @@ DATASET_NAME = PathParam(
 VERSION_ID = PathParam(
     "A dataset version's id (a positive number).", {"type": "string", "pattern": r"^[0-9]+$"}
 )
-NODE_KIND = PathParam(
-    "The kind of node.",
-    {
-        "type": "string",
-        "enum": ["run", "dataset_version", "artifact", "model_version", "registry_event"],
-    },
-)
+NODE_KIND = PathParam("The kind of node.", {"type": "string", "enum": list(NODE_KINDS)})
 NODE_ID = PathParam(
-    "The node's id: a run id, a dataset or model version's number, an artifact's digest.",
+    "The node's id: a run or job id, an artifact's digest, the number of a dataset, model "
+    "or pipeline version or of a registry event.",
     {"type": "string", "pattern": f"^{NODE_ID_PATTERN}$"},
 )
 DIGEST = PathParam(
@@ -708,7 +704,9 @@ ROUTES: list[Route] = [
                 description=(
                     "Edges point the way data flows: input (dataset version -> run), output "
                     "(run -> dataset version, artifact or model version), derived (parent "
-                    "version -> version). Deleted runs are left out; stale runs are marked."
+                    "version -> version), registry (model version -> registry event), "
+                    "pipeline (pipeline version -> job), job (job -> run). Deleted runs are "
+                    "left out; stale runs are marked."
                 ),
             )
         },

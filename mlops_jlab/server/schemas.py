@@ -535,7 +535,11 @@ class GetLineageQuery(Request):
 class LineageEdge(BaseModel):
     source: str
     target: str
-    kind: str = Field(description="input (entity -> run), output (run -> entity) or derived.")
+    kind: str = Field(
+        description="input (entity -> run), output (run -> entity), derived (parent version "
+        "-> version), registry (model version -> registry event), pipeline (pipeline version "
+        "-> job) or job (job -> run)."
+    )
 
 
 class DescribeLineage(BaseModel):

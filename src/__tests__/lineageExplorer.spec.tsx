@@ -391,6 +391,93 @@ describe('LineageExplorer', () => {
     expect(screen.getByLabelText('Legend')).toBeTruthy();
   });
 
+  it('given a job of a pipeline version, then both are drawn with their own outline, edges and details', async () => {
+    const JOB = 'job:da5c390fec52425a8e7946b68c5df9bc';
+    const jobLineage: ILineage = {
+      root: JOB,
+      nodes: [
+        {
+          id: JOB,
+          kind: 'job',
+          label: 'scale (finished)',
+          stale: false,
+          job_id: JOB.slice(4),
+          pipeline: 'scale',
+          pipeline_version_id: 1,
+          version: 1,
+          parameters: { factor: 3 },
+          status: 'finished',
+          started_at: 1700000000000,
+          ended_at: 1700000005000,
+          error: null
+        },
+        {
+          id: 'pipeline_version:1',
+          kind: 'pipeline_version',
+          label: 'scale v1',
+          stale: false,
+          version_id: 1,
+          pipeline: 'scale',
+          version: 1,
+          notebook_path: 'work/scale.ipynb',
+          parameters: 'factor: int = 2',
+          created_at: 1699999990000
+        },
+        { ...lineage().nodes[2], stale: false, stale_reasons: [] }
+      ],
+      edges: [
+        { source: 'pipeline_version:1', target: JOB, kind: 'pipeline' },
+        { source: JOB, target: RUN, kind: 'job' }
+      ]
+    };
+    const { container } = await renderExplorer(jest.fn(async () => jobLineage));
+    const job = nodeElement(container, JOB);
+    const version = nodeElement(container, 'pipeline_version:1');
+    expect(job.getAttribute('data-kind')).toBe('job');
+    expect(version.getAttribute('data-kind')).toBe('pipeline_version');
+    // Named by kind for screen readers, with the job's status and the version's pipeline
+    expect(job.getAttribute('aria-label')).toMatch(
+      /^Job scale \(finished\), job \u00b7 finished/
+    );
+    expect(version.getAttribute('aria-label')).toMatch(
+      /^Pipeline version scale v1, pipeline scale/
+    );
+    // Each its own outline, unlike the run's
+    const outlines = new Set(
+      [JOB, 'pipeline_version:1', RUN].map(id =>
+        nodeElement(container, id)
+          .querySelector('.jp-MlopsLineage-shape')!
+          .getAttribute('d')
+      )
+    );
+    expect(outlines.size).toBe(3);
+    // The edges from the version to the job and on to the run say what they are
+    const kinds = Array.from(
+      container.querySelectorAll('path.jp-MlopsLineage-edge')
+    ).map(e => e.getAttribute('data-kind'));
+    expect(kinds.sort()).toEqual(['job', 'pipeline']);
+    // The legend names both kinds and the edges of a job
+    const legend = screen.getByLabelText('Legend');
+    expect(within(legend).getByText('Pipeline version')).toBeTruthy();
+    expect(within(legend).getByText('Job')).toBeTruthy();
+    expect(within(legend).getByText('Ran as a job')).toBeTruthy();
+
+    // When the job is clicked, its details show its parameters, status and times
+    fireEvent.click(job);
+    const details = screen.getByLabelText('Node details');
+    expect(
+      within(details).getByText('Job \u00b7 graph drawn around it')
+    ).toBeTruthy();
+    expect(within(details).getByText('Parameters')).toBeTruthy();
+    expect(within(details).getByText('{"factor":3}')).toBeTruthy();
+    expect(within(details).getByText('Started')).toBeTruthy();
+    // And the version's, its notebook and parameter schema
+    fireEvent.click(version);
+    const versionDetails = screen.getByLabelText('Node details');
+    expect(within(versionDetails).getByText('work/scale.ipynb')).toBeTruthy();
+    expect(within(versionDetails).getByText('factor: int = 2')).toBeTruthy();
+  });
+
   it('given a lineage too large to lay out at once, then it asks before drawing it', async () => {
     const huge: ILineage = {
       root: 'dataset_version:0',

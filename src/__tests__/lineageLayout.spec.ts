@@ -183,10 +183,16 @@ describe('mergeLineage', () => {
 
 describe('geometry helpers', () => {
   it('given each kind, then its outline differs', () => {
-    const paths = ['run', 'dataset_version', 'artifact', 'model_version'].map(
-      k => nodeShapePath(k, 100, 40)
-    );
-    expect(new Set(paths).size).toBe(4);
+    const paths = [
+      'run',
+      'dataset_version',
+      'artifact',
+      'model_version',
+      'registry_event',
+      'pipeline_version',
+      'job'
+    ].map(k => nodeShapePath(k, 100, 40));
+    expect(new Set(paths).size).toBe(7);
     expect(nodeShapePath('dataset_version', 100, 40)).toContain('A');
   });
 

@@ -228,7 +228,7 @@ export interface paths {
         };
         /**
          * What a node came from and what came of it, as nodes and edges
-         * @description Edges point the way data flows: input (dataset version -> run), output (run -> dataset version, artifact or model version), derived (parent version -> version). Deleted runs are left out; stale runs are marked.
+         * @description Edges point the way data flows: input (dataset version -> run), output (run -> dataset version, artifact or model version), derived (parent version -> version), registry (model version -> registry event), pipeline (pipeline version -> job), job (job -> run). Deleted runs are left out; stale runs are marked.
          */
         get: operations["getLineage"];
         put?: never;
@@ -1919,7 +1919,7 @@ export interface components {
             target: string;
             /**
              * Kind
-             * @description input (entity -> run), output (run -> entity) or derived.
+             * @description input (entity -> run), output (run -> entity), derived (parent version -> version), registry (model version -> registry event), pipeline (pipeline version -> job) or job (job -> run).
              */
             kind: string;
         };
@@ -3325,8 +3325,8 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The kind of node. */
-                kind: "run" | "dataset_version" | "artifact" | "model_version" | "registry_event";
-                /** @description The node's id: a run id, a dataset or model version's number, an artifact's digest. */
+                kind: "run" | "dataset_version" | "artifact" | "model_version" | "registry_event" | "pipeline_version" | "job";
+                /** @description The node's id: a run or job id, an artifact's digest, the number of a dataset, model or pipeline version or of a registry event. */
                 node_id: string;
             };
             cookie?: never;

@@ -13,7 +13,8 @@ export interface ILineageEdgeProps {
 
 /**
  * One edge of the lineage graph, pointing the way data flows; `derived` edges (a version
- * made from another) are dashed. Memoised like the nodes.
+ * made from another) are dashed, `pipeline` and `job` edges (a pipeline version ran as a
+ * job, a job's tracked cell became a run) dotted. Memoised like the nodes.
  */
 export const LineageEdge = memo(
   ({ edge, highlighted, markers }: ILineageEdgeProps): JSX.Element => {

@@ -3,9 +3,20 @@ import React from 'react';
 import { nodeShapePath } from './lineageLayout';
 import { KIND_NAMES } from './nodeText';
 
-const KINDS = ['run', 'dataset_version', 'artifact', 'model_version'];
+const KINDS = [
+  'run',
+  'dataset_version',
+  'artifact',
+  'model_version',
+  'registry_event',
+  'pipeline_version',
+  'job'
+];
 
-/** The key of the lineage graph: each kind's outline, stale runs and derived edges. */
+/**
+ * The key of the lineage graph: each kind's outline, stale runs, derived edges and the
+ * edges from a pipeline version through its jobs to their runs.
+ */
 export function LineageLegend(): JSX.Element {
   return (
     <ul className="jp-MlopsLineage-legend" aria-label="Legend">
@@ -52,6 +63,15 @@ export function LineageLegend(): JSX.Element {
           />
         </svg>
         Derived from
+      </li>
+      <li>
+        <svg width={30} height={18} aria-hidden="true">
+          <path
+            className="jp-MlopsLineage-legendEdge jp-mod-pipeline"
+            d="M2,9H28"
+          />
+        </svg>
+        Ran as a job
       </li>
     </ul>
   );

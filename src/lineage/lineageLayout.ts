@@ -347,7 +347,8 @@ export function edgePath(points: IPoint[]): string {
 /**
  * The outline of a node of `kind` in a `width` x `height` box at the origin: a run is a
  * rounded rectangle, a dataset version a cylinder, an artifact a note with a folded
- * corner, a model version a hexagon.
+ * corner, a model version a hexagon, a registry event a pennant, a pipeline version (a
+ * plan) a parallelogram, a job a chevron pointing on to its runs.
  */
 export function nodeShapePath(
   kind: string,
@@ -373,6 +374,18 @@ export function nodeShapePath(
     case 'model_version': {
       const i = Math.min(14, w / 4);
       return `M${i},0H${w - i}L${w},${h / 2}L${w - i},${h}H${i}L0,${h / 2}Z`;
+    }
+    case 'registry_event': {
+      const n = Math.min(12, w / 6);
+      return `M0,0H${w}L${w - n},${h / 2}L${w},${h}H0Z`;
+    }
+    case 'pipeline_version': {
+      const s = Math.min(10, w / 8);
+      return `M${s},0H${w}L${w - s},${h}H0Z`;
+    }
+    case 'job': {
+      const p = Math.min(14, w / 4);
+      return `M0,0H${w - p}L${w},${h / 2}L${w - p},${h}H0Z`;
     }
     default: {
       const r = Math.min(8, h / 4);

@@ -15,7 +15,10 @@ export const KIND_NAMES: Record<string, string> = {
   run: 'Run',
   dataset_version: 'Dataset version',
   artifact: 'Artifact',
-  model_version: 'Model version'
+  model_version: 'Model version',
+  registry_event: 'Registry event',
+  pipeline_version: 'Pipeline version',
+  job: 'Job'
 };
 
 /** The name of a kind, also for kinds a newer server may add. */
@@ -43,6 +46,12 @@ export function nodeSummary(node: ILineageNode): string {
     }
     case 'model_version':
       return 'model version';
+    case 'registry_event':
+      return node.event ? String(node.event).replace(/_/g, ' ') : 'registry';
+    case 'pipeline_version':
+      return node.pipeline ? `pipeline ${node.pipeline}` : 'pipeline version';
+    case 'job':
+      return node.status ? `job \u00b7 ${node.status}` : 'job';
     default:
       return kindName(node.kind).toLowerCase();
   }
@@ -89,7 +98,20 @@ const FIELD_LABELS: Record<string, string> = {
   artifact_kind: 'Artifact kind',
   media_type: 'Media type',
   size: 'Size',
-  model: 'Model'
+  model: 'Model',
+  job_id: 'Job id',
+  pipeline: 'Pipeline',
+  pipeline_version_id: 'Pipeline version id',
+  parameters: 'Parameters',
+  attempt: 'Attempt',
+  created_by: 'Created by',
+  started_at: 'Started',
+  ended_at: 'Ended',
+  error: 'Error',
+  event_id: 'Event id',
+  event: 'Event',
+  actor: 'Actor',
+  details: 'Details'
 };
 
 /** Fields the details pane shows elsewhere (title, badge, reasons) or not at all. */
