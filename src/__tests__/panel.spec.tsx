@@ -3,6 +3,7 @@ import { Widget } from '@lumino/widgets';
 
 import { IStatus } from '../api/types';
 import { MlopsPanel } from '../panel/MlopsPanel';
+import { FakeJobsClient } from './jobsFixtures';
 import { FakeRunsClient, makeRuns, settle } from './runsFixtures';
 
 const status: IStatus = {
@@ -25,6 +26,8 @@ function fakeClient() {
       listDatasets: jest.fn(async () => []),
       listDatasetVersions: jest.fn(async () => []),
       getDatasetVersion: jest.fn(),
+      ...new FakeJobsClient(),
+      ...new FakeJobsClient(),
       getStatus: jest.fn(async () => status)
     }
   };

@@ -6,6 +6,7 @@ import { IMlopsClient } from '../api/token';
 import { MlopsPanel } from '../panel/MlopsPanel';
 import { addPanelCommands, PALETTE_CATEGORY } from '../panel/panelCommands';
 import { CommandIDs } from '../shared/commands';
+import { FakeJobsClient } from './jobsFixtures';
 import { FakeRunsClient, makeRuns, settle } from './runsFixtures';
 
 /** The panel over 30 runs, its commands in a registry, a palette that records. */
@@ -16,6 +17,7 @@ async function setup() {
     listDatasets: jest.fn(async () => []),
     listDatasetVersions: jest.fn(async () => []),
     getDatasetVersion: jest.fn(),
+    ...new FakeJobsClient(),
     getStatus: jest.fn(async () => {
       throw new Error('not asked here');
     })

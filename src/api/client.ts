@@ -6,23 +6,35 @@ import { API_NAMESPACE, requestAPI } from './request';
 import { IMlopsClient } from './token';
 import {
   ICompareRuns,
+  ICreateSweep,
   IDatasetDiff,
   IDatasetSummary,
   IDatasetVersionDetail,
   IDatasetVersionSummary,
   IExperimentSummary,
+  IJob,
+  IJobLog,
   ILineage,
   ILineageQuery,
   IListDatasets,
   IListDatasetVersions,
   IListExperiments,
+  IListJobs,
+  IListJobsQuery,
+  IListPipelines,
+  IListPipelineVersions,
   IListRuns,
   IListRunsQuery,
   IMetricHistory,
   IMetricHistoryQuery,
+  IPipelineSummary,
+  IPipelineVersion,
   IRunComparison,
   IRunDetail,
+  IRunPipeline,
+  ISavedJobOutput,
   IStatus,
+  ISweep,
   IUpdateRun,
   LineageKind
 } from './types';
@@ -161,6 +173,97 @@ export class MlopsClient implements IMlopsClient {
     return this.get<ILineage>(
       `lineage/${kind}/${segment(nodeId)}${queryString({ ...query })}`
     );
+  }
+
+  /** Every pipeline with its counts of versions and jobs. */
+  async listPipelines(): Promise<IPipelineSummary[]> {
+    const body = await this.get<IListPipelines>('pipelines');
+    return body.pipelines;
+  }
+
+  /** Promote a notebook (its path under the server's root) to a pipeline version. */
+  promotePipeline(
+    notebookPath: string,
+    name?: string
+  ): Promise<IPipelineVersion> {
+    return this.send<IPipelineVersion>('pipelines', 'POST', {
+      notebook_path: notebookPath,
+      ...(name ? { name } : {})
+    });
+  }
+
+  /** A pipeline's latest version. */
+  getPipeline(name: string): Promise<IPipelineVersion> {
+    return this.get<IPipelineVersion>(`pipelines/${segment(name)}`);
+  }
+
+  /** A pipeline's versions, oldest first. */
+  async listPipelineVersions(name: string): Promise<IPipelineVersion[]> {
+    const body = await this.get<IListPipelineVersions>(
+      `pipelines/${segment(name)}/versions`
+    );
+    return body.versions;
+  }
+
+  /** Run a pipeline as a job in the server's executor. */
+  runPipeline(name: string, request: IRunPipeline = {}): Promise<IJob> {
+    return this.send<IJob>(`pipelines/${segment(name)}/jobs`, 'POST', request);
+  }
+
+  /** One job per combination of a grid, `max_parallel` at a time. */
+  createSweep(name: string, request: ICreateSweep): Promise<ISweep> {
+    return this.send<ISweep>(
+      `pipelines/${segment(name)}/sweeps`,
+      'POST',
+      request
+    );
+  }
+
+  /** A page of jobs, newest first. */
+  listJobs(query: IListJobsQuery = {}): Promise<IListJobs> {
+    return this.get<IListJobs>(`jobs${queryString({ ...query })}`);
+  }
+
+  /** A job. */
+  getJob(jobId: string): Promise<IJob> {
+    return this.get<IJob>(`jobs/${segment(jobId)}`);
+  }
+
+  /** What a job's notebook printed, stdout and stderr. */
+  async getJobLog(jobId: string): Promise<string> {
+    const body = await this.get<IJobLog>(`jobs/${segment(jobId)}/log`);
+    return body.log;
+  }
+
+  /** Write a job's output notebook to a new file under the server's root; its path. */
+  async saveJobOutput(jobId: string, path: string): Promise<string> {
+    const body = await this.send<ISavedJobOutput>(
+      `jobs/${segment(jobId)}/output`,
+      'POST',
+      { path }
+    );
+    return body.path;
+  }
+
+  /** Cancel a queued or running job. */
+  cancelJob(jobId: string): Promise<IJob> {
+    return requestAPI<IJob>(
+      `jobs/${segment(jobId)}/cancel`,
+      { method: 'POST' },
+      this.settings
+    );
+  }
+
+  /** Run a job's pipeline version again, with the parameters given changed. */
+  rerunJob(jobId: string, parameters: Record<string, unknown>): Promise<IJob> {
+    return this.send<IJob>(`jobs/${segment(jobId)}/rerun`, 'POST', {
+      parameters
+    });
+  }
+
+  /** A sweep and its jobs. */
+  getSweep(sweepId: string): Promise<ISweep> {
+    return this.get<ISweep>(`sweeps/${segment(sweepId)}`);
   }
 
   /** The URL that downloads an artifact (authenticated by the session's cookie). */

@@ -3,20 +3,28 @@ import { ISignal } from '@lumino/signaling';
 
 import {
   ICompareRuns,
+  ICreateSweep,
   IDatasetDiff,
   IDatasetSummary,
   IDatasetVersionDetail,
   IDatasetVersionSummary,
   IExperimentSummary,
+  IJob,
   ILineage,
   ILineageQuery,
+  IListJobs,
+  IListJobsQuery,
   IListRuns,
   IListRunsQuery,
   IMetricHistory,
   IMetricHistoryQuery,
+  IPipelineSummary,
+  IPipelineVersion,
   IRunComparison,
   IRunDetail,
+  IRunPipeline,
   IStatus,
+  ISweep,
   IUpdateRun,
   LineageKind
 } from './types';
@@ -84,6 +92,48 @@ export interface IMlopsClient {
     nodeId: string,
     query?: ILineageQuery
   ): Promise<ILineage>;
+
+  /** Every pipeline with its counts of versions and jobs. */
+  listPipelines(): Promise<IPipelineSummary[]>;
+
+  /** Promote a notebook (its path under the server's root) to a pipeline version. */
+  promotePipeline(
+    notebookPath: string,
+    name?: string
+  ): Promise<IPipelineVersion>;
+
+  /** A pipeline's latest version. */
+  getPipeline(name: string): Promise<IPipelineVersion>;
+
+  /** A pipeline's versions, oldest first. */
+  listPipelineVersions(name: string): Promise<IPipelineVersion[]>;
+
+  /** Run a pipeline as a job in the server's executor. */
+  runPipeline(name: string, request?: IRunPipeline): Promise<IJob>;
+
+  /** One job per combination of a grid, `max_parallel` at a time. */
+  createSweep(name: string, request: ICreateSweep): Promise<ISweep>;
+
+  /** A page of jobs, newest first. */
+  listJobs(query?: IListJobsQuery): Promise<IListJobs>;
+
+  /** A job. */
+  getJob(jobId: string): Promise<IJob>;
+
+  /** What a job's notebook printed, stdout and stderr. */
+  getJobLog(jobId: string): Promise<string>;
+
+  /** Write a job's output notebook to a new file under the server's root; its path. */
+  saveJobOutput(jobId: string, path: string): Promise<string>;
+
+  /** Cancel a queued or running job. */
+  cancelJob(jobId: string): Promise<IJob>;
+
+  /** Run a job's pipeline version again, with the parameters given changed. */
+  rerunJob(jobId: string, parameters: Record<string, unknown>): Promise<IJob>;
+
+  /** A sweep and its jobs. */
+  getSweep(sweepId: string): Promise<ISweep>;
 
   /** The URL that downloads an artifact (authenticated by the session's cookie). */
   artifactUrl(digest: string): string;

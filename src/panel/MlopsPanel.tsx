@@ -4,6 +4,8 @@ import React from 'react';
 
 import { DatasetsModel, IDatasetsClient } from '../datasets/datasetsModel';
 import { DatasetsSection } from '../datasets/DatasetsSection';
+import { IJobsClient, JobsModel } from '../pipelines/jobsModel';
+import { JobsSection } from '../pipelines/JobsSection';
 import { IRunsClient, RunsModel } from '../runs/runsModel';
 import { RunsSection } from '../runs/RunsSection';
 import { ICommandRunner } from '../shared/commands';
@@ -18,7 +20,10 @@ export interface IPanelSettings {
 }
 
 /** What the panel needs of the API client. */
-export type IPanelClient = IRunsClient & IDatasetsClient & IStatusSource;
+export type IPanelClient = IRunsClient &
+  IDatasetsClient &
+  IJobsClient &
+  IStatusSource;
 
 /** Options of {@link MlopsPanel}. */
 export interface IMlopsPanelOptions {
@@ -28,11 +33,12 @@ export interface IMlopsPanelOptions {
 }
 
 /** The panel's sections. */
-export type PanelSection = 'runs' | 'datasets';
+export type PanelSection = 'runs' | 'datasets' | 'jobs';
 
 const SECTIONS: [PanelSection, string][] = [
   ['runs', 'Runs'],
-  ['datasets', 'Datasets']
+  ['datasets', 'Datasets'],
+  ['jobs', 'Jobs']
 ];
 
 /**
@@ -52,6 +58,7 @@ export class MlopsPanel extends ReactWidget {
       refreshInterval: options.settings?.refreshInterval
     });
     this.datasets = new DatasetsModel(options.client);
+    this.jobs = new JobsModel({ client: options.client });
     this.runs.changed.connect(this._onRunsChanged, this);
   }
 
@@ -60,6 +67,9 @@ export class MlopsPanel extends ReactWidget {
 
   /** The Datasets section's data. */
   readonly datasets: DatasetsModel;
+
+  /** The Jobs section's data. */
+  readonly jobs: JobsModel;
 
   /** The section shown. */
   get section(): PanelSection {
@@ -117,11 +127,25 @@ export class MlopsPanel extends ReactWidget {
     });
   }
 
+  /** Show a job in the Jobs section, selected with its detail and log. */
+  async showJob(jobId: string): Promise<void> {
+    this.section = 'jobs';
+    await this.jobs.reveal(jobId);
+    if (/^[0-9a-f]+$/.test(jobId)) {
+      requestAnimationFrame(() =>
+        this.node
+          .querySelector<HTMLElement>(`[data-job-id="${jobId}"]`)
+          ?.scrollIntoView({ block: 'nearest' })
+      );
+    }
+  }
+
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
     this.runs.dispose();
+    this.jobs.dispose();
     super.dispose();
   }
 
@@ -132,6 +156,7 @@ export class MlopsPanel extends ReactWidget {
 
   protected onBeforeDetach(msg: Message): void {
     this.runs.setVisible(false);
+    this.jobs.setVisible(false);
     super.onBeforeDetach(msg);
   }
 
@@ -191,6 +216,15 @@ export class MlopsPanel extends ReactWidget {
         >
           <DatasetsSection model={this.datasets} commands={this._commands} />
         </div>
+        <div
+          role="tabpanel"
+          id={`${id}-section-jobs`}
+          aria-labelledby={`${id}-tab-jobs`}
+          className="jp-MlopsPanel-section jp-mod-scroll"
+          hidden={this._section !== 'jobs'}
+        >
+          <JobsSection model={this.jobs} commands={this._commands} />
+        </div>
         <StatusView source={this._client} active={this._statusActive} />
       </div>
     );
@@ -215,6 +249,7 @@ export class MlopsPanel extends ReactWidget {
   private _syncVisibility(): void {
     const visible = this.isAttached && this.isVisible;
     this.runs.setVisible(visible && this._section === 'runs');
+    this.jobs.setVisible(visible && this._section === 'jobs');
     if (visible && this._section === 'datasets') {
       this.datasets.ensureLoaded();
     }
