@@ -37,7 +37,18 @@ COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 # cannot say: a filter or ordering in the query language, a page token of another
 # ordering, a run listed twice, a step range given backwards. Every other operation
 # accepts whatever its document allows.
-BEYOND_THE_SCHEMA = {"GET /runs", "POST /runs/compare", "GET /runs/{run_id}/metrics/{key}"}
+# A notebook to promote must exist under the server's root, a job's parameters must fit
+# its pipeline's schema, and an output is saved as a new .ipynb file.
+BEYOND_THE_SCHEMA = {
+    "GET /runs",
+    "POST /runs/compare",
+    "GET /runs/{run_id}/metrics/{key}",
+    "POST /pipelines",
+    "POST /pipelines/{name}/jobs",
+    "POST /pipelines/{name}/sweeps",
+    "POST /jobs/{job_id}/output",
+    "POST /jobs/{job_id}/rerun",
+}
 CONFORMANCE = [
     not_a_server_error,
     status_code_conformance,
@@ -83,6 +94,9 @@ def seeded(tracker):
         "version_id": str(versions[0]),
         "kind": "run",
         "node_id": ids[1],
+        # No job runs here (each would start a kernel): ids of none answer 404
+        "job_id": "0" * 32,
+        "sweep_id": "0" * 32,
     }
     return ids, known, {"a": int(versions[0]), "b": int(versions[-1])}
 
