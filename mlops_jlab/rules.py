@@ -134,9 +134,19 @@ def check_grace(seconds: Any, where: str = "the heartbeat grace period") -> floa
     return value
 
 
-# A job's statuses: waiting its turn (or its retry), running, and how it ended.
-JOB_STATUSES = ("queued", "running", "finished", "failed", "cancelled", "timed_out", "crashed")
-JOB_ENDED = ("finished", "failed", "cancelled", "timed_out", "crashed")
+# A job's statuses: waiting its turn (or its retry), running, and how it ended. A schedule's
+# fire that found its schedule's max_concurrent jobs still at work is recorded ``skipped``.
+JOB_STATUSES = (
+    "queued",
+    "running",
+    "finished",
+    "failed",
+    "cancelled",
+    "timed_out",
+    "crashed",
+    "skipped",
+)
+JOB_ENDED = ("finished", "failed", "cancelled", "timed_out", "crashed", "skipped")
 # Jobs one sweep may run at once, and combinations one sweep may hold.
 MAX_SWEEP_PARALLEL = 64
 MAX_SWEEP_JOBS = 1000
@@ -144,3 +154,10 @@ MAX_SWEEP_JOBS = 1000
 # jobs per pipeline whose output notebooks and logs are kept.
 DEFAULT_MAX_RUNNING_JOBS = 8
 DEFAULT_KEEP_OUTPUTS = 50
+
+# What a schedule does with the fires it missed while no scheduler ran: none of them run,
+# the latest runs once, or every one runs (the newest MAX_CATCH_UP_FIRES at most).
+CATCH_UP_POLICIES = ("skip", "once", "all")
+MAX_CATCH_UP_FIRES = 100
+# Jobs of one schedule at work at once, at most.
+MAX_SCHEDULE_CONCURRENT = 64
