@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mlops_jlab.errors import InvalidInputError
+from mlops_jlab.rules import CRON_LENGTH, TIMEZONE_LENGTH
 
-CRON_LENGTH = 128
-TIMEZONE_LENGTH = 64
 CRON_HELP = (
     "a cron is 5 fields (minute hour day-of-month month day-of-week, e.g. '0 2 * * 1' for "
     "02:00 every Monday) or 6 with seconds first (e.g. '*/10 * * * * *' for every 10 s)"

@@ -30,7 +30,7 @@ from mlops_jlab.pipelines import cron as crons
 from mlops_jlab.pipelines import jobs, records, schedule_records, schedules
 from mlops_jlab.pipelines.executor import Executor, default_executor
 from mlops_jlab.pipelines.promotion import Pipeline
-from mlops_jlab.rules import MAX_CATCH_UP_FIRES
+from mlops_jlab.rules import DEFAULT_MISFIRE_GRACE, MAX_CATCH_UP_FIRES
 from mlops_jlab.store import Store, open_store, writes
 
 # Schedulers of other processes make their edits known only through the store. Reading
@@ -38,7 +38,6 @@ from mlops_jlab.store import Store, open_store, writes
 # late an edit made elsewhere is seen, without a polling loop over the schedules
 # themselves; edits made in this process wake the scheduler at once.
 CHANGES_POLL_SECONDS = 2.0
-DEFAULT_MISFIRE_GRACE = 5.0
 CRASH_SWEEP_SECONDS = 30.0
 # After the store failed (locked, unreachable), wait this long before trying again.
 RETRY_SECONDS = 1.0

@@ -21,7 +21,7 @@ from mlops_jlab.pipelines import parameters as parameter_rules
 from mlops_jlab.pipelines import records, schedule_records
 from mlops_jlab.pipelines.jobs import _check_run_options, _pipeline
 from mlops_jlab.pipelines.promotion import Pipeline
-from mlops_jlab.rules import CATCH_UP_POLICIES, MAX_SCHEDULE_CONCURRENT, check_key
+from mlops_jlab.rules import CATCH_UP_POLICIES, INTEGER_MAX, MAX_SCHEDULE_CONCURRENT, check_key
 from mlops_jlab.store import writes
 from mlops_jlab.tracking.tracker import Tracker
 
@@ -138,7 +138,11 @@ class Schedule:
 
 
 def check_schedule_id(schedule_id: Any) -> int:
-    if isinstance(schedule_id, bool) or not isinstance(schedule_id, int) or schedule_id < 1:
+    if (
+        isinstance(schedule_id, bool)
+        or not isinstance(schedule_id, int)
+        or not 1 <= schedule_id <= INTEGER_MAX
+    ):
         raise NotFoundError(f"no schedule {str(schedule_id)[:40]!r}; schedule ids are numbers")
     return schedule_id
 
