@@ -311,7 +311,8 @@ def _scheduler(args: argparse.Namespace) -> int:
     scheduler.start()
     active = sum(not item.paused for item in found)
     print(f"scheduler on {mask_url(location.db_url)}: {active} active schedules", flush=True)
-    stop.wait()
+    while not stop.wait(1.0):  # a timed wait lets the main thread run the signal handlers
+        pass
     scheduler.stop()
     print("scheduler stopped; jobs already started run on, queued ones wait for a scheduler")
     return 0

@@ -84,10 +84,28 @@ def _ms(when: datetime) -> int:
     return round(when.timestamp() * 1000)
 
 
+def _repeated(cron: str, fire: datetime) -> bool:
+    """Whether ``fire`` is the second time a DST change shows a wall-clock time the cron
+    fired at already: croniter yields both, and a job at 01:30 would run twice the night
+    the clocks go back (a cron of every second still fires through the repeated hour)."""
+    first = fire.replace(fold=0)
+    if first.utcoffset() == fire.replace(fold=1).utcoffset() or fire.utcoffset() == (
+        first.utcoffset()
+    ):
+        return False
+    before = _iterator(cron, fire).get_prev(datetime)
+    return before.replace(tzinfo=None) == fire.replace(tzinfo=None)
+
+
 def next_fires(cron: str, zone: ZoneInfo, since_ms: int, count: int = 1) -> list[int]:
     """The first ``count`` fires at or after ``since_ms``."""
     found = _iterator(cron, _at(since_ms, zone) - _ONE_MS)
-    return [_ms(found.get_next(datetime)) for _ in range(count)]
+    fires: list[int] = []
+    while len(fires) < count:
+        fire = found.get_next(datetime)
+        if not _repeated(cron, fire):
+            fires.append(_ms(fire))
+    return fires
 
 
 def latest_fires(cron: str, zone: ZoneInfo, since_ms: int, until_ms: int, limit: int) -> list[int]:
@@ -96,8 +114,9 @@ def latest_fires(cron: str, zone: ZoneInfo, since_ms: int, until_ms: int, limit:
     found = _iterator(cron, _at(until_ms, zone) + _ONE_MS)
     fires: list[int] = []
     while len(fires) < limit:
-        fire = _ms(found.get_prev(datetime))
-        if fire < since_ms:
+        fire = found.get_prev(datetime)
+        if _ms(fire) < since_ms:
             break
-        fires.append(fire)
+        if not _repeated(cron, fire):
+            fires.append(_ms(fire))
     return fires

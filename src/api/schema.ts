@@ -256,6 +256,312 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every pipeline */
+        get: operations["listPipelines"];
+        put?: never;
+        /**
+         * Promote a notebook under the server's root to a pipeline version
+         * @description The parameters are those of the cell tagged `parameters`, else inferred from the params tracked runs of the notebook recorded (`parameters_cell` says which cell). An unchanged notebook gives the same version.
+         */
+        post: operations["promotePipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's latest version */
+        get: operations["describePipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's versions */
+        get: operations["listPipelineVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{name}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a pipeline as a job in the server's executor
+         * @description A parameter the schema does not know, or of the wrong type, answers 400 naming it; nothing starts.
+         */
+        post: operations["runPipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{name}/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One job per combination of a grid, max_parallel at a time */
+        post: operations["createSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of jobs, newest first */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job */
+        get: operations["describeJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a job's notebook printed */
+        get: operations["getJobLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's output notebook */
+        get: operations["getJobOutput"];
+        put?: never;
+        /** Write a job's output notebook to a new file under the server's root */
+        post: operations["saveJobOutput"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a queued or running job */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a job's pipeline version again, with edited parameters */
+        post: operations["rerunJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sweeps/{sweep_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sweep and its jobs */
+        get: operations["describeSweep"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schedules (of a pipeline), by id, with their crons in words and next fires */
+        get: operations["listSchedules"];
+        put?: never;
+        /**
+         * Run a pipeline on a cron in a timezone
+         * @description A bad cron, an unknown timezone or parameters the pipeline's schema refuses answer 400 naming what to fix; nothing is recorded.
+         */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule */
+        get: operations["describeSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule (its jobs stay); answers it as it was */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a schedule's cron, timezone, parameters, paused, catch-up or limits
+         * @description A new cron or timezone, or a resume, fires from the first fire after now.
+         */
+        patch: operations["updateSchedule"];
+        trace?: never;
+    };
+    "/schedules/{schedule_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a schedule from firing */
+        post: operations["pauseSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{schedule_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire a paused schedule again, from its next fire after now */
+        post: operations["resumeSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cron/describe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cron in words and its next three fires in a timezone */
+        get: operations["describeCron"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -350,6 +656,90 @@ export interface components {
              */
             history_keys?: string[] | null;
         };
+        /**
+         * CreateSchedule
+         * @description ``POST schedules``.
+         */
+        CreateSchedule: {
+            /** Pipeline */
+            pipeline: string;
+            /**
+             * Cron
+             * @description 5 fields (minute hour day month weekday) or 6 with seconds first.
+             */
+            cron: string;
+            /**
+             * Parameters
+             * @description Values checked against the version's parameter schema.
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Version
+             * @description Pin a version; default: the latest at each fire.
+             */
+            version?: number;
+            /**
+             * Timezone
+             * @default UTC
+             */
+            timezone?: string;
+            /**
+             * Catch Up
+             * @description Fires missed while no scheduler ran.
+             * @default skip
+             * @enum {string}
+             */
+            catch_up?: "skip" | "once" | "all";
+            /**
+             * Max Concurrent
+             * @default 1
+             */
+            max_concurrent?: number;
+            /**
+             * Retries
+             * @default 0
+             */
+            retries?: number;
+            /**
+             * Timeout
+             * @description Seconds before a job is stopped.
+             */
+            timeout?: number;
+        };
+        /**
+         * CreateSweep
+         * @description ``POST pipelines/{name}/sweeps``.
+         */
+        CreateSweep: {
+            /**
+             * Grid
+             * @description Parameter -> values (every combination), or a list of parameter dicts.
+             */
+            grid: {
+                [key: string]: unknown[];
+            } | {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Max Parallel
+             * @default 4
+             */
+            max_parallel?: number;
+            /**
+             * Version
+             * @description Default: the latest version.
+             */
+            version?: number;
+            /** Timeout */
+            timeout?: number;
+            /**
+             * Retries
+             * @default 0
+             */
+            retries?: number;
+        };
         /** DatasetSummary */
         DatasetSummary: {
             /** Name */
@@ -427,6 +817,39 @@ export interface components {
             parent_version_id: number | null;
             /** Created At */
             created_at: number;
+        };
+        /** DescribeCron */
+        DescribeCron: {
+            /**
+             * Cron
+             * @description The fields, separated by single spaces.
+             */
+            cron: string;
+            /**
+             * Description
+             * @description In words, e.g. "At 02:00 AM, only on Monday".
+             */
+            description: string;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Next Fires
+             * @description The next three fires from now.
+             */
+            next_fires: number[];
+        };
+        /**
+         * DescribeCronQuery
+         * @description ``GET cron/describe``: what a cron means, as the user types it.
+         */
+        DescribeCronQuery: {
+            /** Cron */
+            cron: string;
+            /**
+             * Timezone
+             * @default UTC
+             */
+            timezone?: string;
         };
         /** DescribeDatasetDiff */
         DescribeDatasetDiff: {
@@ -545,6 +968,88 @@ export interface components {
              */
             same_content: components["schemas"]["DatasetVersionName"][];
         };
+        /** DescribeJob */
+        DescribeJob: {
+            /** Id */
+            id: string;
+            /** Pipeline */
+            pipeline: string;
+            /** Version */
+            version: number | null;
+            /** Sweep Id */
+            sweep_id: string | null;
+            /** Schedule Id */
+            schedule_id: number | null;
+            /** Fire Time */
+            fire_time: number | null;
+            /** Parameters */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @description queued, running, finished, failed, cancelled, timed_out, crashed, skipped
+             */
+            status: string;
+            /** Attempt */
+            attempt: number;
+            /** Retries */
+            retries: number;
+            /** Retry At */
+            retry_at: number | null;
+            /** Timeout */
+            timeout: number | null;
+            /** Cancel Requested */
+            cancel_requested: boolean;
+            progress: components["schemas"]["JobProgress"] | null;
+            /** Output Digest */
+            output_digest: string | null;
+            /** Log Digest */
+            log_digest: string | null;
+            /**
+             * Failing Cell
+             * @description The failing cell's index, from 0.
+             */
+            failing_cell: number | null;
+            /** Failing Source */
+            failing_source: string | null;
+            /** Error */
+            error: string | null;
+            /** Traceback */
+            traceback: string | null;
+            /** Pid */
+            pid: number | null;
+            /** Host */
+            host: string | null;
+            /** Created By */
+            created_by: string | null;
+            /** Created At */
+            created_at: number;
+            /** Started At */
+            started_at: number | null;
+            /** Ended At */
+            ended_at: number | null;
+        };
+        /** DescribeJobLog */
+        DescribeJobLog: {
+            /**
+             * Log
+             * @description What the notebook printed, stdout and stderr.
+             */
+            log: string;
+        };
+        /** DescribeJobOutput */
+        DescribeJobOutput: {
+            /** Digest */
+            digest: string;
+            /**
+             * Notebook
+             * @description The output notebook (nbformat 4 JSON).
+             */
+            notebook: {
+                [key: string]: unknown;
+            };
+        };
         /** DescribeLineage */
         DescribeLineage: {
             /**
@@ -577,6 +1082,32 @@ export interface components {
             downsampled: boolean;
             /** Points */
             points: components["schemas"]["MetricPoint"][];
+        };
+        /** DescribePipelineVersion */
+        DescribePipelineVersion: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+            /** Version Id */
+            version_id: number;
+            /** Notebook Path */
+            notebook_path: string;
+            /** Snapshot Digest */
+            snapshot_digest: string;
+            /** Parameters */
+            parameters: components["schemas"]["ParameterInfo"][];
+            parameters_cell: components["schemas"]["ParametersCell"] | null;
+            /** Created At */
+            created_at: number;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * New
+             * @description Whether this request made the version.
+             * @default false
+             */
+            new?: boolean;
         };
         /**
          * DescribeRun
@@ -688,6 +1219,62 @@ export interface components {
              */
             datasets: components["schemas"]["CompareDatasetRow"][];
         };
+        /** DescribeSchedule */
+        DescribeSchedule: {
+            /** Id */
+            id: number;
+            /** Pipeline */
+            pipeline: string;
+            /**
+             * Version
+             * @description The pinned version; null: the latest.
+             */
+            version: number | null;
+            /** Cron */
+            cron: string;
+            /**
+             * Description
+             * @description The cron in words.
+             */
+            description: string;
+            /** Timezone */
+            timezone: string;
+            /** Parameters */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** Paused */
+            paused: boolean;
+            /**
+             * Catch Up
+             * @description skip, once, all
+             */
+            catch_up: string;
+            /** Max Concurrent */
+            max_concurrent: number;
+            /** Retries */
+            retries: number;
+            /** Timeout */
+            timeout: number | null;
+            /**
+             * Next Fire At
+             * @description Null while paused.
+             */
+            next_fire_at: number | null;
+            /**
+             * Next Fires
+             * @description The next three fires from now.
+             */
+            next_fires: number[];
+            /** Last Fire At */
+            last_fire_at: number | null;
+            /** Created By */
+            created_by: string | null;
+            /** Created At */
+            created_at: number;
+            /** Updated At */
+            updated_at: number;
+        };
         /**
          * DescribeStatus
          * @description ``GET status``: the server's version, its store and what the store holds.
@@ -697,6 +1284,32 @@ export interface components {
             version: string;
             store: components["schemas"]["StoreInfo"];
             counts: components["schemas"]["StoreCounts"];
+        };
+        /** DescribeSweep */
+        DescribeSweep: {
+            /** Id */
+            id: string;
+            /** Pipeline */
+            pipeline: string;
+            /** Version */
+            version: number;
+            /** Combinations */
+            combinations: {
+                [key: string]: unknown;
+            }[];
+            /** Max Parallel */
+            max_parallel: number;
+            /** Created At */
+            created_at: number;
+            /**
+             * Status
+             * @description How many of its jobs are in each status.
+             */
+            status: {
+                [key: string]: number;
+            };
+            /** Jobs */
+            jobs: components["schemas"]["DescribeJob"][];
         };
         /**
          * DiffDatasetVersionsQuery
@@ -847,6 +1460,21 @@ export interface components {
              */
             max_step?: number | null;
         };
+        /** JobProgress */
+        JobProgress: {
+            /**
+             * Cell
+             * @description The cell running now, from 1.
+             */
+            cell: number;
+            /** Cells */
+            cells: number;
+            /**
+             * Source
+             * @description Its first line.
+             */
+            source: string;
+        };
         /** LineageEdge */
         LineageEdge: {
             /** Source */
@@ -881,6 +1509,65 @@ export interface components {
         ListExperiments: {
             /** Experiments */
             experiments: components["schemas"]["ExperimentSummary"][];
+        };
+        /** ListJobs */
+        ListJobs: {
+            /** Jobs */
+            jobs: components["schemas"]["DescribeJob"][];
+            /** Next Page Token */
+            next_page_token: string | null;
+        };
+        /**
+         * ListJobsQuery
+         * @description ``GET jobs``: newest first.
+         */
+        ListJobsQuery: {
+            /**
+             * Pipeline
+             * @default null
+             */
+            pipeline?: string | null;
+            /**
+             * Status
+             * @default null
+             */
+            status?: ("queued" | "running" | "finished" | "failed" | "cancelled" | "timed_out" | "crashed" | "skipped") | null;
+            /**
+             * Sweep
+             * @default null
+             */
+            sweep?: string | null;
+            /**
+             * Schedule
+             * @description A schedule's id.
+             * @default null
+             */
+            schedule?: number | null;
+            /**
+             * Page Size
+             * @description Jobs per page.
+             * @default null
+             */
+            page_size?: number | null;
+            /**
+             * Page Token
+             * @description `next_page_token` of the previous page.
+             * @default null
+             */
+            page_token?: string | null;
+        };
+        /** ListPipelineVersions */
+        ListPipelineVersions: {
+            /**
+             * Versions
+             * @description Oldest first.
+             */
+            versions: components["schemas"]["DescribePipelineVersion"][];
+        };
+        /** ListPipelines */
+        ListPipelines: {
+            /** Pipelines */
+            pipelines: components["schemas"]["PipelineSummary"][];
         };
         /** ListRuns */
         ListRuns: {
@@ -981,6 +1668,22 @@ export interface components {
              */
             stale?: boolean;
         };
+        /** ListSchedules */
+        ListSchedules: {
+            /** Schedules */
+            schedules: components["schemas"]["DescribeSchedule"][];
+        };
+        /**
+         * ListSchedulesQuery
+         * @description ``GET schedules``: by id.
+         */
+        ListSchedulesQuery: {
+            /**
+             * Pipeline
+             * @default null
+             */
+            pipeline?: string | null;
+        };
         /**
          * MetricPoint
          * @description A logged point, or when downsampled the points of one bucket of steps: ``step`` is
@@ -1019,6 +1722,84 @@ export interface components {
             name: string;
             /** Versions */
             versions: (string | null)[];
+        };
+        /** ParameterInfo */
+        ParameterInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @description int, float, bool, str, list, dict or any.
+             */
+            type: string;
+            /**
+             * Default
+             * @description The notebook's value, when it is a literal.
+             */
+            default: unknown;
+            /**
+             * Default Text
+             * @description The default as the notebook writes it.
+             */
+            default_text: string;
+            /**
+             * Help
+             * @description The comment after the assignment.
+             */
+            help: string;
+        };
+        /** ParametersCell */
+        ParametersCell: {
+            /**
+             * Index
+             * @description The cell's index in the snapshot, from 0.
+             */
+            index: number | null;
+            /**
+             * How
+             * @description tagged, inferred (from tracked params) or none.
+             */
+            how: string;
+            /** Note */
+            note: string;
+        };
+        /** PipelineSummary */
+        PipelineSummary: {
+            /** Name */
+            name: string;
+            /** Notebook Path */
+            notebook_path: string;
+            /** Versions */
+            versions: number;
+            /** Jobs */
+            jobs: number;
+            /** Created At */
+            created_at: number;
+            /** Created By */
+            created_by: string | null;
+        };
+        /**
+         * PromotePipeline
+         * @description ``POST pipelines``: promote a notebook under the server's root.
+         */
+        PromotePipeline: {
+            /** Notebook Path */
+            notebook_path: string;
+            /**
+             * Name
+             * @description Default: the notebook's name.
+             */
+            name?: string;
+        };
+        /** RerunJob */
+        RerunJob: {
+            /**
+             * Parameters
+             * @description Parameters to change.
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * RunColumns
@@ -1087,6 +1868,35 @@ export interface components {
             points: components["schemas"]["MetricPoint"][];
         };
         /**
+         * RunPipeline
+         * @description ``POST pipelines/{name}/jobs``.
+         */
+        RunPipeline: {
+            /**
+             * Parameters
+             * @description Values checked against the version's parameter schema.
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Version
+             * @description Default: the latest version.
+             */
+            version?: number;
+            /**
+             * Timeout
+             * @description Seconds before it is stopped.
+             */
+            timeout?: number;
+            /**
+             * Retries
+             * @description Tries again when it fails.
+             * @default 0
+             */
+            retries?: number;
+        };
+        /**
          * RunSummary
          * @description A run as a row of the runs table: attributes, and the params, latest metric values
          *     and tags the request selected.
@@ -1146,6 +1956,22 @@ export interface components {
              */
             stale_reasons: string[];
         };
+        /**
+         * SaveJobOutput
+         * @description ``POST jobs/{job_id}/output``: write the output notebook under the server's root.
+         */
+        SaveJobOutput: {
+            /** Path */
+            path: string;
+        };
+        /** SavedJobOutput */
+        SavedJobOutput: {
+            /**
+             * Path
+             * @description Where it was written, relative to the server's root.
+             */
+            path: string;
+        };
         /** StoreCounts */
         StoreCounts: {
             /** Experiments */
@@ -1197,6 +2023,39 @@ export interface components {
              * @description true deletes the run (it can be restored), false restores it.
              */
             deleted?: boolean;
+        };
+        /**
+         * UpdateSchedule
+         * @description ``PATCH schedules/{schedule_id}``: the fields given change.
+         */
+        UpdateSchedule: {
+            /**
+             * Cron
+             * @description A new cron.
+             */
+            cron?: string;
+            /** Timezone */
+            timezone?: string;
+            /**
+             * Parameters
+             * @description All of its parameters.
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
+            /** Paused */
+            paused?: boolean;
+            /**
+             * Catch Up
+             * @enum {string}
+             */
+            catch_up?: "skip" | "once" | "all";
+            /** Max Concurrent */
+            max_concurrent?: number;
+            /** Retries */
+            retries?: number;
+            /** Timeout */
+            timeout?: number;
         };
     };
     responses: never;
@@ -2075,6 +2934,1257 @@ export interface operations {
             };
             /** @description No such run, metric or artifact. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listPipelines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every pipeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPipelines"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    promotePipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotePipeline"];
+            };
+        };
+        responses: {
+            /** @description Promote a notebook under the server's root to a pipeline version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribePipelineVersion"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describePipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A pipeline's name, percent-encoded. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A pipeline's latest version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribePipelineVersion"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listPipelineVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A pipeline's name, percent-encoded. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A pipeline's versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPipelineVersions"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    runPipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A pipeline's name, percent-encoded. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunPipeline"];
+            };
+        };
+        responses: {
+            /** @description Run a pipeline as a job in the server's executor */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJob"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    createSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A pipeline's name, percent-encoded. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSweep"];
+            };
+        };
+        responses: {
+            /** @description One job per combination of a grid, max_parallel at a time */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSweep"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                pipeline?: string;
+                status?: "queued" | "running" | "finished" | "failed" | "cancelled" | "timed_out" | "crashed" | "skipped";
+                sweep?: string;
+                /** @description A schedule's id. */
+                schedule?: number;
+                /** @description Jobs per page. */
+                page_size?: number;
+                /** @description `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListJobs"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job's id (32 lowercase hex characters). */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJob"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    getJobLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job's id (32 lowercase hex characters). */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What a job's notebook printed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJobLog"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    getJobOutput: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job's id (32 lowercase hex characters). */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A job's output notebook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJobOutput"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    saveJobOutput: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job's id (32 lowercase hex characters). */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveJobOutput"];
+            };
+        };
+        responses: {
+            /** @description Write a job's output notebook to a new file under the server's root */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedJobOutput"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job's id (32 lowercase hex characters). */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancel a queued or running job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJob"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The run's state does not allow the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    rerunJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job's id (32 lowercase hex characters). */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RerunJob"];
+            };
+        };
+        responses: {
+            /** @description Run a job's pipeline version again, with edited parameters */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJob"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A sweep's id (32 lowercase hex characters). */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sweep and its jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSweep"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schedules (of a pipeline), by id, with their crons in words and next fires */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListSchedules"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSchedule"];
+            };
+        };
+        responses: {
+            /** @description Run a pipeline on a cron in a timezone */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a schedule (its jobs stay); answers it as it was */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSchedule"];
+            };
+        };
+        responses: {
+            /** @description Change a schedule's cron, timezone, parameters, paused, catch-up or limits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    pauseSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stop a schedule from firing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    resumeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fire a paused schedule again, from its next fire after now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeCron: {
+        parameters: {
+            query: {
+                cron: string;
+                timezone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A cron in words and its next three fires in a timezone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeCron"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
