@@ -24,14 +24,21 @@ from mlops_jlab.errors import (
 )
 from mlops_jlab.pipelines.api import (
     cancel_job,
+    delete_schedule,
     get_job,
     get_pipeline,
+    get_schedule,
     get_sweep,
     jobs,
+    pause_schedule,
     promote,
     rerun_job,
+    resume_schedule,
     run_job,
+    schedule,
+    schedules,
     sweep,
+    update_schedule,
 )
 from mlops_jlab.tracking import (
     active_run,
@@ -73,6 +80,7 @@ __all__ = [
     "active_run",
     "cancel_job",
     "dataset_versions",
+    "delete_schedule",
     "diff_datasets",
     "end_run",
     "flush",
@@ -80,6 +88,7 @@ __all__ = [
     "get_job",
     "get_pipeline",
     "get_run",
+    "get_schedule",
     "get_sweep",
     "get_tracker",
     "jobs",
@@ -92,15 +101,20 @@ __all__ = [
     "log_param",
     "log_params",
     "metric_history",
+    "pause_schedule",
     "promote",
     "rerun_job",
+    "resume_schedule",
     "run_job",
     "runs",
+    "schedule",
+    "schedules",
     "set_store",
     "set_tag",
     "set_tags",
     "start_run",
     "sweep",
+    "update_schedule",
 ]
 
 

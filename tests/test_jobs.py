@@ -22,20 +22,6 @@ from tests.pipeline_notebooks import notebook, training
 WAIT = 180
 
 
-@pytest.fixture
-def sqlite_tracker(tmp_path):
-    (tmp_path / ".mlops").mkdir()
-    tracker = Tracker(
-        StoreLocation(
-            f"sqlite:///{tmp_path / '.mlops' / 'mlops.sqlite'}",
-            str(tmp_path / ".mlops" / "artifacts"),
-            "test",
-        )
-    )
-    yield tracker
-    tracker.store.dispose()
-
-
 def test_a_job_runs_the_snapshot_with_typed_parameters_and_its_cells_become_runs(tracker, tmp_path):
     # Given a promoted notebook whose tracked cell uses its parameters
     pipeline = promotion.promote(tracker, training(tmp_path / "train.ipynb"))
