@@ -1,4 +1,9 @@
-import { IJob, IListJobsQuery, IPipelineVersion } from '../api/types';
+import {
+  IJob,
+  IListJobsQuery,
+  IPipelineVersion,
+  ISchedule
+} from '../api/types';
 
 /** A job as the server answers it, with `overrides`. */
 export function makeJob(overrides: Partial<IJob> = {}): IJob {
@@ -84,7 +89,17 @@ export function makeVersion(
 
 /** A stand-in of the jobs API over a list of jobs the test changes as it goes. */
 export class FakeJobsClient {
-  constructor(public jobs: IJob[] = []) {}
+  constructor(
+    public jobs: IJob[] = [],
+    public schedules: ISchedule[] = []
+  ) {}
+
+  private _pause(scheduleId: number, paused: boolean): ISchedule {
+    const schedule = this.schedules.find(known => known.id === scheduleId)!;
+    schedule.paused = paused;
+    schedule.next_fire_at = paused ? null : schedule.next_fires[0];
+    return { ...schedule };
+  }
 
   listPipelines = jest.fn(async () => [
     {
@@ -96,9 +111,13 @@ export class FakeJobsClient {
       created_by: 'ada'
     }
   ]);
-  listPipelineVersions = jest.fn(async (_name: string) => [makeVersion()]);
-  listJobs = jest.fn(async (_query?: IListJobsQuery) => ({
-    jobs: this.jobs.map(job => ({ ...job })),
+  listPipelineVersions = jest.fn(async (name: string) => [
+    makeVersion({ name })
+  ]);
+  listJobs = jest.fn(async (query: IListJobsQuery = {}) => ({
+    jobs: this.jobs
+      .filter(job => !query.pipeline || job.pipeline === query.pipeline)
+      .map(job => ({ ...job })),
     next_page_token: null
   }));
   getJobLog = jest.fn(async (jobId: string) => `log of ${jobId.slice(0, 4)}`);
@@ -107,6 +126,13 @@ export class FakeJobsClient {
     job.cancel_requested = true;
     return { ...job };
   });
+  listSchedules = jest.fn(async () => this.schedules.map(s => ({ ...s })));
+  pauseSchedule = jest.fn(async (scheduleId: number) =>
+    this._pause(scheduleId, true)
+  );
+  resumeSchedule = jest.fn(async (scheduleId: number) =>
+    this._pause(scheduleId, false)
+  );
   rerunJob = jest.fn(
     async (jobId: string, parameters: Record<string, unknown>) => {
       const job = makeJob({
@@ -121,4 +147,30 @@ export class FakeJobsClient {
       return job;
     }
   );
+}
+
+/** A schedule of `train` every day at 02:00 in Berlin. */
+export function makeSchedule(overrides: Partial<ISchedule> = {}): ISchedule {
+  const fires = [1_700_010_000_000, 1_700_096_400_000, 1_700_182_800_000];
+  return {
+    id: 1,
+    pipeline: 'train',
+    version: null,
+    cron: '0 2 * * *',
+    description: 'At 02:00 AM',
+    timezone: 'Europe/Berlin',
+    parameters: { lr: 0.5 },
+    paused: false,
+    catch_up: 'skip',
+    max_concurrent: 1,
+    retries: 0,
+    timeout: null,
+    next_fire_at: fires[0],
+    next_fires: fires,
+    last_fire_at: null,
+    created_by: 'ada',
+    created_at: 1_700_000_000_000,
+    updated_at: 1_700_000_000_000,
+    ...overrides
+  };
 }

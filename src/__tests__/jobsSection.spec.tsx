@@ -7,7 +7,12 @@ import { JobsSection } from '../pipelines/JobsSection';
 import { PromoteForm } from '../pipelines/PromoteDialog';
 import { CommandIDs } from '../shared/commands';
 import { JobsCommandIDs } from '../pipelines/commands';
-import { FakeJobsClient, makeJob, makeVersion } from './jobsFixtures';
+import {
+  FakeJobsClient,
+  makeJob,
+  makeSchedule,
+  makeVersion
+} from './jobsFixtures';
 import { settle } from './runsFixtures';
 
 const failed = makeJob({
@@ -19,8 +24,8 @@ const failed = makeJob({
   error: 'ValueError: <b>bad</b>'
 });
 
-async function shown(jobs = [failed]) {
-  const client = new FakeJobsClient(jobs);
+async function shown(jobs = [failed], schedules = [makeSchedule()]) {
+  const client = new FakeJobsClient(jobs, schedules);
   const model = new JobsModel({ client, interval: 60 });
   const commands = { execute: jest.fn(async () => undefined) };
   render(<JobsSection model={model} commands={commands} />);
@@ -151,11 +156,63 @@ describe('JobsSection', () => {
   });
 });
 
+describe('SchedulesList', () => {
+  it('given a schedule, then its cron in words, timezone and next three fires show; Pause stops them, Resume brings them back', async () => {
+    const { client, model } = await shown();
+    try {
+      const list = screen.getByRole('list', { name: 'Schedules' });
+      expect(within(list).getByText('At 02:00 AM')).toBeTruthy();
+      expect(within(list).getByText('0 2 * * *')).toBeTruthy();
+      expect(within(list).getAllByRole('listitem')).toHaveLength(4);
+
+      await act(async () => {
+        fireEvent.click(
+          within(list).getByRole('button', {
+            name: 'Pause the schedule of train'
+          })
+        );
+        await settle(10);
+      });
+      expect(client.pauseSchedule).toHaveBeenCalledWith(1);
+      expect(within(list).getByText('Paused')).toBeTruthy();
+      expect(
+        within(list).queryByRole('list', { name: 'Next fires' })
+      ).toBeNull();
+
+      await act(async () => {
+        fireEvent.click(within(list).getByRole('button', { name: /^Resume/ }));
+        await settle(10);
+      });
+      expect(client.resumeSchedule).toHaveBeenCalledWith(1);
+      expect(
+        within(list).getByRole('list', { name: 'Next fires' })
+      ).toBeTruthy();
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
 describe('PromoteForm', () => {
   function client() {
     return {
       runPipeline: jest.fn(async () => makeJob({ status: 'queued' })),
-      createSweep: jest.fn(async () => ({ jobs: [makeJob()] }))
+      createSweep: jest.fn(async () => ({ jobs: [makeJob()] })),
+      createSchedule: jest.fn(async () => makeSchedule()),
+      describeCron: jest.fn(async (cron: string, timezone?: string) => {
+        if (cron.split(' ').length < 5) {
+          throw new APIError(
+            `cron ${JSON.stringify(cron)} has too few fields: minute hour day month weekday`,
+            400
+          );
+        }
+        return {
+          cron,
+          description: 'At 02:00 AM',
+          timezone: timezone ?? 'UTC',
+          next_fires: makeSchedule().next_fires
+        };
+      })
     };
   }
 
@@ -237,5 +294,80 @@ describe('PromoteForm', () => {
       max_parallel: 4,
       version: 1
     });
+  });
+});
+
+describe('PromoteForm schedule', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it("given Schedule, when a cron is typed, then its words and next fires show, a bad one says the server's reason and blocks, and a good one is scheduled", async () => {
+    jest.useFakeTimers();
+    const api = {
+      runPipeline: jest.fn(),
+      createSweep: jest.fn(),
+      createSchedule: jest.fn(async () => makeSchedule()),
+      describeCron: jest.fn(async (cron: string, timezone?: string) => {
+        if (cron.split(' ').length < 5) {
+          throw new APIError('cron "0 2" has too few fields', 400);
+        }
+        return {
+          cron,
+          description: 'At 02:00 AM',
+          timezone: timezone ?? 'UTC',
+          next_fires: makeSchedule().next_fires
+        };
+      })
+    };
+    const onStarted = jest.fn();
+    render(
+      <PromoteForm version={makeVersion()} client={api} onStarted={onStarted} />
+    );
+    fireEvent.click(screen.getByLabelText('Schedule'));
+    const cron = screen.getByLabelText('Cron');
+    fireEvent.change(screen.getByLabelText('Timezone'), {
+      target: { value: 'Europe/Berlin' }
+    });
+
+    fireEvent.change(cron, { target: { value: '0 2' } });
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(300);
+    });
+    expect(
+      screen.getAllByText('cron "0 2" has too few fields').length
+    ).toBeGreaterThan(0);
+    const submit = screen.getByRole('button', {
+      name: 'Schedule'
+    }) as HTMLButtonElement;
+    expect(submit.disabled).toBe(true);
+
+    fireEvent.change(cron, { target: { value: '0 2 * * *' } });
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(300);
+    });
+    expect(api.describeCron).toHaveBeenLastCalledWith(
+      '0 2 * * *',
+      'Europe/Berlin'
+    );
+    expect(screen.getByText('At 02:00 AM')).toBeTruthy();
+    expect(
+      within(screen.getByRole('list', { name: 'Next fires' })).getAllByRole(
+        'listitem'
+      )
+    ).toHaveLength(3);
+
+    fireEvent.change(screen.getByLabelText(/^lr/), {
+      target: { value: '0.3' }
+    });
+    await act(async () => {
+      fireEvent.click(submit);
+      await jest.advanceTimersByTimeAsync(10);
+    });
+    expect(api.createSchedule).toHaveBeenCalledWith({
+      pipeline: 'train',
+      cron: '0 2 * * *',
+      timezone: 'Europe/Berlin',
+      parameters: { lr: 0.3 }
+    });
+    expect(onStarted).toHaveBeenCalledWith([]);
   });
 });

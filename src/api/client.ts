@@ -6,6 +6,11 @@ import { API_NAMESPACE, requestAPI } from './request';
 import { IMlopsClient } from './token';
 import {
   ICompareRuns,
+  ICreateSchedule,
+  ICronDescription,
+  IListSchedules,
+  IListSchedulesQuery,
+  ISchedule,
   ICreateSweep,
   IDatasetDiff,
   IDatasetSummary,
@@ -264,6 +269,36 @@ export class MlopsClient implements IMlopsClient {
   /** A sweep and its jobs. */
   getSweep(sweepId: string): Promise<ISweep> {
     return this.get<ISweep>(`sweeps/${segment(sweepId)}`);
+  }
+
+  /** Every schedule (of one pipeline, when named). */
+  async listSchedules(query: IListSchedulesQuery = {}): Promise<ISchedule[]> {
+    const body = await this.get<IListSchedules>(
+      `schedules${queryString({ ...query })}`
+    );
+    return body.schedules;
+  }
+
+  /** Schedule a pipeline on a cron in a timezone. */
+  createSchedule(request: ICreateSchedule): Promise<ISchedule> {
+    return this.send<ISchedule>('schedules', 'POST', request);
+  }
+
+  /** Stop a schedule firing until it is resumed. */
+  pauseSchedule(scheduleId: number): Promise<ISchedule> {
+    return this.send<ISchedule>(`schedules/${scheduleId}/pause`, 'POST', {});
+  }
+
+  /** Let a paused schedule fire again. */
+  resumeSchedule(scheduleId: number): Promise<ISchedule> {
+    return this.send<ISchedule>(`schedules/${scheduleId}/resume`, 'POST', {});
+  }
+
+  /** A cron in words and its next three fires in a timezone. */
+  describeCron(cron: string, timezone?: string): Promise<ICronDescription> {
+    return this.get<ICronDescription>(
+      `cron/describe${queryString({ cron, timezone })}`
+    );
   }
 
   /** The URL that downloads an artifact (authenticated by the session's cookie). */

@@ -3,6 +3,10 @@ import { ISignal } from '@lumino/signaling';
 
 import {
   ICompareRuns,
+  ICreateSchedule,
+  ICronDescription,
+  IListSchedulesQuery,
+  ISchedule,
   ICreateSweep,
   IDatasetDiff,
   IDatasetSummary,
@@ -134,6 +138,21 @@ export interface IMlopsClient {
 
   /** A sweep and its jobs. */
   getSweep(sweepId: string): Promise<ISweep>;
+
+  /** Every schedule (of one pipeline, when named). */
+  listSchedules(query?: IListSchedulesQuery): Promise<ISchedule[]>;
+
+  /** Schedule a pipeline on a cron in a timezone. */
+  createSchedule(request: ICreateSchedule): Promise<ISchedule>;
+
+  /** Stop a schedule firing until it is resumed. */
+  pauseSchedule(scheduleId: number): Promise<ISchedule>;
+
+  /** Let a paused schedule fire again. */
+  resumeSchedule(scheduleId: number): Promise<ISchedule>;
+
+  /** A cron in words and its next three fires in a timezone. */
+  describeCron(cron: string, timezone?: string): Promise<ICronDescription>;
 
   /** The URL that downloads an artifact (authenticated by the session's cookie). */
   artifactUrl(digest: string): string;

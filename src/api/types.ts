@@ -247,3 +247,18 @@ export type ISavedJobOutput = Schemas['SavedJobOutput'];
 
 /** `POST jobs/{id}/rerun`: the parameters to change. */
 export type IRerunJob = Schemas['RerunJob'];
+
+/** A cron schedule of a pipeline: the cron in words, its next three fires. */
+export type ISchedule = Schemas['DescribeSchedule'];
+
+/** `POST schedules`. */
+export type ICreateSchedule = Schemas['CreateSchedule'];
+
+/** `GET schedules`. */
+export type IListSchedules = Schemas['ListSchedules'];
+
+/** The query of `GET schedules`. */
+export type IListSchedulesQuery = QueryOf<'listSchedules'>;
+
+/** `GET cron/describe`: a cron in words and its next three fires. */
+export type ICronDescription = Schemas['DescribeCron'];

@@ -127,9 +127,13 @@ export class MlopsPanel extends ReactWidget {
     });
   }
 
-  /** Show a job in the Jobs section, selected with its detail and log. */
-  async showJob(jobId: string): Promise<void> {
+  /** Show the Jobs section, refreshed, with a job selected (its detail and log). */
+  async showJob(jobId: string | null): Promise<void> {
     this.section = 'jobs';
+    if (jobId === null) {
+      await this.jobs.refresh().catch(() => undefined);
+      return;
+    }
     await this.jobs.reveal(jobId);
     if (/^[0-9a-f]+$/.test(jobId)) {
       requestAnimationFrame(() =>

@@ -130,12 +130,9 @@ export function addPanelCommands(
   commands.addCommand(JobsCommandIDs.showJob, {
     label: 'Show the Job',
     execute: args => {
-      const { jobId } = args as IJobArgs;
-      if (typeof jobId !== 'string') {
-        return;
-      }
+      const { jobId } = args as Partial<IJobArgs>;
       showPanel();
-      return panel.showJob(jobId);
+      return panel.showJob(typeof jobId === 'string' ? jobId : null);
     }
   });
 

@@ -13,6 +13,7 @@ import { formatCount, formatRelative, formatTime } from '../shared/format';
 import { useSignal } from '../shared/useSignal';
 import { JobDetail } from './JobDetail';
 import { JobsModel } from './jobsModel';
+import { SchedulesList } from './SchedulesList';
 import {
   jobDuration,
   progressFraction,
@@ -183,7 +184,7 @@ export interface IJobsSectionProps {
 
 /**
  * The side panel's Jobs section: the pipelines with their versions and parameter
- * schemas, the newest jobs with live status and progress, and the selected job's detail
+ * schemas, the schedules, the newest jobs with live status and progress, and the selected job's detail
  * and log.
  */
 export function JobsSection({
@@ -216,6 +217,8 @@ export function JobsSection({
       )}
       <h3 className="jp-MlopsJobs-heading">Pipelines</h3>
       <PipelinesList model={model} />
+      <h3 className="jp-MlopsJobs-heading">Schedules</h3>
+      <SchedulesList model={model} />
       <h3 className="jp-MlopsJobs-heading">Jobs</h3>
       {jobs !== null && jobs.length === 0 && (
         <p className="jp-MlopsJobs-hint">

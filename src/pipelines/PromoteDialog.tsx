@@ -1,9 +1,15 @@
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 
-import { IJob, IPipelineVersion } from '../api/types';
+import {
+  ICronDescription,
+  IJob,
+  IPipelineVersion,
+  ISchedule
+} from '../api/types';
 import { ErrorMessage, messageOf } from '../shared/ErrorMessage';
+import { formatTime } from '../shared/format';
 import { ParameterForm } from './ParameterForm';
 import { FieldValues, initialValue, readForm, readSweep } from './parameters';
 
@@ -21,21 +27,150 @@ export interface IPromoteClient {
       version?: number;
     }
   ): Promise<{ jobs: IJob[] }>;
+  createSchedule(request: {
+    pipeline: string;
+    cron: string;
+    timezone?: string;
+    parameters?: Record<string, unknown>;
+  }): Promise<ISchedule>;
+  describeCron(cron: string, timezone?: string): Promise<ICronDescription>;
 }
 
 /** The dialog's modes. */
-type Mode = 'run' | 'sweep';
+type Mode = 'run' | 'sweep' | 'schedule';
 
 const MODES: [Mode, string][] = [
   ['run', 'Run now'],
-  ['sweep', 'Sweep']
+  ['sweep', 'Sweep'],
+  ['schedule', 'Schedule']
 ];
+
+/** The browser's timezone, the schedule's default. */
+function localTimezone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** What the server says a cron means: its words and next fires, or why it is wrong. */
+interface ICronState {
+  description: ICronDescription | null;
+  error: string | null;
+}
+
+/** Wait after the last key before asking the server what the cron means, in ms. */
+const CRON_DEBOUNCE = 250;
+
+/**
+ * The server's reading of `cron` in `timezone` as it is typed (asked a moment after the
+ * last key, the answers to older texts dropped); nothing while `cron` is null.
+ */
+function useCronDescription(
+  client: IPromoteClient,
+  cron: string | null,
+  timezone: string
+): ICronState {
+  const [state, setState] = useState<ICronState>({
+    description: null,
+    error: null
+  });
+  useEffect(() => {
+    if (cron === null) {
+      return;
+    }
+    let current = true;
+    setState({ description: null, error: null });
+    const timer = setTimeout(() => {
+      client.describeCron(cron.trim(), timezone.trim() || undefined).then(
+        description => current && setState({ description, error: null }),
+        reason =>
+          current && setState({ description: null, error: messageOf(reason) })
+      );
+    }, CRON_DEBOUNCE);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [client, cron, timezone]);
+  return state;
+}
+
+/** Properties of {@link CronFields}. */
+interface ICronFieldsProps {
+  cron: string;
+  timezone: string;
+  state: ICronState;
+  onCron(cron: string): void;
+  onTimezone(timezone: string): void;
+}
+
+/** The cron and timezone fields, with the cron in words and its next three fires. */
+function CronFields({
+  cron,
+  timezone,
+  state,
+  onCron,
+  onTimezone
+}: ICronFieldsProps): JSX.Element {
+  return (
+    <div className="jp-MlopsParams jp-MlopsPromote-cron">
+      <div className="jp-MlopsParams-row">
+        <label className="jp-MlopsParams-label" htmlFor="promote-cron">
+          <span className="jp-MlopsParams-name">Cron</span>
+        </label>
+        <input
+          id="promote-cron"
+          type="text"
+          className="jp-mod-styled jp-MlopsParams-field"
+          value={cron}
+          spellCheck={false}
+          placeholder="minute hour day month weekday"
+          aria-invalid={state.error !== null}
+          aria-describedby="promote-cron-words"
+          onChange={event => onCron(event.target.value)}
+        />
+        <div
+          id="promote-cron-words"
+          className="jp-MlopsPromote-cronWords"
+          aria-live="polite"
+        >
+          {state.error !== null ? (
+            <span className="jp-MlopsParams-error">{state.error}</span>
+          ) : state.description === null ? (
+            <span className="jp-MlopsParams-help">…</span>
+          ) : (
+            <>
+              <span>{state.description.description}</span>
+              <ol className="jp-MlopsJobs-fires" aria-label="Next fires">
+                {state.description.next_fires.map(fire => (
+                  <li key={fire}>{formatTime(fire)}</li>
+                ))}
+              </ol>
+            </>
+          )}
+        </div>
+      </div>
+      <div className="jp-MlopsParams-row">
+        <label className="jp-MlopsParams-label" htmlFor="promote-timezone">
+          <span className="jp-MlopsParams-name">Timezone</span>
+        </label>
+        <input
+          id="promote-timezone"
+          type="text"
+          className="jp-mod-styled jp-MlopsParams-field"
+          value={timezone}
+          spellCheck={false}
+          placeholder="Europe/Berlin"
+          onChange={event => onTimezone(event.target.value)}
+        />
+      </div>
+    </div>
+  );
+}
 
 /** Properties of {@link PromoteForm}. */
 export interface IPromoteFormProps {
   version: IPipelineVersion;
   client: IPromoteClient;
-  /** Called with the jobs started; the dialog closes. */
+  /** Called with the jobs started (none for a schedule); the dialog closes. */
   onStarted(jobs: IJob[]): void;
 }
 
@@ -50,7 +185,8 @@ function promotedText(version: IPipelineVersion): string {
 
 /**
  * The body of the "Promote / run as job" dialog: the version promoted, then a typed
- * parameter form to run it now, or a list of values per parameter to sweep over. Values
+ * parameter form to run it now or on a cron schedule, or a list of values per parameter
+ * to sweep over. Values
  * are checked as they are typed; what the server refuses is shown as it says it.
  */
 export function PromoteForm({
@@ -68,6 +204,13 @@ export function PromoteForm({
   const [parallel, setParallel] = useState('4');
   const [refusal, setRefusal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [cron, setCron] = useState('0 2 * * *');
+  const [timezone, setTimezone] = useState(localTimezone);
+  const cronState = useCronDescription(
+    client,
+    mode === 'schedule' ? cron : null,
+    timezone
+  );
 
   const run = readForm(schema, fields, initial);
   const sweep = readSweep(schema, lists);
@@ -77,8 +220,10 @@ export function PromoteForm({
       ? null
       : 'At most how many jobs run at once: a whole number from 1.';
   let blocker: string | null = null;
-  if (mode === 'run' && Object.keys(run.errors).length > 0) {
+  if (mode !== 'sweep' && Object.keys(run.errors).length > 0) {
     blocker = 'Fix the values marked above.';
+  } else if (mode === 'schedule' && cronState.description === null) {
+    blocker = cronState.error ?? 'Checking the cron…';
   } else if (mode === 'sweep') {
     if (Object.keys(sweep.errors).length > 0) {
       blocker = 'Fix the values marked above.';
@@ -99,6 +244,14 @@ export function PromoteForm({
           version: version.version
         });
         onStarted([job]);
+      } else if (mode === 'schedule') {
+        await client.createSchedule({
+          pipeline: version.name,
+          cron: cron.trim(),
+          timezone: timezone.trim(),
+          parameters: run.values
+        });
+        onStarted([]);
       } else {
         const created = await client.createSweep(version.name, {
           grid: sweep.grid,
@@ -146,7 +299,16 @@ export function PromoteForm({
           </label>
         ))}
       </div>
-      {mode === 'run' ? (
+      {mode === 'schedule' && (
+        <CronFields
+          cron={cron}
+          timezone={timezone}
+          state={cronState}
+          onCron={setCron}
+          onTimezone={setTimezone}
+        />
+      )}
+      {mode !== 'sweep' ? (
         <ParameterForm
           schema={schema}
           fields={fields}
@@ -202,7 +364,11 @@ export function PromoteForm({
           className="jp-Button jp-mod-styled jp-mod-accept"
           disabled={blocker !== null || busy}
         >
-          {mode === 'run' ? 'Run now' : 'Start the sweep'}
+          {
+            { run: 'Run now', sweep: 'Start the sweep', schedule: 'Schedule' }[
+              mode
+            ]
+          }
         </button>
       </div>
     </form>
@@ -247,14 +413,14 @@ class PromoteBody extends ReactWidget {
 }
 
 /**
- * Show the dialog of a promoted version; resolves with the jobs started, or an empty
- * list when closed without running anything.
+ * Show the dialog of a promoted version; resolves with the jobs started (none when it
+ * was scheduled), or null when closed without doing anything.
  */
 export async function runInDialog(
   version: IPipelineVersion,
   client: IPromoteClient
-): Promise<IJob[]> {
-  let started: IJob[] = [];
+): Promise<IJob[] | null> {
+  let started: IJob[] | null = null;
   const dialog = new Dialog({
     title: `Run ${version.name} as a job`,
     body: new PromoteBody({

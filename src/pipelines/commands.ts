@@ -4,7 +4,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 export const JobsCommandIDs = {
   /** Args {@link IJobArgs}: write a job's output notebook under the root and open it. */
   openJobOutput: 'mlops-jlab:open-job-output',
-  /** Args {@link IJobArgs}: the Jobs tab of the panel, with the job selected. */
+  /** Args `{jobId?}`: the Jobs tab of the panel, with the job selected when given. */
   showJob: 'mlops-jlab:show-job',
   /** Save the current notebook, promote it and open the run dialog. */
   promoteNotebook: 'mlops-jlab:promote-notebook'

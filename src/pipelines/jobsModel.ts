@@ -6,7 +6,8 @@ import {
   IListJobs,
   IListJobsQuery,
   IPipelineSummary,
-  IPipelineVersion
+  IPipelineVersion,
+  ISchedule
 } from '../api/types';
 import { messageOf } from '../shared/ErrorMessage';
 
@@ -18,6 +19,9 @@ export interface IJobsClient {
   getJobLog(jobId: string): Promise<string>;
   cancelJob(jobId: string): Promise<IJob>;
   rerunJob(jobId: string, parameters: Record<string, unknown>): Promise<IJob>;
+  listSchedules(): Promise<ISchedule[]>;
+  pauseSchedule(scheduleId: number): Promise<ISchedule>;
+  resumeSchedule(scheduleId: number): Promise<ISchedule>;
 }
 
 /** The statuses of a job that is not over yet. */
@@ -87,6 +91,11 @@ export class JobsModel {
   /** The newest jobs, or null before the first answer. */
   get jobs(): readonly IJob[] | null {
     return this._jobs;
+  }
+
+  /** Every schedule, or null before the first answer. */
+  get schedules(): readonly ISchedule[] | null {
+    return this._schedules;
   }
 
   /** Whether more jobs exist than are listed. */
@@ -161,11 +170,14 @@ export class JobsModel {
     this._emit();
     let failed: unknown = null;
     try {
-      const [pipelines, page] = await Promise.all([
+      const [pipelines, page, schedules] = await Promise.all([
         this._client.listPipelines(),
-        this._client.listJobs({ page_size: JOBS_PAGE })
+        this._client.listJobs({ page_size: JOBS_PAGE }),
+        this._client.listSchedules()
       ]);
+      this._forgetStaleVersions(pipelines);
       this._pipelines = pipelines;
+      this._schedules = schedules;
       this._jobs = page.jobs;
       this._more = page.next_page_token !== null;
       for (const job of page.jobs) {
@@ -240,6 +252,17 @@ export class JobsModel {
     return job;
   }
 
+  /** Pause a schedule, or resume it; rejects with the server's message. */
+  async setPaused(scheduleId: number, paused: boolean): Promise<void> {
+    const schedule = paused
+      ? await this._client.pauseSchedule(scheduleId)
+      : await this._client.resumeSchedule(scheduleId);
+    this._schedules = (this._schedules ?? []).map(known =>
+      known.id === schedule.id ? schedule : known
+    );
+    this._emit();
+  }
+
   /** Show or hide a pipeline's versions (fetched the first time). */
   async toggleExpanded(name: string): Promise<void> {
     if (this._expanded.has(name)) {
@@ -286,6 +309,19 @@ export class JobsModel {
 
   dispose(): void {
     this._poll.dispose();
+  }
+
+  /** Versions fetched before a pipeline was promoted again are fetched anew. */
+  private _forgetStaleVersions(pipelines: IPipelineSummary[]): void {
+    for (const pipeline of pipelines) {
+      const known = this._versions.get(pipeline.name)?.versions;
+      if (known && known.length !== pipeline.versions) {
+        this._versions.delete(pipeline.name);
+        if (this._expanded.has(pipeline.name)) {
+          void this.loadVersions(pipeline.name);
+        }
+      }
+    }
   }
 
   private _replace(job: IJob): void {
@@ -337,6 +373,7 @@ export class JobsModel {
   private _visible = false;
   private _pipelines: IPipelineSummary[] | null = null;
   private _jobs: IJob[] | null = null;
+  private _schedules: ISchedule[] | null = null;
   private _more = false;
   private _loading = false;
   private _error: string | null = null;

@@ -136,10 +136,11 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         const started = await runInDialog(version, client);
-        if (started.length > 0) {
-          await commands.execute(JobsCommandIDs.showJob, {
-            jobId: started[0].id
-          });
+        if (started !== null) {
+          await commands.execute(
+            JobsCommandIDs.showJob,
+            started.length > 0 ? { jobId: started[0].id } : {}
+          );
         }
       }
     });
