@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mlops_jlab.config import StoreLocation, resolve_store, sqlite_file
 from mlops_jlab.errors import InvalidInputError, MlopsError
+from mlops_jlab.rules import DEFAULT_MAX_RUNNING_JOBS, DEFAULT_MISFIRE_GRACE
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -294,6 +295,35 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if job.status == "finished" else 1
 
 
+def _scheduler(args: argparse.Namespace) -> int:
+    """``mlops-jlab scheduler``: fire the store's schedules until interrupted."""
+    import signal
+    import threading
+
+    from mlops_jlab.pipelines import schedules
+    from mlops_jlab.pipelines.executor import LocalExecutor
+    from mlops_jlab.pipelines.scheduler import Scheduler
+    from mlops_jlab.store.engine import mask_url
+    from mlops_jlab.tracking import Tracker
+
+    location = resolve_store(args.folder)
+    found = schedules.list_schedules(Tracker(location))
+    executor = LocalExecutor(location, max_running=args.max_running)
+    scheduler = Scheduler(location, executor, misfire_grace=args.misfire_grace)
+    stop = threading.Event()
+    # An interrupt (Ctrl-C) and SIGTERM (a service manager) stop it alike
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    scheduler.start()
+    active = sum(not item.paused for item in found)
+    print(f"scheduler on {mask_url(location.db_url)}: {active} active schedules", flush=True)
+    while not stop.wait(1.0):  # a timed wait lets the main thread run the signal handlers
+        pass
+    scheduler.stop()
+    print("scheduler stopped; jobs already started run on, queued ones wait for a scheduler")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mlops-jlab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -374,6 +404,26 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--retries", type=int, default=0, help="tries again when it fails")
     run.add_argument("--folder", default=".", help="folder to resolve the store from")
     run.set_defaults(run=_run)
+    scheduler = commands.add_parser(
+        "scheduler",
+        help="fire the store's schedules until interrupted (beside or instead of the Jupyter "
+        "server's scheduler: no fire is doubled)",
+    )
+    scheduler.add_argument("--folder", default=".", help="folder to resolve the store from")
+    scheduler.add_argument(
+        "--max-running",
+        type=int,
+        default=DEFAULT_MAX_RUNNING_JOBS,
+        help=f"at most this many jobs running in the store (default {DEFAULT_MAX_RUNNING_JOBS})",
+    )
+    scheduler.add_argument(
+        "--misfire-grace",
+        type=float,
+        default=DEFAULT_MISFIRE_GRACE,
+        help="seconds after its time within which a fire counts as on time; older ones were "
+        f"missed and the schedule's catch_up decides (default {DEFAULT_MISFIRE_GRACE:g})",
+    )
+    scheduler.set_defaults(run=_scheduler)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

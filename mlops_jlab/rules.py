@@ -30,6 +30,8 @@ MAX_VALUE_LENGTH = 8000
 MAX_CODE_LENGTH = 10_000_000
 MAX_NOTE_LENGTH = 100_000
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+# The largest id of an Integer column (PostgreSQL's integer): schedules are numbered so.
+INTEGER_MAX = 2**31 - 1
 
 # Characters neither database stores: NUL (PostgreSQL refuses it) and lone surrogates
 # (undecodable bytes, which no UTF-8 column holds).
@@ -160,9 +162,19 @@ def check_grace(seconds: Any, where: str = "the heartbeat grace period") -> floa
     return value
 
 
-# A job's statuses: waiting its turn (or its retry), running, and how it ended.
-JOB_STATUSES = ("queued", "running", "finished", "failed", "cancelled", "timed_out", "crashed")
-JOB_ENDED = ("finished", "failed", "cancelled", "timed_out", "crashed")
+# A job's statuses: waiting its turn (or its retry), running, and how it ended. A schedule's
+# fire that found its schedule's max_concurrent jobs still at work is recorded ``skipped``.
+JOB_STATUSES = (
+    "queued",
+    "running",
+    "finished",
+    "failed",
+    "cancelled",
+    "timed_out",
+    "crashed",
+    "skipped",
+)
+JOB_ENDED = ("finished", "failed", "cancelled", "timed_out", "crashed", "skipped")
 # Jobs one sweep may run at once, and combinations one sweep may hold.
 MAX_SWEEP_PARALLEL = 64
 MAX_SWEEP_JOBS = 1000
@@ -170,3 +182,16 @@ MAX_SWEEP_JOBS = 1000
 # jobs per pipeline whose output notebooks and logs are kept.
 DEFAULT_MAX_RUNNING_JOBS = 8
 DEFAULT_KEEP_OUTPUTS = 50
+
+# What a schedule does with the fires it missed while no scheduler ran: none of them run,
+# the latest runs once, or every one runs (the newest MAX_CATCH_UP_FIRES at most).
+CATCH_UP_POLICIES = ("skip", "once", "all")
+MAX_CATCH_UP_FIRES = 100
+# Seconds after its time within which a schedule's fire still counts as on time (a
+# scheduler held up by a busy machine or store); an older one was missed.
+DEFAULT_MISFIRE_GRACE = 5.0
+# A cron expression and an IANA timezone name, at most this long.
+CRON_LENGTH = 128
+TIMEZONE_LENGTH = 64
+# Jobs of one schedule at work at once, at most.
+MAX_SCHEDULE_CONCURRENT = 64

@@ -4,6 +4,7 @@ import { clientPlugin } from './api/clientPlugin';
 import { datasetDiffPlugin } from './datasets/datasetDiffPlugin';
 import { lineagePlugin } from './lineage/lineagePlugin';
 import { panelPlugin } from './panel/panelPlugin';
+import { jobsPlugin } from './pipelines/jobsPlugin';
 import { comparePlugin } from './runs/comparePlugin';
 import { openCellPlugin } from './runs/openCellPlugin';
 import { runDetailPlugin } from './runs/runDetailPlugin';
@@ -24,7 +25,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   lineagePlugin,
   datasetDiffPlugin,
   openCellPlugin,
-  runEditPlugin
+  runEditPlugin,
+  jobsPlugin
 ];
 
 export default plugins;

@@ -58,6 +58,21 @@ def tracker(location):
 
 
 @pytest.fixture
+def sqlite_tracker(tmp_path):
+    """A tracker on a SQLite store in the test's folder, as a project's ``.mlops/`` is."""
+    (tmp_path / ".mlops").mkdir()
+    tracker = Tracker(
+        StoreLocation(
+            f"sqlite:///{tmp_path / '.mlops' / 'mlops.sqlite'}",
+            str(tmp_path / ".mlops" / "artifacts"),
+            "test",
+        )
+    )
+    yield tracker
+    tracker.store.dispose()
+
+
+@pytest.fixture
 def tracking(location, monkeypatch):
     """The module-level API (start_run, log_param, runs, ...) pointed at a test store."""
     monkeypatch.setattr(tracking_api, "_default", Tracker(location))

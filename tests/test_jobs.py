@@ -22,20 +22,6 @@ from tests.pipeline_notebooks import notebook, training
 WAIT = 180
 
 
-@pytest.fixture
-def sqlite_tracker(tmp_path):
-    (tmp_path / ".mlops").mkdir()
-    tracker = Tracker(
-        StoreLocation(
-            f"sqlite:///{tmp_path / '.mlops' / 'mlops.sqlite'}",
-            str(tmp_path / ".mlops" / "artifacts"),
-            "test",
-        )
-    )
-    yield tracker
-    tracker.store.dispose()
-
-
 def test_a_job_runs_the_snapshot_with_typed_parameters_and_its_cells_become_runs(tracker, tmp_path):
     # Given a promoted notebook whose tracked cell uses its parameters
     pipeline = promotion.promote(tracker, training(tmp_path / "train.ipynb"))
@@ -58,6 +44,10 @@ def test_a_job_runs_the_snapshot_with_typed_parameters_and_its_cells_become_runs
     assert runs["cell_id"][0] == "cell-1"
     frame = jobs.jobs_frame(tracker, pipeline="train")
     assert list(frame["status"]) == ["finished"]
+    # and the runs filter job_id = '<id>' (the Jobs tab's link to a job's runs) finds
+    # exactly them, not a run made outside the job
+    tracker.start_run(name="by hand").end("finished")
+    assert list(tracker.runs(f"job_id = '{job.id}'")["run_id"]) == list(runs["run_id"])
 
 
 def test_a_failing_cell_is_recorded_with_its_source_error_and_traceback(sqlite_tracker, tmp_path):

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_jlab.pipelines import jobs as job_api
 from mlops_jlab.pipelines import promotion, sweeps
+from mlops_jlab.pipelines import schedules as schedule_api
 from mlops_jlab.pipelines.jobs import Job
 from mlops_jlab.pipelines.promotion import Pipeline
+from mlops_jlab.pipelines.schedules import Schedule
 from mlops_jlab.pipelines.sweeps import Sweep
 from mlops_jlab.tracking import get_tracker
 
@@ -111,3 +113,85 @@ def sweep(
 
 def get_sweep(sweep_id: str) -> Sweep:
     return sweeps.get_sweep(get_tracker(), sweep_id)
+
+
+def schedule(
+    pipeline: str | Pipeline,
+    cron: str,
+    parameters: Mapping[str, Any] | None = None,
+    timezone: str = "UTC",
+    catch_up: str = "skip",
+    max_concurrent: int = 1,
+    retries: int = 0,
+    timeout: float | None = None,
+) -> Schedule:
+    """Run a pipeline on a cron, by the scheduler of the Jupyter server or of
+    ``mlops-jlab scheduler``.
+
+    Parameters
+    ----------
+    pipeline
+        Its name (each fire runs the latest version) or a :class:`Pipeline` version (each
+        fire runs that version).
+    cron
+        5 fields (``"0 2 * * 1"``: 02:00 every Monday) or 6 with seconds first
+        (``"*/10 * * * * *"``).
+    parameters
+        Values for its parameters, checked against the schema now.
+    timezone
+        The IANA timezone the cron is read in (``"Europe/Paris"``); DST changes are kept.
+    catch_up
+        The fires missed while no scheduler ran: ``"skip"`` (none runs), ``"once"`` (the
+        latest runs once) or ``"all"`` (each runs, the newest 100 at most).
+    max_concurrent
+        A fire that finds this many of its jobs queued or running is recorded ``skipped``.
+    retries, timeout
+        For each job, as in :func:`run_job`.
+
+    Returns
+    -------
+    Schedule
+        With ``description`` (the cron in words), ``next_fires()``, ``pause()``,
+        ``resume()``, ``update(...)``, ``delete()`` and ``jobs()``.
+    """
+    return schedule_api.create_schedule(
+        get_tracker(),
+        pipeline,
+        cron,
+        parameters,
+        timezone=timezone,
+        catch_up=catch_up,
+        max_concurrent=max_concurrent,
+        retries=retries,
+        timeout=timeout,
+    )
+
+
+def schedules(pipeline: str | None = None) -> pd.DataFrame:
+    """Schedules as a DataFrame (of a pipeline), with the cron in words and the next fire."""
+    return schedule_api.schedules_frame(get_tracker(), pipeline)
+
+
+def get_schedule(schedule_id: int) -> Schedule:
+    return schedule_api.get_schedule(get_tracker(), schedule_id)
+
+
+def update_schedule(schedule_id: int, **changes: Any) -> Schedule:
+    """Change a schedule's cron, timezone, parameters, paused, catch_up, max_concurrent,
+    retries or timeout."""
+    return schedule_api.update_schedule(get_tracker(), schedule_id, **changes)
+
+
+def pause_schedule(schedule_id: int) -> Schedule:
+    """Stop a schedule from firing (its running jobs run on)."""
+    return schedule_api.update_schedule(get_tracker(), schedule_id, paused=True)
+
+
+def resume_schedule(schedule_id: int) -> Schedule:
+    """Fire a paused schedule again, from its next fire after now."""
+    return schedule_api.update_schedule(get_tracker(), schedule_id, paused=False)
+
+
+def delete_schedule(schedule_id: int) -> None:
+    """Delete a schedule; its jobs stay."""
+    schedule_api.delete_schedule(get_tracker(), schedule_id)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mlops_jlab import processes
+from mlops_jlab.pipelines import schedule_records
 from mlops_jlab.rules import JOB_ENDED
 from mlops_jlab.store.tables import (
     ARTIFACTS,
@@ -146,11 +147,13 @@ def list_jobs(
     pipeline: str | None = None,
     status: str | None = None,
     sweep_id: str | None = None,
+    schedule_id: int | None = None,
     ids: Sequence[str] | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Jobs, newest first, of a pipeline, in a status, of a sweep or among ``ids``."""
+    """Jobs, newest first, of a pipeline, in a status, of a sweep, of a schedule or among
+    ``ids``."""
     statement = sa.select(*_JOB_COLUMNS).select_from(_JOB_FROM)
     if pipeline is not None:
         statement = statement.where(PIPELINES.c.name == pipeline)
@@ -158,6 +161,8 @@ def list_jobs(
         statement = statement.where(JOBS.c.status == status)
     if sweep_id is not None:
         statement = statement.where(JOBS.c.sweep_id == sweep_id)
+    if schedule_id is not None:
+        statement = statement.where(JOBS.c.schedule_id == schedule_id)
     if ids is not None:
         statement = statement.where(JOBS.c.id.in_(list(ids)))
     statement = statement.order_by(JOBS.c.created_at.desc(), JOBS.c.id).offset(offset)
@@ -195,7 +200,7 @@ def claim(
         if free <= 0:
             return []
     waiting = (
-        sa.select(JOBS.c.id, JOBS.c.sweep_id)
+        sa.select(JOBS.c.id, JOBS.c.sweep_id, JOBS.c.schedule_id)
         .where(
             JOBS.c.id.in_(list(job_ids)),
             JOBS.c.status == "queued",
@@ -204,16 +209,22 @@ def claim(
         .order_by(JOBS.c.created_at, JOBS.c.id)
     )
     candidates = conn.execute(waiting).all()
-    # A sweep runs at most its max_parallel jobs at once
-    room = _sweep_room(conn, {sweep for _, sweep in candidates if sweep is not None})
+    # A sweep runs at most its max_parallel jobs at once, a schedule its max_concurrent
+    room = _sweep_room(conn, {sweep for _, sweep, _ in candidates if sweep is not None})
+    schedules = {schedule for _, _, schedule in candidates if schedule is not None}
+    schedule_room = schedule_records.schedule_room(conn, sorted(schedules))
     chosen = []
-    for job_id, sweep_id in candidates:
+    for job_id, sweep_id, schedule_id in candidates:
         if free is not None and len(chosen) >= free:
             break
         if sweep_id is not None:
             if room[sweep_id] <= 0:
                 continue
             room[sweep_id] -= 1
+        if schedule_id is not None:
+            if schedule_room.get(schedule_id, 1) <= 0:
+                continue
+            schedule_room[schedule_id] = schedule_room.get(schedule_id, 1) - 1
         chosen.append(job_id)
     started = []
     for job_id in chosen:

@@ -9,7 +9,7 @@ import threading
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Integer, List, Type, Unicode
+from traitlets import Bool, Float, Integer, List, Type, Unicode
 
 from mlops_jlab.config import (
     ARTIFACTS_ENV,
@@ -21,7 +21,13 @@ from mlops_jlab.config import (
 )
 from mlops_jlab.errors import MlopsError
 from mlops_jlab.pipelines.executor import Executor, LocalExecutor
-from mlops_jlab.rules import DEFAULT_KEEP_OUTPUTS, DEFAULT_MAX_RUNNING_JOBS, check_grace
+from mlops_jlab.pipelines.scheduler import Scheduler
+from mlops_jlab.rules import (
+    DEFAULT_KEEP_OUTPUTS,
+    DEFAULT_MAX_RUNNING_JOBS,
+    DEFAULT_MISFIRE_GRACE,
+    check_grace,
+)
 from mlops_jlab.server.handlers import DEFAULT_MAX_BODY_BYTES, NotFoundHandler
 from mlops_jlab.server.openapi import build_spec
 from mlops_jlab.server.pipeline_service import PipelineService
@@ -119,7 +125,20 @@ class MlopsApp(ExtensionApp):
         "written to the store's settings when the server starts, so kernels obey them too. "
         "Default: the store's setting (champion and production unless changed).",
     )
+    scheduler = Bool(
+        True,
+        config=True,
+        help="Fire the store's schedules from this server (other servers and `mlops-jlab "
+        "scheduler` on the same store may too: no fire is doubled).",
+    )
+    misfire_grace = Float(
+        DEFAULT_MISFIRE_GRACE,
+        config=True,
+        help="Seconds after its time within which a schedule's fire still counts as on time; "
+        "older ones were missed while no scheduler ran, and the schedule's catch_up decides.",
+    )
     _sweeper: PeriodicCallback | None = None
+    _scheduler: Scheduler | None = None
     _sweeping = False
 
     def resolve_location(self) -> StoreLocation:
@@ -163,6 +182,14 @@ class MlopsApp(ExtensionApp):
         pipelines = PipelineService(location, executor, self.serverapp.root_dir)
         self.settings["mlops_jlab_pipelines"] = pipelines
         self._start_sweeping(service, grace)
+        if self.scheduler:
+            self._scheduler = Scheduler(
+                location,
+                executor,
+                misfire_grace=self.misfire_grace,
+                crash_grace=grace,
+                logger=self.log,
+            ).start()
         # Jobs left running by a process that is gone are crashed (or queued again when
         # they may retry), and queued jobs run here
         threading.Thread(
@@ -211,6 +238,9 @@ class MlopsApp(ExtensionApp):
         self._sweeper.start()
 
     async def stop_extension(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.stop()
+            self._scheduler = None
         if self._sweeper is not None:
             self._sweeper.stop()
             self._sweeper = None

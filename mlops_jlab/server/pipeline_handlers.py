@@ -98,3 +98,49 @@ class SweepHandler(PipelineHandler):
     @tornado.web.authenticated
     async def get(self, sweep_id: str) -> None:
         self.write_json(await self.call(self.pipelines.describe_sweep, sweep_id))
+
+
+class SchedulesHandler(PipelineHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = self.parse_query()
+        self.write_json(await self.call(self.pipelines.list_schedules, query))
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        request = self.parse_body()
+        self.write_json(await self.call(self.pipelines.create_schedule, request), 201)
+
+
+class ScheduleHandler(PipelineHandler):
+    @tornado.web.authenticated
+    async def get(self, schedule_id: str) -> None:
+        self.write_json(await self.call(self.pipelines.describe_schedule, schedule_id))
+
+    @tornado.web.authenticated
+    async def patch(self, schedule_id: str) -> None:
+        request = self.parse_body()
+        self.write_json(await self.call(self.pipelines.update_schedule, schedule_id, request))
+
+    @tornado.web.authenticated
+    async def delete(self, schedule_id: str) -> None:
+        self.write_json(await self.call(self.pipelines.delete_schedule, schedule_id))
+
+
+class SchedulePauseHandler(PipelineHandler):
+    @tornado.web.authenticated
+    async def post(self, schedule_id: str) -> None:
+        self.write_json(await self.call(self.pipelines.pause_schedule, schedule_id, True))
+
+
+class ScheduleResumeHandler(PipelineHandler):
+    @tornado.web.authenticated
+    async def post(self, schedule_id: str) -> None:
+        self.write_json(await self.call(self.pipelines.pause_schedule, schedule_id, False))
+
+
+class CronDescribeHandler(PipelineHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = self.parse_query()
+        self.write_json(await self.call(self.pipelines.describe_cron, query))

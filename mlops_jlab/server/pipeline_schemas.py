@@ -6,7 +6,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from mlops_jlab.rules import JOB_STATUSES, MAX_SWEEP_JOBS, MAX_SWEEP_PARALLEL, TEXT_PATTERN
+from mlops_jlab.rules import (
+    CATCH_UP_POLICIES,
+    CRON_LENGTH,
+    INTEGER_MAX,
+    JOB_STATUSES,
+    MAX_SCHEDULE_CONCURRENT,
+    MAX_SWEEP_JOBS,
+    MAX_SWEEP_PARALLEL,
+    TEXT_PATTERN,
+    TIMEZONE_LENGTH,
+)
 from mlops_jlab.server.schemas import Body, Key, Request, optional
 
 JobStatus = Literal[JOB_STATUSES]  # type: ignore[valid-type]
@@ -116,6 +126,7 @@ class ListJobsQuery(Request):
     pipeline: str | None = Field(None, max_length=250, pattern=TEXT_PATTERN)
     status: JobStatus | None = None
     sweep: str | None = Field(None, max_length=64, pattern=TEXT_PATTERN)
+    schedule: int | None = Field(None, ge=1, le=INTEGER_MAX, description="A schedule's id.")
     page_size: int | None = Field(None, ge=1, description="Jobs per page.")
     page_token: str | None = Field(
         None, pattern=r"^[0-9]{1,9}$", description="`next_page_token` of the previous page."
@@ -171,3 +182,90 @@ class DescribeSweep(BaseModel):
     created_at: int
     status: dict[str, int] = Field(description="How many of its jobs are in each status.")
     jobs: list[DescribeJob]
+
+
+# --- schedules --------------------------------------------------------------------------
+
+CatchUp = Literal[CATCH_UP_POLICIES]  # type: ignore[valid-type]
+Cron = Field(
+    min_length=1,
+    max_length=CRON_LENGTH,
+    pattern=TEXT_PATTERN,
+    description="5 fields (minute hour day month weekday) or 6 with seconds first.",
+)
+
+
+class CreateSchedule(Body):
+    """``POST schedules``."""
+
+    pipeline: Key
+    cron: str = Cron
+    parameters: dict[Key, Any] = optional(
+        keys=True, description="Values checked against the version's parameter schema."
+    )
+    version: int = optional(ge=1, description="Pin a version; default: the latest at each fire.")
+    timezone: str = Field("UTC", min_length=1, max_length=TIMEZONE_LENGTH, pattern=TEXT_PATTERN)
+    catch_up: CatchUp = Field("skip", description="Fires missed while no scheduler ran.")
+    max_concurrent: int = Field(1, ge=1, le=MAX_SCHEDULE_CONCURRENT)
+    retries: int = Field(0, ge=0, le=100)
+    timeout: float = optional(gt=0, le=10**9, description="Seconds before a job is stopped.")
+
+
+class UpdateSchedule(Body):
+    """``PATCH schedules/{schedule_id}``: the fields given change."""
+
+    cron: str = optional(
+        min_length=1, max_length=CRON_LENGTH, pattern=TEXT_PATTERN, description="A new cron."
+    )
+    timezone: str = optional(min_length=1, max_length=TIMEZONE_LENGTH, pattern=TEXT_PATTERN)
+    parameters: dict[Key, Any] = optional(keys=True, description="All of its parameters.")
+    paused: bool = optional()
+    catch_up: CatchUp = optional()
+    max_concurrent: int = optional(ge=1, le=MAX_SCHEDULE_CONCURRENT)
+    retries: int = optional(ge=0, le=100)
+    timeout: float = optional(gt=0, le=10**9)
+
+
+class DescribeSchedule(BaseModel):
+    id: int
+    pipeline: str
+    version: int | None = Field(description="The pinned version; null: the latest.")
+    cron: str
+    description: str = Field(description="The cron in words.")
+    timezone: str
+    parameters: dict[str, Any]
+    paused: bool
+    catch_up: str = Field(description=", ".join(CATCH_UP_POLICIES))
+    max_concurrent: int
+    retries: int
+    timeout: float | None
+    next_fire_at: int | None = Field(description="Null while paused.")
+    next_fires: list[int] = Field(description="The next three fires from now.")
+    last_fire_at: int | None
+    created_by: str | None
+    created_at: int
+    updated_at: int
+
+
+class ListSchedules(BaseModel):
+    schedules: list[DescribeSchedule]
+
+
+class ListSchedulesQuery(Request):
+    """``GET schedules``: by id."""
+
+    pipeline: str | None = Field(None, max_length=250, pattern=TEXT_PATTERN)
+
+
+class DescribeCronQuery(Request):
+    """``GET cron/describe``: what a cron means, as the user types it."""
+
+    cron: str = Field(max_length=CRON_LENGTH, pattern=TEXT_PATTERN)
+    timezone: str = Field("UTC", min_length=1, max_length=TIMEZONE_LENGTH, pattern=TEXT_PATTERN)
+
+
+class DescribeCron(BaseModel):
+    cron: str = Field(description="The fields, separated by single spaces.")
+    description: str = Field(description='In words, e.g. "At 02:00 AM, only on Monday".')
+    timezone: str
+    next_fires: list[int] = Field(description="The next three fires from now.")

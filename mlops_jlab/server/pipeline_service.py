@@ -12,28 +12,36 @@ from pathlib import Path
 
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import InvalidInputError, NotFoundError
-from mlops_jlab.pipelines import jobs, promotion, records, sweeps
+from mlops_jlab.pipelines import cron as crons
+from mlops_jlab.pipelines import jobs, promotion, records, schedules, sweeps
 from mlops_jlab.pipelines.executor import Executor
 from mlops_jlab.pipelines.jobs import Job
 from mlops_jlab.pipelines.promotion import Pipeline
 from mlops_jlab.server.pipeline_schemas import (
+    CreateSchedule,
     CreateSweep,
+    DescribeCron,
+    DescribeCronQuery,
     DescribeJob,
     DescribeJobLog,
     DescribeJobOutput,
     DescribePipelineVersion,
+    DescribeSchedule,
     DescribeSweep,
     ListJobs,
     ListJobsQuery,
     ListPipelines,
     ListPipelineVersions,
+    ListSchedules,
+    ListSchedulesQuery,
     PromotePipeline,
     RerunJob,
     RunPipeline,
     SavedJobOutput,
     SaveJobOutput,
+    UpdateSchedule,
 )
-from mlops_jlab.store import open_store
+from mlops_jlab.store import open_store, writes
 from mlops_jlab.tracking.tracker import Tracker
 
 DEFAULT_JOBS_PAGE = 100
@@ -47,6 +55,17 @@ def _version(pipeline: Pipeline) -> DescribePipelineVersion:
 def _job(job: Job) -> DescribeJob:
     return DescribeJob.model_validate(
         {field.name: getattr(job, field.name) for field in dataclasses.fields(job)}
+    )
+
+
+def _schedule_id(given: str) -> int:
+    return schedules.check_schedule_id(int(given) if given.isdigit() else given)
+
+
+def _schedule(found: schedules.Schedule) -> DescribeSchedule:
+    values = {field.name: getattr(found, field.name) for field in dataclasses.fields(found)}
+    return DescribeSchedule.model_validate(
+        {**values, "description": found.description, "next_fires": found.next_fires(3)}
     )
 
 
@@ -124,6 +143,7 @@ class PipelineService:
                 pipeline=query.pipeline,
                 status=query.status,
                 sweep_id=query.sweep,
+                schedule_id=query.schedule,
                 limit=size + 1,
                 offset=offset,
             )
@@ -188,6 +208,60 @@ class PipelineService:
             created_at=found.created_at,
             status=found.status,
             jobs=[_job(job) for job in found.jobs],
+        )
+
+    # --- schedules --------------------------------------------------------------------
+
+    def create_schedule(self, request: CreateSchedule) -> DescribeSchedule:
+        pipeline: str | Pipeline = request.pipeline
+        if request.version is not None:
+            pipeline = promotion.get_pipeline(self.tracker, request.pipeline, request.version)
+        created = schedules.create_schedule(
+            self.tracker,
+            pipeline,
+            request.cron,
+            request.parameters,
+            timezone=request.timezone,
+            catch_up=request.catch_up,
+            max_concurrent=request.max_concurrent,
+            retries=request.retries,
+            timeout=request.timeout,
+        )
+        return _schedule(created)
+
+    def list_schedules(self, query: ListSchedulesQuery) -> ListSchedules:
+        found = schedules.list_schedules(self.tracker, query.pipeline)
+        return ListSchedules(schedules=[_schedule(item) for item in found])
+
+    def describe_schedule(self, schedule_id: str) -> DescribeSchedule:
+        return _schedule(schedules.get_schedule(self.tracker, _schedule_id(schedule_id)))
+
+    def update_schedule(self, schedule_id: str, request: UpdateSchedule) -> DescribeSchedule:
+        changes = request.model_dump(exclude_unset=True)
+        if not changes:
+            raise InvalidInputError(
+                "give at least one of " + ", ".join(UpdateSchedule.model_fields) + " to change"
+            )
+        found = schedules.update_schedule(self.tracker, _schedule_id(schedule_id), **changes)
+        return _schedule(found)
+
+    def pause_schedule(self, schedule_id: str, paused: bool) -> DescribeSchedule:
+        found = schedules.update_schedule(self.tracker, _schedule_id(schedule_id), paused=paused)
+        return _schedule(found)
+
+    def delete_schedule(self, schedule_id: str) -> DescribeSchedule:
+        found = schedules.get_schedule(self.tracker, _schedule_id(schedule_id))
+        schedules.delete_schedule(self.tracker, found.id)
+        return _schedule(found)
+
+    def describe_cron(self, query: DescribeCronQuery) -> DescribeCron:
+        cron = crons.check_cron(query.cron)
+        zone = crons.check_timezone(query.timezone)
+        return DescribeCron(
+            cron=cron,
+            description=crons.describe(cron),
+            timezone=query.timezone,
+            next_fires=crons.next_fires(cron, zone, writes.now_ms(), 3),
         )
 
     # --- recovery ---------------------------------------------------------------------

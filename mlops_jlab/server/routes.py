@@ -14,21 +14,28 @@ from mlops_jlab.rules import ALIAS_PATTERN, DIGEST_PATTERN, NODE_ID_PATTERN, RUN
 from mlops_jlab.server import handlers, registry_handlers
 from mlops_jlab.server import pipeline_handlers as pipelines
 from mlops_jlab.server.pipeline_schemas import (
+    CreateSchedule,
     CreateSweep,
+    DescribeCron,
+    DescribeCronQuery,
     DescribeJob,
     DescribeJobLog,
     DescribeJobOutput,
     DescribePipelineVersion,
+    DescribeSchedule,
     DescribeSweep,
     ListJobs,
     ListJobsQuery,
     ListPipelines,
     ListPipelineVersions,
+    ListSchedules,
+    ListSchedulesQuery,
     PromotePipeline,
     RerunJob,
     RunPipeline,
     SavedJobOutput,
     SaveJobOutput,
+    UpdateSchedule,
 )
 from mlops_jlab.server.registry_schemas import (
     AcceptRecommendation,
@@ -105,6 +112,10 @@ SWEEP_ID = PathParam(
     "A sweep's id (32 lowercase hex characters).",
     {"type": "string", "pattern": f"^{RUN_ID_PATTERN}$"},
 )
+SCHEDULE_ID = PathParam(
+    "A schedule's id (a positive number).", {"type": "string", "pattern": r"^[0-9]+$"}
+)
+_SCHEDULE_ERRORS = (400, 404, 413)
 
 PIPELINE_ROUTES: list[Route] = [
     Route(
@@ -260,6 +271,88 @@ PIPELINE_ROUTES: list[Route] = [
         pipelines.SweepHandler,
         {"get": Operation("describeSweep", "A sweep and its jobs", DescribeSweep, errors=(404,))},
         {"sweep_id": SWEEP_ID},
+    ),
+    Route(
+        "schedules",
+        pipelines.SchedulesHandler,
+        {
+            "get": Operation(
+                "listSchedules",
+                "Schedules (of a pipeline), by id, with their crons in words and next fires",
+                ListSchedules,
+                query=ListSchedulesQuery,
+                errors=(400,),
+            ),
+            "post": Operation(
+                "createSchedule",
+                "Run a pipeline on a cron in a timezone",
+                DescribeSchedule,
+                body=CreateSchedule,
+                errors=_SCHEDULE_ERRORS,
+                status=201,
+                description="A bad cron, an unknown timezone or parameters the pipeline's "
+                "schema refuses answer 400 naming what to fix; nothing is recorded.",
+            ),
+        },
+    ),
+    Route(
+        "schedules/{schedule_id}",
+        pipelines.ScheduleHandler,
+        {
+            "get": Operation("describeSchedule", "A schedule", DescribeSchedule, errors=(404,)),
+            "patch": Operation(
+                "updateSchedule",
+                "Change a schedule's cron, timezone, parameters, paused, catch-up or limits",
+                DescribeSchedule,
+                body=UpdateSchedule,
+                errors=_SCHEDULE_ERRORS,
+                description="A new cron or timezone, or a resume, fires from the first fire "
+                "after now.",
+            ),
+            "delete": Operation(
+                "deleteSchedule",
+                "Delete a schedule (its jobs stay); answers it as it was",
+                DescribeSchedule,
+                errors=(404,),
+            ),
+        },
+        {"schedule_id": SCHEDULE_ID},
+    ),
+    Route(
+        "schedules/{schedule_id}/pause",
+        pipelines.SchedulePauseHandler,
+        {
+            "post": Operation(
+                "pauseSchedule", "Stop a schedule from firing", DescribeSchedule, errors=(404,)
+            )
+        },
+        {"schedule_id": SCHEDULE_ID},
+    ),
+    Route(
+        "schedules/{schedule_id}/resume",
+        pipelines.ScheduleResumeHandler,
+        {
+            "post": Operation(
+                "resumeSchedule",
+                "Fire a paused schedule again, from its next fire after now",
+                DescribeSchedule,
+                errors=(404,),
+            )
+        },
+        {"schedule_id": SCHEDULE_ID},
+    ),
+    Route(
+        "cron/describe",
+        pipelines.CronDescribeHandler,
+        {
+            "get": Operation(
+                "describeCron",
+                "A cron in words and its next three fires in a timezone",
+                DescribeCron,
+                query=DescribeCronQuery,
+                errors=(400,),
+            )
+        },
     ),
 ]
 

@@ -422,18 +422,31 @@ class Sweep(Base):
 
 
 class Schedule(Base):
+    """A pipeline run on a cron in a timezone. ``next_fire_at`` is the earliest fire not
+    yet dealt with (null while paused): a scheduler that finds it in the past after a
+    downtime applies ``catch_up`` to the fires between it and now. ``updated_at`` changes
+    with every edit, so schedulers of other processes notice edits cheaply."""
+
     __tablename__ = "schedules"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
+    # A version to run; null: the pipeline's latest version at each fire
+    pipeline_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pipeline_versions.id", ondelete="CASCADE")
+    )
     cron: Mapped[str] = mapped_column(String(128))
     timezone: Mapped[str] = mapped_column(String(64))
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     enabled: Mapped[bool] = mapped_column(Boolean)
-    max_concurrency: Mapped[int] = mapped_column(Integer)
+    catch_up: Mapped[str] = mapped_column(String(8), server_default="skip")
+    max_concurrent: Mapped[int] = mapped_column(Integer)
     retries: Mapped[int] = mapped_column(Integer)
+    timeout: Mapped[float | None] = mapped_column(Float)
     next_fire_at: Mapped[int | None] = mapped_column(BigInteger)
     last_fire_at: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class Job(Base):
@@ -567,3 +580,4 @@ REQUESTS = TransitionRequest.__table__
 REGISTRY_EVENTS = RegistryEvent.__table__
 RECOMMENDATIONS = RetrainingRecommendation.__table__
 SETTINGS = Setting.__table__
+SCHEDULES = Schedule.__table__

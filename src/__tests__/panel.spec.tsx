@@ -4,6 +4,7 @@ import { Widget } from '@lumino/widgets';
 import { IStatus } from '../api/types';
 import { MlopsPanel } from '../panel/MlopsPanel';
 import { emptyModelsClient } from './modelsFixtures';
+import { FakeJobsClient } from './jobsFixtures';
 import { FakeRunsClient, makeRuns, settle } from './runsFixtures';
 
 const status: IStatus = {
@@ -27,6 +28,7 @@ function fakeClient() {
       listDatasetVersions: jest.fn(async () => []),
       getDatasetVersion: jest.fn(),
       ...emptyModelsClient(),
+      ...new FakeJobsClient(),
       getStatus: jest.fn(async () => status)
     }
   };

@@ -7,6 +7,7 @@ import { MlopsPanel } from '../panel/MlopsPanel';
 import { addPanelCommands, PALETTE_CATEGORY } from '../panel/panelCommands';
 import { CommandIDs } from '../shared/commands';
 import { emptyModelsClient } from './modelsFixtures';
+import { FakeJobsClient } from './jobsFixtures';
 import { FakeRunsClient, makeRuns, settle } from './runsFixtures';
 
 /** The panel over 30 runs, its commands in a registry, a palette that records. */
@@ -18,6 +19,7 @@ async function setup() {
     listDatasetVersions: jest.fn(async () => []),
     getDatasetVersion: jest.fn(),
     ...emptyModelsClient(),
+    ...new FakeJobsClient(),
     getStatus: jest.fn(async () => {
       throw new Error('not asked here');
     })

@@ -468,6 +468,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schedules (of a pipeline), by id, with their crons in words and next fires */
+        get: operations["listSchedules"];
+        put?: never;
+        /**
+         * Run a pipeline on a cron in a timezone
+         * @description A bad cron, an unknown timezone or parameters the pipeline's schema refuses answer 400 naming what to fix; nothing is recorded.
+         */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule */
+        get: operations["describeSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule (its jobs stay); answers it as it was */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a schedule's cron, timezone, parameters, paused, catch-up or limits
+         * @description A new cron or timezone, or a resume, fires from the first fire after now.
+         */
+        patch: operations["updateSchedule"];
+        trace?: never;
+    };
+    "/schedules/{schedule_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a schedule from firing */
+        post: operations["pauseSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{schedule_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire a paused schedule again, from its next fire after now */
+        post: operations["resumeSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cron/describe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cron in words and its next three fires in a timezone */
+        get: operations["describeCron"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models": {
         parameters: {
             query?: never;
@@ -888,6 +982,58 @@ export interface components {
             history_keys?: string[] | null;
         };
         /**
+         * CreateSchedule
+         * @description ``POST schedules``.
+         */
+        CreateSchedule: {
+            /** Pipeline */
+            pipeline: string;
+            /**
+             * Cron
+             * @description 5 fields (minute hour day month weekday) or 6 with seconds first.
+             */
+            cron: string;
+            /**
+             * Parameters
+             * @description Values checked against the version's parameter schema.
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Version
+             * @description Pin a version; default: the latest at each fire.
+             */
+            version?: number;
+            /**
+             * Timezone
+             * @default UTC
+             */
+            timezone?: string;
+            /**
+             * Catch Up
+             * @description Fires missed while no scheduler ran.
+             * @default skip
+             * @enum {string}
+             */
+            catch_up?: "skip" | "once" | "all";
+            /**
+             * Max Concurrent
+             * @default 1
+             */
+            max_concurrent?: number;
+            /**
+             * Retries
+             * @default 0
+             */
+            retries?: number;
+            /**
+             * Timeout
+             * @description Seconds before a job is stopped.
+             */
+            timeout?: number;
+        };
+        /**
          * CreateSweep
          * @description ``POST pipelines/{name}/sweeps``.
          */
@@ -1050,6 +1196,39 @@ export interface components {
             /** Comment */
             comment?: string | null;
         };
+        /** DescribeCron */
+        DescribeCron: {
+            /**
+             * Cron
+             * @description The fields, separated by single spaces.
+             */
+            cron: string;
+            /**
+             * Description
+             * @description In words, e.g. "At 02:00 AM, only on Monday".
+             */
+            description: string;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Next Fires
+             * @description The next three fires from now.
+             */
+            next_fires: number[];
+        };
+        /**
+         * DescribeCronQuery
+         * @description ``GET cron/describe``: what a cron means, as the user types it.
+         */
+        DescribeCronQuery: {
+            /** Cron */
+            cron: string;
+            /**
+             * Timezone
+             * @default UTC
+             */
+            timezone?: string;
+        };
         /** DescribeDatasetDiff */
         DescribeDatasetDiff: {
             a: components["schemas"]["DatasetVersionSummary"];
@@ -1187,7 +1366,7 @@ export interface components {
             };
             /**
              * Status
-             * @description queued, running, finished, failed, cancelled, timed_out, crashed
+             * @description queued, running, finished, failed, cancelled, timed_out, crashed, skipped
              */
             status: string;
             /** Attempt */
@@ -1604,6 +1783,62 @@ export interface components {
              */
             datasets: components["schemas"]["CompareDatasetRow"][];
         };
+        /** DescribeSchedule */
+        DescribeSchedule: {
+            /** Id */
+            id: number;
+            /** Pipeline */
+            pipeline: string;
+            /**
+             * Version
+             * @description The pinned version; null: the latest.
+             */
+            version: number | null;
+            /** Cron */
+            cron: string;
+            /**
+             * Description
+             * @description The cron in words.
+             */
+            description: string;
+            /** Timezone */
+            timezone: string;
+            /** Parameters */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** Paused */
+            paused: boolean;
+            /**
+             * Catch Up
+             * @description skip, once, all
+             */
+            catch_up: string;
+            /** Max Concurrent */
+            max_concurrent: number;
+            /** Retries */
+            retries: number;
+            /** Timeout */
+            timeout: number | null;
+            /**
+             * Next Fire At
+             * @description Null while paused.
+             */
+            next_fire_at: number | null;
+            /**
+             * Next Fires
+             * @description The next three fires from now.
+             */
+            next_fires: number[];
+            /** Last Fire At */
+            last_fire_at: number | null;
+            /** Created By */
+            created_by: string | null;
+            /** Created At */
+            created_at: number;
+            /** Updated At */
+            updated_at: number;
+        };
         /**
          * DescribeStatus
          * @description ``GET status``: the server's version, its store and what the store holds.
@@ -1972,12 +2207,18 @@ export interface components {
              * Status
              * @default null
              */
-            status?: ("queued" | "running" | "finished" | "failed" | "cancelled" | "timed_out" | "crashed") | null;
+            status?: ("queued" | "running" | "finished" | "failed" | "cancelled" | "timed_out" | "crashed" | "skipped") | null;
             /**
              * Sweep
              * @default null
              */
             sweep?: string | null;
+            /**
+             * Schedule
+             * @description A schedule's id.
+             * @default null
+             */
+            schedule?: number | null;
             /**
              * Page Size
              * @description Jobs per page.
@@ -2143,6 +2384,22 @@ export interface components {
              * @default false
              */
             stale?: boolean;
+        };
+        /** ListSchedules */
+        ListSchedules: {
+            /** Schedules */
+            schedules: components["schemas"]["DescribeSchedule"][];
+        };
+        /**
+         * ListSchedulesQuery
+         * @description ``GET schedules``: by id.
+         */
+        ListSchedulesQuery: {
+            /**
+             * Pipeline
+             * @default null
+             */
+            pipeline?: string | null;
         };
         /** ListTransitionRequests */
         ListTransitionRequests: {
@@ -2547,6 +2804,39 @@ export interface components {
              * @description true deletes the run (it can be restored), false restores it.
              */
             deleted?: boolean;
+        };
+        /**
+         * UpdateSchedule
+         * @description ``PATCH schedules/{schedule_id}``: the fields given change.
+         */
+        UpdateSchedule: {
+            /**
+             * Cron
+             * @description A new cron.
+             */
+            cron?: string;
+            /** Timezone */
+            timezone?: string;
+            /**
+             * Parameters
+             * @description All of its parameters.
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
+            /** Paused */
+            paused?: boolean;
+            /**
+             * Catch Up
+             * @enum {string}
+             */
+            catch_up?: "skip" | "once" | "all";
+            /** Max Concurrent */
+            max_concurrent?: number;
+            /** Retries */
+            retries?: number;
+            /** Timeout */
+            timeout?: number;
         };
     };
     responses: never;
@@ -3798,8 +4088,10 @@ export interface operations {
         parameters: {
             query?: {
                 pipeline?: string;
-                status?: "queued" | "running" | "finished" | "failed" | "cancelled" | "timed_out" | "crashed";
+                status?: "queued" | "running" | "finished" | "failed" | "cancelled" | "timed_out" | "crashed" | "skipped";
                 sweep?: string;
+                /** @description A schedule's id. */
+                schedule?: number;
                 /** @description Jobs per page. */
                 page_size?: number;
                 /** @description `next_page_token` of the previous page. */
@@ -4234,6 +4526,446 @@ export interface operations {
             };
             /** @description No such run, metric or artifact. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schedules (of a pipeline), by id, with their crons in words and next fires */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListSchedules"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSchedule"];
+            };
+        };
+        responses: {
+            /** @description Run a pipeline on a cron in a timezone */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a schedule (its jobs stay); answers it as it was */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSchedule"];
+            };
+        };
+        responses: {
+            /** @description Change a schedule's cron, timezone, parameters, paused, catch-up or limits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    pauseSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stop a schedule from firing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    resumeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A schedule's id (a positive number). */
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fire a paused schedule again, from its next fire after now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeSchedule"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such run, metric or artifact. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    describeCron: {
+        parameters: {
+            query: {
+                cron: string;
+                timezone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A cron in words and its next three fires in a timezone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeCron"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,11 @@ import { ISignal } from '@lumino/signaling';
 import {
   ICompareRuns,
   ICreateTransitionRequest,
+  ICreateSchedule,
+  ICronDescription,
+  IListSchedulesQuery,
+  ISchedule,
+  ICreateSweep,
   IDatasetDiff,
   IDatasetSummary,
   IDatasetVersionDetail,
@@ -14,6 +19,11 @@ import {
   ILineage,
   ILineageQuery,
   IListModels,
+  IJob,
+  ILineage,
+  ILineageQuery,
+  IListJobs,
+  IListJobsQuery,
   IListRuns,
   IListRunsQuery,
   IListTransitionRequestsQuery,
@@ -21,10 +31,14 @@ import {
   IMetricHistoryQuery,
   IModelDetail,
   IModelVersion,
+  IPipelineSummary,
+  IPipelineVersion,
   IRunComparison,
   IRunDetail,
+  IRunPipeline,
   IStatus,
   ITransitionRequest,
+  ISweep,
   IUpdateRun,
   LineageKind
 } from './types';
@@ -145,6 +159,62 @@ export interface IMlopsClient {
 
   /** Feasibility study runs with their reports, newest first. */
   listFeasibilityStudies(): Promise<IFeasibilityStudy[]>;
+  /** Every pipeline with its counts of versions and jobs. */
+  listPipelines(): Promise<IPipelineSummary[]>;
+
+  /** Promote a notebook (its path under the server's root) to a pipeline version. */
+  promotePipeline(
+    notebookPath: string,
+    name?: string
+  ): Promise<IPipelineVersion>;
+
+  /** A pipeline's latest version. */
+  getPipeline(name: string): Promise<IPipelineVersion>;
+
+  /** A pipeline's versions, oldest first. */
+  listPipelineVersions(name: string): Promise<IPipelineVersion[]>;
+
+  /** Run a pipeline as a job in the server's executor. */
+  runPipeline(name: string, request?: IRunPipeline): Promise<IJob>;
+
+  /** One job per combination of a grid, `max_parallel` at a time. */
+  createSweep(name: string, request: ICreateSweep): Promise<ISweep>;
+
+  /** A page of jobs, newest first. */
+  listJobs(query?: IListJobsQuery): Promise<IListJobs>;
+
+  /** A job. */
+  getJob(jobId: string): Promise<IJob>;
+
+  /** What a job's notebook printed, stdout and stderr. */
+  getJobLog(jobId: string): Promise<string>;
+
+  /** Write a job's output notebook to a new file under the server's root; its path. */
+  saveJobOutput(jobId: string, path: string): Promise<string>;
+
+  /** Cancel a queued or running job. */
+  cancelJob(jobId: string): Promise<IJob>;
+
+  /** Run a job's pipeline version again, with the parameters given changed. */
+  rerunJob(jobId: string, parameters: Record<string, unknown>): Promise<IJob>;
+
+  /** A sweep and its jobs. */
+  getSweep(sweepId: string): Promise<ISweep>;
+
+  /** Every schedule (of one pipeline, when named). */
+  listSchedules(query?: IListSchedulesQuery): Promise<ISchedule[]>;
+
+  /** Schedule a pipeline on a cron in a timezone. */
+  createSchedule(request: ICreateSchedule): Promise<ISchedule>;
+
+  /** Stop a schedule firing until it is resumed. */
+  pauseSchedule(scheduleId: number): Promise<ISchedule>;
+
+  /** Let a paused schedule fire again. */
+  resumeSchedule(scheduleId: number): Promise<ISchedule>;
+
+  /** A cron in words and its next three fires in a timezone. */
+  describeCron(cron: string, timezone?: string): Promise<ICronDescription>;
 
   /** The URL that downloads an artifact (authenticated by the session's cookie). */
   artifactUrl(digest: string): string;

@@ -6,6 +6,8 @@ import { DatasetsModel, IDatasetsClient } from '../datasets/datasetsModel';
 import { DatasetsSection } from '../datasets/DatasetsSection';
 import { IModelsClient, ModelsModel } from '../models/modelsModel';
 import { ModelsSection } from '../models/ModelsSection';
+import { IJobsClient, JobsModel } from '../pipelines/jobsModel';
+import { JobsSection } from '../pipelines/JobsSection';
 import { IRunsClient, RunsModel } from '../runs/runsModel';
 import { RunsSection } from '../runs/RunsSection';
 import { ICommandRunner } from '../shared/commands';
@@ -23,6 +25,7 @@ export interface IPanelSettings {
 export type IPanelClient = IRunsClient &
   IDatasetsClient &
   IModelsClient &
+  IJobsClient &
   IStatusSource;
 
 /** Options of {@link MlopsPanel}. */
@@ -33,12 +36,13 @@ export interface IMlopsPanelOptions {
 }
 
 /** The panel's sections. */
-export type PanelSection = 'runs' | 'datasets' | 'models';
+export type PanelSection = 'runs' | 'datasets' | 'models' | 'jobs';
 
 const SECTIONS: [PanelSection, string][] = [
   ['runs', 'Runs'],
   ['datasets', 'Datasets'],
-  ['models', 'Models']
+  ['models', 'Models'],
+  ['jobs', 'Jobs']
 ];
 
 /**
@@ -59,6 +63,7 @@ export class MlopsPanel extends ReactWidget {
     });
     this.datasets = new DatasetsModel(options.client);
     this.models = new ModelsModel(options.client);
+    this.jobs = new JobsModel({ client: options.client });
     this.runs.changed.connect(this._onRunsChanged, this);
   }
 
@@ -70,6 +75,8 @@ export class MlopsPanel extends ReactWidget {
 
   /** The Models section's data. */
   readonly models: ModelsModel;
+  /** The Jobs section's data. */
+  readonly jobs: JobsModel;
 
   /** The section shown. */
   get section(): PanelSection {
@@ -127,11 +134,29 @@ export class MlopsPanel extends ReactWidget {
     });
   }
 
+  /** Show the Jobs section, refreshed, with a job selected (its detail and log). */
+  async showJob(jobId: string | null): Promise<void> {
+    this.section = 'jobs';
+    if (jobId === null) {
+      await this.jobs.refresh().catch(() => undefined);
+      return;
+    }
+    await this.jobs.reveal(jobId);
+    if (/^[0-9a-f]+$/.test(jobId)) {
+      requestAnimationFrame(() =>
+        this.node
+          .querySelector<HTMLElement>(`[data-job-id="${jobId}"]`)
+          ?.scrollIntoView({ block: 'nearest' })
+      );
+    }
+  }
+
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
     this.runs.dispose();
+    this.jobs.dispose();
     super.dispose();
   }
 
@@ -142,6 +167,7 @@ export class MlopsPanel extends ReactWidget {
 
   protected onBeforeDetach(msg: Message): void {
     this.runs.setVisible(false);
+    this.jobs.setVisible(false);
     super.onBeforeDetach(msg);
   }
 
@@ -210,6 +236,15 @@ export class MlopsPanel extends ReactWidget {
         >
           <ModelsSection model={this.models} commands={this._commands} />
         </div>
+        <div
+          role="tabpanel"
+          id={`${id}-section-jobs`}
+          aria-labelledby={`${id}-tab-jobs`}
+          className="jp-MlopsPanel-section jp-mod-scroll"
+          hidden={this._section !== 'jobs'}
+        >
+          <JobsSection model={this.jobs} commands={this._commands} />
+        </div>
         <StatusView source={this._client} active={this._statusActive} />
       </div>
     );
@@ -234,6 +269,7 @@ export class MlopsPanel extends ReactWidget {
   private _syncVisibility(): void {
     const visible = this.isAttached && this.isVisible;
     this.runs.setVisible(visible && this._section === 'runs');
+    this.jobs.setVisible(visible && this._section === 'jobs');
     if (visible && this._section === 'datasets') {
       this.datasets.ensureLoaded();
     }

@@ -7,6 +7,7 @@ import { findLineageTarget, findRunId } from '../runs/findRun';
 import { RUN_ROW_SELECTOR } from '../runs/runEditPlugin';
 import { CommandIDs, IShowDatasetVersionArgs } from '../shared/commands';
 import { editInDialog } from '../shared/EditDialog';
+import { IJobArgs, JobsCommandIDs } from '../pipelines/commands';
 import { MlopsPanel } from './MlopsPanel';
 
 /** The command palette's category of the extension's commands. */
@@ -123,6 +124,15 @@ export function addPanelCommands(
       }
       showPanel();
       return panel.showDatasetVersion(dataset, versionId);
+    }
+  });
+
+  commands.addCommand(JobsCommandIDs.showJob, {
+    label: 'Show the Job',
+    execute: args => {
+      const { jobId } = args as Partial<IJobArgs>;
+      showPanel();
+      return panel.showJob(typeof jobId === 'string' ? jobId : null);
     }
   });
 
