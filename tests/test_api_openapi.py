@@ -27,8 +27,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from mlops_jlab.pipelines import promotion, schedules
 from mlops_jlab.server.routes import ROUTES
 from tests.api_client import server_config
+from tests.pipeline_notebooks import notebook
 
 MAX_EXAMPLES = 30
 # The frontend's copy of the document, which its API types are generated from.
@@ -37,7 +39,15 @@ COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 # cannot say: a filter or ordering in the query language, a page token of another
 # ordering, a run listed twice, a step range given backwards. Every other operation
 # accepts whatever its document allows.
-BEYOND_THE_SCHEMA = {"GET /runs", "POST /runs/compare", "GET /runs/{run_id}/metrics/{key}"}
+# A cron's syntax is as far beyond JSON Schema as the query language is.
+BEYOND_THE_SCHEMA = {
+    "GET /runs",
+    "POST /runs/compare",
+    "GET /runs/{run_id}/metrics/{key}",
+    "POST /schedules",
+    "PATCH /schedules/{schedule_id}",
+    "GET /cron/describe",
+}
 CONFORMANCE = [
     not_a_server_error,
     status_code_conformance,
@@ -48,11 +58,12 @@ CONFORMANCE = [
 
 @pytest.fixture
 def jp_server_config(location, monkeypatch):
-    return server_config(location, monkeypatch)
+    # No scheduler: an edit schemathesis makes to the seeded schedule must not start jobs
+    return server_config(location, monkeypatch, scheduler=False)
 
 
 @pytest.fixture
-def seeded(tracker):
+def seeded(tracker, tmp_path):
     """A few runs with params, metrics (one history long enough to be downsampled), tags,
     code, a note-worthy failure, an artifact and dataset versions they read and wrote;
     returns the path parameters and the query of a dataset diff that name real things."""
@@ -75,6 +86,8 @@ def seeded(tracker):
         run.end("failed" if number == 3 else "finished", error="boom" if number == 3 else None)
         ids.append(run.id)
     versions = list(tracker.dataset_versions("data/train.csv")["id"])
+    promotion.promote(tracker, notebook(tmp_path / "quick.ipynb", "x = 1"))
+    schedule = schedules.create_schedule(tracker, "quick", "0 2 * * 1")
     known = {
         "run_id": ids[0],
         "digest": digest,
@@ -83,6 +96,10 @@ def seeded(tracker):
         "version_id": str(versions[0]),
         "kind": "run",
         "node_id": ids[1],
+        "schedule_id": str(schedule.id),
+        # Well-formed ids of no job or sweep: a known one would start jobs (rerun)
+        "job_id": "0" * 32,
+        "sweep_id": "0" * 32,
     }
     return ids, known, {"a": int(versions[0]), "b": int(versions[-1])}
 
