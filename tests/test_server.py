@@ -25,6 +25,9 @@ SAMPLES = {
     "version_id": "1",
     "kind": "run",
     "node_id": uuid.uuid4().hex,
+    "job_id": uuid.uuid4().hex,
+    "sweep_id": uuid.uuid4().hex,
+    "schedule_id": "1",
 }
 EVERY_OPERATION = [
     (method.upper(), re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], route.path))
