@@ -39,11 +39,18 @@ COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 # cannot say: a filter or ordering in the query language, a page token of another
 # ordering, a run listed twice, a step range given backwards. Every other operation
 # accepts whatever its document allows.
+# A notebook to promote must exist under the server's root, a job's parameters must fit
+# its pipeline's schema, and an output is saved as a new .ipynb file.
 # A cron's syntax is as far beyond JSON Schema as the query language is.
 BEYOND_THE_SCHEMA = {
     "GET /runs",
     "POST /runs/compare",
     "GET /runs/{run_id}/metrics/{key}",
+    "POST /pipelines",
+    "POST /pipelines/{name}/jobs",
+    "POST /pipelines/{name}/sweeps",
+    "POST /jobs/{job_id}/output",
+    "POST /jobs/{job_id}/rerun",
     "POST /schedules",
     "PATCH /schedules/{schedule_id}",
     "GET /cron/describe",
@@ -97,7 +104,7 @@ def seeded(tracker, tmp_path):
         "kind": "run",
         "node_id": ids[1],
         "schedule_id": str(schedule.id),
-        # Well-formed ids of no job or sweep: a known one would start jobs (rerun)
+        # No job runs here (each would start a kernel): ids of none answer 404
         "job_id": "0" * 32,
         "sweep_id": "0" * 32,
     }

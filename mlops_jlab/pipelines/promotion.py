@@ -230,9 +230,14 @@ def get_pipeline(tracker: Tracker, name: str, version: int | None = None) -> Pip
     """A pipeline's latest version, or version ``version``."""
     from mlops_jlab.errors import NotFoundError
 
-    check_key("pipeline name", name)
+    try:
+        check_key("pipeline name", name)
+    except InvalidInputError:  # no pipeline has a name that cannot be one
+        found = None
+    else:
+        with tracker.read() as conn:
+            found = records.pipeline(conn, name)
     with tracker.read() as conn:
-        found = records.pipeline(conn, name)
         if found is None:
             raise NotFoundError(
                 f"no pipeline named {name!r}; promote a notebook first (ml.promote or %promote)"
