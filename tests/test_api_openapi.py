@@ -27,9 +27,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from mlops_jlab.pipelines import promotion, schedules
 from mlops_jlab.registry import Registry, advice, gate
 from mlops_jlab.server.routes import ROUTES
 from tests.api_client import server_config
+from tests.pipeline_notebooks import notebook
 
 MAX_EXAMPLES = 30
 # The frontend's copy of the document, which its API types are generated from.
@@ -45,6 +47,7 @@ COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 # one's own approval where the store forbids it (403). A recommendation is decided once
 # (409), a dismissal's reason is not blank, and drift is checked on a recorded dataset
 # version, by a version or an alias (not both).
+# A cron's syntax is as far beyond JSON Schema as the query language is.
 BEYOND_THE_SCHEMA = {
     "GET /runs",
     "POST /runs/compare",
@@ -62,6 +65,9 @@ BEYOND_THE_SCHEMA = {
     "POST /models/{model}/drift",
     "POST /recommendations/{recommendation_id}/accept",
     "POST /recommendations/{recommendation_id}/dismiss",
+    "POST /schedules",
+    "PATCH /schedules/{schedule_id}",
+    "GET /cron/describe",
 }
 CONFORMANCE = [
     not_a_server_error,
@@ -73,11 +79,12 @@ CONFORMANCE = [
 
 @pytest.fixture
 def jp_server_config(location, monkeypatch):
-    return server_config(location, monkeypatch)
+    # No scheduler: an edit schemathesis makes to the seeded schedule must not start jobs
+    return server_config(location, monkeypatch, scheduler=False)
 
 
 @pytest.fixture
-def seeded(tracker):
+def seeded(tracker, tmp_path):
     """A few runs with params, metrics (one history long enough to be downsampled), tags,
     code, a note-worthy failure, an artifact and dataset versions they read and wrote;
     returns the path parameters and the query of a dataset diff that name real things."""
@@ -105,6 +112,8 @@ def seeded(tracker):
     registry.set_alias("churn", "staging", 1)
     request = gate.request_transition(registry, "churn", 1, "champion", actor="ann")
     (recommendation,) = advice.detect(registry, actor="ann")
+    promotion.promote(tracker, notebook(tmp_path / "quick.ipynb", "x = 1"))
+    schedule = schedules.create_schedule(tracker, "quick", "0 2 * * 1")
     known = {
         "run_id": ids[0],
         "digest": digest,
@@ -113,6 +122,7 @@ def seeded(tracker):
         "version_id": str(versions[0]),
         "kind": "run",
         "node_id": ids[1],
+        "schedule_id": str(schedule.id),
         # No job runs here (each would start a kernel): ids of none answer 404
         "job_id": "0" * 32,
         "sweep_id": "0" * 32,

@@ -32,6 +32,7 @@ SAMPLES = {
     "job_id": uuid.uuid4().hex,
     "sweep_id": uuid.uuid4().hex,
     "recommendation_id": "1",
+    "schedule_id": "1",
 }
 EVERY_OPERATION = [
     (method.upper(), re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], route.path))

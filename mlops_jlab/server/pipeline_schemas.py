@@ -17,7 +17,7 @@ from mlops_jlab.rules import (
     TEXT_PATTERN,
     TIMEZONE_LENGTH,
 )
-from mlops_jlab.server.schemas import Body, Key, Request, optional
+from mlops_jlab.server.schemas import Body, Key, Request, WholeNumber, optional
 
 JobStatus = Literal[JOB_STATUSES]  # type: ignore[valid-type]
 Path = Field(min_length=1, max_length=4096, pattern=TEXT_PATTERN)
@@ -80,9 +80,9 @@ class RunPipeline(Body):
     parameters: dict[Key, Any] = optional(
         keys=True, description="Values checked against the version's parameter schema."
     )
-    version: int = optional(ge=1, description="Default: the latest version.")
+    version: WholeNumber = optional(ge=1, description="Default: the latest version.")
     timeout: float = optional(gt=0, le=10**9, description="Seconds before it is stopped.")
-    retries: int = Field(0, ge=0, le=100, description="Tries again when it fails.")
+    retries: WholeNumber = Field(0, ge=0, le=100, description="Tries again when it fails.")
 
 
 class JobProgress(BaseModel):
@@ -123,7 +123,7 @@ class DescribeJob(BaseModel):
 class ListJobsQuery(Request):
     """``GET jobs``: newest first."""
 
-    pipeline: str | None = Field(None, max_length=250, pattern=TEXT_PATTERN)
+    pipeline: Key | None = None
     status: JobStatus | None = None
     sweep: str | None = Field(None, max_length=64, pattern=TEXT_PATTERN)
     schedule: int | None = Field(None, ge=1, le=INTEGER_MAX, description="A schedule's id.")
@@ -167,10 +167,10 @@ class CreateSweep(Body):
     grid: dict[Key, list[Any]] | list[dict[Key, Any]] = Field(
         description="Parameter -> values (every combination), or a list of parameter dicts."
     )
-    max_parallel: int = Field(4, ge=1, le=MAX_SWEEP_PARALLEL)
-    version: int = optional(ge=1, description="Default: the latest version.")
+    max_parallel: WholeNumber = Field(4, ge=1, le=MAX_SWEEP_PARALLEL)
+    version: WholeNumber = optional(ge=1, description="Default: the latest version.")
     timeout: float = optional(gt=0, le=10**9)
-    retries: int = Field(0, ge=0, le=100)
+    retries: WholeNumber = Field(0, ge=0, le=100)
 
 
 class DescribeSweep(BaseModel):
@@ -203,11 +203,13 @@ class CreateSchedule(Body):
     parameters: dict[Key, Any] = optional(
         keys=True, description="Values checked against the version's parameter schema."
     )
-    version: int = optional(ge=1, description="Pin a version; default: the latest at each fire.")
+    version: WholeNumber = optional(
+        ge=1, description="Pin a version; default: the latest at each fire."
+    )
     timezone: str = Field("UTC", min_length=1, max_length=TIMEZONE_LENGTH, pattern=TEXT_PATTERN)
     catch_up: CatchUp = Field("skip", description="Fires missed while no scheduler ran.")
-    max_concurrent: int = Field(1, ge=1, le=MAX_SCHEDULE_CONCURRENT)
-    retries: int = Field(0, ge=0, le=100)
+    max_concurrent: WholeNumber = Field(1, ge=1, le=MAX_SCHEDULE_CONCURRENT)
+    retries: WholeNumber = Field(0, ge=0, le=100)
     timeout: float = optional(gt=0, le=10**9, description="Seconds before a job is stopped.")
 
 
@@ -221,8 +223,8 @@ class UpdateSchedule(Body):
     parameters: dict[Key, Any] = optional(keys=True, description="All of its parameters.")
     paused: bool = optional()
     catch_up: CatchUp = optional()
-    max_concurrent: int = optional(ge=1, le=MAX_SCHEDULE_CONCURRENT)
-    retries: int = optional(ge=0, le=100)
+    max_concurrent: WholeNumber = optional(ge=1, le=MAX_SCHEDULE_CONCURRENT)
+    retries: WholeNumber = optional(ge=0, le=100)
     timeout: float = optional(gt=0, le=10**9)
 
 
@@ -254,7 +256,7 @@ class ListSchedules(BaseModel):
 class ListSchedulesQuery(Request):
     """``GET schedules``: by id."""
 
-    pipeline: str | None = Field(None, max_length=250, pattern=TEXT_PATTERN)
+    pipeline: Key | None = None
 
 
 class DescribeCronQuery(Request):

@@ -10,7 +10,14 @@ it: adding a route is a handler class and an entry below.
 from __future__ import annotations
 
 from mlops_jlab.lineage.queries import KINDS as NODE_KINDS
-from mlops_jlab.rules import ALIAS_PATTERN, DIGEST_PATTERN, NODE_ID_PATTERN, RUN_ID_PATTERN
+from mlops_jlab.rules import (
+    ALIAS_PATTERN,
+    DIGEST_PATTERN,
+    KEY_LENGTH,
+    KEY_PATTERN,
+    NODE_ID_PATTERN,
+    RUN_ID_PATTERN,
+)
 from mlops_jlab.server import handlers, registry_handlers
 from mlops_jlab.server import pipeline_handlers as pipelines
 from mlops_jlab.server.pipeline_schemas import (
@@ -103,7 +110,10 @@ DIGEST = PathParam(
     "An artifact's content digest (32 lowercase hex characters).",
     {"type": "string", "pattern": f"^{DIGEST_PATTERN}$"},
 )
-PIPELINE_NAME = PathParam("A pipeline's name, percent-encoded.", {"type": "string", "minLength": 1})
+PIPELINE_NAME = PathParam(
+    "A pipeline's name, percent-encoded.",
+    {"type": "string", "minLength": 1, "maxLength": KEY_LENGTH, "pattern": KEY_PATTERN},
+)
 JOB_ID = PathParam(
     "A job's id (32 lowercase hex characters).",
     {"type": "string", "pattern": f"^{RUN_ID_PATTERN}$"},

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from mlops_jlab.rules import (
     BIGINT_MAX,
@@ -32,6 +32,15 @@ MAX_TAGS_PER_UPDATE = 1000
 # The pattern also refuses blank keys: the schema says all the API checks.
 Key = Annotated[str, Field(min_length=1, max_length=KEY_LENGTH, pattern=KEY_PATTERN)]
 Text = Annotated[str, Field(max_length=MAX_VALUE_LENGTH, pattern=TEXT_PATTERN)]
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# A whole number in a strict body: JSON Schema's "integer" takes 3.0 as 3, so the API does;
+# text ("3") and fractions stay refused.
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
 
 
 def _keys_named(described: dict[str, Any]) -> None:

@@ -6,15 +6,15 @@ notices edits by reading one number; a schedule may pin a pipeline version, give
 timeout, and records who made it. ``max_concurrency`` is named ``max_concurrent`` as the API
 names it.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
