@@ -16,6 +16,14 @@ from mlops_jlab import lineage
 from mlops_jlab.cli import main
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, resolve_store
 from mlops_jlab.demo import EXPERIMENT, RAW, TEST, TRAIN, TRAIN_NOTEBOOK, workspace_file
+from mlops_jlab.demo_lifecycle import (
+    MODEL,
+    PIPELINE,
+    SWEEP_GRID,
+    SWEEP_SUFFIX,
+    UNKNOWN_MODEL,
+    WEEKLY,
+)
 from mlops_jlab.lineage.staleness import stale_runs
 from mlops_jlab.tracking import Tracker
 
@@ -264,3 +272,54 @@ def test_demo_data_without_its_notebooks_says_where_they_come_from(tmp_path, cap
     tracker = Tracker(resolve_store(tmp_path))
     assert tracker.runs().empty
     tracker.store.dispose()
+
+
+@pytest.fixture
+def demo_api(demo_folder, monkeypatch):
+    """The module-level API (``ml.jobs``, ``ml.model_history``, ...) on the demo's store."""
+    import mlops_jlab as ml
+
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
+    location = resolve_store(demo_folder)
+    ml.set_store(location.db_url, location.artifacts)
+    yield ml
+    ml.set_store()
+
+
+def test_the_training_notebook_is_a_pipeline_with_a_sweep_a_failed_job_and_a_schedule(demo_api):
+    # Given the demo's store
+    ml = demo_api
+    # Then the training notebook is a pipeline whose sweep finished and whose job for an
+    # unknown model failed in its settings cell, saying which model
+    jobs = ml.jobs(pipeline=PIPELINE)
+    sweep_jobs = jobs[jobs["sweep_id"].notna()]
+    assert len(sweep_jobs) == len(SWEEP_GRID["C"])
+    assert (sweep_jobs["status"] == "finished").all()
+    (failed_id,) = jobs.loc[jobs["status"] == "failed", "job_id"]
+    failed = ml.get_job(failed_id)
+    assert UNKNOWN_MODEL in failed.error
+    assert "settings = {" in failed.failing_source
+    # And its sweep's runs are among the example runs, one per setting
+    names = set(ml.runs(experiment=EXPERIMENT)["name"])
+    assert {f"logreg-C{c}{SWEEP_SUFFIX}" for c in SWEEP_GRID["C"]} <= names
+    # And it runs every Monday morning
+    (schedule,) = ml.schedules(pipeline=PIPELINE).itertuples()
+    assert schedule.cron == WEEKLY
+
+
+def test_the_registry_holds_an_approved_a_rejected_and_a_pending_request(demo_api):
+    # Given the demo's store
+    ml = demo_api
+    # Then the model has three versions, the first the champion by an approved request
+    assert list(ml.model_versions(MODEL)["version"]) == [1, 2, 3]
+    assert ml.get_model_version(f"{MODEL}@champion").version == 1
+    requests = {
+        row.version: ml.get_transition_request(row.id)
+        for row in ml.transition_requests(model=MODEL).itertuples()
+    }
+    assert requests[1].status == "approved" and requests[1].report["decision"] == "pass"
+    assert requests[2].status == "rejected" and requests[2].comment
+    # And the best refreshed model waits for a person, with its check's report
+    assert requests[3].status == "pending" and requests[3].to == "champion"
+    assert requests[3].report["examples_used"] >= requests[3].report["examples_needed"]

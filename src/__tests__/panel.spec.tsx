@@ -3,8 +3,8 @@ import { Widget } from '@lumino/widgets';
 
 import { IStatus } from '../api/types';
 import { MlopsPanel } from '../panel/MlopsPanel';
-import { emptyModelsClient } from './modelsFixtures';
 import { FakeJobsClient } from './jobsFixtures';
+import { emptyModelsClient } from './modelsFixtures';
 import { FakeRunsClient, makeRuns, settle } from './runsFixtures';
 
 const status: IStatus = {
@@ -27,8 +27,9 @@ function fakeClient() {
       listDatasets: jest.fn(async () => []),
       listDatasetVersions: jest.fn(async () => []),
       getDatasetVersion: jest.fn(),
-      ...emptyModelsClient(),
       ...new FakeJobsClient(),
+      ...new FakeJobsClient(),
+      ...emptyModelsClient(),
       getStatus: jest.fn(async () => status)
     }
   };

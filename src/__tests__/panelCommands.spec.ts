@@ -6,8 +6,8 @@ import { IMlopsClient } from '../api/token';
 import { MlopsPanel } from '../panel/MlopsPanel';
 import { addPanelCommands, PALETTE_CATEGORY } from '../panel/panelCommands';
 import { CommandIDs } from '../shared/commands';
-import { emptyModelsClient } from './modelsFixtures';
 import { FakeJobsClient } from './jobsFixtures';
+import { emptyModelsClient } from './modelsFixtures';
 import { FakeRunsClient, makeRuns, settle } from './runsFixtures';
 
 /** The panel over 30 runs, its commands in a registry, a palette that records. */
@@ -18,8 +18,8 @@ async function setup() {
     listDatasets: jest.fn(async () => []),
     listDatasetVersions: jest.fn(async () => []),
     getDatasetVersion: jest.fn(),
-    ...emptyModelsClient(),
     ...new FakeJobsClient(),
+    ...emptyModelsClient(),
     getStatus: jest.fn(async () => {
       throw new Error('not asked here');
     })

@@ -6,52 +6,52 @@ import { API_NAMESPACE, requestAPI } from './request';
 import { IMlopsClient } from './token';
 import {
   ICompareRuns,
-  ICreateTransitionRequest,
   ICreateSchedule,
   ICronDescription,
   IListSchedules,
   IListSchedulesQuery,
   ISchedule,
   ICreateSweep,
+  ICreateTransitionRequest,
   IDatasetDiff,
   IDatasetSummary,
   IDatasetVersionDetail,
   IDatasetVersionSummary,
   IExperimentSummary,
-  IFeasibilityStudy,
-  IHistoryEvent,
   IJob,
   IJobLog,
+  IFeasibilityStudy,
+  IHistoryEvent,
   ILineage,
   ILineageQuery,
   IListDatasets,
   IListDatasetVersions,
   IListExperiments,
-  IListFeasibilityStudies,
-  IListModels,
-  IListModelVersions,
   IListJobs,
   IListJobsQuery,
   IListPipelines,
   IListPipelineVersions,
+  IListFeasibilityStudies,
+  IListModels,
+  IListModelVersions,
   IListRuns,
   IListRunsQuery,
   IListTransitionRequests,
   IListTransitionRequestsQuery,
   IMetricHistory,
   IMetricHistoryQuery,
+  IPipelineSummary,
+  IPipelineVersion,
   IModelDetail,
   IModelHistory,
   IModelVersion,
-  IPipelineSummary,
-  IPipelineVersion,
   IRunComparison,
   IRunDetail,
   IRunPipeline,
   ISavedJobOutput,
   IStatus,
-  ITransitionRequest,
   ISweep,
+  ITransitionRequest,
   IUpdateRun,
   LineageKind
 } from './types';
@@ -81,6 +81,127 @@ export class MlopsClient implements IMlopsClient {
   /** Emitted with a run as the server answered it after this client edited it. */
   get runChanged(): ISignal<IMlopsClient, IRunDetail> {
     return this._runChanged;
+  }
+
+  /** Every pipeline with its counts of versions and jobs. */
+  async listPipelines(): Promise<IPipelineSummary[]> {
+    const body = await this.get<IListPipelines>('pipelines');
+    return body.pipelines;
+  }
+
+  /** Promote a notebook (its path under the server's root) to a pipeline version. */
+  promotePipeline(
+    notebookPath: string,
+    name?: string
+  ): Promise<IPipelineVersion> {
+    return this.send<IPipelineVersion>('pipelines', 'POST', {
+      notebook_path: notebookPath,
+      ...(name ? { name } : {})
+    });
+  }
+
+  /** A pipeline's latest version. */
+  getPipeline(name: string): Promise<IPipelineVersion> {
+    return this.get<IPipelineVersion>(`pipelines/${segment(name)}`);
+  }
+
+  /** A pipeline's versions, oldest first. */
+  async listPipelineVersions(name: string): Promise<IPipelineVersion[]> {
+    const body = await this.get<IListPipelineVersions>(
+      `pipelines/${segment(name)}/versions`
+    );
+    return body.versions;
+  }
+
+  /** Run a pipeline as a job in the server's executor. */
+  runPipeline(name: string, request: IRunPipeline = {}): Promise<IJob> {
+    return this.send<IJob>(`pipelines/${segment(name)}/jobs`, 'POST', request);
+  }
+
+  /** One job per combination of a grid, `max_parallel` at a time. */
+  createSweep(name: string, request: ICreateSweep): Promise<ISweep> {
+    return this.send<ISweep>(
+      `pipelines/${segment(name)}/sweeps`,
+      'POST',
+      request
+    );
+  }
+
+  /** A page of jobs, newest first. */
+  listJobs(query: IListJobsQuery = {}): Promise<IListJobs> {
+    return this.get<IListJobs>(`jobs${queryString({ ...query })}`);
+  }
+
+  /** A job. */
+  getJob(jobId: string): Promise<IJob> {
+    return this.get<IJob>(`jobs/${segment(jobId)}`);
+  }
+
+  /** What a job's notebook printed, stdout and stderr. */
+  async getJobLog(jobId: string): Promise<string> {
+    const body = await this.get<IJobLog>(`jobs/${segment(jobId)}/log`);
+    return body.log;
+  }
+
+  /** Write a job's output notebook to a new file under the server's root; its path. */
+  async saveJobOutput(jobId: string, path: string): Promise<string> {
+    const body = await this.send<ISavedJobOutput>(
+      `jobs/${segment(jobId)}/output`,
+      'POST',
+      { path }
+    );
+    return body.path;
+  }
+
+  /** Cancel a queued or running job. */
+  cancelJob(jobId: string): Promise<IJob> {
+    return requestAPI<IJob>(
+      `jobs/${segment(jobId)}/cancel`,
+      { method: 'POST' },
+      this.settings
+    );
+  }
+
+  /** Run a job's pipeline version again, with the parameters given changed. */
+  rerunJob(jobId: string, parameters: Record<string, unknown>): Promise<IJob> {
+    return this.send<IJob>(`jobs/${segment(jobId)}/rerun`, 'POST', {
+      parameters
+    });
+  }
+
+  /** A sweep and its jobs. */
+  getSweep(sweepId: string): Promise<ISweep> {
+    return this.get<ISweep>(`sweeps/${segment(sweepId)}`);
+  }
+
+  /** Every schedule (of one pipeline, when named). */
+  async listSchedules(query: IListSchedulesQuery = {}): Promise<ISchedule[]> {
+    const body = await this.get<IListSchedules>(
+      `schedules${queryString({ ...query })}`
+    );
+    return body.schedules;
+  }
+
+  /** Schedule a pipeline on a cron in a timezone. */
+  createSchedule(request: ICreateSchedule): Promise<ISchedule> {
+    return this.send<ISchedule>('schedules', 'POST', request);
+  }
+
+  /** Stop a schedule firing until it is resumed. */
+  pauseSchedule(scheduleId: number): Promise<ISchedule> {
+    return this.send<ISchedule>(`schedules/${scheduleId}/pause`, 'POST', {});
+  }
+
+  /** Let a paused schedule fire again. */
+  resumeSchedule(scheduleId: number): Promise<ISchedule> {
+    return this.send<ISchedule>(`schedules/${scheduleId}/resume`, 'POST', {});
+  }
+
+  /** A cron in words and its next three fires in a timezone. */
+  describeCron(cron: string, timezone?: string): Promise<ICronDescription> {
+    return this.get<ICronDescription>(
+      `cron/describe${queryString({ cron, timezone })}`
+    );
   }
 
   /** The server's version, its store and what the store holds. */
@@ -206,32 +327,6 @@ export class MlopsClient implements IMlopsClient {
   async listModelVersions(name: string): Promise<IModelVersion[]> {
     const body = await this.get<IListModelVersions>(
       `models/${segment(name)}/versions`
-  /** Every pipeline with its counts of versions and jobs. */
-  async listPipelines(): Promise<IPipelineSummary[]> {
-    const body = await this.get<IListPipelines>('pipelines');
-    return body.pipelines;
-  }
-
-  /** Promote a notebook (its path under the server's root) to a pipeline version. */
-  promotePipeline(
-    notebookPath: string,
-    name?: string
-  ): Promise<IPipelineVersion> {
-    return this.send<IPipelineVersion>('pipelines', 'POST', {
-      notebook_path: notebookPath,
-      ...(name ? { name } : {})
-    });
-  }
-
-  /** A pipeline's latest version. */
-  getPipeline(name: string): Promise<IPipelineVersion> {
-    return this.get<IPipelineVersion>(`pipelines/${segment(name)}`);
-  }
-
-  /** A pipeline's versions, oldest first. */
-  async listPipelineVersions(name: string): Promise<IPipelineVersion[]> {
-    const body = await this.get<IListPipelineVersions>(
-      `pipelines/${segment(name)}/versions`
     );
     return body.versions;
   }
@@ -261,51 +356,6 @@ export class MlopsClient implements IMlopsClient {
     return requestAPI<IModelDetail>(
       `models/${segment(name)}/aliases/${segment(alias)}`,
       { method: 'DELETE' },
-  /** Run a pipeline as a job in the server's executor. */
-  runPipeline(name: string, request: IRunPipeline = {}): Promise<IJob> {
-    return this.send<IJob>(`pipelines/${segment(name)}/jobs`, 'POST', request);
-  }
-
-  /** One job per combination of a grid, `max_parallel` at a time. */
-  createSweep(name: string, request: ICreateSweep): Promise<ISweep> {
-    return this.send<ISweep>(
-      `pipelines/${segment(name)}/sweeps`,
-      'POST',
-      request
-    );
-  }
-
-  /** A page of jobs, newest first. */
-  listJobs(query: IListJobsQuery = {}): Promise<IListJobs> {
-    return this.get<IListJobs>(`jobs${queryString({ ...query })}`);
-  }
-
-  /** A job. */
-  getJob(jobId: string): Promise<IJob> {
-    return this.get<IJob>(`jobs/${segment(jobId)}`);
-  }
-
-  /** What a job's notebook printed, stdout and stderr. */
-  async getJobLog(jobId: string): Promise<string> {
-    const body = await this.get<IJobLog>(`jobs/${segment(jobId)}/log`);
-    return body.log;
-  }
-
-  /** Write a job's output notebook to a new file under the server's root; its path. */
-  async saveJobOutput(jobId: string, path: string): Promise<string> {
-    const body = await this.send<ISavedJobOutput>(
-      `jobs/${segment(jobId)}/output`,
-      'POST',
-      { path }
-    );
-    return body.path;
-  }
-
-  /** Cancel a queued or running job. */
-  cancelJob(jobId: string): Promise<IJob> {
-    return requestAPI<IJob>(
-      `jobs/${segment(jobId)}/cancel`,
-      { method: 'POST' },
       this.settings
     );
   }
@@ -368,48 +418,6 @@ export class MlopsClient implements IMlopsClient {
   async listFeasibilityStudies(): Promise<IFeasibilityStudy[]> {
     const body = await this.get<IListFeasibilityStudies>('feasibility');
     return body.studies;
-  }
-
-  /** Run a job's pipeline version again, with the parameters given changed. */
-  rerunJob(jobId: string, parameters: Record<string, unknown>): Promise<IJob> {
-    return this.send<IJob>(`jobs/${segment(jobId)}/rerun`, 'POST', {
-      parameters
-    });
-  }
-
-  /** A sweep and its jobs. */
-  getSweep(sweepId: string): Promise<ISweep> {
-    return this.get<ISweep>(`sweeps/${segment(sweepId)}`);
-  }
-
-  /** Every schedule (of one pipeline, when named). */
-  async listSchedules(query: IListSchedulesQuery = {}): Promise<ISchedule[]> {
-    const body = await this.get<IListSchedules>(
-      `schedules${queryString({ ...query })}`
-    );
-    return body.schedules;
-  }
-
-  /** Schedule a pipeline on a cron in a timezone. */
-  createSchedule(request: ICreateSchedule): Promise<ISchedule> {
-    return this.send<ISchedule>('schedules', 'POST', request);
-  }
-
-  /** Stop a schedule firing until it is resumed. */
-  pauseSchedule(scheduleId: number): Promise<ISchedule> {
-    return this.send<ISchedule>(`schedules/${scheduleId}/pause`, 'POST', {});
-  }
-
-  /** Let a paused schedule fire again. */
-  resumeSchedule(scheduleId: number): Promise<ISchedule> {
-    return this.send<ISchedule>(`schedules/${scheduleId}/resume`, 'POST', {});
-  }
-
-  /** A cron in words and its next three fires in a timezone. */
-  describeCron(cron: string, timezone?: string): Promise<ICronDescription> {
-    return this.get<ICronDescription>(
-      `cron/describe${queryString({ cron, timezone })}`
-    );
   }
 
   /** The URL that downloads an artifact (authenticated by the session's cookie). */

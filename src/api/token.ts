@@ -3,42 +3,40 @@ import { ISignal } from '@lumino/signaling';
 
 import {
   ICompareRuns,
-  ICreateTransitionRequest,
   ICreateSchedule,
   ICronDescription,
   IListSchedulesQuery,
   ISchedule,
   ICreateSweep,
+  ICreateTransitionRequest,
   IDatasetDiff,
   IDatasetSummary,
   IDatasetVersionDetail,
   IDatasetVersionSummary,
   IExperimentSummary,
+  IJob,
   IFeasibilityStudy,
   IHistoryEvent,
   ILineage,
   ILineageQuery,
-  IListModels,
-  IJob,
-  ILineage,
-  ILineageQuery,
   IListJobs,
   IListJobsQuery,
+  IListModels,
   IListRuns,
   IListRunsQuery,
   IListTransitionRequestsQuery,
   IMetricHistory,
   IMetricHistoryQuery,
-  IModelDetail,
-  IModelVersion,
   IPipelineSummary,
   IPipelineVersion,
+  IModelDetail,
+  IModelVersion,
   IRunComparison,
   IRunDetail,
   IRunPipeline,
   IStatus,
-  ITransitionRequest,
   ISweep,
+  ITransitionRequest,
   IUpdateRun,
   LineageKind
 } from './types';
@@ -107,58 +105,6 @@ export interface IMlopsClient {
     query?: ILineageQuery
   ): Promise<ILineage>;
 
-  /** Every registered model with its latest version and aliases, and the gate's rules. */
-  listModels(): Promise<IListModels>;
-
-  /** A model with its versions and the requests waiting on it. */
-  getModel(name: string): Promise<IModelDetail>;
-
-  /** A model's versions, oldest first. */
-  listModelVersions(name: string): Promise<IModelVersion[]>;
-
-  /** One model version: source run, artifact, training data, aliases. */
-  getModelVersion(name: string, version: number): Promise<IModelVersion>;
-
-  /** Point an unprotected alias or stage at a version (a protected one is refused). */
-  setModelAlias(
-    name: string,
-    alias: string,
-    version: number
-  ): Promise<IModelVersion>;
-
-  /** Remove an unprotected alias. */
-  deleteModelAlias(name: string, alias: string): Promise<IModelDetail>;
-
-  /** Everything that happened to a model, oldest first. */
-  getModelHistory(name: string): Promise<IHistoryEvent[]>;
-
-  /** Transition requests, newest first (of one status or model, if asked). */
-  listTransitionRequests(
-    query?: IListTransitionRequestsQuery
-  ): Promise<ITransitionRequest[]>;
-
-  /** Ask for an alias to move, with an optional ease.ml/ci check. */
-  createTransitionRequest(
-    request: ICreateTransitionRequest
-  ): Promise<ITransitionRequest>;
-
-  /** One request with its check report and decision. */
-  getTransitionRequest(requestId: number): Promise<ITransitionRequest>;
-
-  /** Approve a pending request: its alias moves. */
-  approveTransitionRequest(
-    requestId: number,
-    comment?: string
-  ): Promise<ITransitionRequest>;
-
-  /** Reject a pending request, saying why. */
-  rejectTransitionRequest(
-    requestId: number,
-    comment: string
-  ): Promise<ITransitionRequest>;
-
-  /** Feasibility study runs with their reports, newest first. */
-  listFeasibilityStudies(): Promise<IFeasibilityStudy[]>;
   /** Every pipeline with its counts of versions and jobs. */
   listPipelines(): Promise<IPipelineSummary[]>;
 
@@ -215,6 +161,59 @@ export interface IMlopsClient {
 
   /** A cron in words and its next three fires in a timezone. */
   describeCron(cron: string, timezone?: string): Promise<ICronDescription>;
+
+  /** Every registered model with its latest version and aliases, and the gate's rules. */
+  listModels(): Promise<IListModels>;
+
+  /** A model with its versions and the requests waiting on it. */
+  getModel(name: string): Promise<IModelDetail>;
+
+  /** A model's versions, oldest first. */
+  listModelVersions(name: string): Promise<IModelVersion[]>;
+
+  /** One model version: source run, artifact, training data, aliases. */
+  getModelVersion(name: string, version: number): Promise<IModelVersion>;
+
+  /** Point an unprotected alias or stage at a version (a protected one is refused). */
+  setModelAlias(
+    name: string,
+    alias: string,
+    version: number
+  ): Promise<IModelVersion>;
+
+  /** Remove an unprotected alias. */
+  deleteModelAlias(name: string, alias: string): Promise<IModelDetail>;
+
+  /** Everything that happened to a model, oldest first. */
+  getModelHistory(name: string): Promise<IHistoryEvent[]>;
+
+  /** Transition requests, newest first (of one status or model, if asked). */
+  listTransitionRequests(
+    query?: IListTransitionRequestsQuery
+  ): Promise<ITransitionRequest[]>;
+
+  /** Ask for an alias to move, with an optional ease.ml/ci check. */
+  createTransitionRequest(
+    request: ICreateTransitionRequest
+  ): Promise<ITransitionRequest>;
+
+  /** One request with its check report and decision. */
+  getTransitionRequest(requestId: number): Promise<ITransitionRequest>;
+
+  /** Approve a pending request: its alias moves. */
+  approveTransitionRequest(
+    requestId: number,
+    comment?: string
+  ): Promise<ITransitionRequest>;
+
+  /** Reject a pending request, saying why. */
+  rejectTransitionRequest(
+    requestId: number,
+    comment: string
+  ): Promise<ITransitionRequest>;
+
+  /** Feasibility study runs with their reports, newest first. */
+  listFeasibilityStudies(): Promise<IFeasibilityStudy[]>;
 
   /** The URL that downloads an artifact (authenticated by the session's cookie). */
   artifactUrl(digest: string): string;

@@ -200,6 +200,69 @@ export type ILineage = Omit<Schemas['DescribeLineage'], 'nodes'> & {
 /** The query of `GET lineage/{kind}/{id}`. */
 export type ILineageQuery = QueryOf<'getLineage'>;
 
+/** A pipeline parameter: its name, type, default and help, read from the notebook. */
+export type IParameterInfo = Schemas['ParameterInfo'];
+
+/** A pipeline version: its notebook snapshot and parameter schema. */
+export type IPipelineVersion = Schemas['DescribePipelineVersion'];
+
+/** A pipeline with its counts of versions and jobs. */
+export type IPipelineSummary = Schemas['PipelineSummary'];
+
+/** `POST pipelines`: the notebook to promote. */
+export type IPromotePipeline = Schemas['PromotePipeline'];
+
+/** `POST pipelines/{name}/jobs`: the parameters, version, timeout and retries. */
+export type IRunPipeline = Schemas['RunPipeline'];
+
+/** `POST pipelines/{name}/sweeps`: a grid of parameter values. */
+export type ICreateSweep = Schemas['CreateSweep'];
+
+/** A sweep and its jobs. */
+export type ISweep = Schemas['DescribeSweep'];
+
+/** A job: one execution of a pipeline version. */
+export type IJob = Schemas['DescribeJob'];
+
+/** The cell a running job is at. */
+export type IJobProgress = Schemas['JobProgress'];
+
+/** The query of `GET jobs`. */
+export type IListJobsQuery = QueryOf<'listJobs'>;
+
+/** `GET jobs`: a page of jobs, newest first. */
+export type IListJobs = Schemas['ListJobs'];
+
+/** `GET pipelines`. */
+export type IListPipelines = Schemas['ListPipelines'];
+
+/** `GET pipelines/{name}/versions`: oldest first. */
+export type IListPipelineVersions = Schemas['ListPipelineVersions'];
+
+/** `GET jobs/{id}/log`. */
+export type IJobLog = Schemas['DescribeJobLog'];
+
+/** `POST jobs/{id}/output`: where the output notebook was written. */
+export type ISavedJobOutput = Schemas['SavedJobOutput'];
+
+/** `POST jobs/{id}/rerun`: the parameters to change. */
+export type IRerunJob = Schemas['RerunJob'];
+
+/** A cron schedule of a pipeline: the cron in words, its next three fires. */
+export type ISchedule = Schemas['DescribeSchedule'];
+
+/** `POST schedules`. */
+export type ICreateSchedule = Schemas['CreateSchedule'];
+
+/** `GET schedules`. */
+export type IListSchedules = Schemas['ListSchedules'];
+
+/** The query of `GET schedules`. */
+export type IListSchedulesQuery = QueryOf<'listSchedules'>;
+
+/** `GET cron/describe`: a cron in words and its next three fires. */
+export type ICronDescription = Schemas['DescribeCron'];
+
 /** A registered model as the models list shows it. */
 export type IModelSummary = Schemas['ModelSummary'];
 
@@ -313,65 +376,3 @@ export type IFeasibilityStudy = Schemas['FeasibilityStudy'];
 
 /** `GET feasibility`. */
 export type IListFeasibilityStudies = Schemas['ListFeasibilityStudies'];
-/** A pipeline parameter: its name, type, default and help, read from the notebook. */
-export type IParameterInfo = Schemas['ParameterInfo'];
-
-/** A pipeline version: its notebook snapshot and parameter schema. */
-export type IPipelineVersion = Schemas['DescribePipelineVersion'];
-
-/** A pipeline with its counts of versions and jobs. */
-export type IPipelineSummary = Schemas['PipelineSummary'];
-
-/** `POST pipelines`: the notebook to promote. */
-export type IPromotePipeline = Schemas['PromotePipeline'];
-
-/** `POST pipelines/{name}/jobs`: the parameters, version, timeout and retries. */
-export type IRunPipeline = Schemas['RunPipeline'];
-
-/** `POST pipelines/{name}/sweeps`: a grid of parameter values. */
-export type ICreateSweep = Schemas['CreateSweep'];
-
-/** A sweep and its jobs. */
-export type ISweep = Schemas['DescribeSweep'];
-
-/** A job: one execution of a pipeline version. */
-export type IJob = Schemas['DescribeJob'];
-
-/** The cell a running job is at. */
-export type IJobProgress = Schemas['JobProgress'];
-
-/** The query of `GET jobs`. */
-export type IListJobsQuery = QueryOf<'listJobs'>;
-
-/** `GET jobs`: a page of jobs, newest first. */
-export type IListJobs = Schemas['ListJobs'];
-
-/** `GET pipelines`. */
-export type IListPipelines = Schemas['ListPipelines'];
-
-/** `GET pipelines/{name}/versions`: oldest first. */
-export type IListPipelineVersions = Schemas['ListPipelineVersions'];
-
-/** `GET jobs/{id}/log`. */
-export type IJobLog = Schemas['DescribeJobLog'];
-
-/** `POST jobs/{id}/output`: where the output notebook was written. */
-export type ISavedJobOutput = Schemas['SavedJobOutput'];
-
-/** `POST jobs/{id}/rerun`: the parameters to change. */
-export type IRerunJob = Schemas['RerunJob'];
-
-/** A cron schedule of a pipeline: the cron in words, its next three fires. */
-export type ISchedule = Schemas['DescribeSchedule'];
-
-/** `POST schedules`. */
-export type ICreateSchedule = Schemas['CreateSchedule'];
-
-/** `GET schedules`. */
-export type IListSchedules = Schemas['ListSchedules'];
-
-/** The query of `GET schedules`. */
-export type IListSchedulesQuery = QueryOf<'listSchedules'>;
-
-/** `GET cron/describe`: a cron in words and its next three fires. */
-export type ICronDescription = Schemas['DescribeCron'];
