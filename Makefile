@@ -37,13 +37,18 @@ lint:
 	$(BIN)/ruff format --check .
 	jlpm lint:check
 
-## bench: the benchmarks against MLflow, results under benchmarks/results/
+## bench: the benchmarks against MLflow, papermill and jupyter-scheduler (installed in an
+## environment of its own under ~/.cache), results under benchmarks/results/
 bench: system-deps install-bench
 	$(PY) benchmarks/tracking_vs_mlflow.py
 	$(PY) benchmarks/concurrent_writers.py
 	$(PY) benchmarks/track_overhead.py
 	$(PY) benchmarks/fingerprint.py
 	$(PY) benchmarks/api_queries.py
+	$(PY) benchmarks/registry.py
+	$(PY) benchmarks/ci_check.py
+	$(PY) benchmarks/jobs.py
+	$(PY) benchmarks/schedule_precision.py
 	cd ui-tests && jlpm install && $(PY) ../benchmarks/panel_load.py
 
 # Debian packages: Node.js to build the frontend, Chromium for Galata, PostgreSQL for the
