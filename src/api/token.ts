@@ -2,6 +2,7 @@ import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
 import {
+  ICheckModelDrift,
   ICompareRuns,
   ICreateTransitionRequest,
   IDatasetDiff,
@@ -14,6 +15,7 @@ import {
   ILineage,
   ILineageQuery,
   IListModels,
+  IListRecommendationsQuery,
   IListRuns,
   IListRunsQuery,
   IListTransitionRequestsQuery,
@@ -21,6 +23,7 @@ import {
   IMetricHistoryQuery,
   IModelDetail,
   IModelVersion,
+  IRecommendation,
   IRunComparison,
   IRunDetail,
   IStatus,
@@ -142,6 +145,35 @@ export interface IMlopsClient {
     requestId: number,
     comment: string
   ): Promise<ITransitionRequest>;
+
+  /**
+   * Retraining recommendations, newest first (of one model or status, if asked); the
+   * server first makes those that new training data calls for.
+   */
+  listRecommendations(
+    query?: IListRecommendationsQuery
+  ): Promise<IRecommendation[]>;
+
+  /** One recommendation with its reasons, per-column drift and decision. */
+  getRecommendation(recommendationId: number): Promise<IRecommendation>;
+
+  /** Accept a pending recommendation: to retrain, a job starts (or the version is tagged). */
+  acceptRecommendation(
+    recommendationId: number,
+    comment?: string
+  ): Promise<IRecommendation>;
+
+  /** Dismiss a pending recommendation, saying why. */
+  dismissRecommendation(
+    recommendationId: number,
+    reason: string
+  ): Promise<IRecommendation>;
+
+  /** Judge a version of a model on a recorded dataset version: a pending recommendation. */
+  checkModelDrift(
+    name: string,
+    check: ICheckModelDrift
+  ): Promise<IRecommendation>;
 
   /** Feasibility study runs with their reports, newest first. */
   listFeasibilityStudies(): Promise<IFeasibilityStudy[]>;
