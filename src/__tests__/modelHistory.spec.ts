@@ -52,11 +52,11 @@ describe('model history text', () => {
         event('recommendation_accepted', 3, {
           recommendation_id: 4,
           action: 'retrain',
-          outcome: 'retraining requested: v3 is tagged retrain=requested'
+          outcome: 'retraining requested: v3 is tagged retrain'
         })
       )
     ).toBe(
-      'accepted recommendation #4 (retrain) for v3: retraining requested: v3 is tagged retrain=requested'
+      'accepted recommendation #4 (retrain) for v3: retraining requested: v3 is tagged retrain'
     );
     expect(
       describeEvent(

@@ -274,7 +274,7 @@ export class FakeModelsClient {
       this.decideRecommendation(id, {
         status: 'accepted',
         comment: comment ?? null,
-        outcome: 'retraining requested: v2 is tagged retrain=requested'
+        outcome: 'retraining requested: v2 is tagged retrain'
       })
   );
 

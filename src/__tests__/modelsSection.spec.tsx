@@ -384,7 +384,7 @@ describe('ModelsSection: retraining recommendations', () => {
     expect(card.textContent).toContain('accepted by carol');
     expect(card.textContent).toContain('the new data is the new normal');
     expect(card.textContent).toContain(
-      'retraining requested: v2 is tagged retrain=requested'
+      'retraining requested: v2 is tagged retrain'
     );
     expect(
       container.querySelector('[data-model="churn"]')!.textContent

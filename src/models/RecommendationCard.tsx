@@ -205,7 +205,10 @@ function Decision({
   return (
     <div className="jp-MlopsModels-decision">
       <div className="jp-MlopsModels-muted">
-        {item.status} by {item.decided_by ?? 'someone'}
+        {item.status} by{' '}
+        <span className="jp-MlopsModels-who">
+          {item.decided_by ?? 'someone'}
+        </span>
         {item.decided_at !== null && (
           <>
             {' '}
