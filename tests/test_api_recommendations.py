@@ -81,11 +81,14 @@ async def test_drift_is_checked_on_a_dataset_version_and_dismissed_with_a_reason
     again = await api("POST", "models", "churn", "drift", body={"dataset": "churn-train@v2"})
     assert again.body["id"] == checked.body["id"]
     number = str(checked.body["id"])
-    # A dismissal without a reason, or a blank one, is refused and decides nothing
-    for body in ({}, {"reason": "   "}):
+    # A dismissal without a reason, or an empty or blank one, is refused and decides nothing;
+    # an empty one (a dialog left empty) is told what to write
+    for body in ({}, {"reason": ""}, {"reason": "   "}):
         refused = await api("POST", "recommendations", number, "dismiss", body=body)
         assert refused.code == 400, refused
         assert "reason" in refused.body["message"]
+        if body:
+            assert "needs a reason saying why" in refused.body["message"]
     # With a reason it is dismissed
     dismissed = await api(
         "POST", "recommendations", number, "dismiss", body={"reason": "seasonal shift"}

@@ -225,7 +225,8 @@ class AcceptRecommendation(Body):
 class DismissRecommendation(Body):
     """``POST recommendations/{recommendation_id}/dismiss``: saying why."""
 
-    reason: Annotated[str, Field(min_length=1, max_length=MAX_COMMENT_LENGTH, pattern=TEXT_PATTERN)]
+    # Not blank is the service's rule, so that an empty reason gets its message saying why
+    reason: Comment
 
 
 class CheckModelDrift(Body):

@@ -140,6 +140,52 @@ describe('MlopsClient', () => {
     expect(JSON.parse(calledInit().body as string)).toEqual({});
   });
 
+  it("given a model's pending recommendations asked for, then model and status are the query and the list is returned", async () => {
+    makeRequest.mockResolvedValue(ok({ recommendations: [{ id: 4 }] }));
+    expect(
+      await client.listRecommendations({
+        model: 'team/churn',
+        status: 'pending'
+      })
+    ).toEqual([{ id: 4 }]);
+    expect(calledUrl()).toBe(
+      `${API}recommendations?model=team%2Fchurn&status=pending`
+    );
+    makeRequest.mockClear();
+    await client.getRecommendation(4);
+    expect(calledUrl()).toBe(`${API}recommendations/4`);
+  });
+
+  it('given a recommendation decided, then accept POSTs the comment (none when empty) and dismiss the reason', async () => {
+    makeRequest.mockResolvedValue(ok({ id: 4 }));
+    await client.acceptRecommendation(4, 'retrain on March');
+    expect(calledUrl()).toBe(`${API}recommendations/4/accept`);
+    expect(calledInit().method).toBe('POST');
+    expect(JSON.parse(calledInit().body as string)).toEqual({
+      comment: 'retrain on March'
+    });
+    makeRequest.mockClear();
+    await client.acceptRecommendation(4);
+    expect(JSON.parse(calledInit().body as string)).toEqual({});
+    makeRequest.mockClear();
+    await client.dismissRecommendation(4, '');
+    expect(calledUrl()).toBe(`${API}recommendations/4/dismiss`);
+    expect(JSON.parse(calledInit().body as string)).toEqual({ reason: '' });
+  });
+
+  it('given drift asked for on a dataset version, then it is POSTed to the model', async () => {
+    makeRequest.mockResolvedValue(ok({ id: 5 }));
+    await client.checkModelDrift('team/churn', {
+      dataset: 'churn-train@v2',
+      alias: 'champion'
+    });
+    expect(calledUrl()).toBe(`${API}models/team%2Fchurn/drift`);
+    expect(JSON.parse(calledInit().body as string)).toEqual({
+      dataset: 'churn-train@v2',
+      alias: 'champion'
+    });
+  });
+
   it('given an alias to move, then it is PUT with its version', async () => {
     makeRequest.mockResolvedValue(ok({ version: 2 }));
     await client.setModelAlias('churn', 'staging', 2);

@@ -39,9 +39,35 @@ describe('model history text', () => {
     ).toBe('approved request #7: champion to v3');
     expect(
       describeEvent(
-        event('recommendation_dismissed', 3, { comment: 'seasonal' })
+        event('recommendation_made', 3, {
+          recommendation_id: 4,
+          action: 'retrain',
+          dataset: 'train.csv@v2',
+          drifted_columns: ['a', 'b']
+        })
       )
-    ).toBe('recommendation dismissed v3');
+    ).toBe('recommendation #4 (retrain) for v3 on train.csv@v2, drifted: a, b');
+    expect(
+      describeEvent(
+        event('recommendation_accepted', 3, {
+          recommendation_id: 4,
+          action: 'retrain',
+          outcome: 'retraining requested: v3 is tagged retrain'
+        })
+      )
+    ).toBe(
+      'accepted recommendation #4 (retrain) for v3: retraining requested: v3 is tagged retrain'
+    );
+    expect(
+      describeEvent(
+        event('recommendation_dismissed', 3, {
+          recommendation_id: 4,
+          action: 'keep',
+          comment: 'seasonal'
+        })
+      )
+    ).toBe('dismissed recommendation #4 (keep) for v3');
+    expect(describeEvent(event('renamed', 3, {}))).toBe('renamed v3');
   });
 
   it('given a comment or a reason, then it is the event comment', () => {

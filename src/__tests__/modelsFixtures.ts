@@ -4,7 +4,9 @@ import {
   IHistoryEvent,
   IListModels,
   IModelDetail,
+  IListRecommendationsQuery,
   IModelVersion,
+  IRecommendation,
   ITransitionRequest
 } from '../api/types';
 
@@ -92,6 +94,78 @@ export function pendingRequest(
   };
 }
 
+/** A pending recommendation to retrain churn v2: column a of its training data drifted. */
+export function recommendation(
+  fields: Partial<IRecommendation> = {}
+): IRecommendation {
+  return {
+    id: 4,
+    model: 'churn',
+    version: 2,
+    model_version_id: 12,
+    dataset_version: 'data/train.csv@v3',
+    dataset_version_id: 43,
+    training_dataset: 'data/train.csv@v2',
+    training_dataset_version_id: 42,
+    trigger: 'new_dataset_version',
+    action: 'retrain',
+    reasons: [
+      'column a drifted: PSI 0.842 >= 0.2; KS statistic 0.41 >= 0.1 (p-value 1.2e-30 < 0.0125)',
+      'column <i>c</i> is new (the model was not trained on it)'
+    ],
+    drift: {
+      columns: {
+        a: {
+          method: 'psi+ks',
+          psi: 0.842,
+          ks_statistic: 0.41,
+          ks_pvalue: 1.2e-30,
+          drifted: true,
+          reasons: ['column a drifted']
+        },
+        b: {
+          method: 'psi+ks',
+          psi: 0.012,
+          ks_statistic: 0.03,
+          ks_pvalue: 0.8,
+          drifted: false,
+          reasons: []
+        }
+      },
+      thresholds: { psi: 0.2, ks_alpha: 0.05 },
+      rows: { training: 1000, new: 1200 }
+    },
+    status: 'pending',
+    created_by: 'ada',
+    created_at: now - HOUR,
+    decided_by: null,
+    decided_at: null,
+    comment: null,
+    outcome: null,
+    job_id: null,
+    ...fields
+  };
+}
+
+/** A recommendation on churn v1 that bob accepted: its retraining job started. */
+export const acceptedRecommendation = recommendation({
+  id: 2,
+  version: 1,
+  model_version_id: 11,
+  training_dataset: 'data/train.csv@v1',
+  training_dataset_version_id: 41,
+  dataset_version: 'data/train.csv@v2',
+  dataset_version_id: 42,
+  status: 'accepted',
+  created_at: now - 3 * HOUR,
+  decided_by: 'bob',
+  decided_at: now - 2 * HOUR,
+  comment: 'retrain on <b>March</b> data',
+  outcome:
+    'retraining job 9f8e7d6c5b4a39281706f5e4d3c2b1a0 of pipeline train v3 started',
+  job_id: '9f8e7d6c5b4a39281706f5e4d3c2b1a0'
+});
+
 export const history: IHistoryEvent[] = [
   {
     id: 1,
@@ -132,6 +206,10 @@ export class FakeModelsClient {
   pending: ITransitionRequest[] = [pendingRequest()];
   events: IHistoryEvent[] = [...history];
   refuse: { status: number; message: string } | null = null;
+  recommendations: IRecommendation[] = [
+    recommendation(),
+    acceptedRecommendation
+  ];
 
   listModels = jest.fn(async (): Promise<IListModels> => ({
     models: [
@@ -179,6 +257,63 @@ export class FakeModelsClient {
   }));
 
   getModelHistory = jest.fn(async () => [...this.events]);
+
+  listRecommendations = jest.fn(
+    async (query: IListRecommendationsQuery = {}): Promise<IRecommendation[]> =>
+      this.recommendations
+        .filter(
+          item =>
+            (query.model === undefined || item.model === query.model) &&
+            (query.status === undefined || item.status === query.status)
+        )
+        .sort((a, b) => b.created_at - a.created_at)
+  );
+
+  acceptRecommendation = jest.fn(
+    async (id: number, comment?: string): Promise<IRecommendation> =>
+      this.decideRecommendation(id, {
+        status: 'accepted',
+        comment: comment ?? null,
+        outcome: 'retraining requested: v2 is tagged retrain'
+      })
+  );
+
+  /** Refuses a blank reason with the server's message, as the server does. */
+  dismissRecommendation = jest.fn(
+    async (id: number, reason: string): Promise<IRecommendation> => {
+      if (!reason.trim()) {
+        throw new APIError(
+          "dismissing a recommendation needs a reason saying why (e.g. 'the shift is seasonal')",
+          400
+        );
+      }
+      return this.decideRecommendation(id, {
+        status: 'dismissed',
+        comment: reason
+      });
+    }
+  );
+
+  private decideRecommendation(
+    id: number,
+    decision: Partial<IRecommendation>
+  ): IRecommendation {
+    if (this.refuse) {
+      const { status, message } = this.refuse;
+      this.refuse = null;
+      throw new APIError(message, status);
+    }
+    const decided = {
+      ...this.recommendations.find(found => found.id === id)!,
+      ...decision,
+      decided_by: 'carol',
+      decided_at: Date.now()
+    };
+    this.recommendations = this.recommendations.map(found =>
+      found.id === id ? decided : found
+    );
+    return decided;
+  }
 
   approveTransitionRequest = jest.fn(
     async (id: number, comment?: string): Promise<ITransitionRequest> =>
@@ -238,6 +373,9 @@ export function emptyModelsClient() {
     getModel: jest.fn(),
     getModelHistory: jest.fn(),
     approveTransitionRequest: jest.fn(),
-    rejectTransitionRequest: jest.fn()
+    rejectTransitionRequest: jest.fn(),
+    listRecommendations: jest.fn(async (): Promise<IRecommendation[]> => []),
+    acceptRecommendation: jest.fn(),
+    dismissRecommendation: jest.fn()
   };
 }

@@ -7,9 +7,14 @@ import { ModelsSection } from '../models/ModelsSection';
 import { CommandIDs } from '../shared/commands';
 import { FakeModelsClient, pendingRequest, report } from './modelsFixtures';
 
-async function renderSection(client = new FakeModelsClient()) {
+async function renderSection(
+  client = new FakeModelsClient(),
+  commands: {
+    execute: jest.Mock;
+    hasCommand?: (id: string) => boolean;
+  } = { execute: jest.fn(async () => undefined) }
+) {
   const model = new ModelsModel(client);
-  const commands = { execute: jest.fn(async () => undefined) };
   let container: HTMLElement = document.body;
   await act(async () => {
     ({ container } = render(
@@ -30,6 +35,9 @@ async function open(container: HTMLElement, name: string): Promise<void> {
 
 const request = (container: HTMLElement, id: number): HTMLElement =>
   container.querySelector(`[data-request-id="${id}"]`) as HTMLElement;
+
+const recommendationCard = (container: HTMLElement, id: number): HTMLElement =>
+  container.querySelector(`[data-recommendation-id="${id}"]`) as HTMLElement;
 
 /** The open dialog's field, once its body has rendered. */
 async function dialogField(): Promise<HTMLTextAreaElement> {
@@ -263,5 +271,173 @@ describe('ModelsSection', () => {
     expect(
       container.querySelector('[data-model="churn"]')!.textContent
     ).toContain('champion: v1');
+  });
+});
+
+describe('ModelsSection: retraining recommendations', () => {
+  afterEach(() => {
+    document.querySelectorAll('.jp-Dialog').forEach(dialog => dialog.remove());
+  });
+
+  it('given a pending recommendation, then the model list counts it beside the pending requests', async () => {
+    const { container } = await renderSection();
+    const churn = container.querySelector('[data-model="churn"]')!;
+    expect(churn.textContent).toContain('1 pending');
+    expect(churn.textContent).toContain('1 recommendation');
+    expect(
+      container.querySelector('[data-model="fraud"]')!.textContent
+    ).not.toContain('recommendation');
+  });
+
+  it('given a model opened, then its recommendations show pending first: action, the data compared, the reasons as text and the drifted columns with their figures', async () => {
+    const { container, commands } = await renderSection();
+    await open(container, 'churn');
+    const items = within(
+      screen.getByRole('list', { name: 'Retraining recommendations' })
+    ).getAllByRole('listitem', { name: /^Recommendation/ });
+    expect(
+      items.map(item => item.getAttribute('data-recommendation-id'))
+    ).toEqual(['4', '2']);
+    const card = recommendationCard(container, 4);
+    expect(card.querySelector('[data-action]')!.textContent).toBe('retrain');
+    expect(card.querySelector('[data-status]')!.textContent).toBe('pending');
+    expect(card.textContent).toContain('#4 v2');
+    expect(card.textContent).toContain('new training data');
+    expect(card.textContent).toContain('data/train.csv@v2→data/train.csv@v3');
+    expect(card.textContent).toContain('1,000 → 1,200 rows');
+    const reasons = within(card)
+      .getAllByRole('listitem')
+      .filter(item => item.closest('[aria-label="Reasons"]'))
+      .map(item => item.textContent);
+    expect(reasons[0]).toContain('column a drifted: PSI 0.842 >= 0.2');
+    // The reasons are shown as text, never as markup.
+    expect(reasons[1]).toBe(
+      'column <i>c</i> is new (the model was not trained on it)'
+    );
+    expect(card.querySelector('i')).toBeNull();
+    const drifted = within(card).getByRole('table', {
+      name: 'Drifted columns'
+    });
+    expect(
+      drifted.querySelector('[data-drifted-column="a"]')!.textContent
+    ).toBe('aPSI 0.842, KS 0.410 (p 1.20e-30)');
+    expect(drifted.querySelector('[data-drifted-column="b"]')).toBeNull();
+    expect(within(card).getByRole('button', { name: 'Accept' })).toBeTruthy();
+    expect(within(card).getByRole('button', { name: 'Dismiss' })).toBeTruthy();
+    fireEvent.click(within(card).getByText('data/train.csv@v3'));
+    expect(commands.execute).toHaveBeenLastCalledWith(
+      CommandIDs.showDatasetVersion,
+      { dataset: 'data/train.csv', versionId: 43 }
+    );
+  });
+
+  it('given a decided recommendation and a Jobs tab, then it shows who decided, why and its job as a link to the Jobs tab', async () => {
+    const commands = {
+      execute: jest.fn(async () => undefined),
+      hasCommand: (id: string) => id === 'mlops-jlab:show-job'
+    };
+    const { container } = await renderSection(undefined, commands);
+    await open(container, 'churn');
+    const card = recommendationCard(container, 2);
+    expect(card.querySelector('[data-status]')!.textContent).toBe('accepted');
+    expect(card.textContent).toContain('accepted by bob');
+    expect(card.textContent).toContain('retrain on <b>March</b> data');
+    expect(card.querySelector('b')).toBeNull();
+    expect(card.textContent).toContain(
+      'retraining job 9f8e7d6c5b4a39281706f5e4d3c2b1a0 of pipeline train v3 started'
+    );
+    expect(within(card).queryByRole('button', { name: 'Accept' })).toBeNull();
+    fireEvent.click(
+      within(card).getByRole('button', { name: /Show job 9f8e7d6c/ })
+    );
+    expect(commands.execute).toHaveBeenLastCalledWith('mlops-jlab:show-job', {
+      jobId: '9f8e7d6c5b4a39281706f5e4d3c2b1a0'
+    });
+  });
+
+  it('given no Jobs tab, then the retraining job is its id as text', async () => {
+    const { container } = await renderSection();
+    await open(container, 'churn');
+    const card = recommendationCard(container, 2);
+    expect(within(card).queryByRole('button', { name: /Show job/ })).toBeNull();
+    expect(card.textContent).toContain('job 9f8e7d6c5b4a39281706f5e4d3c2b1a0');
+  });
+
+  it('given a pending recommendation, when accepted with a comment, then it shows accepted by the user with what it did, and the list no longer counts it', async () => {
+    const { container, client } = await renderSection();
+    await open(container, 'churn');
+    await press(recommendationCard(container, 4), 'Accept');
+    expect(document.querySelector('.jp-Dialog')!.textContent).toContain(
+      'Accept recommendation #4: retrain churn v2'
+    );
+    await answerDialog('the new data is the new normal');
+    await until(
+      () =>
+        recommendationCard(container, 4)?.querySelector('[data-status]')
+          ?.textContent === 'accepted'
+    );
+    expect(client.acceptRecommendation).toHaveBeenCalledWith(
+      4,
+      'the new data is the new normal'
+    );
+    const card = recommendationCard(container, 4);
+    expect(card.textContent).toContain('accepted by carol');
+    expect(card.textContent).toContain('the new data is the new normal');
+    expect(card.textContent).toContain(
+      'retraining requested: v2 is tagged retrain'
+    );
+    expect(
+      container.querySelector('[data-model="churn"]')!.textContent
+    ).not.toContain('recommendation');
+    expect(document.querySelector('.jp-Dialog')).toBeNull();
+  });
+
+  it('given a dismissal without a reason, then the dialog shows the server asking why, and a reason then dismisses it', async () => {
+    const { container, client } = await renderSection();
+    await open(container, 'churn');
+    await press(recommendationCard(container, 4), 'Dismiss');
+    await answerDialog('');
+    await dialogField();
+    await until(
+      () =>
+        document.querySelector('.jp-Dialog [role="alert"]')?.textContent ===
+        "dismissing a recommendation needs a reason saying why (e.g. 'the shift is seasonal')"
+    );
+    expect(
+      recommendationCard(container, 4).querySelector('[data-status]')!
+        .textContent
+    ).toBe('pending');
+    await answerDialog('the shift is seasonal');
+    await until(
+      () =>
+        recommendationCard(container, 4)?.querySelector('[data-status]')
+          ?.textContent === 'dismissed'
+    );
+    expect(client.dismissRecommendation).toHaveBeenLastCalledWith(
+      4,
+      'the shift is seasonal'
+    );
+    const card = recommendationCard(container, 4);
+    expect(card.textContent).toContain('dismissed by carol');
+    expect(card.textContent).toContain('the shift is seasonal');
+    expect(document.querySelector('.jp-Dialog')).toBeNull();
+  });
+
+  it('given a recommendation decided meanwhile, then the refusal shows beside it, which still offers the buttons', async () => {
+    const { container, client } = await renderSection();
+    await open(container, 'churn');
+    const message =
+      'recommendation 4 was already accepted by bob; it cannot be accepted: a decision is final';
+    client.refuse = { status: 409, message };
+    await press(recommendationCard(container, 4), 'Accept');
+    await answerDialog('');
+    await until(() => document.querySelector('.jp-Dialog') === null);
+    const card = recommendationCard(container, 4);
+    expect(within(card).getByRole('alert').textContent).toBe(message);
+    expect(
+      within(card)
+        .getByRole('button', { name: 'Accept' })
+        .getAttribute('aria-describedby')
+    ).toBe('jp-MlopsModels-recommendationError-4');
   });
 });

@@ -5,6 +5,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { API_NAMESPACE, requestAPI } from './request';
 import { IMlopsClient } from './token';
 import {
+  ICheckModelDrift,
   ICompareRuns,
   ICreateSchedule,
   ICronDescription,
@@ -34,6 +35,8 @@ import {
   IListFeasibilityStudies,
   IListModels,
   IListModelVersions,
+  IListRecommendations,
+  IListRecommendationsQuery,
   IListRuns,
   IListRunsQuery,
   IListTransitionRequests,
@@ -45,6 +48,7 @@ import {
   IModelDetail,
   IModelHistory,
   IModelVersion,
+  IRecommendation,
   IRunComparison,
   IRunDetail,
   IRunPipeline,
@@ -411,6 +415,60 @@ export class MlopsClient implements IMlopsClient {
       `requests/${requestId}/reject`,
       'POST',
       { comment }
+    );
+  }
+
+  /**
+   * Retraining recommendations, newest first (of one model or status, if asked); the
+   * server first makes those that new training data calls for.
+   */
+  async listRecommendations(
+    query: IListRecommendationsQuery = {}
+  ): Promise<IRecommendation[]> {
+    const body = await this.get<IListRecommendations>(
+      `recommendations${queryString({ ...query })}`
+    );
+    return body.recommendations;
+  }
+
+  /** One recommendation with its reasons, per-column drift and decision. */
+  getRecommendation(recommendationId: number): Promise<IRecommendation> {
+    return this.get<IRecommendation>(`recommendations/${recommendationId}`);
+  }
+
+  /** Accept a pending recommendation: to retrain, a job starts (or the version is tagged). */
+  acceptRecommendation(
+    recommendationId: number,
+    comment?: string
+  ): Promise<IRecommendation> {
+    return this.send<IRecommendation>(
+      `recommendations/${recommendationId}/accept`,
+      'POST',
+      comment ? { comment } : {}
+    );
+  }
+
+  /** Dismiss a pending recommendation, saying why. */
+  dismissRecommendation(
+    recommendationId: number,
+    reason: string
+  ): Promise<IRecommendation> {
+    return this.send<IRecommendation>(
+      `recommendations/${recommendationId}/dismiss`,
+      'POST',
+      { reason }
+    );
+  }
+
+  /** Judge a version of a model on a recorded dataset version: a pending recommendation. */
+  checkModelDrift(
+    name: string,
+    check: ICheckModelDrift
+  ): Promise<IRecommendation> {
+    return this.send<IRecommendation>(
+      `models/${segment(name)}/drift`,
+      'POST',
+      check
     );
   }
 

@@ -2,6 +2,7 @@ import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
 import {
+  ICheckModelDrift,
   ICompareRuns,
   ICreateSchedule,
   ICronDescription,
@@ -22,6 +23,7 @@ import {
   IListJobs,
   IListJobsQuery,
   IListModels,
+  IListRecommendationsQuery,
   IListRuns,
   IListRunsQuery,
   IListTransitionRequestsQuery,
@@ -31,6 +33,7 @@ import {
   IPipelineVersion,
   IModelDetail,
   IModelVersion,
+  IRecommendation,
   IRunComparison,
   IRunDetail,
   IRunPipeline,
@@ -211,6 +214,35 @@ export interface IMlopsClient {
     requestId: number,
     comment: string
   ): Promise<ITransitionRequest>;
+
+  /**
+   * Retraining recommendations, newest first (of one model or status, if asked); the
+   * server first makes those that new training data calls for.
+   */
+  listRecommendations(
+    query?: IListRecommendationsQuery
+  ): Promise<IRecommendation[]>;
+
+  /** One recommendation with its reasons, per-column drift and decision. */
+  getRecommendation(recommendationId: number): Promise<IRecommendation>;
+
+  /** Accept a pending recommendation: to retrain, a job starts (or the version is tagged). */
+  acceptRecommendation(
+    recommendationId: number,
+    comment?: string
+  ): Promise<IRecommendation>;
+
+  /** Dismiss a pending recommendation, saying why. */
+  dismissRecommendation(
+    recommendationId: number,
+    reason: string
+  ): Promise<IRecommendation>;
+
+  /** Judge a version of a model on a recorded dataset version: a pending recommendation. */
+  checkModelDrift(
+    name: string,
+    check: ICheckModelDrift
+  ): Promise<IRecommendation>;
 
   /** Feasibility study runs with their reports, newest first. */
   listFeasibilityStudies(): Promise<IFeasibilityStudy[]>;

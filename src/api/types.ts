@@ -376,3 +376,62 @@ export type IFeasibilityStudy = Schemas['FeasibilityStudy'];
 
 /** `GET feasibility`. */
 export type IListFeasibilityStudies = Schemas['ListFeasibilityStudies'];
+
+/** The status of a retraining recommendation. */
+export type RecommendationStatus = Schemas['DescribeRecommendation']['status'];
+
+/**
+ * One column's drift in a recommendation: its method (`psi+ks`, `js+chi2`, or null when
+ * it could not be compared, with a `note` saying why), the figures of that method and
+ * whether the rule calls it drifted, with the reasons.
+ */
+export interface IColumnDrift {
+  method: string | null;
+  psi?: number;
+  ks_statistic?: number;
+  ks_pvalue?: number;
+  js_distance?: number;
+  drifted: boolean;
+  reasons: string[];
+  note?: string | null;
+}
+
+/** A recommendation's drift as the frontend reads it (the document leaves it open). */
+export interface IRecommendationDrift {
+  columns: Record<string, IColumnDrift>;
+  /** The rule's thresholds, as applied. */
+  thresholds: Record<string, number>;
+  /** The rows of the training and the new data, where known. */
+  rows: { training?: number | null; new?: number | null };
+}
+
+/**
+ * A retraining recommendation: retrain or keep a model version, judged by the drift of
+ * new data against its training data, and the person's decision and what it did.
+ */
+export type IRecommendation = Omit<
+  Schemas['DescribeRecommendation'],
+  'drift'
+> & {
+  drift: IRecommendationDrift;
+};
+
+/** `GET recommendations`. */
+export type IListRecommendations = Omit<
+  Schemas['ListRecommendations'],
+  'recommendations'
+> & {
+  recommendations: IRecommendation[];
+};
+
+/** The query of `GET recommendations`. */
+export type IListRecommendationsQuery = QueryOf<'listRecommendations'>;
+
+/** `POST recommendations/{id}/accept`. */
+export type IAcceptRecommendation = Schemas['AcceptRecommendation'];
+
+/** `POST recommendations/{id}/dismiss`. */
+export type IDismissRecommendation = Schemas['DismissRecommendation'];
+
+/** `POST models/{model}/drift`: the new data, and the version (or alias) to judge. */
+export type ICheckModelDrift = Schemas['CheckModelDrift'];

@@ -4,6 +4,7 @@ import { ErrorMessage } from '../shared/ErrorMessage';
 import { ModelHistory } from './ModelHistory';
 import { ModelsModel } from './modelsModel';
 import { ModelVersions } from './ModelVersions';
+import { RecommendationCard } from './RecommendationCard';
 import { TransitionRequestCard } from './TransitionRequestCard';
 
 /** Properties of {@link ModelDetail}. */
@@ -13,18 +14,25 @@ export interface IModelDetailProps {
   onDataset(dataset: string, versionId: number): void;
   onLineage(modelVersionId: number): void;
   onDecide(requestId: number, approve: boolean): void;
+  /** Accept (true) or dismiss (false) a retraining recommendation. */
+  onDecideRecommendation(recommendationId: number, accept: boolean): void;
+  /** Show a job in the Jobs tab; null where there is no Jobs tab. */
+  onJob: ((jobId: string) => void) | null;
 }
 
 /**
  * The opened model: its pending requests (with their check reports and Approve / Reject),
- * its versions and its audit history.
+ * its retraining recommendations (pending first, with Accept / Dismiss), its versions and
+ * its audit history.
  */
 export function ModelDetail({
   model,
   onRun,
   onDataset,
   onLineage,
-  onDecide
+  onDecide,
+  onDecideRecommendation,
+  onJob
 }: IModelDetailProps): JSX.Element {
   const detail = model.detail;
   if (model.detailError !== null) {
@@ -34,6 +42,7 @@ export function ModelDetail({
     return <p className="jp-MlopsPanel-hint">Loading the model…</p>;
   }
   const pending = detail.pending_requests;
+  const recommendations = model.recommendations ?? [];
   return (
     <div className="jp-MlopsModels-detail" data-model-detail={detail.name}>
       {detail.description && (
@@ -51,6 +60,31 @@ export function ModelDetail({
               error={model.decisionError(request.id)}
               deciding={model.isDeciding(request.id)}
               onDecide={approve => onDecide(request.id, approve)}
+            />
+          ))}
+        </ul>
+      )}
+      <h3 className="jp-MlopsModels-heading">Retraining</h3>
+      {recommendations.length === 0 ? (
+        <p className="jp-MlopsPanel-hint">
+          No retraining recommendation: none is made until new data of a
+          version&apos;s training dataset is recorded, or{' '}
+          <code>ml.check_drift</code> is asked.
+        </p>
+      ) : (
+        <ul
+          className="jp-MlopsModels-requests"
+          aria-label="Retraining recommendations"
+        >
+          {recommendations.map(item => (
+            <RecommendationCard
+              key={item.id}
+              recommendation={item}
+              error={model.decisionError(item.id, 'recommendation')}
+              deciding={model.isDeciding(item.id, 'recommendation')}
+              onDecide={accept => onDecideRecommendation(item.id, accept)}
+              onDataset={onDataset}
+              onJob={onJob}
             />
           ))}
         </ul>

@@ -9,9 +9,19 @@ import { CommandIDs, ICommandRunner } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
 import { formatRelative, formatTime } from '../shared/format';
 import { useSignal } from '../shared/useSignal';
-import { decideInDialog } from './decisionDialog';
+import { decideInDialog, decideRecommendationInDialog } from './decisionDialog';
 import { ModelDetail } from './ModelDetail';
 import { ModelsModel } from './modelsModel';
+
+/**
+ * The Jobs tab's command that shows a job (args `{jobId}`); the Models section links a
+ * retraining job to it only when it is registered.
+ */
+const SHOW_JOB = 'mlops-jlab:show-job';
+
+/** `1 recommendation`, `2 recommendations`. */
+const recommendationsText = (count: number): string =>
+  `${count} ${count === 1 ? 'recommendation' : 'recommendations'}`;
 
 /** Properties of {@link ModelsSection}. */
 export interface IModelsSectionProps {
@@ -21,8 +31,9 @@ export interface IModelsSectionProps {
 
 /**
  * The side panel's Models section: every registered model with its latest version,
- * aliases and the requests waiting on it; opening one shows its pending requests with
- * their check reports, its versions and its history.
+ * aliases and the requests and retraining recommendations waiting on it; opening one
+ * shows its pending requests with their check reports, its recommendations, its versions
+ * and its history.
  */
 export function ModelsSection({
   model,
@@ -60,6 +71,22 @@ export function ModelsSection({
     },
     [model]
   );
+  const onDecideRecommendation = useCallback(
+    (recommendationId: number, accept: boolean) => {
+      const recommendation = model.recommendations?.find(
+        found => found.id === recommendationId
+      );
+      if (recommendation) {
+        void decideRecommendationInDialog(model, recommendation, accept);
+      }
+    },
+    [model]
+  );
+  const hasJobs = commands.hasCommand?.(SHOW_JOB) ?? false;
+  const onJob = useCallback(
+    (jobId: string) => void commands.execute(SHOW_JOB, { jobId }),
+    [commands]
+  );
 
   const models = model.models;
   const now = Date.now();
@@ -87,6 +114,7 @@ export function ModelsSection({
           const opened = model.opened === summary.name;
           const Caret = opened ? caretDownIcon : caretRightIcon;
           const pending = model.pendingCount(summary.name);
+          const recommended = model.recommendationCount(summary.name);
           const aliases = Object.entries(summary.aliases).sort(
             ([, a], [, b]) => b - a
           );
@@ -107,16 +135,24 @@ export function ModelsSection({
                     ? `v${summary.latest_version}`
                     : 'no versions'}
                 </span>
-                {pending > 0 ? (
-                  <span
-                    className="jp-MlopsModels-pending"
-                    title={`${pending} ${pending === 1 ? 'request waits' : 'requests wait'} for a decision`}
-                  >
-                    {pending} pending
-                  </span>
-                ) : (
-                  <span />
-                )}
+                <span className="jp-MlopsModels-waiting">
+                  {pending > 0 && (
+                    <span
+                      className="jp-MlopsModels-pending"
+                      title={`${pending} ${pending === 1 ? 'request waits' : 'requests wait'} for a decision`}
+                    >
+                      {pending} pending
+                    </span>
+                  )}
+                  {recommended > 0 && (
+                    <span
+                      className="jp-MlopsModels-pending jp-mod-recommendations"
+                      title={`${recommendationsText(recommended)} to retrain or keep ${recommended === 1 ? 'waits' : 'wait'} for a decision`}
+                    >
+                      {recommendationsText(recommended)}
+                    </span>
+                  )}
+                </span>
                 <span
                   className="jp-MlopsModels-date"
                   title={`Changed ${formatTime(summary.updated_at)}`}
@@ -148,6 +184,8 @@ export function ModelsSection({
                   onDataset={onDataset}
                   onLineage={onLineage}
                   onDecide={onDecide}
+                  onDecideRecommendation={onDecideRecommendation}
+                  onJob={hasJobs ? onJob : null}
                 />
               )}
             </li>

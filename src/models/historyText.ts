@@ -14,6 +14,11 @@ const requestText = (details: Details): string =>
     ? `request #${details.request_id}`
     : 'a request';
 
+const recommendationText = (details: Details): string =>
+  `recommendation #${typeof details.recommendation_id === 'number' ? details.recommendation_id : '?'} (${
+    text(details.action) ?? 'retrain or keep'
+  })`;
+
 /**
  * What a model's history event says, in a line: `moved champion to v2 (was v1)`.
  * Unknown kinds read as their name, so a newer server's events still show.
@@ -54,6 +59,25 @@ export function describeEvent(event: IHistoryEvent): string {
       return `approved ${requestText(details)}: ${text(details.to) ?? 'its alias'} to ${version}`;
     case 'request_rejected':
       return `rejected ${requestText(details)}: ${text(details.to) ?? 'its alias'} to ${version}`;
+    case 'recommendation_made': {
+      const columns = Array.isArray(details.drifted_columns)
+        ? details.drifted_columns.filter(
+            (name): name is string => typeof name === 'string'
+          )
+        : [];
+      const data = text(details.dataset);
+      return `${recommendationText(details)} for ${version}${
+        data ? ` on ${data}` : ''
+      }${columns.length > 0 ? `, drifted: ${columns.join(', ')}` : ''}`;
+    }
+    case 'recommendation_accepted': {
+      const outcome = text(details.outcome);
+      return `accepted ${recommendationText(details)} for ${version}${
+        outcome ? `: ${outcome}` : ''
+      }`;
+    }
+    case 'recommendation_dismissed':
+      return `dismissed ${recommendationText(details)} for ${version}`;
     default:
       return `${event.kind.replace(/_/g, ' ')}${version ? ` ${version}` : ''}`;
   }

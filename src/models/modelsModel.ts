@@ -6,7 +6,9 @@ import {
   IListModels,
   IListTransitionRequestsQuery,
   IModelDetail,
+  IListRecommendationsQuery,
   IModelSummary,
+  IRecommendation,
   ITransitionRequest
 } from '../api/types';
 import { messageOf } from '../shared/ErrorMessage';
@@ -27,6 +29,17 @@ export interface IModelsClient {
     requestId: number,
     comment: string
   ): Promise<ITransitionRequest>;
+  listRecommendations(
+    query?: IListRecommendationsQuery
+  ): Promise<IRecommendation[]>;
+  acceptRecommendation(
+    recommendationId: number,
+    comment?: string
+  ): Promise<IRecommendation>;
+  dismissRecommendation(
+    recommendationId: number,
+    reason: string
+  ): Promise<IRecommendation>;
 }
 
 /**
@@ -36,10 +49,20 @@ export interface IModelsClient {
  */
 const COMMENT_STATUSES = new Set([400, 413]);
 
+/** What a decision is on: a transition request or a retraining recommendation. */
+type Decided = 'request' | 'recommendation';
+
+/** Pending recommendations first, then the newest first (as the server lists them). */
+function pendingFirst(found: IRecommendation[]): IRecommendation[] {
+  const pending = found.filter(item => item.status === 'pending');
+  return [...pending, ...found.filter(item => item.status !== 'pending')];
+}
+
 /**
- * The Models section's data: the registered models with their pending requests counted,
- * and the model opened with its versions, pending requests and history. Approving or
- * rejecting a request reloads what it changed.
+ * The Models section's data: the registered models with their pending requests and
+ * retraining recommendations counted, and the model opened with its versions, pending
+ * requests, recommendations and history. Deciding a request or a recommendation reloads
+ * what it changed.
  */
 export class ModelsModel {
   constructor(private readonly _client: IModelsClient) {}
@@ -78,6 +101,11 @@ export class ModelsModel {
     return this._pending.get(name) ?? 0;
   }
 
+  /** How many retraining recommendations wait for a decision on a model. */
+  recommendationCount(name: string): number {
+    return this._pendingRecommendations.get(name) ?? 0;
+  }
+
   /** The model opened, by name. */
   get opened(): string | null {
     return this._opened;
@@ -93,6 +121,11 @@ export class ModelsModel {
     return this._history;
   }
 
+  /** The opened model's retraining recommendations, pending first, once fetched. */
+  get recommendations(): readonly IRecommendation[] | null {
+    return this._recommendations;
+  }
+
   get detailLoading(): boolean {
     return this._detailLoading;
   }
@@ -101,14 +134,14 @@ export class ModelsModel {
     return this._detailError;
   }
 
-  /** Why the last decision on a request was refused, if it was. */
-  decisionError(requestId: number): string | null {
-    return this._decisionErrors.get(requestId) ?? null;
+  /** Why the last decision on a request (or a recommendation) was refused, if it was. */
+  decisionError(id: number, on: Decided = 'request'): string | null {
+    return this._decisionErrors.get(`${on}:${id}`) ?? null;
   }
 
-  /** Whether a decision on a request is on its way to the server. */
-  isDeciding(requestId: number): boolean {
-    return this._deciding.has(requestId);
+  /** Whether a decision on a request (or a recommendation) is on its way to the server. */
+  isDeciding(id: number, on: Decided = 'request'): boolean {
+    return this._deciding.has(`${on}:${id}`);
   }
 
   /** List the models (again) with their pending requests, and the opened model. */
@@ -116,9 +149,10 @@ export class ModelsModel {
     this._loading = true;
     this._emit();
     try {
-      const [listed, pending] = await Promise.all([
+      const [listed, pending, recommended] = await Promise.all([
         this._client.listModels(),
-        this._client.listTransitionRequests({ status: 'pending' })
+        this._client.listTransitionRequests({ status: 'pending' }),
+        this._client.listRecommendations({ status: 'pending' })
       ]);
       this._models = listed.models;
       this._protected = listed.protected_aliases;
@@ -126,6 +160,13 @@ export class ModelsModel {
       this._pending = new Map();
       for (const request of pending) {
         this._pending.set(request.model, this.pendingCount(request.model) + 1);
+      }
+      this._pendingRecommendations = new Map();
+      for (const item of recommended) {
+        this._pendingRecommendations.set(
+          item.model,
+          this.recommendationCount(item.model) + 1
+        );
       }
       this._error = null;
     } catch (reason) {
@@ -152,6 +193,7 @@ export class ModelsModel {
       this._opened = null;
       this._detail = null;
       this._history = null;
+      this._recommendations = null;
       this._detailError = null;
       this._emit();
       return;
@@ -159,6 +201,7 @@ export class ModelsModel {
     this._opened = name;
     this._detail = null;
     this._history = null;
+    this._recommendations = null;
     this._decisionErrors.clear();
     await this._fetchDetail(name);
   }
@@ -176,26 +219,57 @@ export class ModelsModel {
     approve: boolean,
     comment: string
   ): Promise<void> {
-    this._deciding.add(requestId);
-    this._decisionErrors.delete(requestId);
+    await this._decide(`request:${requestId}`, () =>
+      approve
+        ? this._client.approveTransitionRequest(
+            requestId,
+            comment.trim() ? comment : undefined
+          )
+        : this._client.rejectTransitionRequest(requestId, comment)
+    );
+  }
+
+  /**
+   * Accept a retraining recommendation with an optional comment, or dismiss it with a
+   * reason, then reload the list and the opened model.
+   *
+   * @throws the server's refusal when a different text can mend it (a dismissal without
+   *   a reason, a text too long), as {@link decide} does; any other refusal (a decision
+   *   already made) is kept as {@link decisionError} and the promise resolves.
+   */
+  async decideRecommendation(
+    recommendationId: number,
+    accept: boolean,
+    text: string
+  ): Promise<void> {
+    await this._decide(`recommendation:${recommendationId}`, () =>
+      accept
+        ? this._client.acceptRecommendation(
+            recommendationId,
+            text.trim() ? text : undefined
+          )
+        : this._client.dismissRecommendation(recommendationId, text)
+    );
+  }
+
+  /** Send a decision, keep or rethrow its refusal, and reload once it is made. */
+  private async _decide(
+    key: string,
+    send: () => Promise<unknown>
+  ): Promise<void> {
+    this._deciding.add(key);
+    this._decisionErrors.delete(key);
     this._emit();
     try {
-      if (approve) {
-        await this._client.approveTransitionRequest(
-          requestId,
-          comment.trim() ? comment : undefined
-        );
-      } else {
-        await this._client.rejectTransitionRequest(requestId, comment);
-      }
+      await send();
     } catch (reason) {
       if (reason instanceof APIError && COMMENT_STATUSES.has(reason.status)) {
         throw reason;
       }
-      this._decisionErrors.set(requestId, messageOf(reason));
+      this._decisionErrors.set(key, messageOf(reason));
       return;
     } finally {
-      this._deciding.delete(requestId);
+      this._deciding.delete(key);
       this._emit();
     }
     await this.load();
@@ -206,13 +280,15 @@ export class ModelsModel {
     this._detailError = null;
     this._emit();
     try {
-      const [detail, history] = await Promise.all([
+      const [detail, history, recommendations] = await Promise.all([
         this._client.getModel(name),
-        this._client.getModelHistory(name)
+        this._client.getModelHistory(name),
+        this._client.listRecommendations({ model: name })
       ]);
       if (this._opened === name) {
         this._detail = detail;
         this._history = history;
+        this._recommendations = pendingFirst(recommendations);
       }
     } catch (reason) {
       if (this._opened === name) {
@@ -235,13 +311,15 @@ export class ModelsModel {
   private _protected: string[] = [];
   private _selfApproval = false;
   private _pending = new Map<string, number>();
+  private _pendingRecommendations = new Map<string, number>();
   private _loading = false;
   private _error: string | null = null;
   private _opened: string | null = null;
   private _detail: IModelDetail | null = null;
   private _history: IHistoryEvent[] | null = null;
+  private _recommendations: IRecommendation[] | null = null;
   private _detailLoading = false;
   private _detailError: string | null = null;
-  private _decisionErrors = new Map<number, string>();
-  private _deciding = new Set<number>();
+  private _decisionErrors = new Map<string, string>();
+  private _deciding = new Set<string>();
 }

@@ -96,6 +96,11 @@ export interface IShowDatasetVersionArgs extends ReadonlyPartialJSONObject {
 /** What the panel needs of JupyterLab's command registry. */
 export interface ICommandRunner {
   execute(id: string, args?: ReadonlyPartialJSONObject): Promise<unknown>;
+  /**
+   * Whether a command is registered (another plugin's, like the Jobs tab's); a runner
+   * that cannot tell is taken to have only the extension's own.
+   */
+  hasCommand?(id: string): boolean;
 }
 
 /** What every view needs: the API client, the commands, JupyterLab's renderers. */

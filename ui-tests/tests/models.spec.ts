@@ -3,9 +3,11 @@ import { Locator } from '@playwright/test';
 
 /**
  * The approval gate in the Models tab: a notebook trains two scikit-learn models under
- * %%track --model, registers them as versions 1 and 2 of churn, and makes transition
- * requests (one approved, one rejected, two pending with an ease.ml/ci report); a person
- * then approves one in the panel. The first test records what the others show.
+ * %%track --model, registers them as versions 1 and 2 of churn, writes a drifted new
+ * version of their training data (so the server recommends retraining both), and makes
+ * transition requests (one approved, one rejected, two pending with an ease.ml/ci
+ * report); a person then approves one in the panel, and dismisses and accepts the
+ * retraining recommendations. The first tests record what the others show.
  */
 
 const CELLS = [
@@ -24,6 +26,10 @@ const CELLS = [
     'from sklearn.ensemble import RandomForestClassifier\n' +
     "data = pd.read_csv('train.csv')\n" +
     "clf = RandomForestClassifier(n_estimators=20, random_state=0).fit(data[['a', 'b', 'c', 'd']], data['label'])",
+  '%%track --name new-data\n' +
+    'shifted = frame.iloc[:1000].copy()\n' +
+    "shifted['a'] = shifted['a'] + 2\n" +
+    "shifted.to_csv('train.csv', index=False)",
   "first = ml.request_transition('churn', 1, 'champion', reason='the first model')\n" +
     "ml.approve(first.id, 'a baseline to beat')\n" +
     "early = ml.request_transition('churn', 2, 'production', reason='straight to production')\n" +
@@ -76,6 +82,15 @@ const requestTo = (page: IJupyterLabPageFixture, alias: string): Locator =>
   panel(page)
     .locator('[data-request-id]')
     .filter({ hasText: `v2 → ${alias}` });
+
+/** The recommendation on churn v`version`. */
+const recommendationOn = (
+  page: IJupyterLabPageFixture,
+  version: number
+): Locator =>
+  panel(page)
+    .locator('[data-recommendation-id]')
+    .filter({ has: page.getByText(new RegExp(`^#\\d+ v${version}$`)) });
 
 /** The Models tab with churn opened (the list refreshed first). */
 async function openChurn(page: IJupyterLabPageFixture): Promise<void> {
@@ -173,9 +188,70 @@ test.describe('the approval gate in the Models tab', () => {
   });
 });
 
+test.describe('retraining recommendations in the Models tab', () => {
+  test('given new training data that drifted, when one recommendation is dismissed with a reason and the other accepted, then both decisions are recorded', async ({
+    page
+  }) => {
+    await openChurn(page);
+    // New data of train.csv: both watched versions (v2 the champion and latest, v1 the
+    // one trained before it) get a pending recommendation to retrain.
+    await expect(churn(page)).toContainText('2 recommendations');
+    const onV2 = recommendationOn(page, 2);
+    await expect(onV2.locator('[data-action]')).toHaveText('retrain');
+    await expect(onV2.locator('[data-status]')).toHaveText('pending');
+    await expect(onV2).toContainText('new training data');
+    await expect(onV2).toContainText(/train\.csv@v1.*→.*train\.csv@v2/);
+    await expect(onV2.getByLabel('Reasons')).toContainText(
+      'column a drifted: PSI'
+    );
+    await expect(
+      onV2
+        .getByRole('table', { name: 'Drifted columns' })
+        .locator('[data-drifted-column="a"]')
+    ).toContainText(/PSI \d\.\d{3}, KS \d\.\d{3}/);
+
+    // A dismissal without a reason is refused in the dialog, which asks again.
+    await onV2.getByRole('button', { name: 'Dismiss' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(dialog.getByRole('alert')).toContainText(
+      'needs a reason saying why'
+    );
+    await dialog.locator('textarea').fill('the shift is planned: a new sensor');
+    await dialog.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(onV2.locator('[data-status]')).toHaveText('dismissed');
+    await expect(onV2).toContainText(/dismissed by \S+/);
+    await expect(onV2).toContainText('the shift is planned: a new sensor');
+    await expect(onV2.getByRole('button', { name: 'Dismiss' })).toHaveCount(0);
+    await expect(churn(page)).toContainText('1 recommendation');
+
+    // Accepting the other (v1 was not trained by a job) tags v1 for retraining.
+    const onV1 = recommendationOn(page, 1);
+    await onV1.getByRole('button', { name: 'Accept' }).click();
+    await dialog.getByRole('button', { name: 'Accept' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(onV1.locator('[data-status]')).toHaveText('accepted');
+    await expect(onV1).toContainText(
+      'retraining requested: v1 is tagged retrain'
+    );
+    await expect(churn(page)).not.toContainText('recommendation');
+
+    // Both decisions are in the model's history, with the reason.
+    const history = panel(page).getByRole('list', { name: 'History' });
+    const dismissal = history
+      .getByRole('listitem')
+      .filter({ hasText: /dismissed recommendation #\d+ \(retrain\) for v2/ });
+    await expect(dismissal).toContainText('the shift is planned: a new sensor');
+    await expect(history).toContainText(
+      /accepted recommendation #\d+ \(retrain\) for v1/
+    );
+  });
+});
+
 test.describe('the Models tab in both themes', () => {
   for (const theme of ['light', 'dark']) {
-    test(`given the requests of the first test, the Models tab looks right in the ${theme} theme`, async ({
+    test(`given the requests and recommendations of the first tests, the Models tab looks right in the ${theme} theme`, async ({
       page
     }) => {
       if (theme === 'dark') {
@@ -184,6 +260,13 @@ test.describe('the Models tab in both themes', () => {
       await openChurn(page);
       await expect(requestTo(page, 'production')).toBeVisible();
       await expect(panel(page)).toHaveScreenshot(`models-${theme}.png`, {
+        mask: volatile(page),
+        maxDiffPixelRatio: 0.02
+      });
+      // The dismissed recommendation: its badges, the data compared, reasons and figures.
+      const dismissed = recommendationOn(page, 2);
+      await dismissed.scrollIntoViewIfNeeded();
+      await expect(dismissed).toHaveScreenshot(`recommendation-${theme}.png`, {
         mask: volatile(page),
         maxDiffPixelRatio: 0.02
       });
