@@ -12,12 +12,12 @@ import { useSignal } from '../shared/useSignal';
 import { decideInDialog, decideRecommendationInDialog } from './decisionDialog';
 import { ModelDetail } from './ModelDetail';
 import { ModelsModel } from './modelsModel';
+import { JobsCommandIDs } from '../pipelines/commands';
 
 /**
  * The Jobs tab's command that shows a job (args `{jobId}`); the Models section links a
  * retraining job to it only when it is registered.
  */
-const SHOW_JOB = 'mlops-jlab:show-job';
 
 /** `1 recommendation`, `2 recommendations`. */
 const recommendationsText = (count: number): string =>
@@ -82,9 +82,9 @@ export function ModelsSection({
     },
     [model]
   );
-  const hasJobs = commands.hasCommand?.(SHOW_JOB) ?? false;
+  const hasJobs = commands.hasCommand?.(JobsCommandIDs.showJob) ?? false;
   const onJob = useCallback(
-    (jobId: string) => void commands.execute(SHOW_JOB, { jobId }),
+    (jobId: string) => void commands.execute(JobsCommandIDs.showJob, { jobId }),
     [commands]
   );
 
