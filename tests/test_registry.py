@@ -181,6 +181,8 @@ def test_versions_registered_listed_moved_and_loaded_alike_on_both_stores(tracki
     assert set(versions["run_id"]) == {run_id}
     assert set(versions["training_dataset"]) == {"churn-train@v1"}
     assert list(versions["tags"]) == [{"team": "a"}, {}, {}]
+    versions.loc[1, "tags"]["team"] = "b"  # each row's tags are its own
+    assert list(versions["tags"]) == [{"team": "a"}, {"team": "b"}, {}]
     assert list(versions["description"].fillna("-")) == ["-", "-", "third"]
     assert list(versions["digest"]) == [first.digest] * 3
     # And the staged version loads and predicts

@@ -12,6 +12,7 @@ costs more than SQLite takes to run these.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -121,8 +122,7 @@ def version_rows(
     return [dict(row) for row in result.mappings()]
 
 
-# What ml.model_versions lists, oldest first, as plain tuples: a frame's columns are made
-# of them without a dict per row.
+# What ml.model_versions lists; the tags as their JSON text (see version_columns).
 VERSION_LIST_COLUMNS = (
     "id",
     "version",
@@ -136,15 +136,34 @@ VERSION_LIST_COLUMNS = (
     "created_at",
 )
 _VERSION_LIST = (
-    sa.select(*(MODEL_VERSIONS.c[column] for column in VERSION_LIST_COLUMNS))
+    sa.select(
+        *(
+            sa.cast(MODEL_VERSIONS.c[column], sa.Text)
+            if column == "tags"
+            else MODEL_VERSIONS.c[column]
+            for column in VERSION_LIST_COLUMNS
+        )
+    )
     .where(MODEL_VERSIONS.c.model_id == sa.bindparam("model_id"))
     .order_by(MODEL_VERSIONS.c.version)
 )
 
 
-def version_list(conn: Connection, model_id: int) -> list[tuple[Any, ...]]:
-    """The versions of a model, oldest first, as tuples of :data:`VERSION_LIST_COLUMNS`."""
-    return conn.execute(_VERSION_LIST, {"model_id": model_id}).all()
+def version_columns(conn: Connection, model_id: int) -> dict[str, list[Any]]:
+    """The versions of a model, oldest first, column by column (:data:`VERSION_LIST_COLUMNS`),
+    without a dict per row. Each version's tags are its own dict (``{}`` when it has none),
+    but the JSON text of equal tags is decoded once: most versions share theirs, and
+    decoding took a third of listing a thousand versions."""
+    rows = conn.execute(_VERSION_LIST, {"model_id": model_id}).all()
+    transposed = list(zip(*rows, strict=True)) or [()] * len(VERSION_LIST_COLUMNS)
+    columns = dict(zip(VERSION_LIST_COLUMNS, map(list, transposed), strict=True))
+    decoded: dict[str | None, Any] = {None: None}
+    for text in columns["tags"]:
+        if text not in decoded:
+            decoded[text] = json.loads(text)
+    # Tags are flat (key -> text): a shallow copy is a copy
+    columns["tags"] = [dict(decoded[text] or {}) for text in columns["tags"]]
+    return columns
 
 
 def model_rows(conn: Connection) -> list[dict[str, Any]]:

@@ -186,14 +186,9 @@ class Registry:
         and a list per column, for a DataFrame of thousands of versions."""
         with self.read() as conn:
             model_id = self.model_id(conn, name)
-            rows = records.version_list(conn, model_id)
+            columns = records.version_columns(conn, model_id)
             pointing = self.pointing(conn, [model_id])
-            labels = self.dataset_labels(conn, (row.training_dataset_version_id for row in rows))
-        columns = (
-            dict(zip(records.VERSION_LIST_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
-            if rows
-            else {column: [] for column in records.VERSION_LIST_COLUMNS}
-        )
+            labels = self.dataset_labels(conn, columns["training_dataset_version_id"])
         aliases = [pointing.get(version_id, []) for version_id in columns["id"]]
         return {
             "version": columns["version"],
@@ -204,7 +199,7 @@ class Registry:
             "artifact_name": columns["artifact_name"],
             "digest": columns["artifact_digest"],
             "description": columns["description"],
-            "tags": [tags or {} for tags in columns["tags"]],
+            "tags": columns["tags"],
             "created_by": columns["created_by"],
             "created_at": columns["created_at"],
         }
