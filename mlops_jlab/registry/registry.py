@@ -189,11 +189,11 @@ class Registry:
             columns = records.version_columns(conn, model_id)
             pointing = self.pointing(conn, [model_id])
             labels = self.dataset_labels(conn, columns["training_dataset_version_id"])
-        aliases = [pointing.get(version_id, []) for version_id in columns["id"]]
+        stages = {version_id: stage_of(found) for version_id, found in pointing.items()}
         return {
             "version": columns["version"],
-            "aliases": aliases,
-            "stage": [stage_of(found) for found in aliases],
+            "aliases": [pointing.get(version_id, []) for version_id in columns["id"]],
+            "stage": [stages.get(version_id) for version_id in columns["id"]],
             "run_id": columns["run_id"],
             "training_dataset": [labels.get(i) for i in columns["training_dataset_version_id"]],
             "artifact_name": columns["artifact_name"],
