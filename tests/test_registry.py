@@ -4,6 +4,8 @@ history and lineage that record it."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 import mlops_jlab as ml
@@ -153,3 +155,80 @@ def test_the_protected_set_is_a_store_setting(sqlite_tracking):
         ml.set_alias("churn", "gold", 1)
     with pytest.raises(InvalidInputError, match="an alias is a letter"):
         ml.set_registry_settings(protected_aliases=["1st"])
+
+
+# --- the hot paths, alike on SQLite and PostgreSQL ----------------------------------------
+
+
+def test_versions_registered_listed_moved_and_loaded_alike_on_both_stores(tracking):
+    # Given a run that logged a model, registered by its whole id, a prefix and runs:/
+    run_id = train_run()
+    first = ml.register_model(run_id, "churn", tags={"team": "a"})
+    second = ml.register_model(run_id[:8].upper(), "churn")
+    third = ml.register_model(f"runs:/{run_id}/clf", "churn", description="third")
+    # Then each registration answers what the store reads back for that version
+    for answered in (first, second, third):
+        assert answered.to_dict() == ml.get_model_version(answered.ref).to_dict()
+    assert [v.version for v in (first, second, third)] == [1, 2, 3]
+    # When aliases point at the second and the third
+    ml.set_alias("churn", "challenger", 2)
+    ml.set_alias("churn", "staging", 3)
+    # Then the versions' frame shows each version with its aliases, stage, data and tags
+    versions = ml.model_versions("churn")
+    assert list(versions["version"]) == [1, 2, 3]
+    assert list(versions["aliases"]) == [[], ["challenger"], ["staging"]]
+    assert list(versions["stage"].fillna("-")) == ["-", "-", "staging"]
+    assert set(versions["run_id"]) == {run_id}
+    assert set(versions["training_dataset"]) == {"churn-train@v1"}
+    assert list(versions["tags"]) == [{"team": "a"}, {}, {}]
+    versions.loc[1, "tags"]["team"] = "b"  # each row's tags are its own
+    assert list(versions["tags"]) == [{"team": "a"}, {"team": "b"}, {}]
+    assert list(versions["description"].fillna("-")) == ["-", "-", "third"]
+    assert list(versions["digest"]) == [first.digest] * 3
+    # And the staged version loads and predicts
+    test = labelled(10, seed=5)[["x1", "x2"]]
+    assert len(ml.load_model("models:/churn@staging").predict(test)) == 10
+
+
+def test_a_registration_of_an_unknown_run_says_so_and_records_nothing(tracking):
+    # Given a registered version
+    run_id = train_run()
+    ml.register_model(run_id, "churn")
+    # When a whole id of no run, a prefix of none or too short a prefix is registered
+    with pytest.raises(NotFoundError, match=f"no run with id '{'f' * 32}'"):
+        ml.register_model("f" * 32, "churn")
+    with pytest.raises(NotFoundError, match=f"no run with id '{'f' * 32}'"):
+        ml.register_model(f"runs:/{'f' * 32}/clf", "churn")
+    with pytest.raises(NotFoundError, match="no run whose id starts with 'fedcba98'"):
+        ml.register_model("fedcba98", "fraud")
+    with pytest.raises(InvalidInputError, match="too short to pick one run"):
+        ml.register_model(run_id[:3], "churn")
+    # Then the model still has its one version, and no model was made
+    assert list(ml.model_versions("churn")["version"]) == [1]
+    assert list(ml.model_history("churn")["kind"]) == ["registered"]
+    assert list(ml.registered_models()["name"]) == ["churn"]
+
+
+def test_registrations_at_once_number_the_versions_one_after_another(tracking):
+    # Given a run's model, not registered yet, and four notebooks registering it at once
+    run_id = train_run()
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def register() -> None:
+        start.wait()
+        try:
+            for _ in range(3):
+                ml.register_model(run_id, "churn")
+        except BaseException as exc:  # what a thread met, for the test to report
+            failures.append(exc)
+
+    threads = [threading.Thread(target=register) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then one model has versions 1 to 12, none lost nor numbered twice
+    assert failures == []
+    assert list(ml.registered_models()["name"]) == ["churn"]
+    assert list(ml.model_versions("churn")["version"]) == list(range(1, 13))

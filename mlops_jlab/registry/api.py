@@ -72,22 +72,7 @@ def model_versions(name: str) -> pd.DataFrame:
     """The versions of model ``name``, oldest first, as a DataFrame."""
     import pandas as pd
 
-    columns = [
-        "version",
-        "aliases",
-        "stage",
-        "run_id",
-        "training_dataset",
-        "artifact_name",
-        "digest",
-        "description",
-        "tags",
-        "created_by",
-        "created_at",
-    ]
-    frame = pd.DataFrame(
-        [version.to_dict() for version in get_registry().versions(name)], columns=columns
-    )
+    frame = pd.DataFrame(get_registry().version_columns(name))
     frame["created_at"] = pd.to_datetime(frame["created_at"], unit="ms", utc=True)
     return frame
 

@@ -11,6 +11,11 @@ from typing import Any
 from mlops_jlab.rules import STAGES
 
 
+def stage_of(aliases: list[str]) -> str | None:
+    """The stage a version is in: the first of its aliases with a reserved name, if any."""
+    return next((alias for alias in aliases if alias in STAGES), None)
+
+
 @dataclass
 class ModelVersion:
     """A registered model version.
@@ -48,7 +53,7 @@ class ModelVersion:
     @property
     def stage(self) -> str | None:
         """The stage it is in (an alias with a reserved name), if any."""
-        return next((alias for alias in self.aliases if alias in STAGES), None)
+        return stage_of(self.aliases)
 
     @property
     def ref(self) -> str:

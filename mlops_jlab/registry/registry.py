@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
@@ -22,7 +22,7 @@ from mlops_jlab.errors import (
     ProtectedAliasError,
 )
 from mlops_jlab.registry import records
-from mlops_jlab.registry.entities import ModelVersion
+from mlops_jlab.registry.entities import ModelVersion, stage_of
 from mlops_jlab.rules import (
     DEFAULT_PROTECTED_ALIASES,
     MAX_NOTE_LENGTH,
@@ -112,16 +112,36 @@ class Registry:
 
     def describe(self, conn: Connection, rows: list[dict[str, Any]]) -> list[ModelVersion]:
         """Version rows as :class:`ModelVersion` records, with aliases and datasets."""
-        pointing: dict[int, list[str]] = {}
-        for alias in records.aliases(conn, sorted({row["model_id"] for row in rows})):
-            pointing.setdefault(alias["model_version_id"], []).append(alias["alias"])
+        pointing = self.pointing(conn, sorted({row["model_id"] for row in rows}))
+        labels = self.dataset_labels(conn, (row["training_dataset_version_id"] for row in rows))
+        return self.describe_rows(rows, pointing, labels)
+
+    @staticmethod
+    def pointing(conn: Connection, model_ids: list[int]) -> dict[int, list[str]]:
+        """Version id -> the aliases of models ``model_ids`` pointing at it, by name."""
+        found: dict[int, list[str]] = {}
+        for alias in records.aliases(conn, model_ids):
+            found.setdefault(alias["model_version_id"], []).append(alias["alias"])
+        return found
+
+    @staticmethod
+    def dataset_labels(conn: Connection, version_ids: Iterable[int | None]) -> dict[int, str]:
+        """Dataset version id -> ``name@vN``, of the versions that still exist."""
         labels: dict[int, str] = {}
-        for row in rows:
-            version_id = row["training_dataset_version_id"]
-            if version_id is not None and version_id not in labels:
-                found = reads.dataset_versions(conn, version_id=version_id)
-                if found:
-                    labels[version_id] = f"{found[0]['name']}@v{found[0]['version']}"
+        for version_id in set(version_ids) - {None}:
+            found = reads.dataset_versions(conn, version_id=version_id)
+            if found:
+                labels[version_id] = f"{found[0]['name']}@v{found[0]['version']}"
+        return labels
+
+    @staticmethod
+    def describe_rows(
+        rows: list[dict[str, Any]],
+        pointing: Mapping[int, list[str]],
+        labels: Mapping[int | None, str | None],
+    ) -> list[ModelVersion]:
+        """Version rows as :class:`ModelVersion` records, given what :meth:`pointing` and
+        :meth:`dataset_labels` found for them."""
         return [
             ModelVersion(
                 id=row["id"],
@@ -158,6 +178,31 @@ class Registry:
         with self.read() as conn:
             model_id = self.model_id(conn, name)
             return self.describe(conn, records.version_rows(conn, model_id=model_id))
+
+    def version_columns(self, name: str) -> dict[str, list[Any]]:
+        """Every version of model ``name``, oldest first, column by column: ``version``,
+        ``aliases``, ``stage``, ``run_id``, ``training_dataset``, ``artifact_name``,
+        ``digest``, ``description``, ``tags``, ``created_by``, ``created_at``. Two queries
+        and a list per column, for a DataFrame of thousands of versions."""
+        with self.read() as conn:
+            model_id = self.model_id(conn, name)
+            columns = records.version_columns(conn, model_id)
+            pointing = self.pointing(conn, [model_id])
+            labels = self.dataset_labels(conn, columns["training_dataset_version_id"])
+        stages = {version_id: stage_of(found) for version_id, found in pointing.items()}
+        return {
+            "version": columns["version"],
+            "aliases": [pointing.get(version_id, []) for version_id in columns["id"]],
+            "stage": [stages.get(version_id) for version_id in columns["id"]],
+            "run_id": columns["run_id"],
+            "training_dataset": [labels.get(i) for i in columns["training_dataset_version_id"]],
+            "artifact_name": columns["artifact_name"],
+            "digest": columns["artifact_digest"],
+            "description": columns["description"],
+            "tags": columns["tags"],
+            "created_by": columns["created_by"],
+            "created_at": columns["created_at"],
+        }
 
     def models(self) -> list[dict[str, Any]]:
         """Every registered model: name, description, tags, number of versions, latest
@@ -299,35 +344,31 @@ class Registry:
             for k, v in check_mapping("tags", tags or {}).items()
         }
         actor = actor or current_user()
-        run_id, artifact = self._source(source)
+        run, artifact = self._source(source)
         with self.write() as conn:
+            run_id = self.tracker.find_run_id(conn, run)
             digest, artifact = self._model_artifact(conn, run_id, artifact)
             training = records.training_input(conn, run_id)
-            signature = None
+            signature = label = None
             if training is not None:
                 found = reads.dataset_versions(conn, version_id=training)[0]
-                signature = {
-                    "inputs": found["schema"],
-                    "dataset": f"{found['name']}@v{found['version']}",
-                }
+                label = f"{found['name']}@v{found['version']}"
+                signature = {"inputs": found["schema"], "dataset": label}
             model = records.ensure_model(conn, name, description, checked_tags or None)
-            number = records.next_version(conn, model.id)
-            version_id = records.insert_version(
-                conn,
-                {
-                    "model_id": model.id,
-                    "version": number,
-                    "run_id": run_id,
-                    "artifact_digest": digest,
-                    "artifact_name": artifact,
-                    "signature": signature,
-                    "training_dataset_version_id": training,
-                    "description": description,
-                    "tags": checked_tags,
-                    "created_by": actor,
-                    "created_at": writes.now_ms(),
-                },
-            )
+            values = {
+                "model_id": model.id,
+                "version": records.next_version(conn, model.id),
+                "run_id": run_id,
+                "artifact_digest": digest,
+                "artifact_name": artifact,
+                "signature": signature,
+                "training_dataset_version_id": training,
+                "description": description,
+                "tags": checked_tags,
+                "created_by": actor,
+                "created_at": writes.now_ms(),
+            }
+            version_id = records.insert_version(conn, values)
             writes.insert_lineage(conn, run_id, [("model_version", str(version_id), "OUTPUT")])
             records.add_event(
                 conn,
@@ -335,12 +376,21 @@ class Registry:
                 version_id,
                 "registered",
                 actor,
-                {"version": number, "run_id": run_id, "artifact": artifact, "digest": digest},
+                {
+                    "version": values["version"],
+                    "run_id": run_id,
+                    "artifact": artifact,
+                    "digest": digest,
+                },
             )
-            return self.describe(conn, records.version_rows(conn, version_ids=[version_id]))[0]
+        # Every value is at hand: a new version has no alias yet
+        return self.describe_rows(
+            [{**values, "id": version_id, "model": name}], {}, {training: label}
+        )[0]
 
-    def _source(self, source: Any) -> tuple[str, str | None]:
-        """(run id, artifact name or None) from a run id or ``runs:/<id>/<name>``."""
+    @staticmethod
+    def _source(source: Any) -> tuple[str, str | None]:
+        """(run id or prefix, artifact name or None) from a run id or ``runs:/<id>/<name>``."""
         if not isinstance(source, str):
             raise InvalidInputError(
                 f"register a model from a run id or 'runs:/<run id>/<artifact name>', not "
@@ -353,8 +403,8 @@ class Registry:
                     f"{source!r} names no artifact: write 'runs:/<run id>/<artifact name>', "
                     "such as 'runs:/5f0c1a2b/clf.pkl'"
                 )
-            return self.tracker.resolve_run_id(run), artifact
-        return self.tracker.resolve_run_id(source), None
+            return run, artifact
+        return source, None
 
     @staticmethod
     def _model_artifact(conn: Connection, run_id: str, name: str | None) -> tuple[str, str]:

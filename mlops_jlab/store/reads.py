@@ -71,8 +71,11 @@ def run_ids_starting(conn: Connection, prefix: str, limit: int) -> list[str]:
     )
 
 
+_RUN_ID = sa.select(RUNS.c.id).where(RUNS.c.id == sa.bindparam("run_id"))
+
+
 def run_exists(conn: Connection, run_id: str) -> bool:
-    return conn.execute(sa.select(RUNS.c.id).where(RUNS.c.id == run_id)).first() is not None
+    return conn.execute(_RUN_ID, {"run_id": run_id}).first() is not None
 
 
 def run_artifacts(conn: Connection, run_id: str) -> dict[str, str]:

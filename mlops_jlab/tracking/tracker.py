@@ -257,13 +257,21 @@ class Tracker:
     def resolve_run_id(self, text: str) -> str:
         """A full run id from an id or an unambiguous prefix of at least 6 characters:
         typing 8 characters beats pasting 32."""
+        with self.read() as conn:
+            return self.find_run_id(conn, text)
+
+    def find_run_id(self, conn: Connection, text: str) -> str:
+        """:meth:`resolve_run_id` in the caller's transaction (a write that records
+        something of the run finds it in the same snapshot)."""
         given = check_key("run id", text).strip().lower()
         where = "copy ids from mlops_jlab.runs()['run_id']"
-        with self.read() as conn:
-            found = reads.run_ids_starting(conn, given, limit=2)
-        if given in found:
-            return given
-        if len(given) >= ID_LENGTH or (not found and not given.isalnum()):
+        if len(given) >= ID_LENGTH:
+            # A whole id: looked up by key, not searched for as a prefix
+            if reads.run_exists(conn, given):
+                return given
+            raise NotFoundError(f"no run with id {text!r} in {self.store!r}; {where}")
+        found = reads.run_ids_starting(conn, given, limit=2)
+        if not found and not given.isalnum():
             raise NotFoundError(f"no run with id {text!r} in {self.store!r}; {where}")
         if len(given) < MIN_ID_PREFIX:
             raise InvalidInputError(
