@@ -252,7 +252,7 @@ def _demo_data(args: argparse.Namespace) -> int:
     tracker = Tracker(location)
     filled = args.force or not len(tracker.runs(max_results=1))
     if filled:
-        print(f"running the example notebooks in {folder} with papermill (about a minute)")
+        print(f"running the example notebooks in {folder} with papermill (about two minutes)")
         recorded = fill_example_store(folder, location)
         print(f"recorded {recorded} example runs in {location.db_url}")
         jobs = fill_pipelines(folder, location)
