@@ -133,7 +133,7 @@ def _row(label: str, value: Any) -> str:
     return f"<tr><th style='text-align:left'>{html.escape(label)}</th><td>{shown}</td></tr>"
 
 
-def when(ms: int | None) -> str | None:
+def _when(ms: int | None) -> str | None:
     """A time in ms since the epoch as ``2024-05-01 12:00:00 UTC``."""
     if ms is None:
         return None
@@ -149,13 +149,13 @@ def request_html(request: TransitionRequest) -> str:
         _row("status", request.status),
         _row("replaces", f"v{request.from_version}" if request.from_version else "nothing"),
         _row("asked by", request.requested_by),
-        _row("asked at", when(request.requested_at)),
+        _row("asked at", _when(request.requested_at)),
         _row("reason", request.reason),
     ]
     if request.decided_by or request.decided_at or request.comment:
         rows += [
             _row("decided by", request.decided_by),
-            _row("decided at", when(request.decided_at)),
+            _row("decided at", _when(request.decided_at)),
             _row("comment", request.comment),
         ]
     report = request.report or {}
