@@ -6,9 +6,13 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from mlops_jlab.rules import STAGES
+
+if TYPE_CHECKING:
+    from mlops_jlab.registry.registry import Registry
 
 
 def stage_of(aliases: list[str]) -> str | None:
@@ -94,6 +98,18 @@ class TransitionRequest:
     decided_at: int | None = None
     comment: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The registry it was read from (set by the gate), where its view approves and rejects.
+    # A class attribute, not a field: it is no part of the record (to_dict, equality).
+    _registry = None
+
+    @property
+    def registry(self) -> Registry:
+        """The registry (store) this request was read from; the default one if unknown."""
+        if self._registry is not None:
+            return self._registry
+        from mlops_jlab.registry.api import get_registry
+
+        return get_registry()
 
     def to_dict(self) -> dict[str, Any]:
         described = asdict(self)
@@ -109,39 +125,62 @@ class TransitionRequest:
     def _repr_html_(self) -> str:
         return request_html(self)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """What IPython shows: in a kernel, the widget view with Approve and Reject, beside
+        the HTML table and the text that front ends without widgets show instead."""
+        from mlops_jlab.kernel.request_view import display_bundle
+
+        return display_bundle(self)
+
 
 def _row(label: str, value: Any) -> str:
     shown = "" if value is None else html.escape(str(value))
     return f"<tr><th style='text-align:left'>{html.escape(label)}</th><td>{shown}</td></tr>"
 
 
+def _when(ms: int | None) -> str | None:
+    """A time in ms since the epoch as ``2024-05-01 12:00:00 UTC``."""
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def request_html(request: TransitionRequest) -> str:
-    """A request and its check report as an HTML table (a notebook's view of it)."""
+    """A request, its decision and its check report as an HTML table: what a notebook shows
+    of it (inside its widget view, and alone where widgets do not render, as in nbconvert
+    and papermill output notebooks). Every text a user wrote is escaped."""
     rows = [
         _row("request", f"#{request.id}: {request.model} v{request.version} -> @{request.to}"),
         _row("status", request.status),
-        _row("asked by", request.requested_by),
-        _row("reason", request.reason),
         _row("replaces", f"v{request.from_version}" if request.from_version else "nothing"),
+        _row("asked by", request.requested_by),
+        _row("asked at", _when(request.requested_at)),
+        _row("reason", request.reason),
     ]
-    if request.decided_by or request.comment:
-        rows += [_row("decided by", request.decided_by), _row("comment", request.comment)]
+    if request.decided_by or request.decided_at or request.comment:
+        rows += [
+            _row("decided by", request.decided_by),
+            _row("decided at", _when(request.decided_at)),
+            _row("comment", request.comment),
+        ]
     report = request.report or {}
     if request.condition:
         rows += [
             _row("condition", request.condition),
+            _row("settings", _settings_text(report.get("settings") or {})),
             _row("test set", request.test_dataset),
-            _row("outcome", f"{report.get('outcome')} (decision: {report.get('decision')})"),
             _row(
                 "examples",
-                f"{report.get('examples_used')} used, {report.get('examples_needed')} needed",
+                f"{report.get('examples_needed')} needed, {report.get('examples_used')} used",
             ),
+            _row("outcome", f"{report.get('outcome')} (decision: {report.get('decision')})"),
         ]
         if report.get("budget"):
-            budget = report["budget"]
-            rows.append(_row("budget left", f"{budget.get('left')} of {budget.get('steps')}"))
+            rows.append(_row("budget left", _budget_text(report["budget"])))
         if report.get("error"):
-            rows.append(_row("error", report["error"]))
+            whose = report.get("failed_model")
+            error = f"{whose} model: {report['error']}" if whose else report["error"]
+            rows.append(_row("error", error))
     table = "".join(rows)
     clauses = report.get("clauses") or []
     if clauses:
@@ -157,6 +196,22 @@ def request_html(request: TransitionRequest) -> str:
         )
         table += f"<tr><td colspan='2'><table><tr>{head}</tr>{body}</table></td></tr>"
     return f"<table class='mlops-request'>{table}</table>"
+
+
+def _settings_text(settings: dict[str, Any]) -> str:
+    if not settings:
+        return ""
+    return (
+        f"reliability {settings.get('reliability')}, mode {settings.get('mode')}, "
+        f"adaptivity {settings.get('adaptivity')}, {settings.get('steps')} steps"
+    )
+
+
+def _budget_text(budget: dict[str, Any]) -> str:
+    text = f"{budget.get('left')} of {budget.get('steps')} evaluations"
+    if budget.get("exhausted"):
+        text += " (used up: register a fresh version of the test set with role 'test')"
+    return text
 
 
 def _number(value: Any) -> str:

@@ -40,7 +40,11 @@ def _comment(what: str, text: Any, required: bool) -> str | None:
     return check_text(what, "comment", text, MAX_COMMENT_LENGTH)
 
 
-def describe_requests(conn: Connection, rows: list[dict[str, Any]]) -> list[TransitionRequest]:
+def describe_requests(
+    registry: Registry, conn: Connection, rows: list[dict[str, Any]]
+) -> list[TransitionRequest]:
+    """Request rows as :class:`TransitionRequest` records that remember ``registry``, so that
+    their notebook view decides on the store they came from."""
     numbers = {
         row["id"]: row["version"]
         for row in records.version_rows(
@@ -54,7 +58,7 @@ def describe_requests(conn: Connection, rows: list[dict[str, Any]]) -> list[Tran
             found = reads.dataset_versions(conn, version_id=test)
             if found:
                 labels[test] = f"{found[0]['name']}@v{found[0]['version']}"
-    return [
+    requests = [
         TransitionRequest(
             id=row["id"],
             model=row["model"],
@@ -75,6 +79,9 @@ def describe_requests(conn: Connection, rows: list[dict[str, Any]]) -> list[Tran
         )
         for row in rows
     ]
+    for request in requests:
+        request._registry = registry
+    return requests
 
 
 def get_request(registry: Registry, request_id: int) -> TransitionRequest:
@@ -83,7 +90,7 @@ def get_request(registry: Registry, request_id: int) -> TransitionRequest:
         rows = records.request_rows(conn, request_id=request_id)
         if not rows:
             raise NotFoundError(f"no transition request {request_id}")
-        return describe_requests(conn, rows)[0]
+        return describe_requests(registry, conn, rows)[0]
 
 
 def list_requests(
@@ -100,7 +107,7 @@ def list_requests(
     with registry.read() as conn:
         model_id = registry.model_id(conn, model) if model is not None else None
         rows = records.request_rows(conn, status=status, model_id=model_id, limit=limit)
-        return describe_requests(conn, rows)
+        return describe_requests(registry, conn, rows)
 
 
 def _request_id(value: Any) -> int:
@@ -191,7 +198,8 @@ def request_transition(
                 "reason": reason,
             },
         )
-        return describe_requests(conn, records.request_rows(conn, request_id=request_id))[0]
+        rows = records.request_rows(conn, request_id=request_id)
+        return describe_requests(registry, conn, rows)[0]
 
 
 def _prepare_check(condition, reliability, mode, adaptivity, steps) -> tuple[Any, Any]:
@@ -355,7 +363,8 @@ def decide(
                     "request_id": request_id,
                 },
             )
-        return describe_requests(conn, records.request_rows(conn, request_id=request_id))[0]
+        rows = records.request_rows(conn, request_id=request_id)
+        return describe_requests(registry, conn, rows)[0]
 
 
 def _refuse_decided(row: dict[str, Any], verb: str) -> None:
