@@ -8,6 +8,7 @@ so a limit changes in one place.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from mlops_jlab.errors import InvalidInputError
@@ -195,3 +196,8 @@ CRON_LENGTH = 128
 TIMEZONE_LENGTH = 64
 # Jobs of one schedule at work at once, at most.
 MAX_SCHEDULE_CONCURRENT = 64
+
+
+def utc_text(ms: int) -> str:
+    """A time in ms since the epoch as people read it in a notebook: ``2024-05-01 12:00:00 UTC``."""
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mlops_jlab.errors import InvalidInputError
-from mlops_jlab.rules import RUN_ID_RE
+from mlops_jlab.rules import RUN_ID_RE, utc_text
 from mlops_jlab.tracking import RunRecord, Tracker, get_tracker
 from mlops_jlab.tracking.compare import check_count, code_diff, side_by_side
 from mlops_jlab.tracking.compare import labels as run_labels
@@ -188,12 +187,11 @@ def _side_by_side(
 
 
 def _overview(run: RunRecord) -> dict[str, str]:
-    started = datetime.fromtimestamp(run.start_time / 1000, tz=timezone.utc)
     described = {
         "experiment": run.experiment,
         "status": run.status,
         "kind": run.kind,
-        "started": started.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "started": utc_text(run.start_time),
         "duration": (
             f"{(run.end_time - run.start_time) / 1000:.1f} s" if run.end_time else "still running"
         ),

@@ -6,10 +6,9 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from mlops_jlab.rules import STAGES
+from mlops_jlab.rules import STAGES, utc_text
 
 if TYPE_CHECKING:
     from mlops_jlab.registry.registry import Registry
@@ -140,9 +139,7 @@ def _row(label: str, value: Any) -> str:
 
 def _when(ms: int | None) -> str | None:
     """A time in ms since the epoch as ``2024-05-01 12:00:00 UTC``."""
-    if ms is None:
-        return None
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return None if ms is None else utc_text(ms)
 
 
 def request_html(request: TransitionRequest) -> str:
