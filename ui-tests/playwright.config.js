@@ -11,6 +11,19 @@ module.exports = {
   ...baseConfig,
   // The tests share one server and its store, and count the runs they make.
   workers: 1,
+  // The tracking tests count every run of the store, so they run first, on an empty one;
+  // the pipelines and registry tests look only at what they make themselves.
+  // Screenshots are named as before there were projects: by the test file and platform.
+  snapshotPathTemplate:
+    '{testDir}/{testFileDir}/{testFileName}-snapshots/{arg}-{platform}{ext}',
+  projects: [
+    { name: 'tracking', testMatch: 'mlops.spec.ts' },
+    {
+      name: 'pipelines-and-models',
+      testMatch: ['jobs.spec.ts', 'models.spec.ts'],
+      dependencies: ['tracking']
+    }
+  ],
   use: {
     ...baseConfig.use,
     baseURL: `http://localhost:${port}`,
