@@ -15,23 +15,28 @@ from mlops_jlab.tracking import Tracker
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
-@pytest.mark.parametrize("name", ["00-quickstart.ipynb"])
-def test_example_notebook_runs_and_records_its_runs(name, tmp_path, monkeypatch):
-    # Given a copy of the example in a fresh folder with its own store
-    shutil.copy(EXAMPLES / name, tmp_path / name)
+def run_example(name: str, folder: Path, monkeypatch) -> list[dict]:
+    """Run a copy of example ``name`` top to bottom in a real kernel, in ``folder`` with a
+    store of its own; returns the error outputs of its cells."""
+    shutil.copy(EXAMPLES / name, folder / name)
     monkeypatch.delenv(DB_URL_ENV, raising=False)
     monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
-    notebook = nbformat.read(tmp_path / name, as_version=4)
-    # When it runs top to bottom in a real kernel
-    NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
-    # Then no cell failed and its runs are in the store of that folder
-    errors = [
+    notebook = nbformat.read(folder / name, as_version=4)
+    NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(folder)}}).execute()
+    return [
         output
         for cell in notebook.cells
         for output in cell.get("outputs", [])
         if output.get("output_type") == "error"
     ]
-    assert errors == []
+
+
+@pytest.mark.parametrize("name", ["00-quickstart.ipynb"])
+def test_example_notebook_runs_and_records_its_runs(name, tmp_path, monkeypatch):
+    # Given a copy of the example in a fresh folder with its own store
+    # When it runs top to bottom in a real kernel
+    # Then no cell failed and its runs are in the store of that folder
+    assert run_example(name, tmp_path, monkeypatch) == []
     tracker = Tracker(resolve_store(tmp_path))
     frame = tracker.runs(experiment="quickstart")
     assert sorted(frame["name"]) == [
@@ -92,21 +97,9 @@ def test_registry_example_registers_checks_and_approves_a_champion(tmp_path, mon
     # Given a copy of the registry example in a fresh folder with its own store
     import mlops_jlab as ml
 
-    name = "05-registry-and-gate.ipynb"
-    shutil.copy(EXAMPLES / name, tmp_path / name)
-    monkeypatch.delenv(DB_URL_ENV, raising=False)
-    monkeypatch.delenv(ARTIFACTS_ENV, raising=False)
-    notebook = nbformat.read(tmp_path / name, as_version=4)
     # When it runs top to bottom in a real kernel
-    NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
     # Then no cell failed, the feasibility study is a run, and champion is the approved version
-    errors = [
-        output
-        for cell in notebook.cells
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "error"
-    ]
-    assert errors == []
+    assert run_example("05-registry-and-gate.ipynb", tmp_path, monkeypatch) == []
     location = resolve_store(tmp_path)
     tracker = Tracker(location)
     assert set(tracker.runs("kind = 'feasibility'")["tags.verdict"]) == {
@@ -126,3 +119,22 @@ def test_registry_example_registers_checks_and_approves_a_champion(tmp_path, mon
         "request_approved",
         "alias_set",
     ]
+
+
+def test_pipelines_example_promotes_runs_sweeps_and_schedules(tmp_path, monkeypatch):
+    # Given the pipelines example beside the notebooks it promotes, in a fresh folder
+    from mlops_jlab.pipelines.jobs import jobs_frame
+    from mlops_jlab.pipelines.schedules import schedules_frame
+
+    for name in ("02-prepare-data.ipynb", "03-train-model.ipynb"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    # When it runs top to bottom in a real kernel
+    # Then no cell failed: the preparation ran as a job, then a training job and a sweep of
+    # three, all finished, and a weekly schedule waits for Monday
+    assert run_example("04-pipelines.ipynb", tmp_path, monkeypatch) == []
+    tracker = Tracker(resolve_store(tmp_path))
+    jobs = jobs_frame(tracker, None, None, None, 100)
+    assert sorted(jobs["pipeline"]) == ["02-prepare-data", *["train-model"] * 4]
+    assert (jobs["status"] == "finished").all()
+    assert list(schedules_frame(tracker, "train-model")["cron"]) == ["0 6 * * 1"]
+    tracker.store.dispose()

@@ -1,6 +1,8 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
+import { ICell, openNotebook } from './notebooks';
+
 /**
  * A notebook becomes a pipeline from its toolbar, runs as a job with an edited parameter,
  * finishes in the Jobs tab with its run in the Runs tab and its output notebook opened; a
@@ -9,41 +11,6 @@ import { Locator } from '@playwright/test';
 
 // A job starts a kernel in its own process: waits are generous.
 const JOB_WAIT = { timeout: 180_000 };
-
-interface ICell {
-  source: string;
-  tags?: string[];
-}
-
-/** A notebook written to the server, then opened. */
-async function openNotebook(
-  page: IJupyterLabPageFixture,
-  path: string,
-  cells: ICell[]
-): Promise<void> {
-  const notebook = {
-    cells: cells.map((cell, index) => ({
-      cell_type: 'code',
-      id: `cell-${index}`,
-      metadata: cell.tags ? { tags: cell.tags } : {},
-      execution_count: null,
-      outputs: [],
-      source: cell.source
-    })),
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-  await page.contents.uploadContent(JSON.stringify(notebook), 'text', path);
-  await page.notebook.openByPath(path);
-  await page.notebook.activate(path.split('/').pop()!);
-}
 
 const TRAIN: ICell[] = [
   { source: 'lr = 0.1  # learning rate\nepochs = 2', tags: ['parameters'] },

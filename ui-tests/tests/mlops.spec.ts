@@ -1,6 +1,8 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
+import { openNotebook } from './notebooks';
+
 /**
  * A user's afternoon: a notebook with %%track cells run in a real kernel, then the side
  * panel, a comparison, the lineage graph and a dataset diff, in the light and dark themes.
@@ -19,40 +21,6 @@ const train = (C: number, accuracy: number): string =>
   "data = pd.read_csv('raw.csv')\n" +
   `losses = [ml.log_metric('loss', 1 / (step + 1) + ${C / 10}, step=step) for step in range(5)]\n` +
   `ml.log_metric('accuracy', ${accuracy})`;
-
-/**
- * A notebook of code cells, written to the server before it is opened: a kernel learns
- * its notebook's path when it starts, so a notebook renamed later would be recorded
- * under its first name.
- */
-async function openNotebook(
-  page: IJupyterLabPageFixture,
-  path: string,
-  cells: string[]
-): Promise<void> {
-  const notebook = {
-    cells: cells.map((source, index) => ({
-      cell_type: 'code',
-      id: `cell-${index}`,
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source
-    })),
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-  await page.contents.uploadContent(JSON.stringify(notebook), 'text', path);
-  await page.notebook.openByPath(path);
-  await page.notebook.activate(path.split('/').pop()!);
-}
 
 /** Masks for what differs from one run of the tests to the next: run ids and times. */
 function volatile(page: IJupyterLabPageFixture): Locator[] {

@@ -1,6 +1,8 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
+import { openNotebook } from './notebooks';
+
 /**
  * The approval gate in the Models tab: a notebook trains two scikit-learn models under
  * %%track --model, registers them as versions 1 and 2 of churn, writes a drifted new
@@ -45,28 +47,7 @@ async function runNotebook(
   page: IJupyterLabPageFixture,
   path: string
 ): Promise<void> {
-  const notebook = {
-    cells: CELLS.map((source, index) => ({
-      cell_type: 'code',
-      id: `cell-${index}`,
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source
-    })),
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-  await page.contents.uploadContent(JSON.stringify(notebook), 'text', path);
-  await page.notebook.openByPath(path);
-  await page.notebook.activate(path.split('/').pop()!);
+  await openNotebook(page, path, CELLS);
   await page.notebook.run();
   await expect(
     page.locator('.jp-OutputArea-output').getByText('requests made')
