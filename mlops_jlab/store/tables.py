@@ -489,15 +489,6 @@ class Job(Base):
     ended_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class SchedulerLease(Base):
-    """The lease one scheduler process holds, so schedules fire once however many run."""
-
-    __tablename__ = "scheduler_leases"
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(KEY_LENGTH))
-    expires_at: Mapped[int] = mapped_column(BigInteger)
-
-
 # Indexes that make the hot queries cheap: ordered top-k and filters over runs, metric
 # history of one run, lineage walks in both directions. Added by migration 0002.
 QUERY_INDEXES = [
