@@ -116,9 +116,12 @@ def version_rows(
     number: int | None = None,
 ) -> list[dict[str, Any]]:
     """Model versions (with their model's name), oldest first: those with ``version_ids``,
-    else those of model ``model_id`` (its version ``number`` alone, if given)."""
+    else those of model ``model_id`` (its version ``number`` alone, if given), else every
+    model's."""
     if version_ids is not None:
         result = conn.execute(_VERSIONS_WITH_IDS, {"ids": list(version_ids)})
+    elif model_id is None:
+        result = conn.execute(_VERSIONS)
     elif number is not None:
         result = conn.execute(_VERSION_NUMBERED, {"model_id": model_id, "number": number})
     else:
