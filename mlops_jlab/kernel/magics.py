@@ -28,6 +28,7 @@ from mlops_jlab.config import JOB_ID_ENV, JOB_PARAMETERS_ENV, NOTEBOOK_AS_ENV, N
 from mlops_jlab.datasets.roles import ROLES
 from mlops_jlab.errors import MlopsError
 from mlops_jlab.kernel.capture import CellCapture, Options
+from mlops_jlab.kernel.lineage_text import lineage_node, node_text, tree_lines
 from mlops_jlab.kernel.tracebacks import CellSource, user_traceback
 from mlops_jlab.tracking.writer import on_write_failure, remove_write_failure_listener
 
@@ -528,71 +529,18 @@ class TrackMagics(Magics):
             directions = ["upstream", "downstream"]
         tracker = tracking.get_tracker()
         try:
-            kind, key = _lineage_node(tracker, args.target)
+            kind, key = lineage_node(tracker, args.target)
             with tracker.read() as conn:
                 graphs = [lineage.graph(conn, kind, key, d, args.depth) for d in directions]
         except MlopsError as exc:
             raise UsageError(str(exc)) from None
         root = graphs[0]["nodes"][0]
-        lines = [_node_text(root)]
+        lines = [node_text(root)]
         for direction, graph in zip(directions, graphs, strict=True):
             title = "came from" if direction == "upstream" else "led to"
-            tree = _tree_lines(graph, upstream=direction == "upstream")
+            tree = tree_lines(graph, upstream=direction == "upstream")
             lines += [f"  {title}:", *(tree or ["    (nothing recorded)"])]
         print("\n".join(lines))
-
-
-def _lineage_node(tracker: tracking.Tracker, target: str) -> tuple[str, str]:
-    """``%lineage``'s target as a graph node: a run (id or prefix), else a dataset version."""
-    try:
-        return "run", tracker.resolve_run_id(target)
-    except MlopsError:
-        pass
-    try:
-        return "dataset_version", str(tracker.get_dataset_version(target)["id"])
-    except MlopsError:
-        raise UsageError(
-            f"{target!r} is neither a run id (or a prefix of 6+ characters) nor a dataset "
-            "name; %runs lists runs and mlops_jlab.list_datasets() datasets"
-        ) from None
-
-
-def _node_text(node: dict[str, Any]) -> str:
-    kind = node["kind"]
-    if kind == "run":
-        stale = ", stale: " + "; ".join(node["stale_reasons"]) if node.get("stale") else ""
-        return f"run {node['label']} ({node['run_id'][:8]}, {node['status']}{stale})"
-    if kind == "dataset_version":
-        rows = f", {node['n_rows']} rows" if node.get("n_rows") is not None else ""
-        return f"dataset {node['label']} ({node['fingerprint'][:8]}{rows})"
-    return f"{kind.replace('_', ' ')} {node['label']}"
-
-
-def _tree_lines(graph: dict[str, Any], upstream: bool) -> list[str]:
-    """The graph as an indented tree from its root; a node reached twice is shown once."""
-    nodes = {node["id"]: node for node in graph["nodes"]}
-    following: dict[str, list[str]] = {}
-    for edge in graph["edges"]:
-        start, end = (
-            (edge["target"], edge["source"]) if upstream else (edge["source"], edge["target"])
-        )
-        following.setdefault(start, []).append(end)
-    lines: list[str] = []
-    shown = {graph["root"]}
-    stack = [(child, 2) for child in sorted(following.get(graph["root"], []), reverse=True)]
-    while stack:
-        node_id, indent = stack.pop()
-        arrow = "<- " if upstream else "-> "
-        text = "  " * indent + arrow + _node_text(nodes[node_id])
-        if node_id in shown:
-            lines.append(text + " (shown above)")
-            continue
-        shown.add(node_id)
-        lines.append(text)
-        stack.extend(
-            (child, indent + 1) for child in sorted(following.get(node_id, []), reverse=True)
-        )
-    return lines
 
 
 def _reason(exc: BaseException) -> str:
