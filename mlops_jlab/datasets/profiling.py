@@ -111,6 +111,9 @@ def describe(frame: pd.DataFrame | pd.Series, *, sample_rows: int = SAMPLE_ROWS)
           many values (over twice the cap) that it is free text. Text is a string column
           of mostly distinct values; other is anything else (mixed types, objects).
 
+        A column whose profile cannot be computed (its dtype or values raise) is of kind
+        ``other``, its counts None, with ``error``: why; the other columns are profiled.
+
     Raises
     ------
     InvalidInputError
@@ -129,8 +132,19 @@ def describe(frame: pd.DataFrame | pd.Series, *, sample_rows: int = SAMPLE_ROWS)
     for name, series in named_columns(frame):
         dtype = stored_text(series.dtype)
         schema.append({"name": name, "dtype": dtype})
-        profile[name] = _profile(series, dtype, sample)
+        try:
+            profile[name] = _profile(series, dtype, sample)
+        except Exception as exc:  # a user's dtype or values may fail in any way
+            profile[name] = _failed_profile(dtype, exc)
     return {"schema": schema, "n_rows": n_rows, "n_columns": len(schema), "profile": profile}
+
+
+def _failed_profile(dtype: str, error: Exception) -> dict:
+    """The profile of a column that could not be profiled: what it is, and why not."""
+    profile: dict[str, Any] = dict.fromkeys(_FIRST_FIELDS)
+    profile.update(kind="other", dtype=dtype, distinct_exact=False)
+    profile["error"] = stored_text(f"{type(error).__name__}: {error}")
+    return profile
 
 
 # ----------------------------------------------------------------------------- columns

@@ -10,7 +10,6 @@ import pickle
 import threading
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ from mlops_jlab.tracking.checks import (
     check_timestamp,
     describable,
 )
+from mlops_jlab.tracking.drafts import VersionDraft, describe_safely, snapshot
 from mlops_jlab.tracking.writer import CHUNK_POINTS, Flusher, write_runs
 
 if TYPE_CHECKING:
@@ -36,17 +36,6 @@ if TYPE_CHECKING:
 
 END_STATUSES = ("finished", "failed", "crashed", "interrupted")
 ARTIFACT_KINDS = ("file", "figure", "model", "notebook")
-
-
-@dataclass(frozen=True)
-class VersionDraft:
-    """A dataset version a run recorded that may not be written yet: what writing it needs."""
-
-    name: str
-    fingerprint: str
-    description: dict[str, Any] | None
-    source: str | None
-    role: str | None
 
 
 class ActiveRun:
@@ -343,7 +332,7 @@ class ActiveRun:
         str
             The version's full-content fingerprint.
         """
-        from mlops_jlab.datasets import fingerprint, profiling  # both load pandas and NumPy
+        from mlops_jlab.datasets import fingerprint  # loads pandas and NumPy
         from mlops_jlab.datasets.roles import check_role
 
         self._check_running()
@@ -377,13 +366,18 @@ class ActiveRun:
             return fp  # the same version the same way again: nothing new to record
         if isinstance(known, VersionDraft):
             draft = known  # queued by an earlier cell: described once, written once
+        elif known is not None:
+            draft = VersionDraft(name, fp, source, role)  # in the store: nothing to describe
         else:
-            description = None
-            if known is None and frame is not None and describable(frame):
-                description = profiling.describe(frame)
-            draft = VersionDraft(name, fp, description, source, role)
-            if known is None:
-                draft = self.tracker.draft_version(draft)
+            # Described later, off this thread, from what the frame holds now (the next
+            # cell may change it); a frame holding values that can change unseen, now.
+            content = description = None
+            if frame is not None and describable(frame):
+                content = snapshot(frame)
+                if content is None:
+                    description = describe_safely(frame)
+            draft = VersionDraft(name, fp, source, role, content=content, description=description)
+            draft = self.tracker.draft_version(draft)
         self._link_version(draft, event_direction)
         return fp
 
@@ -396,7 +390,7 @@ class ActiveRun:
         if known is None:
             raise NotFoundError(f"no version {fp} of dataset {name!r} in {self.tracker.store!r}")
         if isinstance(known, int):  # written: the draft finds it when the run is written
-            known = VersionDraft(name, fp, None, None, None)
+            known = VersionDraft(name, fp)
         self._link_version(known, direction.upper())
 
     def _link_version(self, draft: VersionDraft, direction: str) -> None:

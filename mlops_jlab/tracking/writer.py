@@ -36,6 +36,9 @@ def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None
     a store). If it fails, every run forgets what the transaction taught it and keeps its
     buffered writes, so that nothing recorded is lost."""
     runs = [run for run, _last in writes]
+    trackers = {id(run.tracker): run.tracker for run in runs}.values()
+    for tracker in trackers:  # profiles are made before the transaction, holding no lock
+        tracker.describe_drafts()
     with contextlib.ExitStack() as locks:
         for run in runs:
             locks.enter_context(run._written)
@@ -49,7 +52,7 @@ def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None
                 run._restore(state)
             runs[0].tracker.forget_ids()
             raise
-    for tracker in {id(run.tracker): run.tracker for run in runs}.values():
+    for tracker in trackers:
         tracker.settle()
 
 

@@ -29,7 +29,7 @@ class CacheInfo(NamedTuple):
 _PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 
 
-def _copy_on_write() -> bool:
+def copy_on_write() -> bool:
     """Whether pandas copies a shared block before writing to it: the cache relies on it."""
     return _PANDAS_3 or pd.options.mode.copy_on_write is True
 
@@ -119,7 +119,7 @@ class Cache:
         return None
 
     def fingerprint(self, obj: pd.DataFrame | pd.Series | pd.Index) -> str:
-        cow = _copy_on_write()
+        cow = copy_on_write()
         with self._lock:
             old = self._entries.get(id(obj))
             if old is not None and old.ref() is obj and cow and old.matches(obj):
@@ -208,12 +208,12 @@ class Guard:
         self._entry = entry
 
     def unchanged(self, obj: Any) -> bool:
-        return self._entry.ref() is obj and _copy_on_write() and self._entry.matches(obj)
+        return self._entry.ref() is obj and copy_on_write() and self._entry.matches(obj)
 
 
 def guard(obj: pd.DataFrame | pd.Series) -> Guard | None:
     """A :class:`Guard` of ``obj``, or None where pandas gives no such proof."""
-    if not _copy_on_write() or isinstance(obj, pd.Index):
+    if not copy_on_write() or isinstance(obj, pd.Index):
         return None
     watched = CACHE._watch(obj)
     return None if watched is None else Guard(watched[1])
