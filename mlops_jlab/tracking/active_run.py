@@ -343,27 +343,50 @@ class ActiveRun:
             )
         direction = direction.lower()
         role = check_role(role)
-        source = None
         if isinstance(data, (str, os.PathLike)):
             path = Path(data).expanduser().resolve()
-            fp = fingerprint.fingerprint_file(path)
-            source = str(path)
-            name = check_key("dataset name", name or self.tracker.project_path(path))
-            frame = content
-        else:
-            if name is None:
-                raise InvalidInputError(
-                    "log_dataset needs a name for an object, e.g. log_dataset(df, name='train')"
-                )
-            name = check_key("dataset name", name)
-            fp = fingerprint.fingerprint(data)
-            frame = data
+            return self.log_resolved_file(
+                path, name, direction=direction, role=role, content=content
+            )
+        if name is None:
+            raise InvalidInputError(
+                "log_dataset needs a name for an object, e.g. log_dataset(df, name='train')"
+            )
+        name = check_key("dataset name", name)
+        fp = fingerprint.fingerprint(data)
+        self._record_version(name, fp, data, None, direction, role)
+        return fp
+
+    def log_resolved_file(
+        self,
+        path: Path,
+        name: str | None = None,
+        *,
+        direction: str,
+        role: str | None = None,
+        content: Any = None,
+    ) -> str:
+        """:meth:`log_dataset` of a file whose path is resolved already (a tracked cell's
+        pandas reads and writes), ``direction`` and ``role`` checked: not resolved again."""
+        from mlops_jlab.datasets import fingerprint
+
+        self._check_running()
+        fp = fingerprint.fingerprint_file(path)
+        name = check_key("dataset name", name or self.tracker.project_path(path))
+        self._record_version(name, fp, content, str(path), direction, role)
+        return fp
+
+    def _record_version(
+        self, name: str, fp: str, frame: Any, source: str | None, direction: str, role: str | None
+    ) -> None:
+        """Record the event of version ``fp`` of dataset ``name``, the version first if new,
+        to be described from ``frame``."""
         known = self.tracker.known_version(name, fp)
         event_direction = direction.upper()
         if isinstance(known, int) and ("dataset_version", str(known), event_direction) in (
             self._lineage
         ):
-            return fp  # the same version the same way again: nothing new to record
+            return  # the same version the same way again: nothing new to record
         if isinstance(known, VersionDraft):
             draft = known  # queued by an earlier cell: described once, written once
         elif known is not None:
@@ -379,7 +402,6 @@ class ActiveRun:
             draft = VersionDraft(name, fp, source, role, content=content, description=description)
             draft = self.tracker.draft_version(draft)
         self._link_version(draft, event_direction)
-        return fp
 
     def use_dataset_version(self, name: str, fp: str, direction: str = "input") -> None:
         """Record reading (or writing) a dataset version the store already holds, by its

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import uuid
 import warnings
@@ -185,10 +186,18 @@ class Tracker:
     def project_path(self, path: Path) -> str:
         """How a file (a dataset, a notebook) is named in the store: its path relative to the
         project folder (the one holding ``.mlops``) when it lies inside, else absolute."""
+        folder = self._project
+        text = str(path)
+        if folder is not None and text.startswith(folder):
+            return Path(text[len(folder) :]).as_posix()
+        return text
+
+    @functools.cached_property
+    def _project(self) -> str | None:
+        """The project folder as text, ending with a separator (named once: every file a
+        tracked cell reads or writes is named relative to it)."""
         folder = project_folder(self.location)
-        if folder is not None and path.is_relative_to(folder):
-            return path.relative_to(folder).as_posix()
-        return str(path)
+        return None if folder is None else os.path.join(str(folder), "")
 
     def start_run(
         self,

@@ -73,6 +73,7 @@ class Flusher:
     _ended: list[ActiveRun] = []  # their last write queued, in order
     _oldest = 0.0  # when the oldest queued last write was queued
     _last_end = 0.0  # when a buffered run last ended
+    _wakes_at = 0.0  # when the writer's thread wakes by itself next
     errors: dict[str, str] = {}  # run id -> why its write failed (it stays queued)
     _failures: dict[str, BaseException] = {}  # run id -> the last failure, until written
     _listeners: list[Callable[[ActiveRun, BaseException], None]] = []
@@ -115,7 +116,12 @@ class Flusher:
             cls._ended.append(run)
             cls._last_end = now
             cls._start()
-        cls._wake.set()
+            # Woken only if it would sleep past the moment this write may be due: cells run
+            # one after another end within its WRITE_DELAY naps, and waking it for each
+            # would cost each a thread switch.
+            wake = cls._wakes_at > now + WRITE_DELAY
+        if wake:
+            cls._wake.set()
 
     @classmethod
     def failed(cls, run: ActiveRun, error: BaseException) -> None:
@@ -189,15 +195,31 @@ class Flusher:
         WRITE_DELAY (a write beside a running cell slows it more than the write costs, as
         both compete for the interpreter), or BATCH_SECONDS after the oldest was queued."""
         with cls._lock:
-            if not cls._ended:
-                return FLUSH_SECONDS / 4
-            now = time.monotonic()
-            due = cls._oldest + BATCH_SECONDS
-            if not cls._runs:
-                due = min(due, cls._last_end + WRITE_DELAY)
-            if any(run.points_waiting() >= CHUNK_POINTS for run in cls._ended):
-                return 0.0  # batching saves a commit, which is little beside that many rows
-            return max(0.0, due - now)
+            return cls._due_in_locked()
+
+    @classmethod
+    def _due_in_locked(cls) -> float:
+        if not cls._ended:
+            return FLUSH_SECONDS / 4
+        now = time.monotonic()
+        due = cls._oldest + BATCH_SECONDS
+        if not cls._runs:
+            due = min(due, cls._last_end + WRITE_DELAY)
+        if any(run.points_waiting() >= CHUNK_POINTS for run in cls._ended):
+            return 0.0  # batching saves a commit, which is little beside that many rows
+        return max(0.0, due - now)
+
+    @classmethod
+    def _nap(cls) -> float:
+        """How long the thread sleeps unless woken: until the queued last writes are due,
+        and while a cell runs with writes queued, WRITE_DELAY at most, so that it finds the
+        kernel idle soon after the last cell of a Run All ends without being woken by each."""
+        with cls._lock:
+            nap = min(cls._due_in_locked(), FLUSH_SECONDS / 4)
+            if cls._ended and cls._runs:
+                nap = min(nap, WRITE_DELAY)
+            cls._wakes_at = time.monotonic() + nap
+        return nap
 
     @staticmethod
     def _due(run: ActiveRun, waited: float) -> bool:
@@ -210,7 +232,7 @@ class Flusher:
     @classmethod
     def _loop(cls) -> None:
         while True:
-            cls._wake.wait(min(cls._due_in(), FLUSH_SECONDS / 4))
+            cls._wake.wait(cls._nap())
             cls._wake.clear()
             if cls._due_in() == 0.0:
                 cls.drain()
@@ -258,6 +280,7 @@ def _forget_in_child() -> None:
     Flusher._lock = threading.Lock()
     Flusher._draining = threading.Lock()
     Flusher._wake = threading.Event()
+    Flusher._wakes_at = 0.0
     Flusher._thread = None
 
 
