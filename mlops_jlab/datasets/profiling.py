@@ -4,8 +4,9 @@
 (schema, row and column counts, a profile per column); the raw data is not kept, so
 :func:`mlops_jlab.datasets.drift.diff` compares two versions from their descriptions alone.
 
-Profiling runs inside a user's cell for every new version, so it is vectorised and
-bounded: moments, counts, histograms and the value counts of labels cover every row;
+Profiling runs in the kernel for every new content a run records (off a tracked cell's
+thread, by the background writer: :mod:`mlops_jlab.tracking.drafts`), so it is vectorised
+and bounded: moments, counts, histograms and the value counts of labels cover every row;
 order statistics, and the value counts of free text (more distinct values than a profile
 keeps), cover a fixed-seed sample of :data:`SAMPLE_ROWS` rows of larger frames, and such a
 column's profile says ``"sampled": <rows>``.
