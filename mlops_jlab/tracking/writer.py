@@ -26,6 +26,10 @@ FLUSH_SECONDS = 2.0
 WRITE_DELAY = 0.05
 # ... or, when cells run one after another, together with the next ones' this much later.
 BATCH_SECONDS = 1.0
+# For this long after a cell ended, the writer looks every WRITE_DELAY whether a write is
+# due, so that the end of the next cell need not wake it: a thread woken as a cell answers
+# takes the interpreter from it, which on a busy machine costs the cell milliseconds.
+ACTIVE_SECONDS = 30.0
 # A run holding this many metric points not yet written has them written at once, while
 # its cell runs: a long history is written in chunks, so little is left when the cell ends.
 CHUNK_POINTS = 10_000
@@ -116,9 +120,8 @@ class Flusher:
             cls._ended.append(run)
             cls._last_end = now
             cls._start()
-            # Woken only if it would sleep past the moment this write may be due: cells run
-            # one after another end within its WRITE_DELAY naps, and waking it for each
-            # would cost each a thread switch.
+            # Woken only if it would sleep past the moment this write may be due: after a
+            # cell it naps WRITE_DELAY at most, so only the first cell in a while wakes it.
             wake = cls._wakes_at > now + WRITE_DELAY
         if wake:
             cls._wake.set()
@@ -212,13 +215,14 @@ class Flusher:
     @classmethod
     def _nap(cls) -> float:
         """How long the thread sleeps unless woken: until the queued last writes are due,
-        and while a cell runs with writes queued, WRITE_DELAY at most, so that it finds the
-        kernel idle soon after the last cell of a Run All ends without being woken by each."""
+        and for ACTIVE_SECONDS after a cell ended, WRITE_DELAY at most, so that it finds
+        the kernel idle soon after a cell without being woken by it."""
         with cls._lock:
+            now = time.monotonic()
             nap = min(cls._due_in_locked(), FLUSH_SECONDS / 4)
-            if cls._ended and cls._runs:
+            if now - cls._last_end < ACTIVE_SECONDS:
                 nap = min(nap, WRITE_DELAY)
-            cls._wakes_at = time.monotonic() + nap
+            cls._wakes_at = now + nap
         return nap
 
     @staticmethod
