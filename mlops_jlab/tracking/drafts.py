@@ -72,12 +72,15 @@ def snapshot(frame: Any) -> Any:
 
     from mlops_jlab.datasets.fingerprint.cache import copy_on_write
 
-    columns = [frame] if isinstance(frame, pd.Series) else (s for _n, s in frame.items())
-    for series in columns:
-        if series.dtype == object:
-            inferred = pd.api.types.infer_dtype(series, skipna=True)
-            if inferred not in _IMMUTABLE_OBJECTS:
-                return None
+    is_object = pd.api.types.is_object_dtype
+    if isinstance(frame, pd.Series):
+        objects = [frame] if is_object(frame.dtype) else []
+    else:  # by position: names may repeat, and a wide frame's other columns are not touched
+        kinds = frame.dtypes.to_numpy()
+        objects = [frame.iloc[:, i] for i, kind in enumerate(kinds) if is_object(kind)]
+    for series in objects:
+        if pd.api.types.infer_dtype(series, skipna=True) not in _IMMUTABLE_OBJECTS:
+            return None
     return frame.copy(deep=not copy_on_write())
 
 
