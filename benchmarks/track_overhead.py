@@ -10,9 +10,16 @@ All runs them) that take turns, so that the machine's drift hits them alike:
 - MLflow: the cell with ``mlflow.start_run``, ``log_params``, ``log_input`` of the CSV as an
   MLflow dataset and ``log_metrics`` written by hand, on a SQLite tracking store.
 
-The overhead of each is its p50 minus the plain cell's p50. Tracked cells run in a row
-leave their last writes (one transaction for all of them) to the kernel's idle time; the
-script makes them between blocks with ``ml.flush()`` and reports their time per run too.
+The overhead of each is its p50 minus the plain cell's p50, in wall-clock time and in the
+CPU time of the cell's thread (which other processes on the machine disturb less; the
+machine's load average before and after is kept with the results). Tracked cells run in a
+row leave their last writes (one transaction for all of them) and the profiles of the
+dataset versions they made to the kernel's idle time; the script makes them between blocks
+with ``ml.flush()`` and reports their time per run too, and how many profiles were computed.
+
+The results file keeps two measurements of the code: ``before`` (``--label before``, run on
+the code before a change, ``--commit`` naming it) and ``after`` (the default); a run
+replaces its own label's and keeps the other's.
 
 Then a long history: a tracked cell logs 100,000 points of one metric with
 ``ml.log_metric``, and the time from the cell's start until its run and every point are
@@ -22,15 +29,18 @@ in one run (``start_run`` to the end of the ``with`` block: it writes as it goes
 cell is then measured on PostgreSQL, a throwaway server started as the tests start theirs
 (``tests/services.py``; its PostgreSQL binaries are needed, as for the tests).
 
-Usage: python benchmarks/track_overhead.py [--quick]
+Usage: python benchmarks/track_overhead.py [--quick] [--label before|after] [--commit SHA]
 Results: benchmarks/results/track_overhead.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import statistics
+import subprocess
 import tempfile
 import time
 import warnings
@@ -114,12 +124,47 @@ def make_data(folder: Path) -> Path:
 
 
 def run_cell(shell: InteractiveShell, code: str) -> float:
-    started = time.perf_counter()
+    return timed_cell(shell, code)[0]
+
+
+def timed_cell(shell: InteractiveShell, code: str) -> tuple[float, float]:
+    """Milliseconds a cell took: wall-clock, and CPU time of the thread that ran it."""
+    started, cpu = time.perf_counter(), time.thread_time()
     result = shell.run_cell(code, store_history=True)
     elapsed = (time.perf_counter() - started) * 1000
+    used = (time.thread_time() - cpu) * 1000
     if not result.success:
         raise RuntimeError(f"benchmark cell failed: {result.error_in_exec!r}")
-    return elapsed
+    return elapsed, used
+
+
+def profiles_computed() -> int | None:
+    """Dataset profiles this process computed (None for code that does not count them)."""
+    try:
+        from mlops_jlab.tracking.drafts import profile_counts
+    except ImportError:
+        return None
+    return profile_counts().computed
+
+
+def head_commit() -> str:
+    root = Path(__file__).resolve().parent.parent
+    found = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True)
+    return found.stdout.strip()
+
+
+def with_other_label(label: str, results: dict) -> dict:
+    """The results file's measurements: this one under ``label``, the other label's kept."""
+    path = common.RESULTS / "track_overhead.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    other = "after" if label == "before" else "before"
+    kept = {name: previous[name] for name in (other,) if name in previous}
+    merged = {**kept, label: results}
+    if "before" in merged and "after" in merged:
+        merged["overhead_p50_ms"] = {
+            name: merged[name]["overhead_p50_ms"]["mlops_jlab"] for name in ("before", "after")
+        }
+    return {key: merged[key] for key in ("overhead_p50_ms", "before", "after") if key in merged}
 
 
 def durable(url: str, name: str, started: float) -> float:
@@ -196,7 +241,12 @@ def long_history_on_postgresql(shell: InteractiveShell, folder: Path, tries: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few cells, no results written")
+    parser.add_argument(
+        "--label", choices=("before", "after"), default="after", help="which measurement this is"
+    )
+    parser.add_argument("--commit", help="the commit of the code measured (default: HEAD)")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     cells = 20 if args.quick else CELLS
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
@@ -241,10 +291,12 @@ def main() -> None:
             "by_hand": TRACKED,
         }
         samples: dict[str, list[float]] = {name: [] for name in variants}
+        cpu: dict[str, list[float]] = {name: [] for name in variants}
         for code in variants.values():
             for _ in range(WARMUP):
                 run_cell(shell, code)
         ml.flush()
+        profiled = profiles_computed()
         # Tracked cells run in a row leave their last writes for the kernel's idle time;
         # they are made here, between blocks, so that they slow no other block's cells,
         # and timed, so that what they cost is on record too.
@@ -254,12 +306,16 @@ def main() -> None:
                 for _ in range(BLOCK):
                     if name.endswith("by_hand"):
                         time.sleep(PAUSE)
-                    samples[name].append(run_cell(shell, code))
+                    wall, used = timed_cell(shell, code)
+                    samples[name].append(wall)
+                    cpu[name].append(used)
                 started = time.perf_counter()
                 ml.flush()
                 if name == "tracked":
                     deferred_ms += (time.perf_counter() - started) * 1000
         recorded = len(ml.runs())
+        if profiled is not None:
+            profiled = profiles_computed() - profiled
         tries = 1 if args.quick else LONG_TRIES
         history = long_history(shell, f"sqlite:///{folder / '.mlops' / 'mlops.sqlite'}", tries)
         ml.flush()
@@ -267,17 +323,30 @@ def main() -> None:
         history_pg = long_history_on_postgresql(shell, folder, tries)
 
     stats = {name: common.summary(values) for name, values in samples.items()}
+    cpu_stats = {name: common.summary(values) for name, values in cpu.items()}
     plain = stats["plain"]["p50_ms"]
     ours = round(stats["tracked"]["p50_ms"] - plain, 3)
     by_hand = round(stats["by_hand"]["p50_ms"] - stats["plain_by_hand"]["p50_ms"], 3)
     theirs = round(stats["mlflow"]["p50_ms"] - plain, 3)
+    ours_cpu = round(cpu_stats["tracked"]["p50_ms"] - cpu_stats["plain"]["p50_ms"], 3)
     results = {
+        "commit": args.commit or head_commit(),
         "machine": {**common.machine(), "mlflow": version("mlflow")},
+        "load_average": {
+            "before": [round(v, 2) for v in load_before],
+            "after": [round(v, 2) for v in os.getloadavg()],
+        },
         "cells": cells,
         "csv_rows": ROWS,
         "cell_ms": stats,
+        "cell_cpu_ms": cpu_stats,
         "overhead_p50_ms": {"mlops_jlab": ours, "mlops_jlab_by_hand": by_hand, "mlflow": theirs},
+        "overhead_p95_ms": {
+            "mlops_jlab": round(stats["tracked"]["p95_ms"] - stats["plain"]["p95_ms"], 3)
+        },
+        "overhead_cpu_p50_ms": {"mlops_jlab": ours_cpu},
         "idle_write_ms_per_run": round(deferred_ms / len(samples["tracked"]), 3),
+        "profiles_computed": profiled,
         "mlflow_over_ours": round(theirs / ours, 1) if ours > 0 else None,
         "runs_recorded": recorded,
         "long_history": history,
@@ -285,9 +354,10 @@ def main() -> None:
     }
     print(
         f"plain cell p50 {plain:.2f} ms; overhead p50: %%track {ours:.2f} ms in a row "
-        f"({by_hand:.2f} ms run by hand), written later while idle "
+        f"({ours_cpu:.2f} ms of CPU; {by_hand:.2f} ms run by hand), written later while idle "
         f"{results['idle_write_ms_per_run']:.2f} ms a run, "
-        f"MLflow by hand {theirs:.2f} ms ({results['mlflow_over_ours']}x)"
+        f"MLflow by hand {theirs:.2f} ms ({results['mlflow_over_ours']}x); load "
+        f"{results['load_average']['before'][0]} -> {results['load_average']['after'][0]}"
     )
     long = history["median_ms"]
     print(
@@ -303,7 +373,8 @@ def main() -> None:
         f"({long_pg['mlops_jlab_durable_after_answer']:.0f} ms after the answer)"
     )
     if not args.quick:
-        print(f"written {common.write_results('track_overhead', results)}")
+        merged = with_other_label(args.label, results)
+        print(f"written {common.write_results('track_overhead', merged)}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -357,6 +358,25 @@ def test_bytes_and_files_share_the_artifact_store_digest(tmp_path):
     assert fingerprint_file(path) != fingerprint(data)
     (tmp_path / "empty").write_bytes(b"")
     assert fingerprint_file(tmp_path / "empty") == fingerprint(b"")
+
+
+def test_a_file_rewritten_with_its_old_times_and_size_is_a_new_version(tmp_path, monkeypatch):
+    # Given a file hashed once, its digest remembered however recent its last change
+    monkeypatch.setattr(fp, "SETTLED_NS", -1)
+    path = tmp_path / "table.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    before = path.stat()
+    first = fingerprint_file(path)
+    assert fingerprint_file(path) == first
+    # When its content changes in place (a tick of the file system's clock later: within
+    # one, SETTLED_NS keeps a file from being remembered), same size, and its modification
+    # time is set back
+    time.sleep(0.05)
+    path.write_bytes(b"a,b\n3,4\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    # Then its fingerprint is the new content's (the change time moved)
+    assert fingerprint_file(path) == fingerprint(b"a,b\n3,4\n") != first
+    assert fingerprint_file(path, cache=False) == fingerprint(b"a,b\n3,4\n")
 
 
 def test_file_mistakes_say_what_is_wrong(tmp_path):

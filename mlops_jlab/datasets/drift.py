@@ -310,6 +310,9 @@ def _no_drift(reason: str) -> dict:
 def _drift(a: Mapping | None, b: Mapping | None, raw_a, raw_b, thresholds: dict) -> dict:
     if not a or not b:
         return _no_drift("a stored version has no profile of this column")
+    for side, profile in (("a", a), ("b", b)):
+        if profile.get("error"):
+            return _no_drift(f"{side} could not profile this column: {profile['error']}")
     family = _family(a.get("kind"))
     if family is None or _family(b.get("kind")) is None:
         return _no_drift("a stored profile of this column is not one describe() writes")

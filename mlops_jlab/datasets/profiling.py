@@ -4,8 +4,9 @@
 (schema, row and column counts, a profile per column); the raw data is not kept, so
 :func:`mlops_jlab.datasets.drift.diff` compares two versions from their descriptions alone.
 
-Profiling runs inside a user's cell for every new version, so it is vectorised and
-bounded: moments, counts, histograms and the value counts of labels cover every row;
+Profiling runs in the kernel for every new content a run records (off a tracked cell's
+thread, by the background writer: :mod:`mlops_jlab.tracking.drafts`), so it is vectorised
+and bounded: moments, counts, histograms and the value counts of labels cover every row;
 order statistics, and the value counts of free text (more distinct values than a profile
 keeps), cover a fixed-seed sample of :data:`SAMPLE_ROWS` rows of larger frames, and such a
 column's profile says ``"sampled": <rows>``.
@@ -111,6 +112,9 @@ def describe(frame: pd.DataFrame | pd.Series, *, sample_rows: int = SAMPLE_ROWS)
           many values (over twice the cap) that it is free text. Text is a string column
           of mostly distinct values; other is anything else (mixed types, objects).
 
+        A column whose profile cannot be computed (its dtype or values raise) is of kind
+        ``other``, its counts None, with ``error``: why; the other columns are profiled.
+
     Raises
     ------
     InvalidInputError
@@ -129,8 +133,19 @@ def describe(frame: pd.DataFrame | pd.Series, *, sample_rows: int = SAMPLE_ROWS)
     for name, series in named_columns(frame):
         dtype = stored_text(series.dtype)
         schema.append({"name": name, "dtype": dtype})
-        profile[name] = _profile(series, dtype, sample)
+        try:
+            profile[name] = _profile(series, dtype, sample)
+        except Exception as exc:  # a user's dtype or values may fail in any way
+            profile[name] = _failed_profile(dtype, exc)
     return {"schema": schema, "n_rows": n_rows, "n_columns": len(schema), "profile": profile}
+
+
+def _failed_profile(dtype: str, error: Exception) -> dict:
+    """The profile of a column that could not be profiled: what it is, and why not."""
+    profile: dict[str, Any] = dict.fromkeys(_FIRST_FIELDS)
+    profile.update(kind="other", dtype=dtype, distinct_exact=False)
+    profile["error"] = stored_text(f"{type(error).__name__}: {error}")
+    return profile
 
 
 # ----------------------------------------------------------------------------- columns

@@ -15,9 +15,10 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import xxhash
@@ -123,6 +124,25 @@ def cell_names(tree: ast.Module | None) -> tuple[set[str], set[str]]:
     return read, bound
 
 
+@dataclass(frozen=True)
+class CellCode:
+    """What a cell's code says of it: the names it reads and binds (:func:`cell_names`)
+    and its literal params (:func:`literal_params`)."""
+
+    read: frozenset[str]
+    bound: frozenset[str]
+    params: Mapping[str, Any]
+
+
+@functools.lru_cache(maxsize=128)
+def analyse(code: str) -> CellCode:
+    """:class:`CellCode` of ``code``, worked out once per text: a cell is run again and
+    again, and parsing it costs a short cell's recording a good part of its time."""
+    tree = _parse(code)
+    read, bound = cell_names(tree)
+    return CellCode(frozenset(read), frozenset(bound), MappingProxyType(literal_params(tree)))
+
+
 def _is_frame(obj: Any) -> bool:
     pandas = sys.modules.get("pandas")
     return pandas is not None and isinstance(obj, (pandas.DataFrame, pandas.Series))
@@ -134,7 +154,7 @@ def _local_file(target: Any) -> Path | None:
         target = os.fspath(target)
     if not isinstance(target, str) or "://" in target or "\n" in target:
         return None
-    return Path(target).expanduser().resolve()
+    return Path(os.path.realpath(os.path.expanduser(target)))  # as Path.resolve(), faster
 
 
 def _target(args: tuple, kwargs: dict[str, Any]) -> Any:
@@ -275,12 +295,13 @@ class CellCapture:
     ):
         self.run = run
         self.where = where  # the notebook or script, as the store names it
-        self.tree = _parse(code)
+        self.code = analyse(code)
         self.namespace = namespace
         self.options = options
         self.warn = warn
         self._inputs: dict[str, str] = {}  # frame variable -> fingerprint when the cell began
         self._io_files: set[Path] = set()  # files pandas read or wrote (recorded with content)
+        self._io_paths: set[str] = set()  # ... as their open() saw them, before links
         self._opened: dict[str, bool] = {}  # file -> was it opened for writing
         self._figures: set[int] = set()
         self._patched: list[tuple[Any, str, Any]] = []
@@ -295,11 +316,6 @@ class CellCapture:
             self.warn(f"could not record {what}: {exc}")
             return None
 
-    @functools.cached_property
-    def names(self) -> tuple[set[str], set[str]]:
-        """The cell's ``(read, bound)`` names (:func:`cell_names`)."""
-        return cell_names(self.tree)
-
     # -- before the cell -------------------------------------------------------------
 
     def start(self) -> None:
@@ -308,7 +324,7 @@ class CellCapture:
             self._record(f"input {name!r}", functools.partial(self._explicit, name, "input"))
         if not options.auto:
             return
-        loaded, _stored = self.names
+        loaded = self.code.read
         for name in sorted(loaded - set(options.inputs)):
             value = self.namespace.get(name)
             if not _is_frame(value):
@@ -390,9 +406,12 @@ class CellCapture:
         path = _local_file(target)
         if path is not None and path.is_file():
             self._io_files.add(path)
+            self._io_paths.add(os.path.abspath(os.path.expanduser(os.fspath(target))))
             name = self.run.tracker.project_path(path)
             role = self._file_roles.get(path)  # `--outputs path:train`: the first record has it
-            fp = self.run.log_dataset(path, name, direction=direction, role=role, content=frame)
+            fp = self.run.log_resolved_file(
+                path, name, direction=direction, role=role, content=frame
+            )
             _FileFrames.add(frame, name, fp)
         elif isinstance(target, str):  # a URL: its content is the frame we got
             self.run.log_dataset(frame, target, direction=direction, content=frame)
@@ -430,6 +449,8 @@ class CellCapture:
 
     def _opened_files(self) -> None:
         for opened, writes in self._opened.items():
+            if opened in self._io_paths:  # recorded with its content already
+                continue
             path = Path(opened).resolve()
             if path in self._io_files or not path.is_file():
                 continue
@@ -439,7 +460,7 @@ class CellCapture:
 
     def _frame_outputs(self) -> None:
         """Frames the cell bound to a name, or changed in place, are new dataset versions."""
-        _loaded, stored = self.names
+        stored = self.code.bound
         explicit = set(self.options.inputs) | set(self.options.outputs)
         for name in sorted((stored | set(self._inputs)) - explicit):
             value = self.namespace.get(name)
@@ -475,7 +496,7 @@ class CellCapture:
         elif self.options.auto:
             options = self.options
             named = {*options.metrics, *options.models, *options.inputs, *options.outputs}
-            values = {k: v for k, v in literal_params(self.tree).items() if k not in named}
+            values = {k: v for k, v in self.code.params.items() if k not in named}
         else:
             values = {}
         # A job's parameters, unless the cell set its own value: what it used

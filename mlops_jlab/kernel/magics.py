@@ -32,6 +32,8 @@ from mlops_jlab.kernel.lineage_text import lineage_node, node_text, tree_lines
 from mlops_jlab.kernel.tracebacks import CellSource, user_traceback
 from mlops_jlab.tracking.writer import on_write_failure, remove_write_failure_listener
 
+# How many %%track option lines a session keeps parsed: a notebook repeats a few of them.
+_PARSED_LINES = 64
 _TRACK_LINE = re.compile(r"%%track(?:[ \t]+(?P<args>[^\n]*))?[ \t]*$")
 
 
@@ -193,6 +195,7 @@ class TrackMagics(Magics):
         self._register: str | None = None
         self._register_as: str | None = None
         self._warnings: list[str] = []
+        self._parsed: dict[str, argparse.Namespace] = {}  # %%track options, as parsed
         self.cell_source = CellSource(shell.compile)
 
     # -- %%track -----------------------------------------------------------------------
@@ -244,7 +247,13 @@ class TrackMagics(Magics):
         self.shell.run_cell(f"%%track {line}\n{cell}", store_history=False)
 
     def _options(self, line: str) -> Options:
-        args = parse_line(self.track, self._expanded(line))
+        expanded = self._expanded(line)
+        args = self._parsed.get(expanded)
+        if args is None:  # argparse costs more than the rest of a short cell's recording
+            args = parse_line(self.track, expanded)
+            if len(self._parsed) >= _PARSED_LINES:
+                self._parsed.clear()
+            self._parsed[expanded] = args
         defaults = self.defaults
         params = _names(args.params) if args.params is not None else defaults.params
         roles: dict[str, str] = {}
@@ -273,6 +282,8 @@ class TrackMagics(Magics):
         """``{name}`` and ``$name`` in the options replaced by the notebook's variables, as
         IPython does for every other magic (``--name rf-{depth}``, the parameters of a
         papermill job); left as written where they name nothing."""
+        if "{" not in line and "$" not in line:
+            return line
         try:
             return DollarFormatter().vformat(line, args=[], kwargs=self.shell.user_ns)
         except Exception:  # IPython's own expansion also keeps the line as it was

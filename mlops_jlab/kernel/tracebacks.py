@@ -63,6 +63,13 @@ class CellSource(ast.NodeTransformer):
         raw_lines = raw.splitlines(keepends=True)
         if len(raw_lines) != len(lines):  # a second cell magic took the %%track line's place
             return
-        for name, entry in list(linecache.cache.items()):
-            if _cell_label(self.compiler, name) is not None and entry[2] == lines:
+        # IPython cached the cell moments ago, so it is among the last entries (first from
+        # the end, unless the same code ran before under the same name); comparing the
+        # lines first keeps this cheap however many cells the session ran.
+        for name in reversed(list(linecache.cache)):
+            entry = linecache.cache.get(name)
+            if entry is None or len(entry) != 4 or entry[2] != lines:
+                continue
+            if _cell_label(self.compiler, name) is not None:
                 linecache.cache[name] = (entry[0], entry[1], raw_lines, entry[3])
+                return

@@ -6,9 +6,9 @@ Tracked notebook cells record through these same functions, buffered and written
 background thread (:mod:`~mlops_jlab.tracking.writer`).
 
 :mod:`~mlops_jlab.tracking.api` holds the module-level functions, :mod:`~.tracker` a
-tracker bound to one store, :mod:`~.active_run` a run being recorded, :mod:`~.checks` what
-their input must be, :mod:`~.frames` what reads give back and :mod:`~.compare` the rules of
-comparing runs.
+tracker bound to one store, :mod:`~.active_run` a run being recorded, :mod:`~.drafts` the
+dataset versions it recorded and their profiles, :mod:`~.checks` what their input must be,
+:mod:`~.frames` what reads give back and :mod:`~.compare` the rules of comparing runs.
 """
 
 from mlops_jlab.tracking.active_run import ActiveRun

@@ -10,7 +10,6 @@ import pickle
 import threading
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ from mlops_jlab.tracking.checks import (
     check_timestamp,
     describable,
 )
+from mlops_jlab.tracking.drafts import VersionDraft, describe_safely, snapshot
 from mlops_jlab.tracking.writer import CHUNK_POINTS, Flusher, write_runs
 
 if TYPE_CHECKING:
@@ -36,17 +36,6 @@ if TYPE_CHECKING:
 
 END_STATUSES = ("finished", "failed", "crashed", "interrupted")
 ARTIFACT_KINDS = ("file", "figure", "model", "notebook")
-
-
-@dataclass(frozen=True)
-class VersionDraft:
-    """A dataset version a run recorded that may not be written yet: what writing it needs."""
-
-    name: str
-    fingerprint: str
-    description: dict[str, Any] | None
-    source: str | None
-    role: str | None
 
 
 class ActiveRun:
@@ -343,7 +332,7 @@ class ActiveRun:
         str
             The version's full-content fingerprint.
         """
-        from mlops_jlab.datasets import fingerprint, profiling  # both load pandas and NumPy
+        from mlops_jlab.datasets import fingerprint  # loads pandas and NumPy
         from mlops_jlab.datasets.roles import check_role
 
         self._check_running()
@@ -354,38 +343,65 @@ class ActiveRun:
             )
         direction = direction.lower()
         role = check_role(role)
-        source = None
         if isinstance(data, (str, os.PathLike)):
             path = Path(data).expanduser().resolve()
-            fp = fingerprint.fingerprint_file(path)
-            source = str(path)
-            name = check_key("dataset name", name or self.tracker.project_path(path))
-            frame = content
-        else:
-            if name is None:
-                raise InvalidInputError(
-                    "log_dataset needs a name for an object, e.g. log_dataset(df, name='train')"
-                )
-            name = check_key("dataset name", name)
-            fp = fingerprint.fingerprint(data)
-            frame = data
+            return self.log_resolved_file(
+                path, name, direction=direction, role=role, content=content
+            )
+        if name is None:
+            raise InvalidInputError(
+                "log_dataset needs a name for an object, e.g. log_dataset(df, name='train')"
+            )
+        name = check_key("dataset name", name)
+        fp = fingerprint.fingerprint(data)
+        self._record_version(name, fp, data, None, direction, role)
+        return fp
+
+    def log_resolved_file(
+        self,
+        path: Path,
+        name: str | None = None,
+        *,
+        direction: str,
+        role: str | None = None,
+        content: Any = None,
+    ) -> str:
+        """:meth:`log_dataset` of a file whose path is resolved already (a tracked cell's
+        pandas reads and writes), ``direction`` and ``role`` checked: not resolved again."""
+        from mlops_jlab.datasets import fingerprint
+
+        self._check_running()
+        fp = fingerprint.fingerprint_file(path)
+        name = check_key("dataset name", name or self.tracker.project_path(path))
+        self._record_version(name, fp, content, str(path), direction, role)
+        return fp
+
+    def _record_version(
+        self, name: str, fp: str, frame: Any, source: str | None, direction: str, role: str | None
+    ) -> None:
+        """Record the event of version ``fp`` of dataset ``name``, the version first if new,
+        to be described from ``frame``."""
         known = self.tracker.known_version(name, fp)
         event_direction = direction.upper()
         if isinstance(known, int) and ("dataset_version", str(known), event_direction) in (
             self._lineage
         ):
-            return fp  # the same version the same way again: nothing new to record
+            return  # the same version the same way again: nothing new to record
         if isinstance(known, VersionDraft):
             draft = known  # queued by an earlier cell: described once, written once
+        elif known is not None:
+            draft = VersionDraft(name, fp, source, role)  # in the store: nothing to describe
         else:
-            description = None
-            if known is None and frame is not None and describable(frame):
-                description = profiling.describe(frame)
-            draft = VersionDraft(name, fp, description, source, role)
-            if known is None:
-                draft = self.tracker.draft_version(draft)
+            # Described later, off this thread, from what the frame holds now (the next
+            # cell may change it); a frame holding values that can change unseen, now.
+            content = description = None
+            if frame is not None and describable(frame):
+                content = snapshot(frame)
+                if content is None:
+                    description = describe_safely(frame)
+            draft = VersionDraft(name, fp, source, role, content=content, description=description)
+            draft = self.tracker.draft_version(draft)
         self._link_version(draft, event_direction)
-        return fp
 
     def use_dataset_version(self, name: str, fp: str, direction: str = "input") -> None:
         """Record reading (or writing) a dataset version the store already holds, by its
@@ -396,7 +412,7 @@ class ActiveRun:
         if known is None:
             raise NotFoundError(f"no version {fp} of dataset {name!r} in {self.tracker.store!r}")
         if isinstance(known, int):  # written: the draft finds it when the run is written
-            known = VersionDraft(name, fp, None, None, None)
+            known = VersionDraft(name, fp)
         self._link_version(known, direction.upper())
 
     def _link_version(self, draft: VersionDraft, direction: str) -> None:

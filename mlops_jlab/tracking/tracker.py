@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import uuid
 import warnings
@@ -32,8 +33,9 @@ from mlops_jlab.rules import (
     check_text,
 )
 from mlops_jlab.store import Store, crashes, key_hints, open_store, reads, search, writes
-from mlops_jlab.tracking.active_run import ActiveRun, VersionDraft
+from mlops_jlab.tracking.active_run import ActiveRun
 from mlops_jlab.tracking.checks import check_details, check_mapping
+from mlops_jlab.tracking.drafts import VersionDraft, described
 from mlops_jlab.tracking.frames import RunRecord, runs_frame
 from mlops_jlab.tracking.writer import Flusher
 
@@ -131,16 +133,39 @@ class Tracker:
                 conn,
                 draft.name,
                 draft.fingerprint,
-                draft.description,
+                draft.description(lambda fp: self.known_description(fp, conn)),
                 source=draft.source,
                 role=draft.role,
             )
             self._versions[key] = found
         return found
 
+    def describe_drafts(self) -> None:
+        """Make the profiles of the queued versions not described yet, before a write's
+        transaction (which then holds no lock while they are made), off the cells' thread
+        when the background writer writes."""
+        for draft in list(self._drafts.values()):
+            if draft.undescribed:
+                draft.description(self.known_description)
+
+    def known_description(self, fp: str, conn: Connection | None = None) -> dict[str, Any] | None:
+        """The description of content ``fp`` that a draft of this process made, or that
+        the store keeps with a version of any dataset (read in ``conn`` if given)."""
+        found = described(list(self._drafts.values()), fp)
+        if found is not None:
+            return found
+        with contextlib.ExitStack() as stack:
+            if conn is None:
+                conn = stack.enter_context(self.store.read())
+            rows = reads.dataset_versions(conn, fingerprint=fp)
+        for row in rows:
+            if row["profile"]:
+                return {key: row[key] for key in ("schema", "n_rows", "n_columns", "profile")}
+        return None
+
     def settle(self) -> None:
         """After a write committed: the drafts it wrote are in the store now."""
-        for key in [key for key in self._drafts if key in self._versions]:
+        for key in [key for key in list(self._drafts) if key in self._versions]:
             self._drafts.pop(key, None)
 
     def forget_ids(self) -> None:
@@ -161,10 +186,18 @@ class Tracker:
     def project_path(self, path: Path) -> str:
         """How a file (a dataset, a notebook) is named in the store: its path relative to the
         project folder (the one holding ``.mlops``) when it lies inside, else absolute."""
+        folder = self._project
+        text = str(path)
+        if folder is not None and text.startswith(folder):
+            return Path(text[len(folder) :]).as_posix()
+        return text
+
+    @functools.cached_property
+    def _project(self) -> str | None:
+        """The project folder as text, ending with a separator (named once: every file a
+        tracked cell reads or writes is named relative to it)."""
         folder = project_folder(self.location)
-        if folder is not None and path.is_relative_to(folder):
-            return path.relative_to(folder).as_posix()
-        return str(path)
+        return None if folder is None else os.path.join(str(folder), "")
 
     def start_run(
         self,

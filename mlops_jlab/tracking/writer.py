@@ -26,6 +26,10 @@ FLUSH_SECONDS = 2.0
 WRITE_DELAY = 0.05
 # ... or, when cells run one after another, together with the next ones' this much later.
 BATCH_SECONDS = 1.0
+# For this long after a cell ended, the writer looks every WRITE_DELAY whether a write is
+# due, so that the end of the next cell need not wake it: a thread woken as a cell answers
+# takes the interpreter from it, which on a busy machine costs the cell milliseconds.
+ACTIVE_SECONDS = 30.0
 # A run holding this many metric points not yet written has them written at once, while
 # its cell runs: a long history is written in chunks, so little is left when the cell ends.
 CHUNK_POINTS = 10_000
@@ -36,6 +40,9 @@ def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None
     a store). If it fails, every run forgets what the transaction taught it and keeps its
     buffered writes, so that nothing recorded is lost."""
     runs = [run for run, _last in writes]
+    trackers = {id(run.tracker): run.tracker for run in runs}.values()
+    for tracker in trackers:  # profiles are made before the transaction, holding no lock
+        tracker.describe_drafts()
     with contextlib.ExitStack() as locks:
         for run in runs:
             locks.enter_context(run._written)
@@ -49,7 +56,7 @@ def write_runs(writes: list[tuple[ActiveRun, Callable[[Connection], None] | None
                 run._restore(state)
             runs[0].tracker.forget_ids()
             raise
-    for tracker in {id(run.tracker): run.tracker for run in runs}.values():
+    for tracker in trackers:
         tracker.settle()
 
 
@@ -70,6 +77,7 @@ class Flusher:
     _ended: list[ActiveRun] = []  # their last write queued, in order
     _oldest = 0.0  # when the oldest queued last write was queued
     _last_end = 0.0  # when a buffered run last ended
+    _wakes_at = 0.0  # when the writer's thread wakes by itself next
     errors: dict[str, str] = {}  # run id -> why its write failed (it stays queued)
     _failures: dict[str, BaseException] = {}  # run id -> the last failure, until written
     _listeners: list[Callable[[ActiveRun, BaseException], None]] = []
@@ -112,7 +120,11 @@ class Flusher:
             cls._ended.append(run)
             cls._last_end = now
             cls._start()
-        cls._wake.set()
+            # Woken only if it would sleep past the moment this write may be due: after a
+            # cell it naps WRITE_DELAY at most, so only the first cell in a while wakes it.
+            wake = cls._wakes_at > now + WRITE_DELAY
+        if wake:
+            cls._wake.set()
 
     @classmethod
     def failed(cls, run: ActiveRun, error: BaseException) -> None:
@@ -186,15 +198,32 @@ class Flusher:
         WRITE_DELAY (a write beside a running cell slows it more than the write costs, as
         both compete for the interpreter), or BATCH_SECONDS after the oldest was queued."""
         with cls._lock:
-            if not cls._ended:
-                return FLUSH_SECONDS / 4
+            return cls._due_in_locked()
+
+    @classmethod
+    def _due_in_locked(cls) -> float:
+        if not cls._ended:
+            return FLUSH_SECONDS / 4
+        now = time.monotonic()
+        due = cls._oldest + BATCH_SECONDS
+        if not cls._runs:
+            due = min(due, cls._last_end + WRITE_DELAY)
+        if any(run.points_waiting() >= CHUNK_POINTS for run in cls._ended):
+            return 0.0  # batching saves a commit, which is little beside that many rows
+        return max(0.0, due - now)
+
+    @classmethod
+    def _nap(cls) -> float:
+        """How long the thread sleeps unless woken: until the queued last writes are due,
+        and for ACTIVE_SECONDS after a cell ended, WRITE_DELAY at most, so that it finds
+        the kernel idle soon after a cell without being woken by it."""
+        with cls._lock:
             now = time.monotonic()
-            due = cls._oldest + BATCH_SECONDS
-            if not cls._runs:
-                due = min(due, cls._last_end + WRITE_DELAY)
-            if any(run.points_waiting() >= CHUNK_POINTS for run in cls._ended):
-                return 0.0  # batching saves a commit, which is little beside that many rows
-            return max(0.0, due - now)
+            nap = min(cls._due_in_locked(), FLUSH_SECONDS / 4)
+            if now - cls._last_end < ACTIVE_SECONDS:
+                nap = min(nap, WRITE_DELAY)
+            cls._wakes_at = now + nap
+        return nap
 
     @staticmethod
     def _due(run: ActiveRun, waited: float) -> bool:
@@ -207,7 +236,7 @@ class Flusher:
     @classmethod
     def _loop(cls) -> None:
         while True:
-            cls._wake.wait(min(cls._due_in(), FLUSH_SECONDS / 4))
+            cls._wake.wait(cls._nap())
             cls._wake.clear()
             if cls._due_in() == 0.0:
                 cls.drain()
@@ -255,6 +284,7 @@ def _forget_in_child() -> None:
     Flusher._lock = threading.Lock()
     Flusher._draining = threading.Lock()
     Flusher._wake = threading.Event()
+    Flusher._wakes_at = 0.0
     Flusher._thread = None
 
 

@@ -36,6 +36,10 @@ keeps no data alive: it holds weak references and a bounded number of entries, e
 with its object. A frame with lists, dicts, sets or arrays in an object column can change
 without pandas knowing, so it is hashed on every call.
 
+A file is hashed again unless this process hashed it before and its inode, size and
+modification and change times are still those it had then (see :func:`fingerprint_file`):
+a notebook reads the same data file cell after cell.
+
 Writes that go around pandas cannot be seen without reading the data, and pandas' own
 copy-on-write does not see them either: a NumPy array handed to pandas with ``copy=False``
 and written afterwards, a write through the object returned by ``Series.array`` or by
@@ -49,6 +53,8 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +74,14 @@ from mlops_jlab.datasets.fingerprint.frames import Hashing, digest_pandas
 from mlops_jlab.errors import InvalidInputError, NotFoundError
 
 FILE_CHUNK = 4 << 20
+# A file's digest is reused while its identity, size and times are those it was hashed with,
+# if it had not changed for this long then: a write later than that moves its change time
+# (which no program can set back), while writes within one tick of the file system's clock
+# may leave the times as they were, so a file that recent is read again every time.
+SETTLED_NS = 2_000_000_000
+MAX_FILES = 256
+_files: dict[str, tuple[tuple[int, ...], str]] = {}
+_files_lock = threading.Lock()
 _SUPPORTED = (pd.DataFrame, pd.Series, pd.Index, np.ndarray, bytes, bytearray, memoryview)
 
 
@@ -129,11 +143,15 @@ def fingerprint(obj: Any, *, cache: bool = True) -> str:
     )
 
 
-def fingerprint_file(path: str | os.PathLike[str]) -> str:
+def fingerprint_file(path: str | os.PathLike[str], *, cache: bool = True) -> str:
     """The fingerprint of a file's full content, read in chunks (files may be many GB).
 
     The digest is the xxh3-128 of the bytes, the same as ``fingerprint(path.read_bytes())``
     and as the artifact store's address of the file.
+
+    With ``cache``, a file this process hashed before is not read again while its device,
+    inode, size, modification and change times are the same, provided it had not changed
+    for :data:`SETTLED_NS` when it was hashed (``clear_cache`` forgets them).
 
     Raises
     ------
@@ -160,6 +178,12 @@ def fingerprint_file(path: str | os.PathLike[str]) -> str:
                 f"cannot fingerprint '{where}': it is not a regular file (a pipe, socket or "
                 "device has no fixed content)"
             )
+        key = os.fspath(where)
+        seen = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+        seen += (status.st_ctime_ns,)
+        known = _files.get(key) if cache else None
+        if known is not None and known[0] == seen:
+            return known[1]
         hasher = xxhash.xxh3_128()
         # A small file's buffer is its size: zeroing 4 MiB costs more than hashing 100 kB.
         buffer = bytearray(max(1, min(FILE_CHUNK, status.st_size + 1)))
@@ -167,7 +191,13 @@ def fingerprint_file(path: str | os.PathLike[str]) -> str:
         with where.open("rb", buffering=0) as stream:
             while size := stream.readinto(buffer):
                 hasher.update(view[:size])
-        return hasher.hexdigest()
+        digest = hasher.hexdigest()
+        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > SETTLED_NS:
+            with _files_lock:
+                if len(_files) >= MAX_FILES:
+                    _files.pop(next(iter(_files)))
+                _files[key] = (seen, digest)
+        return digest
     except FileNotFoundError as exc:
         raise NotFoundError(
             f"cannot fingerprint '{where}': no such file (relative paths start at '{os.getcwd()}')"
@@ -186,6 +216,8 @@ def cache_info() -> CacheInfo:
 def clear_cache() -> None:
     """Forget every remembered digest, e.g. after a write that went around pandas."""
     CACHE.clear()
+    with _files_lock:
+        _files.clear()
 
 
 __all__ = [
