@@ -51,6 +51,7 @@ from mlops_jlab.server.schemas import (
     UpdateRun,
 )
 from mlops_jlab.store import Store, crashes, key_hints, open_store, reads, search, writes
+from mlops_jlab.store.cancel import Cancel
 from mlops_jlab.store.engine import mask_url
 
 MAX_SELECTED_KEYS = 1000
@@ -169,13 +170,15 @@ class MlopsService:
 
     # --- runs -------------------------------------------------------------------------
 
-    def list_runs(self, request: ListRunsQuery) -> ListRuns:
+    def list_runs(self, request: ListRunsQuery, cancel: Cancel | None = None) -> ListRuns:
         """One page of runs matching a filter, in order, with the columns asked for.
 
         Raises
         ------
         InvalidInputError, QuerySyntaxError
             A page size over the limit, a bad filter, ordering, page token or key.
+        RequestCancelledError
+            ``cancel`` stopped the read.
         """
         size = request.page_size or self.limits.default_page_size
         if size > self.limits.max_page_size:
@@ -194,7 +197,7 @@ class MlopsService:
             "page_token": request.page_token,
             "reverse": request.reverse,
         }
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             if request.stale:
                 stale = stale_search.search_stale_runs(
                     conn, request.filter, **order, **which, max_results=size
@@ -218,19 +221,20 @@ class MlopsService:
             ),
         )
 
-    def count_runs(self, request: CountRunsQuery) -> CountRuns:
+    def count_runs(self, request: CountRunsQuery, cancel: Cancel | None = None) -> CountRuns:
         """How many runs match, up to ``request.limit`` unless ``request.exact``.
 
         With ``stale``, the runs of a first page's walk are examined: when the walk saw
         every matching run its count is exact, else the share of stale runs it found is
-        applied to the (bounded) count of matching runs, as an estimate.
+        applied to the (bounded) count of matching runs, as an estimate. ``cancel`` stops
+        the read (RequestCancelledError).
         """
         which = {
             "experiment": request.experiment or None,
             "include_deleted": request.include_deleted,
         }
         limit = None if request.exact else request.limit
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             if request.stale:
                 walk = stale_search.search_stale_runs(
                     conn, request.filter, max_results=self.limits.default_page_size, **which
