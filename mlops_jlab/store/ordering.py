@@ -37,6 +37,9 @@ class SortKey:
     key: str | None = None  # the param, metric or tag key it sorts by
     label: str = ""  # what it sorts by, e.g. "params.lr value_num": ties a page token to it
     nulls_first: bool = False  # a reversed key: missing values, last forward, come first
+    # False for a column that is never null (start_time, name): its order needs no nulls
+    # clause, which would keep PostgreSQL from reading the column's index for it.
+    nullable: bool = True
 
 
 def parse_order(
@@ -84,7 +87,9 @@ def parse_order(
                 rest[0].text,
             )
         if field.prefix == "attributes":
-            keys.append(SortKey(attribute_column(field.key), descending, label=field.key))
+            column = attribute_column(field.key)
+            nullable = getattr(column, "nullable", True)
+            keys.append(SortKey(column, descending, label=field.key, nullable=nullable))
             continue
         table = {"params": PARAMS, "metrics": LATEST, "tags": TAGS}[field.prefix]
         alias = table.alias(f"order_{len(joins)}")
@@ -138,7 +143,7 @@ def after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
             equal_so_far.append(key.expression.is_(None))
             continue
         beyond = key.expression < value if key.descending else key.expression > value
-        if not key.nulls_first:  # missing values follow every value
+        if key.nullable and not key.nulls_first:  # missing values follow every value
             beyond = sa.or_(beyond, key.expression.is_(None))
         alternatives.append(sa.and_(*equal_so_far, beyond))
         equal_so_far.append(key.expression == value)

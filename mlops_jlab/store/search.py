@@ -155,7 +155,7 @@ def _page(
         if segment == "missing" and key.join == 0:
             continue  # null for every run of the segment: ordering by it would cost a sort
         direction = key.expression.desc() if key.descending else key.expression.asc()
-        if not (inner and key.join == 0):
+        if key.nullable and not (inner and key.join == 0):
             direction = direction.nulls_first() if key.nulls_first else direction.nulls_last()
         ordering.append(direction)
     statement = (
