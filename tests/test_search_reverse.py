@@ -107,7 +107,9 @@ def store(tracker):
     return tracker.store
 
 
-@pytest.mark.parametrize("selective_rows", [filters.SELECTIVE_ROWS, 1])
+@pytest.mark.parametrize(
+    ("selective_rows", "few_lacking"), [(filters.SELECTIVE_ROWS, search.FEW_LACKING), (1, 0)]
+)
 @settings(
     max_examples=40,
     deadline=None,
@@ -121,11 +123,13 @@ def store(tracker):
     size=st.integers(1, 4),
 )
 def test_reversed_pages_are_the_forward_list_backwards(
-    store, monkeypatch, selective_rows, runs, order_by, filter, include_deleted, size
+    store, monkeypatch, selective_rows, few_lacking, runs, order_by, filter, include_deleted, size
 ):
     # Given a store of runs with ties, missing keys, numeric and text params, deleted runs
-    # (and filters answered by collecting few runs, or, with selective_rows=1, by a scan)
+    # (filters answered by collecting few runs, or by a scan; the runs without the sort key
+    # collected first, or read in order)
     monkeypatch.setattr(filters, "SELECTIVE_ROWS", selective_rows)
+    monkeypatch.setattr(search, "FEW_LACKING", few_lacking)
     experiment = seed(store, runs)
     query = {
         "filter": filter,

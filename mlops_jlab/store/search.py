@@ -114,13 +114,33 @@ def _segments(keys: list[SortKey], joins: list[tuple[sa.Table, Any]], last: list
     return segments[segments.index(current) :]
 
 
-def _anyone_lacks(conn: Connection, table: sa.Table, key: str) -> bool:
-    """Whether some run has no ``key`` in ``table``: fewer rows of the key than runs (a run
-    has one at most). Two counts of indexes, where looking for the runs that lack the key
-    would check every run when none does (as a reversed walk's first page would)."""
-    having = sa.select(sa.func.count()).select_from(table).where(table.c.key == key)
+# Runs without the first sort key looked for newest first when no more lack it (a run still
+# running may not have logged its metrics yet); where more do, reading them in order finds a
+# page of them soon enough.
+FEW_LACKING = 1_000
+
+
+def _lacking(conn: Connection, table: sa.Table, key: str) -> list[str] | None:
+    """The runs that have no ``key`` in ``table`` when they are at most FEW_LACKING, else
+    None. How many lack it is the count of runs less the count of the key's rows (a run has
+    one at most): the scan for them, newest first, stops at the last one, where reading the
+    runs that lack the key in order would check every run when none or few do (as a
+    reversed walk's first page would). One statement, so that the counts and the scan see
+    the same runs."""
+    counted = table.alias()
+    having = sa.select(sa.func.count()).select_from(counted).where(counted.c.key == key)
     runs = sa.select(sa.func.count()).select_from(RUNS)
-    return conn.execute(having).scalar_one() < conn.execute(runs).scalar_one()
+    smaller = sa.func.min if conn.dialect.name == "sqlite" else sa.func.least
+    rows = table.alias()
+    found = conn.execute(
+        sa.select(RUNS.c.id)
+        .outerjoin(rows, sa.and_(rows.c.run_id == RUNS.c.id, rows.c.key == key))
+        .where(rows.c.run_id.is_(None))
+        .order_by(RUNS.c.start_time.desc())
+        .limit(smaller(runs.scalar_subquery() - having.scalar_subquery(), FEW_LACKING + 1))
+    )
+    lacking = list(found.scalars())
+    return lacking if len(lacking) <= FEW_LACKING else None
 
 
 def _page(
@@ -207,9 +227,14 @@ def search_runs(
     else:
         rows = []
         for segment in _segments(keys, joins, last):
-            if segment == "missing" and not _anyone_lacks(conn, joins[0][0].element, keys[0].key):
-                continue
-            rows += _page(conn, keys, joins, conditions, limit - len(rows), segment, parsed.ranges)
+            where = conditions
+            if segment == "missing":
+                lacking = _lacking(conn, joins[0][0].element, keys[0].key)
+                if lacking == []:
+                    continue
+                if lacking is not None:
+                    where = [*conditions, RUNS.c.id.in_(lacking)]
+            rows += _page(conn, keys, joins, where, limit - len(rows), segment, parsed.ranges)
             if len(rows) == limit:
                 break
     return RunPage(
