@@ -24,6 +24,8 @@ RUNS = 50_000
 # 50,000 runs takes seconds.
 SLOW_FILTER = " OR ".join(f"name ILIKE '%zz{number}%'" for number in range(199))
 SLOW_COUNT = {"filter": SLOW_FILTER + " OR name LIKE 'run-%'", "exact": "true"}
+# A page of runs for the slow filter alone, which no run matches: it checks every run.
+SLOW_PAGE = {"filter": SLOW_FILTER}
 # Long enough for any cancelled read to end; a read that is not cancelled ends later (its
 # statement waits on a lock held for the whole test on PostgreSQL), or not stopped.
 SETTLE_SECONDS = 60
@@ -107,10 +109,10 @@ async def until(condition, what: str):
     raise AssertionError(f"never: {what}")
 
 
-async def leave_while_running(client: Client, known: set):
-    """Send the slow count, and go away once the server's read holds its connection;
+async def leave_while_running(client: Client, known: set, path="runs/count", params=SLOW_COUNT):
+    """Send a slow request, and go away once the server's read holds its connection;
     the read's Cancel."""
-    writer = await client.send("runs/count", SLOW_COUNT)
+    writer = await client.send(path, params)
     await until(lambda: set(reads_in_progress()) - known, "the read started")
     (cancel,) = set(reads_in_progress()) - known
     writer.close()
@@ -118,12 +120,12 @@ async def leave_while_running(client: Client, known: set):
 
 
 def active_statements(store, blocker) -> int:
-    """PostgreSQL: counts of runs running or waiting in the test's database."""
+    """PostgreSQL: the slow filter's statements running or waiting in the test's database."""
     # Within the blocker's transaction the view is a snapshot, unless cleared.
     blocker.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
     return blocker.exec_driver_sql(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE 'SELECT count(*)%%'"
+        "AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%%ILIKE%%'"
     ).scalar_one()
 
 
@@ -172,12 +174,16 @@ def every_pooled_connection_reads(jp_serverapp) -> None:
     assert served._read_engine.pool.checkedin() == pooled
 
 
-async def test_a_count_whose_client_goes_away_is_cancelled_and_leaves_the_store_healthy(
-    api, store, blocker, client, caplog, jp_serverapp
+@pytest.mark.parametrize(
+    ("path", "params"), [("runs/count", SLOW_COUNT), ("runs", SLOW_PAGE)], ids=["count", "page"]
+)
+async def test_a_request_whose_client_goes_away_is_cancelled_and_leaves_the_store_healthy(
+    api, store, blocker, client, caplog, jp_serverapp, path, params
 ):
     caplog.set_level(logging.DEBUG)
-    # Given 50,000 runs, when a client asks for a slow exact count and goes away meanwhile
-    cancel = await leave_while_running(client, set())
+    # Given 50,000 runs, when a client asks for a slow exact count (or a page no run fills)
+    # and goes away meanwhile
+    cancel = await leave_while_running(client, set(), path, params)
     # Then the server stops the statement it was running
     await until(lambda: not reads_in_progress(), "the read ended")
     assert cancel.interrupted and cancel.stopped

@@ -4,9 +4,10 @@ answer JSON.
 A user's mistake (an :class:`~mlops_jlab.errors.MlopsError`, a request that does not fit
 the route's models) becomes a 4xx JSON ``{"message": ...}``; anything else is logged and
 answered with a 500 that holds no traceback. Service calls run on a worker thread, so a
-long query never stalls the server's kernels and terminals. The reads of the runs table
-stop when the client goes away (the browser aborted the fetch): their statement is
-cancelled, and the request ends without an answer or an error in the log.
+long query never stalls the server's kernels and terminals. The reads of runs (a page, a
+count, a run, a history, a comparison, the experiments) stop when the client goes away
+(the browser aborted the fetch): their statement is cancelled, and the request ends
+without an answer or an error in the log.
 """
 
 from __future__ import annotations
@@ -222,7 +223,7 @@ class OpenAPIHandler(BaseHandler):
 class ExperimentsHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
-        self.write_json(await self.call(self.service.list_experiments))
+        self.write_json(await self.call_cancellable(self.service.list_experiments))
 
 
 class RunsHandler(BaseHandler):
@@ -242,7 +243,7 @@ class RunCountHandler(BaseHandler):
 class RunHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str) -> None:
-        self.write_json(await self.call(self.service.describe_run, run_id))
+        self.write_json(await self.call_cancellable(self.service.describe_run, run_id))
 
     @tornado.web.authenticated
     async def patch(self, run_id: str) -> None:
@@ -264,14 +265,16 @@ class CompareHandler(BaseHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         request = self.parse_body()
-        self.write_json(await self.call(self.service.compare_runs, request))
+        self.write_json(await self.call_cancellable(self.service.compare_runs, request))
 
 
 class MetricHistoryHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str, key: str) -> None:
         query = self.parse_query()
-        self.write_json(await self.call(self.service.metric_history, run_id, key, query))
+        self.write_json(
+            await self.call_cancellable(self.service.metric_history, run_id, key, query)
+        )
 
 
 class DatasetsHandler(BaseHandler):

@@ -251,11 +251,11 @@ class MlopsService:
         estimate = walk.estimated_total(counted.total)
         return CountRuns(total=estimate, complete=counted.complete, is_estimate=True)
 
-    def describe_run(self, run_id: str) -> DescribeRun:
+    def describe_run(self, run_id: str, cancel: Cancel | None = None) -> DescribeRun:
         """Everything recorded about a run, deleted or not, with the dataset versions it
-        read and wrote."""
+        read and wrote (``cancel`` stops the read)."""
         check_run_id(run_id)
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             found = reads.load_runs(conn, [run_id])
             if not found:
                 raise NotFoundError(f"no run with id {run_id!r} in this store")
@@ -335,9 +335,9 @@ class MlopsService:
         """Undo a delete."""
         return self.update_run(run_id, UpdateRun(deleted=False))
 
-    def list_experiments(self) -> ListExperiments:
+    def list_experiments(self, cancel: Cancel | None = None) -> ListExperiments:
         """Every experiment with its number of runs and its latest start."""
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             rows = reads.list_experiments(conn)
         return ListExperiments(experiments=[ExperimentSummary(**row) for row in rows])
 
@@ -353,7 +353,7 @@ class MlopsService:
         return points
 
     def metric_history(
-        self, run_id: str, key: str, request: GetMetricHistoryQuery
+        self, run_id: str, key: str, request: GetMetricHistoryQuery, cancel: Cancel | None = None
     ) -> DescribeMetricHistory:
         """A metric's history by step, downsampled with min/max envelopes when long.
 
@@ -371,7 +371,7 @@ class MlopsService:
         low, high = request.min_step, request.max_step
         if low is not None and high is not None and low > high:
             raise InvalidInputError(f"min_step {low} is after max_step {high}; swap them")
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             status = reads.run_status(conn, run_id)
             if status is None:
                 raise NotFoundError(f"no run with id {run_id!r} in this store")
@@ -394,7 +394,9 @@ class MlopsService:
 
     # --- compare ----------------------------------------------------------------------
 
-    def compare_runs(self, request: CompareRuns) -> DescribeRunComparison:
+    def compare_runs(
+        self, request: CompareRuns, cancel: Cancel | None = None
+    ) -> DescribeRunComparison:
         """2 to 50 runs side by side: params and tags with differing keys flagged, latest
         metrics, downsampled histories, code diffs against the first run and the packages
         whose versions differ.
@@ -413,7 +415,7 @@ class MlopsService:
                 f"run {repeated[0]} is listed more than once; list each run once"
             )
         max_points = self._history_points(request.max_points, self.limits.compare_history_points)
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             runs = reads.load_runs(conn, ids)
             loaded = {run["id"] for run in runs}
             missing = [run_id for run_id in ids if run_id not in loaded]
