@@ -65,6 +65,13 @@ class ConditionSyntaxError(QuerySyntaxError):
         return self.position + 1
 
 
+class RequestCancelledError(MlopsError):
+    """A read was cancelled by whoever asked for it (a REST client that went away): its
+    statement was stopped and nobody waits for an answer."""
+
+    http_status = 499  # "client closed request": never sent, the client is gone
+
+
 class FilterWarning(UserWarning):
     """A filter names a param, metric or tag no run has: it may match nothing for that."""
 

@@ -4,13 +4,18 @@ answer JSON.
 A user's mistake (an :class:`~mlops_jlab.errors.MlopsError`, a request that does not fit
 the route's models) becomes a 4xx JSON ``{"message": ...}``; anything else is logged and
 answered with a 500 that holds no traceback. Service calls run on a worker thread, so a
-long query never stalls the server's kernels and terminals.
+long query never stalls the server's kernels and terminals. The reads of runs (a page, a
+count, a run, a history, a comparison, the experiments) stop when the client goes away
+(the browser aborted the fetch): their statement is cancelled, and the request ends
+without an answer or an error in the log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,10 +24,16 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from pydantic import BaseModel, ValidationError
 
-from mlops_jlab.errors import InvalidInputError, MlopsError, QuerySyntaxError
+from mlops_jlab.errors import (
+    InvalidInputError,
+    MlopsError,
+    QuerySyntaxError,
+    RequestCancelledError,
+)
 from mlops_jlab.rules import PATTERN_RULES
 from mlops_jlab.server.registry_service import RegistryService
 from mlops_jlab.server.service import MlopsService
+from mlops_jlab.store.cancel import Cancel
 
 if TYPE_CHECKING:
     from mlops_jlab.server.routing import Operation, Route
@@ -63,6 +74,8 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
     """Parses requests with the models its route names and answers errors as JSON."""
 
     route: Route | None = None
+    _cancel: Cancel | None = None
+    _gone = False  # the client closed the connection
 
     def initialize(self, name: str, route: Route | None = None, **kwargs: Any) -> None:
         super().initialize(name, **kwargs)
@@ -133,6 +146,21 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
         """Run a service call on a worker thread: store queries block."""
         return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
+    async def call_cancellable(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a service call that takes ``cancel=``: its read stops if the client goes
+        away meanwhile (RequestCancelledError, answered with nothing)."""
+        self._cancel = Cancel()
+        if self._gone:
+            self._cancel.cancel()
+        return await self.call(functools.partial(function, *args, cancel=self._cancel))
+
+    def on_connection_close(self) -> None:
+        super().on_connection_close()
+        self._gone = True
+        if self._cancel is not None:
+            # PostgreSQL's cancel waits for the server: not on the event loop.
+            threading.Thread(target=self._cancel.cancel, name="mlops-cancel", daemon=True).start()
+
     def write_json(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)
         if isinstance(payload, BaseModel):
@@ -157,6 +185,14 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
         super().log_exception(typ, value, tb)
 
     def _handle_request_exception(self, e: BaseException) -> None:
+        if isinstance(e, RequestCancelledError):
+            # The client is gone: nobody to answer, nothing went wrong.
+            self.log.debug(
+                "%s %s: the client went away; its query was cancelled",
+                self.request.method,
+                self.request.path,
+            )
+            return
         if isinstance(e, MlopsError) and not self._finished and not self._headers_written:
             if e.http_status >= 500:
                 self.log_exception(type(e), e, e.__traceback__)
@@ -187,20 +223,27 @@ class OpenAPIHandler(BaseHandler):
 class ExperimentsHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
-        self.write_json(await self.call(self.service.list_experiments))
+        self.write_json(await self.call_cancellable(self.service.list_experiments))
 
 
 class RunsHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         query = self.parse_query()
-        self.write_json(await self.call(self.service.list_runs, query))
+        self.write_json(await self.call_cancellable(self.service.list_runs, query))
+
+
+class RunCountHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = self.parse_query()
+        self.write_json(await self.call_cancellable(self.service.count_runs, query))
 
 
 class RunHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str) -> None:
-        self.write_json(await self.call(self.service.describe_run, run_id))
+        self.write_json(await self.call_cancellable(self.service.describe_run, run_id))
 
     @tornado.web.authenticated
     async def patch(self, run_id: str) -> None:
@@ -222,14 +265,16 @@ class CompareHandler(BaseHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         request = self.parse_body()
-        self.write_json(await self.call(self.service.compare_runs, request))
+        self.write_json(await self.call_cancellable(self.service.compare_runs, request))
 
 
 class MetricHistoryHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str, key: str) -> None:
         query = self.parse_query()
-        self.write_json(await self.call(self.service.metric_history, run_id, key, query))
+        self.write_json(
+            await self.call_cancellable(self.service.metric_history, run_id, key, query)
+        )
 
 
 class DatasetsHandler(BaseHandler):

@@ -25,6 +25,8 @@ from mlops_jlab.server import compare, dataset_views, downloads, histories
 from mlops_jlab.server.schemas import (
     ArtifactInfo,
     CompareRuns,
+    CountRuns,
+    CountRunsQuery,
     DescribeDatasetDiff,
     DescribeDatasetVersion,
     DescribeLineage,
@@ -49,6 +51,7 @@ from mlops_jlab.server.schemas import (
     UpdateRun,
 )
 from mlops_jlab.store import Store, crashes, key_hints, open_store, reads, search, writes
+from mlops_jlab.store.cancel import Cancel
 from mlops_jlab.store.engine import mask_url
 
 MAX_SELECTED_KEYS = 1000
@@ -167,13 +170,15 @@ class MlopsService:
 
     # --- runs -------------------------------------------------------------------------
 
-    def list_runs(self, request: ListRunsQuery) -> ListRuns:
+    def list_runs(self, request: ListRunsQuery, cancel: Cancel | None = None) -> ListRuns:
         """One page of runs matching a filter, in order, with the columns asked for.
 
         Raises
         ------
         InvalidInputError, QuerySyntaxError
             A page size over the limit, a bad filter, ordering, page token or key.
+        RequestCancelledError
+            ``cancel`` stopped the read.
         """
         size = request.page_size or self.limits.default_page_size
         if size > self.limits.max_page_size:
@@ -187,8 +192,12 @@ class MlopsService:
         }
         experiment = request.experiment or None
         which = {"experiment": experiment, "include_deleted": request.include_deleted}
-        order = {"order_by": request.order_by or None, "page_token": request.page_token}
-        with self.store.read() as conn:
+        order = {
+            "order_by": request.order_by or None,
+            "page_token": request.page_token,
+            "reverse": request.reverse,
+        }
+        with self.store.read(cancel) as conn:
             if request.stale:
                 stale = stale_search.search_stale_runs(
                     conn, request.filter, **order, **which, max_results=size
@@ -199,22 +208,11 @@ class MlopsService:
                 run_ids, token = page.run_ids, page.next_page_token
                 reasons = staleness.stale_runs(conn, run_ids) if run_ids else {}
             rows = reads.load_run_summaries(conn, run_ids, **selected)
-            total, estimate = None, False
-            if request.count:
-                total = stale.stale_total if request.stale else None
-                if total is None:
-                    total = search.count_runs(conn, request.filter, **which)
-                    if request.stale:
-                        # Counting every stale run would mean examining every run: the
-                        # share of stale runs among those the page examined, applied.
-                        total, estimate = stale.estimated_total(total), True
             hints = key_hints.unknown_keys(conn, request.filter) if not request.page_token else []
         runs = [_summary(row, reasons) for row in rows]
         return ListRuns(
             runs=runs,
             next_page_token=token,
-            total=total,
-            total_is_estimate=estimate,
             warnings=hints,
             columns=RunColumns(
                 params=sorted({key for run in runs for key in run.params}),
@@ -223,11 +221,41 @@ class MlopsService:
             ),
         )
 
-    def describe_run(self, run_id: str) -> DescribeRun:
+    def count_runs(self, request: CountRunsQuery, cancel: Cancel | None = None) -> CountRuns:
+        """How many runs match, up to ``request.limit`` unless ``request.exact``.
+
+        With ``stale``, the runs of a first page's walk are examined: when the walk saw
+        every matching run its count is exact, else the share of stale runs it found is
+        applied to the (bounded) count of matching runs, as an estimate. ``cancel`` stops
+        the read (RequestCancelledError).
+        """
+        which = {
+            "experiment": request.experiment or None,
+            "include_deleted": request.include_deleted,
+        }
+        limit = None if request.exact else request.limit
+        with self.store.read(cancel) as conn:
+            if request.stale:
+                walk = stale_search.search_stale_runs(
+                    conn, request.filter, max_results=self.limits.default_page_size, **which
+                )
+                if walk.stale_total is not None:
+                    complete = limit is None or walk.stale_total <= limit
+                    total = walk.stale_total if complete else limit
+                    return CountRuns(total=total, complete=complete, is_estimate=False)
+            counted = search.count_runs(conn, request.filter, **which, limit=limit)
+        if not request.stale:
+            return CountRuns(total=counted.total, complete=counted.complete, is_estimate=False)
+        # Counting every stale run would mean examining every run: the share of stale runs
+        # among those the walk examined, applied.
+        estimate = walk.estimated_total(counted.total)
+        return CountRuns(total=estimate, complete=counted.complete, is_estimate=True)
+
+    def describe_run(self, run_id: str, cancel: Cancel | None = None) -> DescribeRun:
         """Everything recorded about a run, deleted or not, with the dataset versions it
-        read and wrote."""
+        read and wrote (``cancel`` stops the read)."""
         check_run_id(run_id)
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             found = reads.load_runs(conn, [run_id])
             if not found:
                 raise NotFoundError(f"no run with id {run_id!r} in this store")
@@ -307,9 +335,9 @@ class MlopsService:
         """Undo a delete."""
         return self.update_run(run_id, UpdateRun(deleted=False))
 
-    def list_experiments(self) -> ListExperiments:
+    def list_experiments(self, cancel: Cancel | None = None) -> ListExperiments:
         """Every experiment with its number of runs and its latest start."""
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             rows = reads.list_experiments(conn)
         return ListExperiments(experiments=[ExperimentSummary(**row) for row in rows])
 
@@ -325,7 +353,7 @@ class MlopsService:
         return points
 
     def metric_history(
-        self, run_id: str, key: str, request: GetMetricHistoryQuery
+        self, run_id: str, key: str, request: GetMetricHistoryQuery, cancel: Cancel | None = None
     ) -> DescribeMetricHistory:
         """A metric's history by step, downsampled with min/max envelopes when long.
 
@@ -343,7 +371,7 @@ class MlopsService:
         low, high = request.min_step, request.max_step
         if low is not None and high is not None and low > high:
             raise InvalidInputError(f"min_step {low} is after max_step {high}; swap them")
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             status = reads.run_status(conn, run_id)
             if status is None:
                 raise NotFoundError(f"no run with id {run_id!r} in this store")
@@ -366,7 +394,9 @@ class MlopsService:
 
     # --- compare ----------------------------------------------------------------------
 
-    def compare_runs(self, request: CompareRuns) -> DescribeRunComparison:
+    def compare_runs(
+        self, request: CompareRuns, cancel: Cancel | None = None
+    ) -> DescribeRunComparison:
         """2 to 50 runs side by side: params and tags with differing keys flagged, latest
         metrics, downsampled histories, code diffs against the first run and the packages
         whose versions differ.
@@ -385,7 +415,7 @@ class MlopsService:
                 f"run {repeated[0]} is listed more than once; list each run once"
             )
         max_points = self._history_points(request.max_points, self.limits.compare_history_points)
-        with self.store.read() as conn:
+        with self.store.read(cancel) as conn:
             runs = reads.load_runs(conn, ids)
             loaded = {run["id"] for run in runs}
             missing = [run_id for run_id in ids if run_id not in loaded]

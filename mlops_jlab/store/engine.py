@@ -32,6 +32,7 @@ from sqlalchemy.pool import StaticPool
 
 from mlops_jlab.config import StoreLocation, resolve_store
 from mlops_jlab.errors import (
+    RequestCancelledError,
     StoreConnectionError,
     StoreCorruptError,
     StoreError,
@@ -40,6 +41,7 @@ from mlops_jlab.errors import (
     StoreVersionError,
 )
 from mlops_jlab.store import integrity, migrate
+from mlops_jlab.store.cancel import CANCEL_KEY, Cancel, refuse_cancelled
 from mlops_jlab.store.failures import DRIVER_ERRORS, store_failure
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -141,6 +143,7 @@ class Store:
                     self.url, pool_pre_ping=True, connect_args={"options": "-c jit=off"}
                 )
                 self._read_engine = self._write_engine
+            event.listen(self._read_engine, "before_cursor_execute", refuse_cancelled)
         except NoSuchModuleError as exc:
             raise StoreConnectionError(
                 f"no driver for '{mask_url(self.url)}'; for PostgreSQL install "
@@ -187,11 +190,14 @@ class Store:
         )
 
     @contextmanager
-    def _failures(self) -> Iterator[None]:
-        """The database's refusals as the package's errors, with advice."""
+    def _failures(self, cancel: Cancel | None = None) -> Iterator[None]:
+        """The database's refusals as the package's errors, with advice (a statement
+        stopped by ``cancel`` as RequestCancelledError)."""
         try:
             yield
         except DRIVER_ERRORS as exc:
+            if cancel is not None and cancel.cancelled:
+                raise RequestCancelledError("the read was cancelled while it ran") from None
             failure = store_failure(exc, repr(mask_url(self.url)))
             if failure is None:
                 raise
@@ -254,11 +260,24 @@ class Store:
             yield conn
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A read-only snapshot for queries (raises as :meth:`write` does)."""
+    def read(self, cancel: Cancel | None = None) -> Iterator[Connection]:
+        """A read-only snapshot for queries (raises as :meth:`write` does).
+
+        ``cancel``, if given, stops the read from another thread: the statement running
+        is interrupted and no further one starts (RequestCancelledError); the transaction
+        is rolled back and the connection goes back to the pool, fit for the next read.
+        """
         self.verify()
-        with self._failures(), self._read_engine.connect() as conn:
-            yield conn
+        with self._failures(cancel), self._read_engine.connect() as conn:
+            if cancel is None:
+                yield conn
+                return
+            with cancel.holding(conn.connection.dbapi_connection):
+                conn.info[CANCEL_KEY] = cancel
+                try:
+                    yield conn
+                finally:
+                    del conn.info[CANCEL_KEY]
 
     def dispose(self) -> None:
         """Close every pooled connection (before a fork, or when done with the store)."""
