@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from mlops_jlab.lineage import stale_search, staleness
-from mlops_jlab.store import writes
+from mlops_jlab.store import reads, writes
 from mlops_jlab.store.tables import Run
 from tests.api_client import api_caller, server_config
 
@@ -567,6 +567,16 @@ async def test_an_oversized_body_is_413(api, tracker):
     assert "at most 10,000 are accepted" in answer.body["message"]
 
 
+def test_the_status_counts_runs_up_to_a_bound(tracker, runs):
+    # Given six runs, when the store's counts stop at five or at six
+    with tracker.store.read() as conn:
+        bounded, whole = reads.counts(conn, 5), reads.counts(conn, 6)
+    # Then past the bound the count says it is not the whole, within it that it is
+    assert (bounded["runs"], bounded["runs_complete"]) == (5, False)
+    assert (whole["runs"], whole["runs_complete"]) == (6, True)
+    assert whole["experiments"] == 2
+
+
 async def test_delete_is_soft_and_can_be_undone(api, runs):
     # Given six runs, when one is deleted
     deleted = await api("DELETE", "runs", runs[2])
@@ -576,7 +586,8 @@ async def test_delete_is_soft_and_can_be_undone(api, runs):
     listed = await api("GET", "runs")
     assert runs[2] not in [run["id"] for run in listed.body["runs"]]
     assert (await api("GET", "runs", "count")).body["total"] == 5
-    assert (await api("GET", "status")).body["counts"]["runs"] == 5
+    status = (await api("GET", "status")).body["counts"]
+    assert (status["runs"], status["runs_complete"]) == (5, True)
     experiments = (await api("GET", "experiments")).body["experiments"]
     assert {e["name"]: e["runs"] for e in experiments} == {"churn": 3, "fraud": 2}
     # ... but can still be read, listed when asked, and not edited until restored

@@ -104,7 +104,10 @@ class StoreInfo(BaseModel):
 
 class StoreCounts(BaseModel):
     experiments: int
-    runs: int
+    runs: int = Field(description="Runs not deleted, counted up to the bound of `GET runs/count`.")
+    runs_complete: bool = Field(
+        description="False when more runs than `runs` exist: the count stopped at its bound."
+    )
     datasets: int
     models: int
 

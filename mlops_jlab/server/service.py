@@ -156,7 +156,7 @@ class MlopsService:
         """The server's version, its store and what the store holds."""
         store = self.store
         with store.read() as conn:
-            numbers = reads.counts(conn)
+            numbers = reads.counts(conn, search.COUNT_LIMIT)
         return DescribeStatus(
             version=__version__,
             store=StoreInfo(

@@ -12,7 +12,13 @@ const status: IStatus = {
     artifacts: '/home/ada/project/.mlops/artifacts',
     source: 'found /home/ada/project/.mlops'
   },
-  counts: { experiments: 2, runs: 12, datasets: 0, models: 0 }
+  counts: {
+    experiments: 2,
+    runs: 12,
+    runs_complete: true,
+    datasets: 0,
+    models: 0
+  }
 };
 
 async function renderWith(getStatus: () => Promise<IStatus>) {
@@ -32,6 +38,16 @@ describe('StatusView', () => {
       screen.getByText('sqlite:////home/ada/project/.mlops/mlops.sqlite')
     ).toBeTruthy();
     expect(screen.getByText('12')).toBeTruthy();
+  });
+
+  it('given more runs than the count goes to, then the runs count ends with a +', async () => {
+    await renderWith(async () => ({
+      ...status,
+      counts: { ...status.counts, runs: 100000, runs_complete: false }
+    }));
+    expect(document.querySelector('[data-field="runs"]')?.textContent).toBe(
+      '100,000+'
+    );
   });
 
   it('given a value with markup, then it is rendered as text, never as HTML', async () => {

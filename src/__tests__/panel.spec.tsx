@@ -15,7 +15,13 @@ const status: IStatus = {
     artifacts: '/home/ada/project/.mlops/artifacts',
     source: 'found /home/ada/project/.mlops'
   },
-  counts: { experiments: 1, runs: 30, datasets: 0, models: 0 }
+  counts: {
+    experiments: 1,
+    runs: 30,
+    runs_complete: true,
+    datasets: 0,
+    models: 0
+  }
 };
 
 function fakeClient() {

@@ -2827,8 +2827,16 @@ export interface components {
         StoreCounts: {
             /** Experiments */
             experiments: number;
-            /** Runs */
+            /**
+             * Runs
+             * @description Runs not deleted, counted up to the bound of `GET runs/count`.
+             */
             runs: number;
+            /**
+             * Runs Complete
+             * @description False when more runs than `runs` exist: the count stopped at its bound.
+             */
+            runs_complete: boolean;
             /** Datasets */
             datasets: number;
             /** Models */

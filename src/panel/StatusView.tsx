@@ -19,7 +19,9 @@ export interface IStatusViewProps {
   active?: boolean;
 }
 
-const COUNT_LABELS: [keyof IStatus['counts'], string][] = [
+type CountKey = 'experiments' | 'runs' | 'datasets' | 'models';
+
+const COUNT_LABELS: [CountKey, string][] = [
   ['experiments', 'Experiments'],
   ['runs', 'Runs'],
   ['datasets', 'Datasets'],
@@ -94,7 +96,10 @@ export function StatusView({
           {COUNT_LABELS.map(([key, label]) => (
             <React.Fragment key={key}>
               <dt>{label}</dt>
-              <dd data-field={key}>{formatCount(status.counts[key])}</dd>
+              <dd data-field={key}>
+                {formatCount(status.counts[key])}
+                {key === 'runs' && !status.counts.runs_complete ? '+' : ''}
+              </dd>
             </React.Fragment>
           ))}
         </dl>
