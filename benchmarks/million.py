@@ -1,9 +1,10 @@
 """The 1M-run store the benchmarks of the runs table query, on SQLite and on PostgreSQL.
 
-1,000,000 finished training runs of ``common.synthetic_runs`` (5 params and 3 metrics each),
-named ``train-<n>``, in three experiments (``churn`` about 70% of the runs, ``pricing`` 20%,
-``ablation`` 10%), written with the functions the tracking API writes with
-(``mlops_jlab.store.writes``), :data:`TRANSACTION` runs per transaction. Groups of
+1,000,000 finished training runs of ``common.synthetic_runs`` (5 params and 3 metrics each;
+one in :data:`RARE_EVERY` has a param the others lack), named ``train-<n>``, in three
+experiments (``churn`` about 70% of the runs, ``pricing`` 20%, ``ablation`` 10%), written
+with the functions the tracking API writes with (``mlops_jlab.store.writes``),
+:data:`TRANSACTION` runs per transaction. Groups of
 :data:`RUNS_PER_VERSION` runs read the train split of an increment of a data pipeline
 (ingest, clean, split runs of their own); a pipeline has :data:`INCREMENTS` increments, each
 a newer version of the same train dataset, so the runs of all but a pipeline's last increment
@@ -59,6 +60,9 @@ INCREMENTS = 10  # versions of a pipeline's train split (each increment replaces
 # Experiments and the share of runs in each, by run number modulo 10.
 EXPERIMENTS = {"churn": range(0, 7), "pricing": range(7, 9), "ablation": range(9, 10)}
 HISTORY_KEY = "train_loss"
+# One run in this many has a param the others lack (an ordering by it: a key most runs miss).
+RARE_EVERY = 1_000
+RARE_PARAM = "warm_start"
 # What the stores are made of: a change to it is a new store, not the cached one.
 SEEDER_VERSION = 1
 
@@ -208,6 +212,8 @@ class Seeder:
                         found["groups"] = group + 1
                         found.setdefault("first_clean", previous_clean)
                     new_id, started = self.insert_run(conn, f"train-{index}", experiment_of(index))
+                    if index % RARE_EVERY == 0:
+                        params = params | {RARE_PARAM: str(index // RARE_EVERY)}
                     writes.insert_params(conn, new_id, params)
                     writes.insert_metrics(
                         conn, new_id, [(k, v, 0, started + 400) for k, v in metrics.items()]
@@ -269,6 +275,7 @@ def cache_folder(runs: int) -> Path:
             "runs": runs,
             "per_version": RUNS_PER_VERSION,
             "increments": INCREMENTS,
+            "rare_every": RARE_EVERY,
             "transaction": TRANSACTION,
             "experiments": {name: list(share) for name, share in EXPERIMENTS.items()},
         },
