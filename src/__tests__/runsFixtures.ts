@@ -93,8 +93,6 @@ export class FakeRunsClient {
     return {
       runs: page,
       next_page_token: next,
-      total: query.count ? matching.length : null,
-      total_is_estimate: Boolean(query.stale && this.estimateStale),
       warnings: unknownKey
         ? ["no run has the metric 'acc'; did you mean metrics.accuracy?"]
         : [],

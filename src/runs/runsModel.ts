@@ -224,9 +224,7 @@ export class RunsModel {
     let page: IListRuns;
     try {
       page = await this._client.listRuns(
-        // A first page also counts the matching runs, so the scrollbar has its full
-        // height at once (a few milliseconds next to the page itself).
-        pageRequest(next, this._pages.pageSize, null, true)
+        pageRequest(next, this._pages.pageSize, null)
       );
     } catch (reason) {
       if (ticket !== this._queryTicket || this._disposed) {

@@ -97,7 +97,7 @@ export class RunPages {
 
   /** A new first page replaces every row. */
   replace(page: IListRuns): void {
-    this._restart(page, page.total);
+    this._restart(page, null);
   }
 
   /** The next page follows the rows. */
@@ -110,10 +110,6 @@ export class RunPages {
       }
     }
     this._token = page.next_page_token;
-    if (page.total !== null) {
-      this._total = page.total;
-      this._estimate = page.total_is_estimate ?? false;
-    }
     if (this._token === null) {
       this._total = this._rows.length;
       this._estimate = false;
@@ -133,8 +129,7 @@ export class RunPages {
       last = position.get(fresh[i].id) ?? -1;
     }
     const added = fresh.filter(run => !position.has(run.id)).length;
-    const total =
-      page.total ?? (this._total === null ? null : this._total + added);
+    const total = this._total === null ? null : this._total + added;
     if (
       page.next_page_token === null ||
       last < 0 ||

@@ -77,13 +77,12 @@ export function nextSort(current: ISort, field: string): ISort {
 
 /**
  * The request of one page of `query`: `size` runs after `token` (null for the first
- * page), counting every match when `count`. Defaults the server applies are left out.
+ * page). Defaults the server applies are left out.
  */
 export function pageRequest(
   query: IRunsQuery,
   size: number,
-  token: string | null,
-  count = false
+  token: string | null
 ): IListRunsQuery {
   const request: IListRunsQuery = { page_size: size };
   if (query.filter) {
@@ -101,9 +100,6 @@ export function pageRequest(
   }
   if (token !== null) {
     request.page_token = token;
-  }
-  if (count) {
-    request.count = true;
   }
   return request;
 }
