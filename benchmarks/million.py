@@ -463,6 +463,9 @@ def copy_to_postgres(sqlite_file: Path, base: str) -> None:
                     )
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM (ANALYZE)")
+            # Written to the data files now, so a server started on a copy of them replays
+            # little of the log before it takes connections.
+            conn.exec_driver_sql("CHECKPOINT")
     finally:
         source.close()
         engine.dispose()
@@ -477,9 +480,29 @@ def postgres_copy(seeded: Seeded) -> Iterator[str]:
         data = scratch / "pgdata"
         subprocess.run(["cp", "-a", str(seeded.pgdata), str(data)], check=True)
         with common.postgres_server(data) as base:
+            ready(f"{base}/bench")
             yield f"{base}/bench"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def ready(url: str, seconds: float = 600) -> None:
+    """Wait until the server at ``url`` takes connections: one started on a copied data
+    directory replays its log first (the port is open meanwhile)."""
+    engine = sa.create_engine(url)
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            try:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+                return
+            except sa.exc.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+    finally:
+        engine.dispose()
 
 
 def sqlite_copy(seeded: Seeded, folder: Path) -> StoreLocation:

@@ -126,6 +126,14 @@ def tie_break(keys: list[SortKey], run_id: Any = RUNS.c.id) -> Any:
     return run_id.desc() if keys[0].descending else run_id.asc()
 
 
+def may_be_missing(key: SortKey) -> bool:
+    """Whether runs may lack the key's value: a param, metric or tag, or an attribute that
+    may be null. A NOT NULL column's ordering and page conditions say nothing of nulls:
+    PostgreSQL reads its index for ``start_time DESC`` but sorts every run for ``start_time
+    DESC NULLS LAST`` (its index has nulls first that way)."""
+    return key.join is not None or getattr(key.expression, "nullable", True)
+
+
 def after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
     """Rows strictly after ``last`` in the order (keys..., run id), nulls last (first for
     reversed keys)."""
@@ -138,7 +146,7 @@ def after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
             equal_so_far.append(key.expression.is_(None))
             continue
         beyond = key.expression < value if key.descending else key.expression > value
-        if not key.nulls_first:  # missing values follow every value
+        if not key.nulls_first and may_be_missing(key):  # missing values follow every value
             beyond = sa.or_(beyond, key.expression.is_(None))
         alternatives.append(sa.and_(*equal_so_far, beyond))
         equal_so_far.append(key.expression == value)

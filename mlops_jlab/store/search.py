@@ -20,6 +20,7 @@ from mlops_jlab.store.ordering import (
     after,
     decode_page_token,
     encode_page_token,
+    may_be_missing,
     parse_order,
     reverse_keys,
     tie_break,
@@ -159,7 +160,7 @@ def _page(
         if segment == "missing" and key.join == 0:
             continue  # null for every run of the segment: ordering by it would cost a sort
         direction = key.expression.desc() if key.descending else key.expression.asc()
-        if not (inner and key.join == 0):
+        if not (inner and key.join == 0) and may_be_missing(key):
             direction = direction.nulls_first() if key.nulls_first else direction.nulls_last()
         ordering.append(direction)
     statement = (
