@@ -67,3 +67,61 @@ def test_an_ordering_by_a_key_few_runs_have_puts_them_first_then_every_other_run
     assert by_missing == sorted(runs, reverse=True)
     # And the other way round, from the end of the order
     assert walk(tracker, 4, order_by=["params.warm_start DESC"], reverse=True) == by_rare[::-1]
+
+
+def test_a_bounded_count_of_one_comparison_counts_what_a_check_of_every_run_counts(tracker):
+    # Given 30 runs with a metric, a numeric and a text param, a tag on some; none deleted
+    runs = []
+    for number in range(30):
+        run = tracker.start_run(name=f"r{number}", experiment="a" if number % 2 else "b")
+        run.log_params({"depth": number % 7, "model": "rf" if number % 3 else "svm"})
+        run.log_metric("acc", number / 30)
+        if number % 4 == 0:
+            run.set_tag("team", "risk")
+        run.end()
+        runs.append(run.id)
+    filters = [
+        "metrics.acc > 0.1",
+        "metrics.acc <= 0.5",
+        "params.depth >= 3",
+        "params.model = 'rf'",
+        "tags.team IS NOT NULL",
+        "(metrics.acc > 0.1)",
+        "metrics.acc > 0.1 AND params.model = 'rf'",
+        "NOT metrics.acc > 0.1",
+    ]
+
+    def counts(**kwargs):
+        with tracker.store.read() as conn:
+            return [
+                (
+                    search.count_runs(conn, text, limit=10, **kwargs),
+                    search.count_runs(conn, text, **kwargs),
+                )
+                for text in filters
+            ]
+
+    def check(**kwargs):
+        for bounded, exact in counts(**kwargs):
+            # Then the bounded count is the exact one, or stops at its bound below it
+            assert bounded.complete == (exact.total <= 10)
+            assert bounded.total == min(exact.total, 10)
+
+    def by_check(text: str, **kwargs) -> int:
+        return len(walk(tracker, 7, filter=text, **kwargs))
+
+    # When each filter is counted up to a bound of 10, and every match counted
+    check()
+    check(experiment="a")
+    # And with deleted runs, with and without them
+    with tracker.store.write() as conn:
+        for run_id in runs[20:]:
+            writes.set_run_attributes(conn, run_id, deleted_at=writes.now_ms())
+    check()
+    check(include_deleted=True)
+    with tracker.store.read() as conn:
+        for text in filters:
+            exact = search.count_runs(conn, text)
+            assert exact.total == by_check(text)
+            every = search.count_runs(conn, text, include_deleted=True, limit=1000)
+            assert every.total == by_check(text, include_deleted=True)

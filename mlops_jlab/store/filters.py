@@ -54,6 +54,9 @@ class Condition:
     # Comparisons every matching run satisfies, as (table, key, column, op, value): an
     # ordered scan over that key's index can start at the range instead of filtering it.
     ranges: tuple[tuple[str, str, str, str, Any], ...] = ()
+    # When the filter is one comparison of a param, metric or tag: the rows of that key's
+    # index that match, one a run at most, so counting them counts the runs (none deleted).
+    rows: sa.Select | None = None
 
 
 SELECTIVE_ROWS = 2000
@@ -291,7 +294,7 @@ def _key_values(
     ranges = ()
     if op in ("=", "<", "<=", ">", ">="):
         ranges = ((table.name, key, column, op, values[0]),)
-    return Condition(expression, bound, ranges)
+    return Condition(expression, bound, ranges, subquery)
 
 
 def condition(field: Field, op: str, literals: list[Literal], probe: Probe | None) -> Condition:

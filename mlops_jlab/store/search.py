@@ -225,6 +225,12 @@ def search_runs(
     )
 
 
+def _deleted(conn: Connection) -> bool:
+    """Whether the store has deleted runs (the partial index of migration 0016 holds them)."""
+    found = sa.select(RUNS.c.id).where(RUNS.c.deleted_at.is_not(None)).limit(1)
+    return conn.execute(found).first() is not None
+
+
 @dataclass(frozen=True)
 class RunCount:
     """How many runs match: ``total`` exactly when ``complete``, else at least ``total``
@@ -250,8 +256,12 @@ def count_runs(
         raise InvalidInputError(f"limit must be a positive integer, not {limit!r}")
     # A bounded count checks a broad filter run by run, so it stops at the bound.
     probe = probe_for(conn) if limit is not None else None
-    conditions, _parsed = _base_query(filter, experiment, include_deleted, probe)
+    conditions, parsed = _base_query(filter, experiment, include_deleted, probe)
     matching = sa.select(sa.literal(1)).select_from(RUNS).where(*conditions)
+    if parsed.rows is not None and experiment is None and (include_deleted or not _deleted(conn)):
+        # One comparison of a key: its index's rows are the runs, read in the index's order,
+        # where checking run after run reads each run's row apart (5 us each on SQLite).
+        matching = parsed.rows
     if limit is not None:
         matching = matching.limit(limit + 1)
     counted = sa.select(sa.func.count()).select_from(matching.subquery())

@@ -544,6 +544,16 @@ REGISTRY_INDEXES = [
     Index("ix_retraining_recommendations_status", RetrainingRecommendation.status),
 ]
 
+# Added by migration 0016: the deleted runs, few, so a count knows at once whether any are.
+RUN_COUNT_INDEXES = [
+    Index(
+        "ix_runs_deleted",
+        Run.deleted_at,
+        sqlite_where=Run.deleted_at.is_not(None),
+        postgresql_where=Run.deleted_at.is_not(None),
+    ),
+]
+
 # Added by migration 0012: a job's recommendation (what started it).
 RECOMMENDATION_INDEXES = [
     Index("ix_retraining_recommendations_job", RetrainingRecommendation.job_id),
