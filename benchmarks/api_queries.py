@@ -18,8 +18,8 @@ query of ``common.FILTER`` on 5k and 20k of the same runs, and our ``GET runs`` 
 server over a store of those runs, for the ratio (MLflow's stores are cached too: it
 takes some 20 ms to log a run).
 
-Usage: python benchmarks/api_queries.py [--quick] [--kind sqlite|postgresql|both]
-Results: benchmarks/results/api_queries.json (--quick: api_queries_quick.json)
+Usage: python benchmarks/api_queries.py [--quick] [--kind sqlite|postgresql|both] [--no-mlflow]
+Results: benchmarks/results/api_queries.json (--quick: a store of 20k runs, nothing written)
 """
 
 from __future__ import annotations
@@ -773,8 +773,8 @@ def main() -> None:
             results["history"] = measure_history(folder, sizes.history_points, sizes.tries)
             print(f"top-{PAGE} of {common.FILTER}: ours over HTTP, MLflow in process", flush=True)
             results["vs_mlflow"] = measure_against_mlflow(folder, sizes)
-    name = "api_queries_quick" if args.quick else "api_queries"
-    print(f"results: {common.write_results(name, results)}")
+    if not args.quick:
+        print(f"results: {common.write_results('api_queries', results)}")
 
 
 if __name__ == "__main__":
