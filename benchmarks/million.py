@@ -14,9 +14,11 @@ The PostgreSQL store holds the same rows: they are copied from the SQLite store 
 (seeding only: the tracking path writes each run by its statements), then vacuumed and
 analyzed as autovacuum would have done on a store this size.
 
-Both are cached under ``~/.cache/mlops-jlab-bench/``, keyed by the store's migration head and
-the seeder's parameters: the SQLite file, and PostgreSQL's data directory (copied out to a
-scratch folder the server's user can reach, and started, when a benchmark asks for it).
+Both are cached under ``~/.cache/mlops-jlab-bench/``, keyed by the seeder's parameters and
+the store's migration head: the SQLite file, and PostgreSQL's data directory (copied out to a
+scratch folder the server's user can reach, and started, when a benchmark asks for it). A
+store cached at an earlier head is brought to this one by opening a copy of it (the
+migrations run, as on a user's store). :func:`store` is what the benchmarks call.
 
 Usage: python benchmarks/million.py [--runs N] [--kind sqlite|postgresql|both]
 """
@@ -367,7 +369,7 @@ def checkpoint(database: Path) -> None:
 
 
 def counts(location: StoreLocation) -> dict[str, int]:
-    """Rows of the store's tables, and its stale runs as the rule counts them."""
+    """Rows of the store's tables."""
     tables = ["runs", "params", "metrics", "latest_metrics", "metric_rollups"]
     tables += ["dataset_versions", "lineage_events"]
     store = open_store(location)
