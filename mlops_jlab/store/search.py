@@ -73,10 +73,11 @@ def _base_query(
     if experiment is not None:
         if not isinstance(experiment, str) or not storable(experiment):
             raise InvalidInputError(f"experiment is an experiment's name, not {experiment!r}")
+        # One id (a scalar subquery), so the runs are read in order from the experiment's
+        # part of its index; IN a subquery made SQLite sort every run of the experiment.
         conditions.append(
-            RUNS.c.experiment_id.in_(
-                sa.select(EXPERIMENTS.c.id).where(EXPERIMENTS.c.name == experiment)
-            )
+            RUNS.c.experiment_id
+            == sa.select(EXPERIMENTS.c.id).where(EXPERIMENTS.c.name == experiment).scalar_subquery()
         )
     if not include_deleted:
         conditions.append(RUNS.c.deleted_at.is_(None))
@@ -128,8 +129,13 @@ def _lacking(conn: Connection, table: sa.Table, key: str) -> list[str] | None:
     reversed walk's first page would). One statement, so that the counts and the scan see
     the same runs."""
     counted = table.alias()
-    having = sa.select(sa.func.count()).select_from(counted).where(counted.c.key == key)
-    runs = sa.select(sa.func.count()).select_from(RUNS)
+    having = (
+        sa.select(sa.func.count()).select_from(counted).where(counted.c.key == key)
+    ).scalar_subquery()
+    # Runs counted up to FEW_LACKING past the key's rows: a store of 1M runs that all have
+    # the key costs the key's index and a thousand runs, not a count of every run.
+    bounded = sa.select(RUNS.c.id).limit(having + FEW_LACKING + 1).subquery()
+    runs = sa.select(sa.func.count()).select_from(bounded)
     smaller = sa.func.min if conn.dialect.name == "sqlite" else sa.func.least
     rows = table.alias()
     found = conn.execute(
@@ -137,7 +143,7 @@ def _lacking(conn: Connection, table: sa.Table, key: str) -> list[str] | None:
         .outerjoin(rows, sa.and_(rows.c.run_id == RUNS.c.id, rows.c.key == key))
         .where(rows.c.run_id.is_(None))
         .order_by(RUNS.c.start_time.desc())
-        .limit(smaller(runs.scalar_subquery() - having.scalar_subquery(), FEW_LACKING + 1))
+        .limit(smaller(runs.scalar_subquery() - having, FEW_LACKING + 1))
     )
     lacking = list(found.scalars())
     return lacking if len(lacking) <= FEW_LACKING else None
@@ -245,6 +251,12 @@ def search_runs(
     )
 
 
+def _deleted(conn: Connection) -> bool:
+    """Whether the store has deleted runs (the partial index of migration 0016 holds them)."""
+    found = sa.select(RUNS.c.id).where(RUNS.c.deleted_at.is_not(None)).limit(1)
+    return conn.execute(found).first() is not None
+
+
 @dataclass(frozen=True)
 class RunCount:
     """How many runs match: ``total`` exactly when ``complete``, else at least ``total``
@@ -270,8 +282,12 @@ def count_runs(
         raise InvalidInputError(f"limit must be a positive integer, not {limit!r}")
     # A bounded count checks a broad filter run by run, so it stops at the bound.
     probe = probe_for(conn) if limit is not None else None
-    conditions, _parsed = _base_query(filter, experiment, include_deleted, probe)
+    conditions, parsed = _base_query(filter, experiment, include_deleted, probe)
     matching = sa.select(sa.literal(1)).select_from(RUNS).where(*conditions)
+    if parsed.rows is not None and experiment is None and (include_deleted or not _deleted(conn)):
+        # One comparison of a key: its index's rows are the runs, read in the index's order,
+        # where checking run after run reads each run's row apart (5 us each on SQLite).
+        matching = parsed.rows
     if limit is not None:
         matching = matching.limit(limit + 1)
     counted = sa.select(sa.func.count()).select_from(matching.subquery())

@@ -107,6 +107,8 @@ class Param(Base):
     ``params.lr < 0.1`` compares numbers rather than strings."""
 
     __tablename__ = "params"
+    # Stored in the primary key's order on SQLite: no rowid, so no second copy of the key.
+    __table_args__ = {"sqlite_with_rowid": False}
     run_id: Mapped[str] = _run_fk(primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
@@ -130,6 +132,7 @@ class LatestMetric(Base):
     so that sorting and filtering tens of thousands of runs by a metric reads one row each."""
 
     __tablename__ = "latest_metrics"
+    __table_args__ = {"sqlite_with_rowid": False}
     run_id: Mapped[str] = _run_fk(primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
@@ -539,6 +542,16 @@ REGISTRY_INDEXES = [
         TransitionRequest.model_version_id,
     ),
     Index("ix_retraining_recommendations_status", RetrainingRecommendation.status),
+]
+
+# Added by migration 0016: the deleted runs, few, so a count knows at once whether any are.
+RUN_COUNT_INDEXES = [
+    Index(
+        "ix_runs_deleted",
+        Run.deleted_at,
+        sqlite_where=Run.deleted_at.is_not(None),
+        postgresql_where=Run.deleted_at.is_not(None),
+    ),
 ]
 
 # Added by migration 0012: a job's recommendation (what started it).
