@@ -24,6 +24,7 @@ function fakeClient() {
     runs,
     client: {
       listRuns: runs.listRuns,
+      countRuns: runs.countRuns,
       listDatasets: jest.fn(async () => []),
       listDatasetVersions: jest.fn(async () => []),
       getDatasetVersion: jest.fn(),
@@ -65,10 +66,10 @@ describe('MlopsPanel', () => {
     const datasetsTab = screen.getByRole('tab', { name: 'Datasets' });
     expect(runsTab.getAttribute('aria-selected')).toBe('true');
     expect(datasetsTab.getAttribute('aria-selected')).toBe('false');
-    expect(client.listRuns).toHaveBeenCalledWith({
-      page_size: 50,
-      count: true
-    });
+    expect(client.listRuns).toHaveBeenCalledWith(
+      { page_size: 50 },
+      { signal: expect.any(AbortSignal) }
+    );
     expect(
       document.querySelector('#mlops-jlab-panel .jp-MlopsRuns-count')
         ?.textContent
