@@ -84,13 +84,14 @@ def write_results(name: str, results: dict[str, Any]) -> Path:
     return path
 
 
-def postgres_server() -> Any:
+def postgres_server(data: Path | None = None) -> Any:
     """A throwaway PostgreSQL server started as the tests start theirs (``tests/services.py``:
     loopback, a temporary folder, fsync off), as a context manager yielding its base URL
-    (no database name). Benchmarks run from a checkout, whose root holds ``tests``."""
+    (no database name); with ``data``, on that data directory (made when absent, kept).
+    Benchmarks run from a checkout, whose root holds ``tests``."""
     root = str(Path(__file__).resolve().parent.parent)
     if root not in sys.path:
         sys.path.insert(0, root)
     from tests.services import postgres_server as start
 
-    return start()
+    return start(data)

@@ -48,22 +48,25 @@ def _postgres_bin() -> Path:
 
 
 @contextmanager
-def postgres_server():
-    """Start a throwaway PostgreSQL server; yields its base URL (no database name)."""
+def postgres_server(data: Path | None = None):
+    """Start a throwaway PostgreSQL server; yields its base URL (no database name).
+
+    With ``data``, the server keeps its data there (made by ``initdb`` when absent, left in
+    place when it stops: the benchmarks cache a seeded store so); its folder must be one the
+    server's user can reach."""
     bindir = _postgres_bin()
     # Not under pytest's temporary folder: that one is private to root, and the server
     # runs as the postgres user.
     workdir = Path(tempfile.mkdtemp(prefix="mlops-jlab-pg-"))
     try:
-        with _postgres_in(bindir, workdir) as url:
+        with _postgres_in(bindir, workdir, data or workdir / "pgdata") as url:
             yield url
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 @contextmanager
-def _postgres_in(bindir: Path, workdir: Path):
-    data = workdir / "pgdata"
+def _postgres_in(bindir: Path, workdir: Path, data: Path):
     sockets = workdir / "pgsock"
     sockets.mkdir(parents=True)
     port = free_port()
@@ -74,25 +77,8 @@ def _postgres_in(bindir: Path, workdir: Path):
         entry = pwd.getpwnam("postgres")
         for path in (workdir, sockets):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-    initdb = subprocess.run(
-        [
-            *as_user,
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "--no-sync",
-            "-E",
-            "UTF8",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if initdb.returncode != 0:
-        raise RuntimeError(f"initdb failed: {initdb.stderr or initdb.stdout}")
+    if not data.exists():
+        _initdb(bindir, data, as_user)
     log = workdir / "postgres.log"
     process = subprocess.Popen(
         [
@@ -122,6 +108,28 @@ def _postgres_in(bindir: Path, workdir: Path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _initdb(bindir: Path, data: Path, as_user: list[str]) -> None:
+    initdb = subprocess.run(
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if initdb.returncode != 0:
+        raise RuntimeError(f"initdb failed: {initdb.stderr or initdb.stdout}")
 
 
 @contextmanager
