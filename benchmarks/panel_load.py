@@ -18,7 +18,12 @@ Chromium through Playwright, each try in a fresh page on a reset workspace:
 MLflow's UI (``mlflow server`` on the same 10,000 runs logged into an MLflow store) is timed
 from opening the experiment's page to its first run rows being painted, for the ratio.
 
+With ``--million``, the runs panel is measured on the 1M-run store instead (``panel_million.py``:
+first rows, a broad filter, End, the JS heap), on SQLite, PostgreSQL or both; the 10k-run
+measures in the results stay as they were.
+
 Usage: python benchmarks/panel_load.py [--quick] [--tries N] [--no-mlflow] [--mlflow-store DIR]
+       python benchmarks/panel_load.py --million {sqlite,postgresql,both} [--tries N]
 Results: benchmarks/results/panel_load.json
 """
 
@@ -453,6 +458,11 @@ def main() -> None:
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds to wait for each thing timed"
     )
+    parser.add_argument(
+        "--million",
+        choices=["sqlite", "postgresql", "both"],
+        help="measure the runs panel on the 1M-run store of million.py instead",
+    )
     args = parser.parse_args()
     # Stopped from outside, still stop the servers (their sessions are their own).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -465,6 +475,12 @@ def main() -> None:
     with_mlflow = not args.no_mlflow
     for variable in (DB_URL_ENV, ARTIFACTS_ENV):
         os.environ.pop(variable, None)
+    if args.million:
+        import panel_million
+
+        kinds = ["sqlite", "postgresql"] if args.million == "both" else [args.million]
+        print(f"results: {panel_million.run(kinds, args.tries or 3, args.timeout)}")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(f"seeding {sizes.runs:,} runs of 5 params, 3 metrics and 3 tags, with a lineage")
