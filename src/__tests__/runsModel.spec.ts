@@ -77,6 +77,25 @@ describe('RunsModel paging', () => {
     model.dispose();
   });
 
+  it('given the bounded count on its way, when the exact one is asked, then the bounded answer does not replace it', async () => {
+    const client = new FakeRunsClient(makeRuns(1500));
+    client.countLimit = 1000;
+    const { gate, open } = held();
+    client.countGate = gate;
+    const model = modelOf(client);
+    await model.load();
+
+    const completing = model.completeCount();
+    open();
+    await completing;
+    await untilIdle(model);
+
+    expect(client.countRuns).toHaveBeenCalledTimes(2);
+    expect(model.total).toBe(1500);
+    expect(model.totalComplete).toBe(true);
+    model.dispose();
+  });
+
   it('given the first page, when the table reaches its end, then the next page is fetched with its token and appended', async () => {
     const client = new FakeRunsClient(makeRuns(1000));
     const model = modelOf(client);

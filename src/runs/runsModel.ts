@@ -579,14 +579,20 @@ export class RunsModel {
    */
   private async _count(exact: boolean): Promise<void> {
     const ticket = this._queryTicket;
-    this._counting = exact ? 'exact' : 'bounded';
+    const kind = exact ? 'exact' : 'bounded';
+    this._counting = kind;
     this._emit();
     try {
       const count = await this._client.countRuns(
         countRequest(this._query, exact),
         { signal: this._controller.signal }
       );
-      if (ticket === this._queryTicket && !this._disposed) {
+      // A bounded count arriving after the exact one was asked says less than it will.
+      if (
+        ticket === this._queryTicket &&
+        !this._disposed &&
+        this._counting === kind
+      ) {
         this._pages.setCount({
           total: count.total,
           complete: count.complete,
@@ -602,7 +608,7 @@ export class RunsModel {
         this._error = messageOf(reason);
       }
     } finally {
-      if (ticket === this._queryTicket) {
+      if (ticket === this._queryTicket && this._counting === kind) {
         this._counting = null;
         this._emit();
       }
