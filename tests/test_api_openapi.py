@@ -50,6 +50,7 @@ COMMITTED = Path(__file__).parents[1] / "src" / "api" / "openapi.json"
 # A cron's syntax is as far beyond JSON Schema as the query language is.
 BEYOND_THE_SCHEMA = {
     "GET /runs",
+    "GET /runs/count",
     "POST /runs/compare",
     "GET /runs/{run_id}/metrics/{key}",
     "POST /pipelines",
@@ -163,6 +164,9 @@ async def test_the_document_describes_every_route_and_its_errors(jp_fetch, jp_ba
     limits = spec["paths"]["/runs"]["get"]["parameters"]
     page_size = next(p for p in limits if p["name"] == "page_size")
     assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
+    counted = spec["paths"]["/runs/count"]["get"]["parameters"]
+    limit = next(p for p in counted if p["name"] == "limit")
+    assert limit["schema"] == {"type": "integer", "minimum": 1, "default": 100_000}
 
 
 async def test_the_frontends_copy_of_the_document_is_the_servers(jp_fetch):

@@ -3,6 +3,7 @@ list, describe, edit, delete and restore runs, experiments, metric histories, co
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 
@@ -59,41 +60,85 @@ def runs(tracker):
 # --- GET runs ---------------------------------------------------------------------------
 
 
-async def test_list_runs_filters_orders_and_pages_with_a_total(api, runs):
-    # Given six runs, when a page of two of the best rf runs... and the next pages are asked
-    first = await api(
-        "GET",
-        "runs",
-        params={
-            "filter": "metrics.acc > 0.55",
-            "order_by": "metrics.acc DESC",
-            "page_size": "2",
-            "count": "true",
-        },
-    )
-    # Then the best two come first, with the total and a token for the rest
+async def test_list_runs_filters_orders_and_pages_and_counts_apart(api, runs):
+    # Given six runs, when a page of two of the best runs... and the next pages are asked
+    query = {"filter": "metrics.acc > 0.55", "order_by": "metrics.acc DESC", "page_size": "2"}
+    first = await api("GET", "runs", params=query)
+    # Then the best two come first, with a token for the rest and no count
     assert first.code == 200, first
     assert [run["name"] for run in first.body["runs"]] == ["run-5", "run-4"]
-    assert first.body["total"] == 5
+    assert "total" not in first.body and "total_is_estimate" not in first.body
     assert first.body["next_page_token"]
     names = [run["name"] for run in first.body["runs"]]
     token = first.body["next_page_token"]
     while token:
-        page = await api(
-            "GET",
-            "runs",
-            params={
-                "filter": "metrics.acc > 0.55",
-                "order_by": "metrics.acc DESC",
-                "page_size": "2",
-                "page_token": token,
-            },
-        )
+        page = await api("GET", "runs", params={**query, "page_token": token})
         assert page.code == 200, page
-        assert page.body["total"] is None  # counted only when asked
         names += [run["name"] for run in page.body["runs"]]
         token = page.body["next_page_token"]
     assert names == ["run-5", "run-4", "run-3", "run-2", "run-1"]
+    # And the count is a request of its own, over the same selection
+    count = await api("GET", "runs", "count", params={"filter": "metrics.acc > 0.55"})
+    assert count.code == 200, count
+    assert count.body == {"total": 5, "complete": True, "is_estimate": False}
+
+
+async def test_list_runs_reversed_starts_from_the_end_of_the_order(api, runs):
+    # Given six runs, when the default order is read reversed, two at a time
+    pages = await every_page(api, {"reverse": "true", "page_size": "2"})
+    # Then the oldest run comes first and the pages continue toward the newest
+    names = [run["name"] for page in pages for run in page["runs"]]
+    assert names == [f"run-{number}" for number in range(6)]
+    # And reversed by accuracy, the worst of the runs with it come first
+    worst = await api("GET", "runs", params={"order_by": "metrics.acc DESC", "reverse": "true"})
+    assert [run["name"] for run in worst.body["runs"]][:2] == ["run-0", "run-1"]
+
+
+async def test_a_page_token_of_the_other_direction_says_which_to_use(api, runs):
+    # Given a token of a reversed walk and one of a forward walk
+    backward = await api("GET", "runs", params={"reverse": "true", "page_size": "2"})
+    forward = await api("GET", "runs", params={"page_size": "2"})
+    # When each is used in the other direction, then the answer says which to use
+    answer = await api("GET", "runs", params={"page_token": backward.body["next_page_token"]})
+    assert answer.code == 400
+    assert "continues a reversed walk: ask with reverse=true" in answer.body["message"]
+    answer = await api(
+        "GET",
+        "runs",
+        params={"reverse": "true", "page_token": forward.body["next_page_token"]},
+    )
+    assert answer.code == 400
+    assert "continues a forward walk: ask without reverse=true" in answer.body["message"]
+
+
+async def test_a_count_past_its_limit_says_it_is_incomplete(api, runs):
+    # Given six runs, when they are counted up to 4, then up to 6, then exactly
+    bounded = await api("GET", "runs", "count", params={"limit": "4"})
+    enough = await api("GET", "runs", "count", params={"limit": "6"})
+    exact = await api("GET", "runs", "count", params={"limit": "4", "exact": "true"})
+    # Then the bounded count says at least 4 match, the others say exactly 6
+    assert bounded.body == {"total": 4, "complete": False, "is_estimate": False}
+    assert enough.body == {"total": 6, "complete": True, "is_estimate": False}
+    assert exact.body == {"total": 6, "complete": True, "is_estimate": False}
+    # And the other selections of GET runs apply
+    fraud = await api("GET", "runs", "count", params={"experiment": "fraud"})
+    assert fraud.body["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"limit": "0"}, "limit: Input should be greater than or equal to 1"),
+        ({"limit": "many"}, "limit: Input should be a valid integer"),
+        ({"exact": "maybe"}, "exact: Input should be a valid boolean"),
+        ({"page_size": "10"}, "unknown query parameter 'page_size'"),
+        ({"filter": "metrics.acc >"}, "expected a number or a quoted string at position 13"),
+    ],
+)
+async def test_count_runs_says_what_is_wrong_with_a_bad_query(api, runs, params, says):
+    answer = await api("GET", "runs", "count", params=params)
+    assert answer.code == 400, answer
+    assert says in answer.body["message"]
 
 
 async def test_list_runs_answers_rows_with_the_columns_asked_for(api, runs):
@@ -139,7 +184,8 @@ async def test_list_runs_of_one_experiment_with_all_columns(api, runs):
         ({"page_size": "0"}, "page_size: Input should be greater than or equal to 1"),
         ({"page_size": "51"}, "page_size is at most 50 on this server"),
         ({"page_token": "garbage"}, "page_token is not a token this store issued"),
-        ({"count": "maybe"}, "count: Input should be a valid boolean"),
+        ({"reverse": "maybe"}, "reverse: Input should be a valid boolean"),
+        ({"count": "true"}, "unknown query parameter 'count'"),
         ({"pagesize": "10"}, "unknown query parameter 'pagesize'"),
         ({"params": "a\x01b"}, "params"),
         ({"filter": "name = 'a\x00'"}, "cannot be stored or compared"),
@@ -264,6 +310,22 @@ async def test_stale_pages_resume_after_their_last_run_with_none_skipped_or_repe
     assert stale_mix[11] not in listed  # deleted
 
 
+@pytest.mark.parametrize(
+    ("filter", "order_by"), [("", ""), ("params.model = 'rf'", "metrics.acc ASC")]
+)
+async def test_stale_pages_reversed_are_the_forward_pages_backwards(
+    api, world, stale_mix, small_batches, filter, order_by
+):
+    # Given runs stale in an irregular pattern, examined a few at a time
+    query = {"filter": filter, "order_by": order_by, "stale": "true", "page_size": "2"}
+    forward = await every_page(api, query)
+    # When the stale runs are read reversed, 2 at a time
+    backward = await every_page(api, {**query, "reverse": "true"})
+    # Then they are the forward list, read from its end
+    listed = [run["id"] for page in forward for run in page["runs"]]
+    assert [run["id"] for page in backward for run in page["runs"]] == listed[::-1]
+
+
 async def test_stale_runs_with_include_deleted_still_leave_out_deleted_runs(
     api, world, stale_mix, small_batches
 ):
@@ -274,48 +336,34 @@ async def test_stale_runs_with_include_deleted_still_leave_out_deleted_runs(
 
 
 async def test_the_count_of_stale_runs_is_exact_when_the_page_saw_every_run(api, world, stale_mix):
-    # When one page of stale runs is asked for, with the count, and it saw every run
-    answer = await api("GET", "runs", params={"stale": "true", "count": "true"})
+    # When the stale runs are counted, and a first page's walk sees every run
+    answer = await api("GET", "runs", "count", params={"stale": "true"})
     # Then the count is exact, and says so
     assert answer.code == 200, answer
     expected = await stale_ones_in_order(api, world, {})
-    assert [run["id"] for run in answer.body["runs"]] == expected
-    assert answer.body["total"] == len(expected)
-    assert answer.body["total_is_estimate"] is False
-    assert answer.body["next_page_token"] is None
+    assert answer.body == {"total": len(expected), "complete": True, "is_estimate": False}
 
 
-async def test_the_count_of_stale_runs_is_an_estimate_when_the_page_stopped_early(
-    api, world, stale_mix, small_batches
+async def test_the_count_of_stale_runs_is_an_estimate_when_the_walk_stopped_early(
+    api, world, stale_mix, small_batches, jp_serverapp, monkeypatch
 ):
-    # Given rf runs, of which some but not all are stale
+    # Given rf runs, of which some but not all are stale, and a server's first page of 3
     query = {"filter": "params.model = 'rf'"}
-    matching = (await api("GET", "runs", params={**query, "count": "true"})).body["total"]
+    matching = (await api("GET", "runs", "count", params=query)).body["total"]
     assert 3 < len(await stale_ones_in_order(api, world, query)) < matching
-    # When the first page of 3 stale ones is asked for with the count
-    first = await api(
-        "GET", "runs", params={**query, "stale": "true", "page_size": "3", "count": "true"}
-    )
-    # Then the total is an estimate, and says so: no fewer than the page shows, no more
-    # than the runs the filter matches
-    assert first.code == 200, first
-    assert first.body["total_is_estimate"] is True
-    assert 3 <= first.body["total"] <= matching
-    # And a later page counted is an estimate too, while a count of all runs is exact
-    later = await api(
-        "GET",
-        "runs",
-        params={
-            **query,
-            "stale": "true",
-            "page_size": "3",
-            "count": "true",
-            "page_token": first.body["next_page_token"],
-        },
-    )
-    assert later.body["total_is_estimate"] is True
-    plain = await api("GET", "runs", params={**query, "count": "true"})
-    assert plain.body["total"] == matching and plain.body["total_is_estimate"] is False
+    service = jp_serverapp.web_app.settings["mlops_jlab_service"]
+    monkeypatch.setattr(service, "limits", dataclasses.replace(service.limits, default_page_size=3))
+    # When the stale ones are counted
+    counted = await api("GET", "runs", "count", params={**query, "stale": "true"})
+    # Then the total is an estimate, and says so: no fewer than a page, no more than the
+    # runs the filter matches
+    assert counted.code == 200, counted
+    assert counted.body["is_estimate"] is True and counted.body["complete"] is True
+    assert 3 <= counted.body["total"] <= matching
+    # And a count bounded below the matching runs is an incomplete estimate
+    bounded = await api("GET", "runs", "count", params={**query, "stale": "true", "limit": "5"})
+    assert bounded.body["is_estimate"] is True and bounded.body["complete"] is False
+    assert bounded.body["total"] <= 5
 
 
 # --- GET runs/{id} ----------------------------------------------------------------------
@@ -525,9 +573,9 @@ async def test_delete_is_soft_and_can_be_undone(api, runs):
     # Then it answers with when it was deleted, leaves the list and the counts...
     assert deleted.code == 200, deleted
     assert deleted.body["deleted_at"] is not None
-    listed = await api("GET", "runs", params={"count": "true"})
+    listed = await api("GET", "runs")
     assert runs[2] not in [run["id"] for run in listed.body["runs"]]
-    assert listed.body["total"] == 5
+    assert (await api("GET", "runs", "count")).body["total"] == 5
     assert (await api("GET", "status")).body["counts"]["runs"] == 5
     experiments = (await api("GET", "experiments")).body["experiments"]
     assert {e["name"]: e["runs"] for e in experiments} == {"churn": 3, "fraud": 2}
@@ -542,8 +590,7 @@ async def test_delete_is_soft_and_can_be_undone(api, runs):
     restored = await api("POST", "runs", runs[2], "restore")
     assert restored.code == 200, restored
     assert restored.body["deleted_at"] is None and restored.body["name"] == "run-2"
-    listed = await api("GET", "runs", params={"count": "true"})
-    assert listed.body["total"] == 6
+    assert (await api("GET", "runs", "count")).body["total"] == 6
 
 
 async def test_patch_deleted_false_restores_and_edits_at_once(api, runs):

@@ -63,9 +63,11 @@ def search_stale_runs(
     page_token: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
+    reverse: bool = False,
 ) -> StalePage:
     """One page of the stale runs among those :func:`~mlops_jlab.store.search.search_runs`
-    finds, in its order; its ``next_page_token`` resumes right after the page's last run.
+    finds, in its order (from its end with ``reverse``); its ``next_page_token`` resumes
+    right after the page's last run.
 
     The runs are examined a batch at a time (:data:`FIRST_BATCH`, doubling up to
     :data:`MAX_BATCH`) until the page is full. The token is given when runs remain to be
@@ -80,7 +82,9 @@ def search_stale_runs(
     batch = max(max_results, FIRST_BATCH)
     token = page_token
     while True:
-        page = search.search_runs(conn, filter, order_by, batch, token, experiment, include_deleted)
+        page = search.search_runs(
+            conn, filter, order_by, batch, token, experiment, include_deleted, reverse
+        )
         why = stale_runs(conn, page.run_ids)
         examined += len(page.run_ids)
         stale += len(why)

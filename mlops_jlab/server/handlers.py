@@ -197,6 +197,13 @@ class RunsHandler(BaseHandler):
         self.write_json(await self.call(self.service.list_runs, query))
 
 
+class RunCountHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = self.parse_query()
+        self.write_json(await self.call(self.service.count_runs, query))
+
+
 class RunHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str) -> None:

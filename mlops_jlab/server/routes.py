@@ -22,6 +22,8 @@ from mlops_jlab.server.registry_routes import REGISTRY_ROUTES
 from mlops_jlab.server.routing import BINARY, Operation, PathParam, Route
 from mlops_jlab.server.schemas import (
     CompareRuns,
+    CountRuns,
+    CountRunsQuery,
     DescribeDatasetDiff,
     DescribeDatasetVersion,
     DescribeLineage,
@@ -102,12 +104,35 @@ ROUTES: list[Route] = [
                 errors=(400,),
                 description=(
                     "Deleted runs are left out. A bad filter answers 400 naming the token and "
-                    "its position; `next_page_token` is null on the last page."
+                    "its position; `next_page_token` is null on the last page. With "
+                    "stale=true the runs the other fields select are examined in order until "
+                    "the page is full; a `next_page_token` is given while runs remain to be "
+                    "examined, so the last page may be empty. A page is never counted: "
+                    "`GET runs/count` says how many runs match."
                 ),
             )
         },
     ),
-    # Before runs/{run_id}, which would take "compare" for an id.
+    # Before runs/{run_id}, which would take "count" or "compare" for an id.
+    Route(
+        "runs/count",
+        handlers.RunCountHandler,
+        {
+            "get": Operation(
+                "countRuns",
+                "How many runs match, up to a bound unless asked for the exact count",
+                CountRuns,
+                query=CountRunsQuery,
+                errors=(400,),
+                description=(
+                    "Takes the selection of `GET runs` (filter, experiment, include_deleted, "
+                    "stale). The count stops past `limit` (`complete: false`) so a broad "
+                    "filter over a million runs answers in milliseconds; `exact=true` counts "
+                    "every match."
+                ),
+            )
+        },
+    ),
     Route(
         "runs/compare",
         handlers.CompareHandler,

@@ -25,6 +25,7 @@ from mlops_jlab.rules import (
     MAX_VALUE_LENGTH,
     TEXT_PATTERN,
 )
+from mlops_jlab.store.search import COUNT_LIMIT
 
 MAX_TAGS_PER_UPDATE = 1000
 
@@ -147,24 +148,43 @@ class RunSummary(BaseModel):
     )
 
 
-class ListRunsQuery(Request):
-    """``GET runs``: a filtered, ordered page of runs."""
+class RunSelection(Request):
+    """Which runs a listing or a count is about (``GET runs``, ``GET runs/count``)."""
 
     # No length limits of their own: the query language bounds its comparisons, and the
     # server's header size bounds the query string.
     filter: str = Field(
         "", description="The query language, e.g. `metrics.acc > 0.9 AND params.model = 'rf'`."
     )
+    experiment: str | None = Field(
+        None, max_length=KEY_LENGTH, pattern=TEXT_PATTERN, description="Only this experiment."
+    )
+    include_deleted: bool = Field(False, description="Also list deleted runs.")
+    stale: bool = Field(
+        False,
+        description="Only stale runs: a dataset they read has a newer version, or their "
+        "cell's code has changed since.",
+    )
+
+
+class ListRunsQuery(RunSelection):
+    """``GET runs``: a filtered, ordered page of runs. It never counts (``GET runs/count``
+    does)."""
+
     order_by: str = Field(
         "", description="Fields with ASC or DESC, comma-separated; default `start_time DESC`."
+    )
+    reverse: bool = Field(
+        False,
+        description="Read from the end of the order backwards: the last runs first (by "
+        "default the oldest), runs without a sort key before the others, and "
+        "`next_page_token` continuing toward the start. A token is for the direction it "
+        "came from.",
     )
     page_size: int | None = Field(
         None, ge=1, description="Runs per page; the server's default and maximum apply."
     )
     page_token: str | None = Field(None, description="`next_page_token` of the previous page.")
-    experiment: str | None = Field(
-        None, max_length=KEY_LENGTH, pattern=TEXT_PATTERN, description="Only this experiment."
-    )
     params: str = Field(
         "*",
         pattern=TEXT_PATTERN,
@@ -172,18 +192,32 @@ class ListRunsQuery(Request):
     )
     metrics: str = Field("*", pattern=TEXT_PATTERN, description="Metric keys, like `params`.")
     tags: str = Field("*", pattern=TEXT_PATTERN, description="Tag keys, like `params`.")
-    count: bool = Field(
-        False,
-        description="Also count every matching run (`total`); costs a scan with broad filters. "
-        "With stale=true the count may be an estimate (see `total_is_estimate`).",
+
+
+class CountRunsQuery(RunSelection):
+    """``GET runs/count``: how many runs match, stopping at a bound unless asked not to."""
+
+    limit: int = Field(
+        COUNT_LIMIT,
+        ge=1,
+        description="Count up to this many runs; past it the answer is `complete: false` "
+        "(at least `total` runs match).",
     )
-    include_deleted: bool = Field(False, description="Also list deleted runs.")
-    stale: bool = Field(
-        False,
-        description="Only stale runs: a dataset they read has a newer version, or their "
-        "cell's code has changed since. The runs the other fields select are examined in "
-        "order until the page is full; a `next_page_token` is given while runs remain to be "
-        "examined, so the last page may be empty.",
+    exact: bool = Field(
+        False, description="Count every matching run, however long it takes (no `limit`)."
+    )
+
+
+class CountRuns(BaseModel):
+    total: int = Field(description="How many runs match (at least this many when incomplete).")
+    complete: bool = Field(
+        description="False when the count stopped at `limit`: at least `total` runs match."
+    )
+    is_estimate: bool = Field(
+        description="Whether `total` is an estimate (stale=true only). Counting every stale "
+        "run means examining every run: the count is exact when a first page's walk examined "
+        "every matching run, and otherwise the number of runs the filter matches times the "
+        "share of stale runs among those the walk examined."
     )
 
 
@@ -198,14 +232,6 @@ class RunColumns(BaseModel):
 class ListRuns(BaseModel):
     runs: list[RunSummary]
     next_page_token: str | None = Field(description="Pass as page_token for the next page.")
-    total: int | None = Field(description="How many runs match (when asked with count=true).")
-    total_is_estimate: bool = Field(
-        False,
-        description="Whether `total` is an estimate. With stale=true, counting every stale "
-        "run means examining every run: `total` is exact when the first page's walk "
-        "examined every matching run, and otherwise the number of runs the filter matches "
-        "times the share of stale runs among those the walk examined.",
-    )
     columns: RunColumns
     warnings: list[str] = Field(
         default_factory=list,

@@ -25,6 +25,8 @@ from mlops_jlab.server import compare, dataset_views, downloads, histories
 from mlops_jlab.server.schemas import (
     ArtifactInfo,
     CompareRuns,
+    CountRuns,
+    CountRunsQuery,
     DescribeDatasetDiff,
     DescribeDatasetVersion,
     DescribeLineage,
@@ -187,7 +189,11 @@ class MlopsService:
         }
         experiment = request.experiment or None
         which = {"experiment": experiment, "include_deleted": request.include_deleted}
-        order = {"order_by": request.order_by or None, "page_token": request.page_token}
+        order = {
+            "order_by": request.order_by or None,
+            "page_token": request.page_token,
+            "reverse": request.reverse,
+        }
         with self.store.read() as conn:
             if request.stale:
                 stale = stale_search.search_stale_runs(
@@ -199,22 +205,11 @@ class MlopsService:
                 run_ids, token = page.run_ids, page.next_page_token
                 reasons = staleness.stale_runs(conn, run_ids) if run_ids else {}
             rows = reads.load_run_summaries(conn, run_ids, **selected)
-            total, estimate = None, False
-            if request.count:
-                total = stale.stale_total if request.stale else None
-                if total is None:
-                    total = search.count_runs(conn, request.filter, **which)
-                    if request.stale:
-                        # Counting every stale run would mean examining every run: the
-                        # share of stale runs among those the page examined, applied.
-                        total, estimate = stale.estimated_total(total), True
             hints = key_hints.unknown_keys(conn, request.filter) if not request.page_token else []
         runs = [_summary(row, reasons) for row in rows]
         return ListRuns(
             runs=runs,
             next_page_token=token,
-            total=total,
-            total_is_estimate=estimate,
             warnings=hints,
             columns=RunColumns(
                 params=sorted({key for run in runs for key in run.params}),
@@ -222,6 +217,35 @@ class MlopsService:
                 tags=sorted({key for run in runs for key in run.tags}),
             ),
         )
+
+    def count_runs(self, request: CountRunsQuery) -> CountRuns:
+        """How many runs match, up to ``request.limit`` unless ``request.exact``.
+
+        With ``stale``, the runs of a first page's walk are examined: when the walk saw
+        every matching run its count is exact, else the share of stale runs it found is
+        applied to the (bounded) count of matching runs, as an estimate.
+        """
+        which = {
+            "experiment": request.experiment or None,
+            "include_deleted": request.include_deleted,
+        }
+        limit = None if request.exact else request.limit
+        with self.store.read() as conn:
+            if request.stale:
+                walk = stale_search.search_stale_runs(
+                    conn, request.filter, max_results=self.limits.default_page_size, **which
+                )
+                if walk.stale_total is not None:
+                    complete = limit is None or walk.stale_total <= limit
+                    total = walk.stale_total if complete else limit
+                    return CountRuns(total=total, complete=complete, is_estimate=False)
+            counted = search.count_runs(conn, request.filter, **which, limit=limit)
+        if not request.stale:
+            return CountRuns(total=counted.total, complete=counted.complete, is_estimate=False)
+        # Counting every stale run would mean examining every run: the share of stale runs
+        # among those the walk examined, applied.
+        estimate = walk.estimated_total(counted.total)
+        return CountRuns(total=estimate, complete=counted.complete, is_estimate=True)
 
     def describe_run(self, run_id: str) -> DescribeRun:
         """Everything recorded about a run, deleted or not, with the dataset versions it

@@ -1,5 +1,5 @@
-"""Orderings of runs (``metrics.acc DESC, start_time``) and the page tokens that resume
-them where a page ended."""
+"""Orderings of runs (``metrics.acc DESC, start_time``), their reverse (the end of the order
+read backwards), and the page tokens that resume them where a page ended."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import binascii
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +36,7 @@ class SortKey:
     join: int | None = None  # index of the outer join that supplies it, if any
     key: str | None = None  # the param, metric or tag key it sorts by
     label: str = ""  # what it sorts by, e.g. "params.lr value_num": ties a page token to it
+    nulls_first: bool = False  # a reversed key: missing values, last forward, come first
 
 
 def parse_order(
@@ -110,6 +111,14 @@ def _split_on_commas(tokens: list[Token]) -> list[list[Token]]:
     return clauses
 
 
+def reverse_keys(keys: list[SortKey]) -> list[SortKey]:
+    """The same ordering read from its end: every key and the tie-break flip direction, and
+    missing values come first. A database reads the same indexes backwards for it."""
+    return [
+        replace(key, descending=not key.descending, nulls_first=not key.nulls_first) for key in keys
+    ]
+
+
 def tie_break(keys: list[SortKey], run_id: Any = RUNS.c.id) -> Any:
     """Runs that tie on every key go by run id, in the direction of the first key: the
     (key, value, run_id) indexes then give the whole order, with no sort of tied runs
@@ -118,15 +127,20 @@ def tie_break(keys: list[SortKey], run_id: Any = RUNS.c.id) -> Any:
 
 
 def after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after ``last`` in the order (keys..., run id), nulls last."""
+    """Rows strictly after ``last`` in the order (keys..., run id), nulls last (first for
+    reversed keys)."""
     alternatives = []
     equal_so_far: list[ColumnElement[bool]] = []
     for key, value in zip(keys, last, strict=False):
         if value is None:
+            if key.nulls_first:  # every value follows a missing one
+                alternatives.append(sa.and_(*equal_so_far, key.expression.is_not(None)))
             equal_so_far.append(key.expression.is_(None))
             continue
         beyond = key.expression < value if key.descending else key.expression > value
-        alternatives.append(sa.and_(*equal_so_far, sa.or_(beyond, key.expression.is_(None))))
+        if not key.nulls_first:  # missing values follow every value
+            beyond = sa.or_(beyond, key.expression.is_(None))
+        alternatives.append(sa.and_(*equal_so_far, beyond))
         equal_so_far.append(key.expression == value)
     beyond_id = RUNS.c.id < last[-1] if keys[0].descending else RUNS.c.id > last[-1]
     alternatives.append(sa.and_(*equal_so_far, beyond_id))
@@ -134,7 +148,10 @@ def after(keys: list[SortKey], last: list[Any]) -> ColumnElement[bool]:
 
 
 def _ordering_signature(keys: list[SortKey]) -> str:
-    described = "\n".join(f"{key.label} {'DESC' if key.descending else 'ASC'}" for key in keys)
+    described = "\n".join(
+        f"{key.label} {'DESC' if key.descending else 'ASC'}{' NULLS FIRST' * key.nulls_first}"
+        for key in keys
+    )
     return xxhash.xxh3_64_hexdigest(described.encode())
 
 
@@ -158,6 +175,11 @@ def decode_page_token(token: Any, keys: list[SortKey]) -> list[Any]:
     if not isinstance(payload, list) or len(payload) != len(keys) + 2:
         raise foreign
     signature, *values = payload
+    if signature == _ordering_signature(reverse_keys(keys)):
+        walk = "a forward walk: ask without" if keys[0].nulls_first else "a reversed walk: ask with"
+        raise InvalidInputError(
+            f"page_token continues {walk} reverse=true, or request the first page again"
+        )
     if signature != _ordering_signature(keys):
         raise InvalidInputError(
             "page_token belongs to another order_by; request the first page again with this "

@@ -1,5 +1,6 @@
 """Keyset pages of runs: a filter and an ordering run as a scan that stops when the page
-is full, and the count of the runs a filter matches."""
+is full (from either end of the order), and the count of the runs a filter matches, which
+stops at a bound unless asked to go on."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from mlops_jlab.store.ordering import (
     decode_page_token,
     encode_page_token,
     parse_order,
+    reverse_keys,
     tie_break,
 )
 from mlops_jlab.store.tables import (
@@ -31,6 +33,9 @@ from mlops_jlab.store.tables import (
 )
 
 MAX_PAGE = 1_000_000
+# Runs a count goes up to before it stops (unless asked for the exact count): counting a
+# broad filter's matches over 1M runs takes seconds, up to this bound milliseconds.
+COUNT_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,9 @@ def _base_query(
 
 # Segments of an ordered scan by a param, metric or tag: runs whose value is a number, then
 # runs whose value is text (params only: metrics are numbers, tags text), then runs without
-# the key. Within a segment the sort values are never null, so the (key, value, run_id)
-# indexes give the order as they stand.
+# the key; a reversed scan reads them the other way round, each backwards. Within a segment
+# the sort values are never null, so the (key, value, run_id) indexes give the order as
+# they stand.
 _SEGMENTS = {
     PARAMS.name: ("numeric", "text", "missing"),
     LATEST.name: ("present", "missing"),
@@ -92,16 +98,29 @@ _SEGMENTS = {
 def _segments(keys: list[SortKey], joins: list[tuple[sa.Table, Any]], last: list[Any] | None):
     """The segments still to read, from the one the previous page ended in."""
     segments = _SEGMENTS[joins[0][0].element.name]
+    if keys[0].nulls_first:
+        segments = segments[::-1]
     if last is None:
         return segments
     # The token holds one value per key, then the run id.
     pairs = zip(keys, last[:-1], strict=True)
     first = {key.expression.name: value for key, value in pairs if key.join == 0}
     if first.get("value_num") is not None:
-        return segments
-    if first.get("value") is not None:
-        return segments[-2:]  # "text" or "present", then "missing"
-    return segments[-1:]
+        current = "numeric"
+    elif first.get("value") is not None:
+        current = "text" if "value_num" in first else "present"
+    else:
+        current = "missing"
+    return segments[segments.index(current) :]
+
+
+def _anyone_lacks(conn: Connection, table: sa.Table, key: str) -> bool:
+    """Whether some run has no ``key`` in ``table``: fewer rows of the key than runs (a run
+    has one at most). Two counts of indexes, where looking for the runs that lack the key
+    would check every run when none does (as a reversed walk's first page would)."""
+    having = sa.select(sa.func.count()).select_from(table).where(table.c.key == key)
+    runs = sa.select(sa.func.count()).select_from(RUNS)
+    return conn.execute(having).scalar_one() < conn.execute(runs).scalar_one()
 
 
 def _page(
@@ -136,7 +155,9 @@ def _page(
         if segment == "missing" and key.join == 0:
             continue  # null for every run of the segment: ordering by it would cost a sort
         direction = key.expression.desc() if key.descending else key.expression.asc()
-        ordering.append(direction if inner and key.join == 0 else direction.nulls_last())
+        if not (inner and key.join == 0):
+            direction = direction.nulls_first() if key.nulls_first else direction.nulls_last()
+        ordering.append(direction)
     statement = (
         sa.select(RUNS.c.id, *(key.expression for key in keys))
         .select_from(source)
@@ -155,8 +176,11 @@ def search_runs(
     page_token: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
+    reverse: bool = False,
 ) -> RunPage:
-    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id).
+    """One page of run ids matching ``filter`` in ``order_by`` order (then by run id), or
+    with ``reverse`` from the end of that order backwards: the last run first, pages
+    continuing toward the first (a token of one direction is refused in the other).
 
     A filter that matches few runs is answered by collecting them and sorting. Otherwise,
     when the first sort key is a param, metric or tag, the runs that have it are read in
@@ -172,6 +196,8 @@ def search_runs(
         )
     conditions, parsed = _base_query(filter, experiment, include_deleted, probe_for(conn))
     keys, joins = parse_order(order_by)
+    if reverse:
+        keys = reverse_keys(keys)
     last = decode_page_token(page_token, keys) if page_token is not None else None
     if last is not None:
         conditions.append(after(keys, last))
@@ -181,6 +207,8 @@ def search_runs(
     else:
         rows = []
         for segment in _segments(keys, joins, last):
+            if segment == "missing" and not _anyone_lacks(conn, joins[0][0].element, keys[0].key):
+                continue
             rows += _page(conn, keys, joins, conditions, limit - len(rows), segment, parsed.ranges)
             if len(rows) == limit:
                 break
@@ -192,13 +220,37 @@ def search_runs(
     )
 
 
+@dataclass(frozen=True)
+class RunCount:
+    """How many runs match: ``total`` exactly when ``complete``, else at least ``total``
+    (the count stopped at its bound)."""
+
+    total: int
+    complete: bool
+
+
 def count_runs(
     conn: Connection,
     filter: str | None = None,
     experiment: str | None = None,
     include_deleted: bool = False,
-) -> int:
-    conditions, _parsed = _base_query(filter, experiment, include_deleted, None)
-    return conn.execute(
-        sa.select(sa.func.count()).select_from(RUNS).where(*conditions)
-    ).scalar_one()
+    limit: int | None = None,
+) -> RunCount:
+    """Count the runs matching ``filter``, up to ``limit`` (every one when None).
+
+    A bounded count reads at most ``limit + 1`` matching runs, so a broad filter over a
+    million runs answers in milliseconds, with ``complete=False`` past the bound.
+    """
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise InvalidInputError(f"limit must be a positive integer, not {limit!r}")
+    # A bounded count checks a broad filter run by run, so it stops at the bound.
+    probe = probe_for(conn) if limit is not None else None
+    conditions, _parsed = _base_query(filter, experiment, include_deleted, probe)
+    matching = sa.select(sa.literal(1)).select_from(RUNS).where(*conditions)
+    if limit is not None:
+        matching = matching.limit(limit + 1)
+    counted = sa.select(sa.func.count()).select_from(matching.subquery())
+    total = conn.execute(counted).scalar_one()
+    if limit is not None and total > limit:
+        return RunCount(limit, False)
+    return RunCount(total, True)

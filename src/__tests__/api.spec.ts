@@ -38,7 +38,7 @@ describe('MlopsClient', () => {
       order_by: 'metrics.`val-loss` ASC',
       page_size: 200,
       page_token: undefined,
-      count: true
+      reverse: true
     });
     const url = new URL(calledUrl());
     expect(url.pathname).toBe('/base/mlops-jlab/api/runs');
@@ -47,8 +47,33 @@ describe('MlopsClient', () => {
     );
     expect(url.searchParams.get('order_by')).toBe('metrics.`val-loss` ASC');
     expect(url.searchParams.get('page_size')).toBe('200');
-    expect(url.searchParams.get('count')).toBe('true');
+    expect(url.searchParams.get('reverse')).toBe('true');
     expect(url.searchParams.has('page_token')).toBe(false);
+    expect(calledInit().signal).toBeUndefined();
+  });
+
+  it('given a filter and a bound, when counting runs, then the count route gets them and the signal', async () => {
+    makeRequest.mockResolvedValue(
+      ok({ total: 100, complete: false, is_estimate: false })
+    );
+    const controller = new AbortController();
+    const count = await client.countRuns(
+      { filter: 'metrics.acc > 0.1', limit: 100 },
+      { signal: controller.signal }
+    );
+    const url = new URL(calledUrl());
+    expect(url.pathname).toBe('/base/mlops-jlab/api/runs/count');
+    expect(url.searchParams.get('filter')).toBe('metrics.acc > 0.1');
+    expect(url.searchParams.get('limit')).toBe('100');
+    expect(calledInit().signal).toBe(controller.signal);
+    expect(count).toEqual({ total: 100, complete: false, is_estimate: false });
+  });
+
+  it('given a signal, when listing runs, then the request carries it', async () => {
+    makeRequest.mockResolvedValue(ok({ runs: [] }));
+    const controller = new AbortController();
+    await client.listRuns({ page_size: 10 }, { signal: controller.signal });
+    expect(calledInit().signal).toBe(controller.signal);
   });
 
   it('given a dataset named like a path, when listing its versions, then its slash is one encoded segment', async () => {

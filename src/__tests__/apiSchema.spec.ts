@@ -1,7 +1,12 @@
 import fs from 'fs';
 
 import { apiTypes, DOCUMENT, TYPES } from '../../scripts/api-types';
-import { COMPARE_MAX, COMPARE_MIN, MAX_PAGE_SIZE } from '../api/limits';
+import {
+  COMPARE_MAX,
+  COMPARE_MIN,
+  COUNT_LIMIT,
+  MAX_PAGE_SIZE
+} from '../api/limits';
 
 describe('the API types', () => {
   it('given the committed OpenAPI document, when its types are generated, then they are the committed ones', async () => {
@@ -21,5 +26,6 @@ describe('the API types', () => {
   it("given the document, then the limits the frontend applies are the server's", () => {
     expect([COMPARE_MIN, COMPARE_MAX]).toEqual([2, 50]);
     expect(MAX_PAGE_SIZE).toBe(1000);
+    expect(COUNT_LIMIT).toBe(100_000);
   });
 });

@@ -29,8 +29,6 @@ function runsClient() {
       return {
         runs: ids.map((id, i) => makeRun(i, { id })),
         next_page_token: null,
-        total: null,
-        total_is_estimate: false,
         columns: { params: [], metrics: [], tags: [] },
         warnings: []
       };

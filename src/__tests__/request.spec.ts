@@ -58,11 +58,45 @@ describe('requestAPI', () => {
     });
   });
 
+  it('given an aborted signal, when the fetch fails, then the error is an AbortError of status 0', async () => {
+    const controller = new AbortController();
+    makeRequest.mockImplementation(async () => {
+      controller.abort();
+      throw new ServerConnection.NetworkError(
+        new Error('The user aborted a request.')
+      );
+    });
+    const failure = requestAPI('runs', { signal: controller.signal }, settings);
+    await expect(failure).rejects.toBeInstanceOf(APIError);
+    await expect(failure).rejects.toMatchObject({
+      name: 'AbortError',
+      status: 0
+    });
+    expect(makeRequest.mock.calls[0][1].signal).toBe(controller.signal);
+  });
+
+  it('given a signal aborted while the body is read, then the error is an AbortError', async () => {
+    const controller = new AbortController();
+    makeRequest.mockResolvedValue({
+      ok: true,
+      status: 200,
+      statusText: 'OK',
+      text: async () => {
+        controller.abort();
+        throw new DOMException('The operation was aborted.', 'AbortError');
+      }
+    } as unknown as Response);
+    await expect(
+      requestAPI('runs/count', { signal: controller.signal }, settings)
+    ).rejects.toMatchObject({ name: 'AbortError', status: 0 });
+  });
+
   it('given no server, then the error says the server cannot be reached', async () => {
     makeRequest.mockRejectedValue(new TypeError('Failed to fetch'));
     await expect(new MlopsClient(settings).getStatus()).rejects.toMatchObject({
       message: 'Cannot reach the Jupyter server: Failed to fetch',
-      status: 0
+      status: 0,
+      name: 'APIError'
     });
   });
 });

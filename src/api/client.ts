@@ -2,11 +2,13 @@ import { ServerConnection } from '@jupyterlab/services';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API_NAMESPACE, requestAPI } from './request';
+import { API_NAMESPACE, IRequestOptions, requestAPI } from './request';
 import { IMlopsClient } from './token';
 import {
   ICheckModelDrift,
   ICompareRuns,
+  ICountRuns,
+  ICountRunsQuery,
   ICreateSchedule,
   ICronDescription,
   IListSchedules,
@@ -220,8 +222,22 @@ export class MlopsClient implements IMlopsClient {
   }
 
   /** A filtered, ordered page of runs. */
-  listRuns(query: IListRunsQuery = {}): Promise<IListRuns> {
-    return this.get<IListRuns>(`runs${queryString({ ...query })}`);
+  listRuns(
+    query: IListRunsQuery = {},
+    options: IRequestOptions = {}
+  ): Promise<IListRuns> {
+    return this.get<IListRuns>(`runs${queryString({ ...query })}`, options);
+  }
+
+  /** How many runs match, up to a bound unless asked for the exact count. */
+  countRuns(
+    query: ICountRunsQuery = {},
+    options: IRequestOptions = {}
+  ): Promise<ICountRuns> {
+    return this.get<ICountRuns>(
+      `runs/count${queryString({ ...query })}`,
+      options
+    );
   }
 
   /** Everything recorded about one run. */
@@ -496,8 +512,9 @@ export class MlopsClient implements IMlopsClient {
     return run;
   }
 
-  private get<T>(endPoint: string): Promise<T> {
-    return requestAPI<T>(endPoint, {}, this.settings);
+  private get<T>(endPoint: string, options: IRequestOptions = {}): Promise<T> {
+    const init: RequestInit = options.signal ? { signal: options.signal } : {};
+    return requestAPI<T>(endPoint, init, this.settings);
   }
 
   private send<T>(endPoint: string, method: string, body: unknown): Promise<T> {

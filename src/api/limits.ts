@@ -6,7 +6,7 @@
 import openapi from './openapi.json';
 
 /** A bound the document states; a missing one means the document changed shape. */
-function stated(value: number | undefined, what: string): number {
+function stated(value: unknown, what: string): number {
   if (typeof value !== 'number') {
     throw new Error(
       `src/api/openapi.json states no ${what}: run \`jlpm generate:api\``
@@ -29,3 +29,13 @@ const pageSize = openapi.paths['/runs'].get.parameters.find(
 
 /** The most runs one page of `GET runs` holds (a server's default limit). */
 export const MAX_PAGE_SIZE = stated(pageSize?.maximum, 'largest page of runs');
+
+const countLimit = openapi.paths['/runs/count'].get.parameters.find(
+  parameter => parameter.name === 'limit'
+)?.schema;
+
+/** How many runs `GET runs/count` counts before it stops (`complete: false`). */
+export const COUNT_LIMIT = stated(
+  countLimit?.default,
+  'bound of a count of runs'
+);

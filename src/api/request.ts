@@ -5,26 +5,42 @@ import { ServerConnection } from '@jupyterlab/services';
 export const API_NAMESPACE = 'mlops-jlab/api';
 
 /**
- * An error answered by the server, carrying its readable message and status.
+ * An error answered by the server, carrying its readable message and status. A request
+ * its caller aborted rejects with status 0 and the name `AbortError` (callers ignore it).
  */
 export class APIError extends Error {
   constructor(
     message: string,
-    readonly status: number
+    readonly status: number,
+    name: 'APIError' | 'AbortError' = 'APIError'
   ) {
     super(message);
-    this.name = 'APIError';
+    this.name = name;
   }
+}
+
+/** What a caller may add to a request: a signal that aborts it. */
+export interface IRequestOptions {
+  /** Aborting it cancels the request (and the server's query for it). */
+  signal?: AbortSignal;
+}
+
+/** The error of a request whose signal was aborted, if it was. */
+function abortedBy(signal: AbortSignal | null | undefined): APIError | null {
+  return signal?.aborted
+    ? new APIError('The request was aborted', 0, 'AbortError')
+    : null;
 }
 
 /**
  * Call the mlops-jlab REST API.
  *
  * @param endPoint - the path under `{baseUrl}/mlops-jlab/api/`
- * @param init - the request's method, body and headers
+ * @param init - the request's method, body, headers and abort signal
  * @param settings - the server connection; JupyterLab's default when omitted
  * @returns the parsed JSON body
- * @throws APIError with the server's `message` when the answer is not OK
+ * @throws APIError with the server's `message` when the answer is not OK, or with
+ *   status 0 and name `AbortError` when `init.signal` aborted the request
  */
 export async function requestAPI<T>(
   endPoint = '',
@@ -36,12 +52,20 @@ export async function requestAPI<T>(
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
   } catch (error) {
-    throw new APIError(
-      `Cannot reach the Jupyter server: ${(error as Error).message}`,
-      0
+    throw (
+      abortedBy(init.signal) ??
+      new APIError(
+        `Cannot reach the Jupyter server: ${(error as Error).message}`,
+        0
+      )
     );
   }
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw abortedBy(init.signal) ?? error;
+  }
   let body: any = null;
   if (text.length > 0) {
     try {

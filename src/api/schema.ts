@@ -64,9 +64,29 @@ export interface paths {
         };
         /**
          * A filtered, ordered page of runs
-         * @description Deleted runs are left out. A bad filter answers 400 naming the token and its position; `next_page_token` is null on the last page.
+         * @description Deleted runs are left out. A bad filter answers 400 naming the token and its position; `next_page_token` is null on the last page. With stale=true the runs the other fields select are examined in order until the page is full; a `next_page_token` is given while runs remain to be examined, so the last page may be empty. A page is never counted: `GET runs/count` says how many runs match.
          */
         get: operations["listRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many runs match, up to a bound unless asked for the exact count
+         * @description Takes the selection of `GET runs` (filter, experiment, include_deleted, stale). The count stops past `limit` (`complete: false`) so a broad filter over a million runs answers in milliseconds; `exact=true` counts every match.
+         */
+        get: operations["countRuns"];
         put?: never;
         post?: never;
         delete?: never;
@@ -980,6 +1000,66 @@ export interface components {
              * @default null
              */
             history_keys?: string[] | null;
+        };
+        /** CountRuns */
+        CountRuns: {
+            /**
+             * Total
+             * @description How many runs match (at least this many when incomplete).
+             */
+            total: number;
+            /**
+             * Complete
+             * @description False when the count stopped at `limit`: at least `total` runs match.
+             */
+            complete: boolean;
+            /**
+             * Is Estimate
+             * @description Whether `total` is an estimate (stale=true only). Counting every stale run means examining every run: the count is exact when a first page's walk examined every matching run, and otherwise the number of runs the filter matches times the share of stale runs among those the walk examined.
+             */
+            is_estimate: boolean;
+        };
+        /**
+         * CountRunsQuery
+         * @description ``GET runs/count``: how many runs match, stopping at a bound unless asked not to.
+         */
+        CountRunsQuery: {
+            /**
+             * Filter
+             * @description The query language, e.g. `metrics.acc > 0.9 AND params.model = 'rf'`.
+             * @default
+             */
+            filter?: string;
+            /**
+             * Experiment
+             * @description Only this experiment.
+             * @default null
+             */
+            experiment?: string | null;
+            /**
+             * Include Deleted
+             * @description Also list deleted runs.
+             * @default false
+             */
+            include_deleted?: boolean;
+            /**
+             * Stale
+             * @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since.
+             * @default false
+             */
+            stale?: boolean;
+            /**
+             * Limit
+             * @description Count up to this many runs; past it the answer is `complete: false` (at least `total` runs match).
+             * @default 100000
+             */
+            limit?: number;
+            /**
+             * Exact
+             * @description Count every matching run, however long it takes (no `limit`).
+             * @default false
+             */
+            exact?: boolean;
         };
         /**
          * CreateSchedule
@@ -2295,17 +2375,6 @@ export interface components {
              * @description Pass as page_token for the next page.
              */
             next_page_token: string | null;
-            /**
-             * Total
-             * @description How many runs match (when asked with count=true).
-             */
-            total: number | null;
-            /**
-             * Total Is Estimate
-             * @description Whether `total` is an estimate. With stale=true, counting every stale run means examining every run: `total` is exact when the first page's walk examined every matching run, and otherwise the number of runs the filter matches times the share of stale runs among those the walk examined.
-             * @default false
-             */
-            total_is_estimate?: boolean;
             columns: components["schemas"]["RunColumns"];
             /**
              * Warnings
@@ -2315,7 +2384,8 @@ export interface components {
         };
         /**
          * ListRunsQuery
-         * @description ``GET runs``: a filtered, ordered page of runs.
+         * @description ``GET runs``: a filtered, ordered page of runs. It never counts (``GET runs/count``
+         *     does).
          */
         ListRunsQuery: {
             /**
@@ -2325,11 +2395,35 @@ export interface components {
              */
             filter?: string;
             /**
+             * Experiment
+             * @description Only this experiment.
+             * @default null
+             */
+            experiment?: string | null;
+            /**
+             * Include Deleted
+             * @description Also list deleted runs.
+             * @default false
+             */
+            include_deleted?: boolean;
+            /**
+             * Stale
+             * @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since.
+             * @default false
+             */
+            stale?: boolean;
+            /**
              * Order By
              * @description Fields with ASC or DESC, comma-separated; default `start_time DESC`.
              * @default
              */
             order_by?: string;
+            /**
+             * Reverse
+             * @description Read from the end of the order backwards: the last runs first (by default the oldest), runs without a sort key before the others, and `next_page_token` continuing toward the start. A token is for the direction it came from.
+             * @default false
+             */
+            reverse?: boolean;
             /**
              * Page Size
              * @description Runs per page; the server's default and maximum apply.
@@ -2342,12 +2436,6 @@ export interface components {
              * @default null
              */
             page_token?: string | null;
-            /**
-             * Experiment
-             * @description Only this experiment.
-             * @default null
-             */
-            experiment?: string | null;
             /**
              * Params
              * @description Param keys to include, comma-separated; `*` for all, empty for none.
@@ -2366,24 +2454,6 @@ export interface components {
              * @default *
              */
             tags?: string;
-            /**
-             * Count
-             * @description Also count every matching run (`total`); costs a scan with broad filters. With stale=true the count may be an estimate (see `total_is_estimate`).
-             * @default false
-             */
-            count?: boolean;
-            /**
-             * Include Deleted
-             * @description Also list deleted runs.
-             * @default false
-             */
-            include_deleted?: boolean;
-            /**
-             * Stale
-             * @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since. The runs the other fields select are examined in order until the page is full; a `next_page_token` is given while runs remain to be examined, so the last page may be empty.
-             * @default false
-             */
-            stale?: boolean;
         };
         /** ListSchedules */
         ListSchedules: {
@@ -2966,26 +3036,26 @@ export interface operations {
             query?: {
                 /** @description The query language, e.g. `metrics.acc > 0.9 AND params.model = 'rf'`. */
                 filter?: string;
+                /** @description Only this experiment. */
+                experiment?: string;
+                /** @description Also list deleted runs. */
+                include_deleted?: boolean;
+                /** @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since. */
+                stale?: boolean;
                 /** @description Fields with ASC or DESC, comma-separated; default `start_time DESC`. */
                 order_by?: string;
+                /** @description Read from the end of the order backwards: the last runs first (by default the oldest), runs without a sort key before the others, and `next_page_token` continuing toward the start. A token is for the direction it came from. */
+                reverse?: boolean;
                 /** @description Runs per page; the server's default and maximum apply. */
                 page_size?: number;
                 /** @description `next_page_token` of the previous page. */
                 page_token?: string;
-                /** @description Only this experiment. */
-                experiment?: string;
                 /** @description Param keys to include, comma-separated; `*` for all, empty for none. */
                 params?: string;
                 /** @description Metric keys, like `params`. */
                 metrics?: string;
                 /** @description Tag keys, like `params`. */
                 tags?: string;
-                /** @description Also count every matching run (`total`); costs a scan with broad filters. With stale=true the count may be an estimate (see `total_is_estimate`). */
-                count?: boolean;
-                /** @description Also list deleted runs. */
-                include_deleted?: boolean;
-                /** @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since. The runs the other fields select are examined in order until the page is full; a `next_page_token` is given while runs remain to be examined, so the last page may be empty. */
-                stale?: boolean;
             };
             header?: never;
             path?: never;
@@ -3000,6 +3070,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListRuns"];
+                };
+            };
+            /** @description The request does not fit: the message says what to fix. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Refused: no valid token (or, for a browser session, no XSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The store cannot be used (unreachable, read-only for a change, damaged): the message says what to do. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    countRuns: {
+        parameters: {
+            query?: {
+                /** @description The query language, e.g. `metrics.acc > 0.9 AND params.model = 'rf'`. */
+                filter?: string;
+                /** @description Only this experiment. */
+                experiment?: string;
+                /** @description Also list deleted runs. */
+                include_deleted?: boolean;
+                /** @description Only stale runs: a dataset they read has a newer version, or their cell's code has changed since. */
+                stale?: boolean;
+                /** @description Count up to this many runs; past it the answer is `complete: false` (at least `total` runs match). */
+                limit?: number;
+                /** @description Count every matching run, however long it takes (no `limit`). */
+                exact?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many runs match, up to a bound unless asked for the exact count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountRuns"];
                 };
             };
             /** @description The request does not fit: the message says what to fix. */

@@ -1,6 +1,8 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
+import { IRequestOptions } from './request';
+
 import {
   ICheckModelDrift,
   ICompareRuns,
@@ -24,6 +26,8 @@ import {
   IListJobsQuery,
   IListModels,
   IListRecommendationsQuery,
+  ICountRuns,
+  ICountRunsQuery,
   IListRuns,
   IListRunsQuery,
   IListTransitionRequestsQuery,
@@ -55,8 +59,17 @@ export interface IMlopsClient {
   /** Every experiment with its run count. */
   listExperiments(): Promise<IExperimentSummary[]>;
 
-  /** A filtered, ordered page of runs. */
-  listRuns(query?: IListRunsQuery): Promise<IListRuns>;
+  /** A filtered, ordered page of runs (from the end of the order with `reverse`). */
+  listRuns(
+    query?: IListRunsQuery,
+    options?: IRequestOptions
+  ): Promise<IListRuns>;
+
+  /** How many runs match, up to a bound unless asked for the exact count. */
+  countRuns(
+    query?: ICountRunsQuery,
+    options?: IRequestOptions
+  ): Promise<ICountRuns>;
 
   /** Everything recorded about one run. */
   getRun(runId: string): Promise<IRunDetail>;

@@ -40,6 +40,12 @@ export type IRunColumns = Schemas['RunColumns'];
 /** `GET runs`: a page of runs. */
 export type IListRuns = Schemas['ListRuns'];
 
+/** The query of `GET runs/count`. */
+export type ICountRunsQuery = QueryOf<'countRuns'>;
+
+/** `GET runs/count`: how many runs match, up to a bound unless asked for the exact count. */
+export type ICountRuns = Schemas['CountRuns'];
+
 /** An artifact a run recorded. */
 export type IArtifactInfo = Schemas['ArtifactInfo'];
 
