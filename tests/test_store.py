@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 
 from mlops_jlab.config import StoreLocation
 from mlops_jlab.errors import StoreConnectionError, StoreCorruptError, StoreVersionError
-from mlops_jlab.store import Store, migrate, writes
+from mlops_jlab.store import Store, migrate, name_search, writes
 from mlops_jlab.store.tables import RUN_KEYS_AS_TRIGGERS, Base
 from mlops_jlab.tracking import Tracker
 from tests.services import free_port
@@ -44,6 +44,9 @@ def test_new_store_has_every_table_of_the_data_model(location):
             ]
             assert len(kept_by_triggers) == len(RUN_KEYS_AS_TRIGGERS)
             differences = [d for d in differences if d not in kept_by_triggers]
+        # The trigram index of run names is the database's own (migration 0015): an FTS5
+        # table on SQLite, a pg_trgm index on PostgreSQL; the data model has neither.
+        differences = [d for d in differences if not name_search.outside_the_model(d)]
         assert differences == []
     store.dispose()
 

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from mlops_jlab.errors import InvalidInputError, QuerySyntaxError
+from mlops_jlab.store import name_search
 from mlops_jlab.store.query_tokens import (
     ATTRIBUTES,
     MAX_CONDITIONS,
@@ -55,10 +56,21 @@ class Condition:
     ranges: tuple[tuple[str, str, str, str, Any], ...] = ()
 
 
-# Probes a param/metric/tag condition's subquery: the number of rows it matches when that
-# is below SELECTIVE_ROWS, else None (many). Without a probe, conditions collect their runs.
-Probe = Callable[[sa.Select], "int | None"]
 SELECTIVE_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Probes a param/metric/tag condition's subquery: the number of rows it matches when
+    that is below SELECTIVE_ROWS, else None (many). Without a probe, conditions collect
+    their runs. ``names``: the run names' trigram table can narrow a name filter
+    (:mod:`mlops_jlab.store.name_search`)."""
+
+    rows: Callable[[sa.Select], int | None]
+    names: bool = False
+
+    def __call__(self, subquery: sa.Select) -> int | None:
+        return self.rows(subquery)
 
 
 class _Parser:
@@ -313,7 +325,20 @@ def condition(field: Field, op: str, literals: list[Literal], probe: Probe | Non
     expression = _attribute_condition(field, op, literals)
     if field.key in ("id", "run_id") and op in ("=", "IN"):
         return Condition(expression, len(literals))
+    if field.key == "name" and probe is not None and probe.names:
+        return _by_name(expression, op, _text(literals[0]) if literals else "", probe)
     return Condition(expression)
+
+
+def _by_name(expression: ColumnElement[bool], op: str, value: str, probe: Probe) -> Condition:
+    """A condition on run names that few runs match starts from the candidates of the
+    names' trigram index (their names are then checked by ``expression``); one that many
+    match is checked run by run, as the runs are read in order, until a page is full."""
+    candidates = name_search.candidates(op, value)
+    bound = probe(candidates) if candidates is not None else None
+    if bound is None:
+        return Condition(expression)
+    return Condition(sa.and_(RUNS.c.id.in_(candidates), expression), bound)
 
 
 def _attribute_condition(field: Field, op: str, literals: list[Literal]) -> ColumnElement[bool]:
@@ -373,4 +398,4 @@ def probe_for(conn: Connection) -> Probe:
         rows = conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
         return rows if rows < SELECTIVE_ROWS else None
 
-    return probe
+    return Probe(probe, name_search.indexed(conn))

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mlops_jlab.errors import StoreVersionError
 
-HEAD = "0014"
+HEAD = "0015"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Serializes concurrent first opens of one PostgreSQL store (any constant works).
 _PG_MIGRATION_LOCK = 0x6D6C6F7073

@@ -107,6 +107,8 @@ class Param(Base):
     ``params.lr < 0.1`` compares numbers rather than strings."""
 
     __tablename__ = "params"
+    # Stored in the primary key's order on SQLite: no rowid, so no second copy of the key.
+    __table_args__ = {"sqlite_with_rowid": False}
     run_id: Mapped[str] = _run_fk(primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
@@ -130,6 +132,7 @@ class LatestMetric(Base):
     so that sorting and filtering tens of thousands of runs by a metric reads one row each."""
 
     __tablename__ = "latest_metrics"
+    __table_args__ = {"sqlite_with_rowid": False}
     run_id: Mapped[str] = _run_fk(primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
