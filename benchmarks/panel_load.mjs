@@ -510,6 +510,12 @@ async function millionTry(browser) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   result.open_panel = await openPanel(page);
+  // The build the page runs (the server may find another than the one measured).
+  result.remote_entry = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('script[src*="mlops-jlab"]'))
+      .map(script => script.src.split('/').pop())
+      .find(name => name.startsWith('remoteEntry.'))
+  );
   log(`  try ${config.number}: panel ${result.open_panel.ms} ms`);
   const heap = { after_open_mb: await heapMb(cdp) };
   result.scroll = await scrollThrough(page, config.million.scrollRows);

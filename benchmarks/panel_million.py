@@ -72,7 +72,9 @@ def measure(kind: str, tries: int, timeout_s: float) -> dict[str, Any]:
     code, build = code_state(), extension_build()
     with tempfile.TemporaryDirectory() as tmp, million.store(kind, folder=Path(tmp)) as location:
         folder = Path(tmp)
-        with jupyter_lab(folder / "lab", location) as (lab, lab_seconds):
+        # A page of runs says the server is up: the store's status counts 1M runs.
+        ready = "mlops-jlab/api/runs?page_size=1"
+        with jupyter_lab(folder / "lab", location, ready) as (lab, lab_seconds):
             check_server(lab, million.RUNS)
             oldest = oldest_run(lab)
             print(f"  {kind}: the server answered after {lab_seconds} s; oldest run {oldest}")
@@ -87,6 +89,12 @@ def measure(kind: str, tries: int, timeout_s: float) -> dict[str, Any]:
                 waited += wait_for_no_build()
                 loads.append([round(value, 2) for value in os.getloadavg()])
                 found = browse({**config, "number": number}, folder)
+                served = {found_try["remote_entry"] for found_try in found["tries"]}
+                if served != {build["remote_entry"]}:
+                    raise RuntimeError(
+                        f"the page ran {served}, not the build measured "
+                        f"({build['remote_entry']}): put its labextension first on JUPYTER_PATH"
+                    )
                 samples.extend(found["tries"])
                 browser = found["browser"]
     facts = million.facts()
