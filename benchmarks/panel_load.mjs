@@ -500,16 +500,88 @@ async function heapMb(cdp) {
   return round(used / 1024 / 1024);
 }
 
+/** The trace events named so, summed: where the page's main thread spent its time. */
+const TRACED = [
+  'RunTask',
+  'FunctionCall',
+  'EvaluateScript',
+  'V8.GC_SCAVENGER',
+  'MajorGC',
+  'MinorGC',
+  'UpdateLayoutTree',
+  'Layout',
+  'PrePaint',
+  'Paint',
+  'Layerize',
+  'ParseHTML',
+  'ResourceReceivedData'
+];
+
+/**
+ * `measure()` under a Chromium performance trace (CDP tracing, the timeline categories);
+ * its result, with the renderer main thread's busy time by event name (`RunTask`: every
+ * task, the others nested in them) over the trace.
+ */
+async function traced(browser, page, measure) {
+  await browser.startTracing(page, {
+    categories: [
+      'devtools.timeline',
+      'disabled-by-default-devtools.timeline',
+      'v8'
+    ]
+  });
+  const result = await measure();
+  const { traceEvents } = JSON.parse((await browser.stopTracing()).toString());
+  const threads = traceEvents.filter(
+    e => e.name === 'thread_name' && e.args?.name === 'CrRendererMain'
+  );
+  // The page's renderer: the main thread that ran the most tasks.
+  let busiest = null;
+  for (const thread of threads) {
+    const tasks = traceEvents.filter(
+      e => e.pid === thread.pid && e.tid === thread.tid && e.name === 'RunTask'
+    ).length;
+    if (!busiest || tasks > busiest.tasks) {
+      busiest = { pid: thread.pid, tid: thread.tid, tasks };
+    }
+  }
+  const busy = {};
+  for (const event of traceEvents) {
+    if (
+      busiest &&
+      event.pid === busiest.pid &&
+      event.tid === busiest.tid &&
+      event.ph === 'X' &&
+      TRACED.includes(event.name)
+    ) {
+      busy[event.name] = (busy[event.name] ?? 0) + event.dur / 1000;
+    }
+  }
+  const spans = traceEvents.filter(e => e.ts > 0).map(e => e.ts);
+  return {
+    ...result,
+    trace: {
+      span_ms: round((Math.max(...spans) - Math.min(...spans)) / 1000),
+      main_thread_ms: Object.fromEntries(
+        Object.entries(busy).map(([name, ms]) => [name, round(ms)])
+      )
+    }
+  };
+}
+
 /**
  * One try on the 1M-run store: the panel opened, End, the JS heap around scrolling and
- * End; then, on a fresh page, a broad filter typed.
+ * End; then, on a fresh page, a broad filter typed. With `config.trace`, the panel's
+ * opening and the filter are timed under a performance trace.
  */
 async function millionTry(browser) {
   const result = {};
   let { context, page } = await freshLab(browser);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  result.open_panel = await openPanel(page);
+  result.open_panel = config.trace
+    ? await traced(browser, page, () => openPanel(page))
+    : await openPanel(page);
   // The build the page runs (the server may find another than the one measured).
   result.remote_entry = await page.evaluate(() =>
     Array.from(document.querySelectorAll('script[src*="mlops-jlab"]'))
@@ -531,7 +603,9 @@ async function millionTry(browser) {
   ({ context, page } = await freshLab(browser));
   await openPanel(page);
   await page.waitForTimeout(500);
-  result.filter = await typeFilter(page, config.million.filter);
+  result.filter = config.trace
+    ? await traced(browser, page, () => typeFilter(page, config.million.filter))
+    : await typeFilter(page, config.million.filter);
   log(
     `  try ${config.number}: filter ${result.filter.ms} ms, count ${result.filter.count_shown_ms} ms`
   );

@@ -471,6 +471,12 @@ def main() -> None:
         choices=["sqlite", "postgresql", "both"],
         help="measure the runs panel on the 1M-run store of million.py instead",
     )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="with --million: trace the panel's opening and the filter in Chromium (where "
+        "its main thread spends its time; the trace slows the page a little)",
+    )
     args = parser.parse_args()
     # Stopped from outside, still stop the servers (their sessions are their own).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -487,7 +493,7 @@ def main() -> None:
         import panel_million
 
         kinds = ["sqlite", "postgresql"] if args.million == "both" else [args.million]
-        print(f"results: {panel_million.run(kinds, args.tries or 3, args.timeout)}")
+        print(f"results: {panel_million.run(kinds, args.tries or 3, args.timeout, args.trace)}")
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
