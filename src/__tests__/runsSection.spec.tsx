@@ -415,6 +415,30 @@ describe('RunsSection keyboard', () => {
     model.dispose();
   });
 
+  it('given End pressed, when a filter is typed and applied, then the focus stays in the filter box', async () => {
+    const runs = makeRuns(1000);
+    runs[10] = { ...runs[10], status: 'failed' };
+    const { model } = await renderSection(new FakeRunsClient(runs));
+    const grid = screen.getByRole('grid', { name: 'Runs' });
+    await act(async () => {
+      grid.focus();
+      fireEvent.keyDown(grid, { key: 'End' });
+      await settle(10);
+    });
+
+    const box = screen.getByLabelText('Filter runs');
+    await act(async () => {
+      box.focus();
+      fireEvent.change(box, { target: { value: "status = 'failed'" } });
+      fireEvent.keyDown(box, { key: 'Enter' });
+      await settle(10);
+    });
+
+    expect(model.rowCount).toBe(1);
+    expect(document.activeElement).toBe(box);
+    model.dispose();
+  });
+
   it('given the focused row filtered away, when the table takes the focus, then the first row in view gets it', async () => {
     const runs = makeRuns(50);
     runs[10] = { ...runs[10], status: 'failed' };

@@ -83,11 +83,20 @@ export function RunsTable({
     model.ensureRows(Math.max(0, firstIndex - half), lastIndex + half);
   }, [model, firstIndex, lastIndex, loadedRows, count, model.loaded]);
 
-  // Pinned to the end, the view follows it as the last rows arrive and the count grows.
+  // Other rows (a new filter, order or toggle) start at the top: the end is let go.
+  const query = model.query;
+  useEffect(() => {
+    pinnedEnd.current = false;
+  }, [query]);
+
+  // Pinned to the end, the view follows it as the last rows arrive and the count grows;
+  // the last row takes the focus if the table has it (not from the filter box).
   useEffect(() => {
     if (pinnedEnd.current && count > 0) {
       setFocusIndex(count - 1);
-      pendingFocus.current = count - 1;
+      if (scrollerRef.current?.contains(document.activeElement)) {
+        pendingFocus.current = count - 1;
+      }
       virtualizer.scrollToIndex(count - 1, { align: 'end' });
     }
   }, [count, virtualizer]);
