@@ -1,8 +1,10 @@
 // The side panel and the lineage view timed in Debian's Chromium against a running JupyterLab.
 //
 // Started by panel_load.py, which seeds the store and starts the server, with the path of a
-// JSON file: {lab, oldestRunId, lineage: {kind, nodeId}, tries, scroll, timeoutMs, mlflow?}.
-// Prints one JSON document with every try's times to stdout; progress goes to stderr.
+// JSON file: {lab, oldestRunId, lineage: {kind, nodeId}, tries, scroll, timeoutMs, mlflow?},
+// or, on the 1M-run store, {lab, oldestRunId, tries, timeoutMs, million: {filter,
+// scrollRows}}. Prints one JSON document with every try's times to stdout; progress goes
+// to stderr.
 //
 // Every try opens a fresh browser context (no cache, no storage) on a workspace reset so that
 // the left area is collapsed and the main area empty. Times are taken inside the page with
@@ -22,6 +24,9 @@ const PANEL_TAB = '.jp-SideBar [data-id="mlops-jlab-panel"]';
 const ROW = '#mlops-jlab-panel [role="row"][data-run-id]';
 const SCROLLER = '#mlops-jlab-panel .jp-MlopsRuns-scroller';
 const LAID_OUT = '.jp-MlopsLineage[data-laid-out="true"]';
+const SECTION = '#mlops-jlab-panel .jp-MlopsRuns';
+const FILTER = '#mlops-jlab-panel input[aria-label="Filter runs"]';
+const COUNT = '#mlops-jlab-panel .jp-MlopsRuns-count';
 const VIEWPORT = { width: 1440, height: 900 };
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -338,6 +343,276 @@ async function mlflowFirstRows(browser, mlflow) {
   };
 }
 
+/**
+ * Type a filter and press Enter; time from the Enter key to the first row of its answer
+ * painted (the section is busy while a query is on its way, then shows its rows), and
+ * to its count shown.
+ */
+async function typeFilter(page, filter) {
+  await page.locator(FILTER).fill(filter);
+  await page.evaluate(
+    ({ section, row, count }) => {
+      const state = {
+        painted: null,
+        found: null,
+        counted: null,
+        sawBusy: false
+      };
+      window.__bench.filter = state;
+      const root = document.querySelector(section);
+      let done = false;
+      const check = () => {
+        const busy = root.classList.contains('jp-mod-busy');
+        state.sawBusy = state.sawBusy || busy;
+        const counter = document.querySelector(count);
+        if (
+          state.sawBusy &&
+          !busy &&
+          state.counted === null &&
+          counter &&
+          !counter.textContent.includes('counting') &&
+          /\d/.test(counter.textContent)
+        ) {
+          state.counted = performance.now();
+        }
+        const element = document.querySelector(row);
+        if (!done && state.sawBusy && !busy && element?.checkVisibility()) {
+          done = true;
+          state.found = performance.now();
+          requestAnimationFrame(() =>
+            setTimeout(() => (state.painted = performance.now()), 0)
+          );
+        }
+      };
+      new MutationObserver(check).observe(root, {
+        childList: true,
+        subtree: true,
+        attributes: true,
+        characterData: true
+      });
+    },
+    { section: SECTION, row: ROW, count: COUNT }
+  );
+  await page.evaluate(filter => {
+    document.querySelector(filter).addEventListener(
+      'keydown',
+      event => {
+        window.__bench.filter.start = event.timeStamp;
+      },
+      { capture: true, once: true }
+    );
+  }, FILTER);
+  await page.locator(FILTER).press('Enter');
+  const state = await painted(page, 'filter');
+  await page.waitForFunction(
+    () => window.__bench.filter.counted !== null,
+    null,
+    {
+      timeout: config.timeoutMs,
+      polling: 50
+    }
+  );
+  const counted = await page.evaluate(() => window.__bench.filter.counted);
+  const api = await requestsBetween(
+    page,
+    state.start,
+    state.painted,
+    '/mlops-jlab/api/'
+  );
+  return {
+    ms: round(state.painted - state.start),
+    in_dom_ms: round(state.found - state.start),
+    count_shown_ms: round(counted - state.start),
+    count_text: await page.locator(COUNT).textContent(),
+    api: summarise(api)
+  };
+}
+
+/** Focus the first row in view and press End; time until the oldest run is painted. */
+async function pressEnd(page, oldestRunId) {
+  const target = `#mlops-jlab-panel [role="row"][data-run-id="${oldestRunId}"]`;
+  await watchFor(page, 'end', target);
+  await page.evaluate(row => {
+    const first = document.querySelector(row);
+    first.focus();
+    first.addEventListener(
+      'keydown',
+      event => {
+        window.__bench.end.start = event.timeStamp;
+      },
+      { capture: true, once: true }
+    );
+  }, ROW);
+  await page.keyboard.press('End');
+  const state = await painted(page, 'end');
+  const api = await requestsBetween(
+    page,
+    state.start,
+    state.painted,
+    '/mlops-jlab/api/'
+  );
+  return {
+    ms: round(state.painted - state.start),
+    in_dom_ms: round(state.found - state.start),
+    api: summarise(api)
+  };
+}
+
+/**
+ * Scroll the runs table down a view at a time, each step once the rows in view are
+ * loaded, until the row `rows` is painted; the time taken and the requests made.
+ */
+async function scrollThrough(page, rows) {
+  const started = await page.evaluate(() => performance.now());
+  await page.evaluate(
+    ({ scroller, rows }) =>
+      new Promise((resolve, reject) => {
+        const element = document.querySelector(scroller);
+        const deadline = performance.now() + 120000;
+        const step = () => {
+          if (element.querySelector(`[data-index="${rows}"][data-run-id]`)) {
+            resolve();
+            return;
+          }
+          if (performance.now() > deadline) {
+            reject(new Error(`row ${rows} never painted`));
+            return;
+          }
+          if (!element.querySelector('.jp-mod-placeholder')) {
+            element.scrollTop += element.clientHeight;
+          }
+          requestAnimationFrame(step);
+        };
+        step();
+      }),
+    { scroller: SCROLLER, rows }
+  );
+  const ended = await page.evaluate(() => performance.now());
+  const api = await requestsBetween(page, started, ended, '/mlops-jlab/api/');
+  return { rows, ms: round(ended - started), api: summarise(api) };
+}
+
+/** The tab's JS heap in use after a garbage collection, in MB (CDP's own measure). */
+async function heapMb(cdp) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const used = metrics.find(metric => metric.name === 'JSHeapUsedSize').value;
+  return round(used / 1024 / 1024);
+}
+
+/** The trace events named so, summed: where the page's main thread spent its time. */
+const TRACED = [
+  'RunTask',
+  'FunctionCall',
+  'EvaluateScript',
+  'V8.GC_SCAVENGER',
+  'MajorGC',
+  'MinorGC',
+  'UpdateLayoutTree',
+  'Layout',
+  'PrePaint',
+  'Paint',
+  'Layerize',
+  'ParseHTML',
+  'ResourceReceivedData'
+];
+
+/**
+ * `measure()` under a Chromium performance trace (CDP tracing, the timeline categories);
+ * its result, with the renderer main thread's busy time by event name (`RunTask`: every
+ * task, the others nested in them) over the trace.
+ */
+async function traced(browser, page, measure) {
+  await browser.startTracing(page, {
+    categories: [
+      'devtools.timeline',
+      'disabled-by-default-devtools.timeline',
+      'v8'
+    ]
+  });
+  const result = await measure();
+  const { traceEvents } = JSON.parse((await browser.stopTracing()).toString());
+  const threads = traceEvents.filter(
+    e => e.name === 'thread_name' && e.args?.name === 'CrRendererMain'
+  );
+  // The page's renderer: the main thread that ran the most tasks.
+  let busiest = null;
+  for (const thread of threads) {
+    const tasks = traceEvents.filter(
+      e => e.pid === thread.pid && e.tid === thread.tid && e.name === 'RunTask'
+    ).length;
+    if (!busiest || tasks > busiest.tasks) {
+      busiest = { pid: thread.pid, tid: thread.tid, tasks };
+    }
+  }
+  const busy = {};
+  for (const event of traceEvents) {
+    if (
+      busiest &&
+      event.pid === busiest.pid &&
+      event.tid === busiest.tid &&
+      event.ph === 'X' &&
+      TRACED.includes(event.name)
+    ) {
+      busy[event.name] = (busy[event.name] ?? 0) + event.dur / 1000;
+    }
+  }
+  const spans = traceEvents.filter(e => e.ts > 0).map(e => e.ts);
+  return {
+    ...result,
+    trace: {
+      span_ms: round((Math.max(...spans) - Math.min(...spans)) / 1000),
+      main_thread_ms: Object.fromEntries(
+        Object.entries(busy).map(([name, ms]) => [name, round(ms)])
+      )
+    }
+  };
+}
+
+/**
+ * One try on the 1M-run store: the panel opened, End, the JS heap around scrolling and
+ * End; then, on a fresh page, a broad filter typed. With `config.trace`, the panel's
+ * opening and the filter are timed under a performance trace.
+ */
+async function millionTry(browser) {
+  const result = {};
+  let { context, page } = await freshLab(browser);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  result.open_panel = config.trace
+    ? await traced(browser, page, () => openPanel(page))
+    : await openPanel(page);
+  // The build the page runs (the server may find another than the one measured).
+  result.remote_entry = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('script[src*="mlops-jlab"]'))
+      .map(script => script.src.split('/').pop())
+      .find(name => name.startsWith('remoteEntry.'))
+  );
+  log(`  try ${config.number}: panel ${result.open_panel.ms} ms`);
+  const heap = { after_open_mb: await heapMb(cdp) };
+  result.scroll = await scrollThrough(page, config.million.scrollRows);
+  heap.after_scroll_mb = await heapMb(cdp);
+  log(`  try ${config.number}: scrolled ${result.scroll.rows} rows`);
+  result.end = await pressEnd(page, config.oldestRunId);
+  heap.after_end_mb = await heapMb(cdp);
+  result.heap = heap;
+  log(
+    `  try ${config.number}: End ${result.end.ms} ms, heap ${JSON.stringify(heap)}`
+  );
+  await context.close();
+  ({ context, page } = await freshLab(browser));
+  await openPanel(page);
+  await page.waitForTimeout(500);
+  result.filter = config.trace
+    ? await traced(browser, page, () => typeFilter(page, config.million.filter))
+    : await typeFilter(page, config.million.filter);
+  log(
+    `  try ${config.number}: filter ${result.filter.ms} ms, count ${result.filter.count_shown_ms} ms`
+  );
+  await context.close();
+  return result;
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -345,7 +620,10 @@ async function main() {
   });
   const results = { browser: browser.version(), viewport: VIEWPORT, tries: [] };
   try {
-    for (let index = 0; index < config.tries; index++) {
+    for (let index = 0; config.million && index < config.tries; index++) {
+      results.tries.push(await millionTry(browser));
+    }
+    for (let index = 0; !config.million && index < config.tries; index++) {
       const tryResult = {};
       let { context, page } = await freshLab(browser);
       tryResult.open_panel = await openPanel(page);

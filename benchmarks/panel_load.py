@@ -18,7 +18,12 @@ Chromium through Playwright, each try in a fresh page on a reset workspace:
 MLflow's UI (``mlflow server`` on the same 10,000 runs logged into an MLflow store) is timed
 from opening the experiment's page to its first run rows being painted, for the ratio.
 
+With ``--million``, the runs panel is measured on the 1M-run store instead (``panel_million.py``:
+first rows, a broad filter, End, the JS heap), on SQLite, PostgreSQL or both; the 10k-run
+measures in the results stay as they were.
+
 Usage: python benchmarks/panel_load.py [--quick] [--tries N] [--no-mlflow] [--mlflow-store DIR]
+       python benchmarks/panel_load.py --million {sqlite,postgresql,both} [--tries N]
 Results: benchmarks/results/panel_load.json
 """
 
@@ -48,10 +53,13 @@ from typing import Any
 
 import common
 import requests
-from api_queries import ARTIFACTS, RUN_ARTIFACTS, T0, Seeder, free_port
+from api_queries import free_port
+from million import T0, Seeder
+from million import counts as store_counts
 
 from mlops_jlab.config import ARTIFACTS_ENV, DB_URL_ENV, StoreLocation
 from mlops_jlab.store import writes
+from mlops_jlab.store.tables import Artifact, RunArtifact
 
 HERE = Path(__file__).parent
 SCRIPT = HERE / "panel_load.mjs"
@@ -65,6 +73,8 @@ TEAMS = ["forecasting", "churn", "search", "fraud"]
 STAGES = ["explore", "tune", "candidate"]
 # MLflow's runs table: each run's row (its name cell links to the run's page).
 MLFLOW_ROW = '[role="row"]:has(a[href*="/runs/"])'
+ARTIFACTS = Artifact.__table__
+RUN_ARTIFACTS = RunArtifact.__table__
 
 
 @dataclass(frozen=True)
@@ -100,12 +110,12 @@ def seed_store(folder: Path, n: int) -> tuple[Seeder, dict[str, Any]]:
             for index, (params, metrics) in batch:
                 position = index - first
                 if position == 0:
-                    name, notebook = "split", "pipelines/split.ipynb"
+                    name = "split"
                 elif position == LINEAGE_TRAINING_RUNS + 1:
-                    name, notebook = "evaluate", "pipelines/evaluate.ipynb"
+                    name = "evaluate"
                 else:
-                    name, notebook = f"train-{index}", "train.ipynb"
-                run_id, started = seeder.insert_run(conn, name, notebook)
+                    name = f"train-{index}"
+                run_id, started = seeder.insert_run(conn, name)
                 writes.insert_params(conn, run_id, params)
                 writes.insert_metrics(
                     conn, run_id, [(k, v, 0, started + 400) for k, v in metrics.items()]
@@ -218,7 +228,8 @@ def wait_for(url: str, process: subprocess.Popen, log_path: Path, what: str) -> 
         try:
             if requests.get(url, timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        # Not up yet, or its first answer slow (a big store read from a cold disk cache).
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.3)
     raise RuntimeError(f"{what} did not answer in 3 minutes:\n" + log_path.read_text()[-3000:])
@@ -243,10 +254,12 @@ def stopped_at_exit(process: subprocess.Popen) -> Iterator[subprocess.Popen]:
 
 
 @contextmanager
-def jupyter_lab(folder: Path, location: StoreLocation) -> Iterator[tuple[str, float]]:
+def jupyter_lab(
+    folder: Path, location: StoreLocation, ready: str = "mlops-jlab/api/status"
+) -> Iterator[tuple[str, float]]:
     """JupyterLab with the extension on ``location``: a free port, no token, and its own
     configuration, runtime, settings and workspaces folders. Yields its URL and how long
-    it took to answer."""
+    it took to answer ``ready`` (a path under it)."""
     for name in ("root", "config", "runtime", "settings", "workspaces"):
         (folder / name).mkdir(parents=True, exist_ok=True)
     # No news check: its question would float over the page in every fresh context.
@@ -288,7 +301,7 @@ def jupyter_lab(folder: Path, location: StoreLocation) -> Iterator[tuple[str, fl
         )
     with stopped_at_exit(process):
         url = f"http://127.0.0.1:{port}/"
-        wait_for(url + "mlops-jlab/api/status", process, log_path, "JupyterLab")
+        wait_for(url + ready, process, log_path, "JupyterLab")
         yield url, round(time.perf_counter() - started, 2)
 
 
@@ -453,6 +466,17 @@ def main() -> None:
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds to wait for each thing timed"
     )
+    parser.add_argument(
+        "--million",
+        choices=["sqlite", "postgresql", "both"],
+        help="measure the runs panel on the 1M-run store of million.py instead",
+    )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="with --million: trace the panel's opening and the filter in Chromium (where "
+        "its main thread spends its time; the trace slows the page a little)",
+    )
     args = parser.parse_args()
     # Stopped from outside, still stop the servers (their sessions are their own).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -465,13 +489,19 @@ def main() -> None:
     with_mlflow = not args.no_mlflow
     for variable in (DB_URL_ENV, ARTIFACTS_ENV):
         os.environ.pop(variable, None)
+    if args.million:
+        import panel_million
+
+        kinds = ["sqlite", "postgresql"] if args.million == "both" else [args.million]
+        print(f"results: {panel_million.run(kinds, args.tries or 3, args.timeout, args.trace)}")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(f"seeding {sizes.runs:,} runs of 5 params, 3 metrics and 3 tags, with a lineage")
         started = time.perf_counter()
         seeder, seeded = seed_store(folder, sizes.runs)
         seed_seconds = round(time.perf_counter() - started, 1)
-        counts = seeder.counts()
+        counts = store_counts(seeder.location)
         seeder.store.dispose()
         print(f"  {seed_seconds} s: {counts}")
         mlflow_seed = None

@@ -30,6 +30,7 @@ function fakeClient() {
     runs,
     client: {
       listRuns: runs.listRuns,
+      countRuns: runs.countRuns,
       listDatasets: jest.fn(async () => []),
       listDatasetVersions: jest.fn(async () => []),
       getDatasetVersion: jest.fn(),
@@ -71,10 +72,10 @@ describe('MlopsPanel', () => {
     const datasetsTab = screen.getByRole('tab', { name: 'Datasets' });
     expect(runsTab.getAttribute('aria-selected')).toBe('true');
     expect(datasetsTab.getAttribute('aria-selected')).toBe('false');
-    expect(client.listRuns).toHaveBeenCalledWith({
-      page_size: 50,
-      count: true
-    });
+    expect(client.listRuns).toHaveBeenCalledWith(
+      { page_size: 50 },
+      { signal: expect.any(AbortSignal) }
+    );
     expect(
       document.querySelector('#mlops-jlab-panel .jp-MlopsRuns-count')
         ?.textContent

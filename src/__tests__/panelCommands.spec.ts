@@ -15,6 +15,7 @@ async function setup() {
   const runs = new FakeRunsClient(makeRuns(30));
   const client = {
     listRuns: runs.listRuns,
+    countRuns: runs.countRuns,
     listDatasets: jest.fn(async () => []),
     listDatasetVersions: jest.fn(async () => []),
     getDatasetVersion: jest.fn(),

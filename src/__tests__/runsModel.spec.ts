@@ -4,7 +4,14 @@ import { IRunDetail, IRunSummary } from '../api/types';
 import { DEFAULT_METRIC_COLUMNS, keyField } from '../runs/runsKeys';
 import { RunsModel } from '../runs/runsModel';
 import { orderByText, quoteKey } from '../runs/runsQuery';
-import { FakeRunsClient, makeRun, makeRuns, settle } from './runsFixtures';
+import {
+  FakeRunsClient,
+  held,
+  makeRun,
+  makeRuns,
+  settle,
+  untilIdle
+} from './runsFixtures';
 
 function modelOf(
   client: FakeRunsClient,
@@ -17,25 +24,75 @@ function modelOf(
   });
 }
 
-/** Let every page the model is walking through arrive. */
-async function untilIdle(model: RunsModel): Promise<void> {
-  for (let i = 0; i < 100 && (model.fetchingMore || model.querying); i++) {
-    await settle();
-  }
-}
-
 describe('RunsModel paging', () => {
-  it('given 10,000 runs, when first shown, then one request brings the first page and the count', async () => {
+  it('given 10,000 runs, when first shown, then the first page is shown before its count arrives, and the count asked apart', async () => {
     const client = new FakeRunsClient(makeRuns(10_000));
+    const { gate, open } = held();
+    client.countGate = gate;
     const model = modelOf(client, { pageSize: 200 });
     model.setVisible(true);
-    await untilIdle(model);
+    await settle(10);
 
-    expect(client.queries).toEqual([{ page_size: 200, count: true }]);
+    expect(client.queries).toEqual([{ page_size: 200 }]);
     expect(model.rows).toHaveLength(200);
     expect(model.rows[0].name).toBe('sweep-9999');
+    expect(model.counting).toBe(true);
+    expect(model.total).toBeNull();
+    expect(model.rowCount).toBe(201);
+
+    open();
+    await untilIdle(model);
+    expect(client.countRuns).toHaveBeenCalledTimes(1);
+    expect(client.countRuns.mock.calls[0][0]).toEqual({});
     expect(model.total).toBe(10_000);
+    expect(model.totalComplete).toBe(true);
     expect(model.rowCount).toBe(10_000);
+    model.dispose();
+  });
+
+  it('given more runs than the count stops at, then the count reads as a bound, and a request completes it', async () => {
+    const client = new FakeRunsClient(makeRuns(1500));
+    client.countLimit = 1000;
+    const model = modelOf(client);
+    await model.load();
+    await untilIdle(model);
+
+    expect(model.total).toBe(1000);
+    expect(model.totalComplete).toBe(false);
+    // The scrollbar spans the bound at least.
+    expect(model.rowCount).toBe(1000);
+
+    const { gate, open } = held();
+    client.countGate = gate;
+    const completing = model.completeCount();
+    expect(model.countingExact).toBe(true);
+    open();
+    await completing;
+
+    expect(client.countRuns.mock.calls[1][0]).toEqual({ exact: true });
+    expect(model.countingExact).toBe(false);
+    expect(model.total).toBe(1500);
+    expect(model.totalComplete).toBe(true);
+    expect(model.rowCount).toBe(1500);
+    model.dispose();
+  });
+
+  it('given the bounded count on its way, when the exact one is asked, then the bounded answer does not replace it', async () => {
+    const client = new FakeRunsClient(makeRuns(1500));
+    client.countLimit = 1000;
+    const { gate, open } = held();
+    client.countGate = gate;
+    const model = modelOf(client);
+    await model.load();
+
+    const completing = model.completeCount();
+    open();
+    await completing;
+    await untilIdle(model);
+
+    expect(client.countRuns).toHaveBeenCalledTimes(2);
+    expect(model.total).toBe(1500);
+    expect(model.totalComplete).toBe(true);
     model.dispose();
   });
 
@@ -51,7 +108,7 @@ describe('RunsModel paging', () => {
       page_size: 100,
       page_token: '100'
     });
-    expect('count' in client.queries[1]).toBe(false);
+    expect(client.queries[1].reverse).toBeUndefined();
     expect(model.rows).toHaveLength(200);
     expect(model.rows[150].name).toBe('sweep-849');
     model.dispose();
@@ -69,23 +126,22 @@ describe('RunsModel paging', () => {
     model.dispose();
   });
 
-  it('given 10,000 runs, when the user jumps to the end, then the pages in between come in requests of 1000 and each is shown as it arrives', async () => {
+  it('given 10,000 runs, when a row far down is wanted, then the pages in between come in requests of 1000 and each is shown as it arrives', async () => {
     const client = new FakeRunsClient(makeRuns(10_000));
     const model = modelOf(client, { pageSize: 200 });
     await model.load();
+    await untilIdle(model);
     const seen: number[] = [];
     model.changed.connect(() => seen.push(model.rows.length));
 
-    model.ensureRows(9_999);
+    model.ensureRows(4_500);
     await untilIdle(model);
 
     const sizes = client.queries.slice(1).map(query => query.page_size);
-    expect(sizes).toEqual([...Array(9).fill(1000), 800]);
-    expect(model.rows).toHaveLength(10_000);
-    expect(model.rows[9_999].name).toBe('sweep-0');
-    expect(model.hasMore).toBe(false);
+    expect(sizes).toEqual([1000, 1000, 1000, 1000, 301]);
+    expect(model.rows[4_500].name).toBe('sweep-5499');
     // Rows were shown page by page, not all at the end.
-    expect(new Set(seen).size).toBeGreaterThan(5);
+    expect(new Set(seen).size).toBeGreaterThan(3);
     model.dispose();
   });
 
@@ -93,8 +149,9 @@ describe('RunsModel paging', () => {
     const client = new FakeRunsClient(makeRuns(10_000));
     const model = modelOf(client, { pageSize: 200 });
     await model.load();
+    await untilIdle(model);
 
-    model.ensureRows(9_999);
+    model.ensureRows(4_000);
     model.ensureRows(50);
     await untilIdle(model);
 
@@ -150,9 +207,9 @@ describe('RunsModel ordering', () => {
     expect(client.queries[0].order_by).toBeUndefined();
 
     await model.sortBy('metrics.accuracy');
-    expect(client.queries[1]).toMatchObject({
+    expect(client.queries[1]).toEqual({
       order_by: 'metrics.accuracy DESC',
-      count: true
+      page_size: 100
     });
     expect(client.queries[1].page_token).toBeUndefined();
 
@@ -207,6 +264,7 @@ describe('RunsModel filter', () => {
     const before = model.rows;
 
     await model.setQuery({ filter: 'metrics.accuracy >> 0.9' });
+    await untilIdle(model);
 
     expect(model.filterError).toBe(
       "expected a number or a quoted string at position 18, found '>'"
@@ -323,11 +381,12 @@ describe('RunsModel live refresh', () => {
     const client = new FakeRunsClient(makeRuns(500));
     const model = modelOf(client);
     await model.load();
+    await untilIdle(model);
     client.runs = [makeRun(502), makeRun(501), ...client.runs];
 
     await model.refresh();
 
-    expect('count' in client.queries[1]).toBe(false);
+    expect(client.countRuns).toHaveBeenCalledTimes(1);
     expect(model.total).toBe(502);
     model.dispose();
   });

@@ -4,7 +4,13 @@ import React from 'react';
 import { RunsModel } from '../runs/runsModel';
 import { RunsSection } from '../runs/RunsSection';
 import { CommandIDs } from '../shared/commands';
-import { FakeRunsClient, makeRun, makeRuns, settle } from './runsFixtures';
+import {
+  FakeRunsClient,
+  held,
+  makeRun,
+  makeRuns,
+  settle
+} from './runsFixtures';
 
 // jsdom lays nothing out: give the table's scroller the size of a side panel, so the
 // virtualizer paints the rows a user would see.
@@ -174,7 +180,7 @@ describe('RunsSection', () => {
     });
 
     const count = container.querySelector('.jp-MlopsRuns-count');
-    expect(count?.textContent).toBe('about 150 runs');
+    expect(count?.textContent).toBe('~150 runs');
     model.dispose();
   });
 
@@ -354,6 +360,85 @@ describe('RunsSection', () => {
 });
 
 describe('RunsSection keyboard', () => {
+  it('given more runs than the count stops at, then it reads "1,000+ runs", and a click counts them all, saying a count is on its way', async () => {
+    const client = new FakeRunsClient(makeRuns(1500));
+    client.countLimit = 1000;
+    const { model, container } = await renderSection(client);
+    const count = () => container.querySelector('.jp-MlopsRuns-count');
+    expect(count()?.textContent).toBe(`${(1000).toLocaleString()}+ runs`);
+
+    const { gate, open } = held();
+    client.countGate = gate;
+    await act(async () => {
+      fireEvent.click(within(count() as HTMLElement).getByRole('button'));
+      await settle();
+    });
+    expect(client.countRuns).toHaveBeenLastCalledWith(
+      { exact: true },
+      { signal: expect.any(AbortSignal) }
+    );
+    expect(within(count() as HTMLElement).getByRole('status').textContent).toBe(
+      ' counting…'
+    );
+
+    await act(async () => {
+      open();
+      await settle(10);
+    });
+    expect(count()?.textContent).toBe(`${(1500).toLocaleString()} runs`);
+    model.dispose();
+  });
+
+  it('given the table focused, when End is pressed, then the last run is asked from the end directly; Home goes back to the first', async () => {
+    const { container, model, client } = await renderSection();
+    const grid = screen.getByRole('grid', { name: 'Runs' });
+
+    // On the table itself (no row focused), as on a row.
+    await act(async () => {
+      grid.focus();
+      fireEvent.keyDown(grid, { key: 'End', ctrlKey: true });
+      await settle(10);
+    });
+
+    // jsdom scrolls nothing: the browser tests see the last row painted.
+    expect(client.queries.slice(1)).toEqual([
+      { page_size: 100, reverse: true }
+    ]);
+    expect(model.rowAt(model.rowCount - 1)?.id).toBe('run00000');
+
+    await act(async () => {
+      fireEvent.keyDown(grid, { key: 'Home' });
+      await settle(10);
+    });
+    expect(paintedRows(container)[0].dataset.runId).toBe('run09999');
+    expect(client.queries).toHaveLength(2);
+    model.dispose();
+  });
+
+  it('given End pressed, when a filter is typed and applied, then the focus stays in the filter box', async () => {
+    const runs = makeRuns(1000);
+    runs[10] = { ...runs[10], status: 'failed' };
+    const { model } = await renderSection(new FakeRunsClient(runs));
+    const grid = screen.getByRole('grid', { name: 'Runs' });
+    await act(async () => {
+      grid.focus();
+      fireEvent.keyDown(grid, { key: 'End' });
+      await settle(10);
+    });
+
+    const box = screen.getByLabelText('Filter runs');
+    await act(async () => {
+      box.focus();
+      fireEvent.change(box, { target: { value: "status = 'failed'" } });
+      fireEvent.keyDown(box, { key: 'Enter' });
+      await settle(10);
+    });
+
+    expect(model.rowCount).toBe(1);
+    expect(document.activeElement).toBe(box);
+    model.dispose();
+  });
+
   it('given the focused row filtered away, when the table takes the focus, then the first row in view gets it', async () => {
     const runs = makeRuns(50);
     runs[10] = { ...runs[10], status: 'failed' };

@@ -2,7 +2,7 @@ import React, { useCallback, useEffect, useState } from 'react';
 
 import { IStatus } from '../api/types';
 import { ErrorMessage, messageOf } from '../shared/ErrorMessage';
-import { formatCount } from '../shared/format';
+import { formatAtLeast } from '../shared/format';
 
 /** Anything that can fetch the server's status (the API client, or a stand-in in tests). */
 export interface IStatusSource {
@@ -97,8 +97,10 @@ export function StatusView({
             <React.Fragment key={key}>
               <dt>{label}</dt>
               <dd data-field={key}>
-                {formatCount(status.counts[key])}
-                {key === 'runs' && !status.counts.runs_complete ? '+' : ''}
+                {formatAtLeast(
+                  status.counts[key],
+                  key !== 'runs' || status.counts.runs_complete
+                )}
               </dd>
             </React.Fragment>
           ))}

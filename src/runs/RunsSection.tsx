@@ -4,7 +4,7 @@ import React, { useCallback, useEffect, useMemo, useState } from 'react';
 import { COMPARE_MAX, COMPARE_MIN } from '../api/limits';
 import { CommandIDs, ICommandRunner } from '../shared/commands';
 import { ErrorMessage } from '../shared/ErrorMessage';
-import { formatCount } from '../shared/format';
+import { formatAtLeast, formatCount } from '../shared/format';
 import { useSignal } from '../shared/useSignal';
 import { runColumns } from './runColumns';
 import { RunsColumnChooser } from './RunsColumnChooser';
@@ -23,16 +23,47 @@ const FILTER_EXAMPLE =
   "metrics.accuracy > 0.95 AND params.model = 'random-forest'";
 
 /**
- * `10,000 runs`, `1 run`, `about 900 runs` for an estimate, `200+ runs` while the count
- * is unknown.
+ * `10,000 runs`, `1 run`, `100,000+ runs` when the count stopped at its bound, `~900 runs`
+ * for an estimate, `200+ runs` while the count is unknown.
  */
 function countText(model: RunsModel): string {
   if (model.total !== null) {
-    const about = model.totalIsEstimate ? 'about ' : '';
-    return `${about}${formatCount(model.total)} ${model.total === 1 ? 'run' : 'runs'}`;
+    const about = model.totalIsEstimate ? '~' : '';
+    const one = model.total === 1 && model.totalComplete;
+    const total = formatAtLeast(model.total, model.totalComplete);
+    return `${about}${total} ${one ? 'run' : 'runs'}`;
   }
-  const loaded = formatCount(model.rows.length);
-  return model.hasMore ? `${loaded}+ runs` : `${loaded} runs`;
+  return `${formatAtLeast(model.rows.length, !model.hasMore)} runs`;
+}
+
+/**
+ * The count of the runs shown: a button completing it when it stopped at its bound, and
+ * a note while a count is on its way.
+ */
+function RunsCount({ model }: { model: RunsModel }): JSX.Element {
+  const text = model.loaded ? countText(model) : '';
+  const bounded = model.total !== null && !model.totalComplete;
+  return (
+    <span className="jp-MlopsRuns-count" aria-live="polite">
+      {bounded && !model.countingExact ? (
+        <button
+          className="jp-MlopsRuns-countMore"
+          title="Count every matching run (may take a while)"
+          onClick={() => void model.completeCount()}
+        >
+          {text}
+        </button>
+      ) : (
+        text
+      )}
+      {model.loaded && model.counting && (
+        <span className="jp-MlopsRuns-counting" role="status">
+          {' '}
+          counting…
+        </span>
+      )}
+    </span>
+  );
 }
 
 /**
@@ -152,9 +183,7 @@ export function RunsSection({
         </>
       )}
       <div className="jp-MlopsRuns-toolbar">
-        <span className="jp-MlopsRuns-count" aria-live="polite">
-          {model.loaded ? countText(model) : ''}
-        </span>
+        <RunsCount model={model} />
         {!empty && (
           <>
             <label

@@ -41,9 +41,10 @@ function template(columns: readonly IRunColumn[]): string {
 
 /**
  * The runs as a virtualized grid: only the rows in view are painted, and the rows the
- * view reaches are asked of the model, which loads the pages up to them.
- * Keyboard: arrows, Page Up/Down, Home and End move between rows; Enter opens the run,
- * Space selects it.
+ * view reaches are asked of the model, which loads the pages up to them (from the end of
+ * the list when the view is at its end).
+ * Keyboard, on a row or on the table: arrows, Page Up/Down, Home and End (with Ctrl too)
+ * move between rows, End to the last run directly; Enter opens the run, Space selects it.
  */
 export function RunsTable({
   model,
@@ -54,8 +55,11 @@ export function RunsTable({
   const scrollerRef = useRef<HTMLDivElement>(null);
   const [focusIndex, setFocusIndex] = useState(0);
   const pendingFocus = useRef<number | null>(null);
+  // Set by End: the view stays at the last row while the rows there arrive and the
+  // count grows, until the user moves elsewhere.
+  const pinnedEnd = useRef(false);
   const count = model.rowCount;
-  const rows = model.rows;
+  const loadedRows = model.rows.length + model.tailLength;
 
   const virtualizer = useVirtualizer({
     count,
@@ -65,17 +69,37 @@ export function RunsTable({
     scrollMargin: HEADER_HEIGHT
   });
   const items = virtualizer.getVirtualItems();
+  const firstIndex = items.length > 0 ? items[0].index : 0;
   const lastIndex = items.length > 0 ? items[items.length - 1].index : 0;
   // The row that takes Tab; when it is scrolled away (or filtered out), the table itself
   // does, and hands the focus to the first row in view.
   const focusedPainted = items.some(
-    item => item.index === focusIndex && rows[item.index] !== undefined
+    item => item.index === focusIndex && model.rowAt(item.index) !== undefined
   );
 
-  // Ask for the rows in view and half a page beyond, so that scrolling on rarely waits.
+  // Ask for the rows in view and half a page around, so that scrolling rarely waits.
   useEffect(() => {
-    model.ensureRows(lastIndex + Math.floor(model.pageSize / 2));
-  }, [model, lastIndex, rows.length, model.loaded]);
+    const half = Math.floor(model.pageSize / 2);
+    model.ensureRows(Math.max(0, firstIndex - half), lastIndex + half);
+  }, [model, firstIndex, lastIndex, loadedRows, count, model.loaded]);
+
+  // Other rows (a new filter, order or toggle) start at the top: the end is let go.
+  const query = model.query;
+  useEffect(() => {
+    pinnedEnd.current = false;
+  }, [query]);
+
+  // Pinned to the end, the view follows it as the last rows arrive and the count grows;
+  // the last row takes the focus if the table has it (not from the filter box).
+  useEffect(() => {
+    if (pinnedEnd.current && count > 0) {
+      setFocusIndex(count - 1);
+      if (scrollerRef.current?.contains(document.activeElement)) {
+        pendingFocus.current = count - 1;
+      }
+      virtualizer.scrollToIndex(count - 1, { align: 'end' });
+    }
+  }, [count, virtualizer]);
 
   // A row reached by the keyboard takes the focus once it is painted.
   useEffect(() => {
@@ -94,6 +118,7 @@ export function RunsTable({
 
   const moveFocus = useCallback(
     (index: number) => {
+      pinnedEnd.current = false;
       if (count === 0) {
         return;
       }
@@ -105,14 +130,31 @@ export function RunsTable({
     [count, virtualizer]
   );
 
+  const jumpToEnd = () => {
+    if (count === 0) {
+      return;
+    }
+    pinnedEnd.current = true;
+    model.jumpToEnd();
+    setFocusIndex(count - 1);
+    pendingFocus.current = count - 1;
+    virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  };
+
   const onKeyDown = (event: React.KeyboardEvent<HTMLDivElement>) => {
     const row = (event.target as HTMLElement).closest<HTMLElement>(
       '[role="row"][data-index]'
     );
-    if (!row || event.target !== row) {
+    const onTable = event.target === event.currentTarget;
+    if (!onTable && (!row || event.target !== row)) {
       return;
     }
-    const index = Number(row.dataset.index);
+    if (event.key === 'End') {
+      event.preventDefault();
+      jumpToEnd();
+      return;
+    }
+    const index = onTable ? focusIndex : Number(row!.dataset.index);
     const page = Math.max(
       1,
       Math.floor(
@@ -124,15 +166,14 @@ export function RunsTable({
       ArrowUp: index - 1,
       PageDown: index + page,
       PageUp: index - page,
-      Home: 0,
-      End: count - 1
+      Home: 0
     };
     if (event.key in moves) {
       event.preventDefault();
       moveFocus(moves[event.key]);
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      const run = rows[index];
+      const run = model.rowAt(index);
       if (run) {
         onOpen(run.id);
       }
@@ -148,7 +189,7 @@ export function RunsTable({
     }
     const first = items.find(
       item =>
-        rows[item.index] !== undefined &&
+        model.rowAt(item.index) !== undefined &&
         item.start >= (virtualizer.scrollOffset ?? 0) + HEADER_HEIGHT - 1
     );
     if (first) {
@@ -195,6 +236,8 @@ export function RunsTable({
       tabIndex={focusedPainted ? -1 : 0}
       onFocus={onFocus}
       onKeyDown={onKeyDown}
+      onWheel={() => (pinnedEnd.current = false)}
+      onPointerDown={() => (pinnedEnd.current = false)}
       onClick={onClick}
     >
       <div
@@ -283,7 +326,7 @@ export function RunsTable({
           })}
         </div>
         {items.map(item => {
-          const run = rows[item.index];
+          const run = model.rowAt(item.index);
           if (!run) {
             return (
               <div

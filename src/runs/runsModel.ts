@@ -1,6 +1,8 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  ICountRuns,
+  ICountRunsQuery,
   IListRuns,
   IListRunsQuery,
   IRunColumns,
@@ -9,20 +11,34 @@ import {
 } from '../api/types';
 import { messageOf } from '../shared/ErrorMessage';
 import { IKeyColumn, RunKeys } from './runsKeys';
-import { RunPages } from './runsPages';
+import { IPageWanted, IRunPlace, RunPages } from './runsPages';
 import { RunsPoll } from './runsPoll';
 import {
   ALL_RUNS,
+  countRequest,
   IRunsQuery,
+  isAborted,
   isRefused,
   nextSort,
   pageRequest
 } from './runsQuery';
 import { RunSelection } from './runsSelection';
 
+/** A request's options: its signal aborts it (the query moved on). */
+export interface IRunsRequestOptions {
+  signal?: AbortSignal;
+}
+
 /** What the runs model needs of the API client (the real one, or a stand-in in tests). */
 export interface IRunsClient {
-  listRuns(query: IListRunsQuery): Promise<IListRuns>;
+  listRuns(
+    query: IListRunsQuery,
+    options?: IRunsRequestOptions
+  ): Promise<IListRuns>;
+  countRuns(
+    query: ICountRunsQuery,
+    options?: IRunsRequestOptions
+  ): Promise<ICountRuns>;
   /** Runs edited through the client (renamed, tagged, deleted, restored), shown at once. */
   readonly runChanged?: ISignal<any, IRunDetail>;
 }
@@ -62,12 +78,14 @@ export interface IRunsModelOptions {
 }
 
 /**
- * The runs table's data: the loaded prefix of a filtered, ordered list of runs, fetched
- * page by page from `GET runs` as the table scrolls, refreshed by a poll while visible,
- * with the key columns shown and the runs selected.
+ * The runs table's data: the loaded runs of a filtered, ordered list, fetched page by
+ * page from `GET runs` as the table scrolls (from the start, and from the end once the
+ * table jumps there), counted apart by `GET runs/count`, refreshed by a poll while
+ * visible, with the key columns shown and the runs selected.
  *
- * Pages are keyset pages, so the loaded runs are always a prefix of the whole list and a
- * far jump loads every page in between (in requests of up to a page's most runs).
+ * The rows never wait for the count: a first page is shown as it arrives, and the count
+ * is asked right after. Every request of a query carries the query's abort signal: a new
+ * query, or the model's disposal, cancels what the previous one still had on its way.
  */
 export class RunsModel {
   constructor(options: IRunsModelOptions) {
@@ -82,14 +100,39 @@ export class RunsModel {
     return this._changed;
   }
 
-  /** The runs loaded so far, in order. */
+  /** The runs loaded from the start of the list, in order. */
   get rows(): readonly IRunSummary[] {
     return this._pages.rows;
   }
 
-  /** How many runs match, when known. */
+  /** How many runs are loaded from the end of the list (after a jump to it). */
+  get tailLength(): number {
+    return this._pages.tail.length;
+  }
+
+  /** The run at the table's row `index`; undefined while not loaded. */
+  rowAt(index: number): IRunSummary | undefined {
+    return this._pages.rowAt(index);
+  }
+
+  /** How many runs match, when known (at least this many when not complete). */
   get total(): number | null {
     return this._pages.total;
+  }
+
+  /** Whether {@link total} counts every match (it did not stop at the count's bound). */
+  get totalComplete(): boolean {
+    return this._pages.complete;
+  }
+
+  /** Whether the count is on its way. */
+  get counting(): boolean {
+    return this._counting !== null;
+  }
+
+  /** Whether the count of every match, asked by {@link completeCount}, is on its way. */
+  get countingExact(): boolean {
+    return this._counting === 'exact';
   }
 
   /** Whether {@link total} is an estimate (the stale runs are not all examined yet). */
@@ -107,9 +150,9 @@ export class RunsModel {
     return this._pages.rowCount;
   }
 
-  /** Whether more runs follow the loaded ones. */
+  /** Whether runs are not loaded yet (after the first ones, or before the last ones). */
   get hasMore(): boolean {
-    return this._pages.token !== null;
+    return this._pages.hasGap;
   }
 
   /** Whether a first page has arrived. */
@@ -202,6 +245,7 @@ export class RunsModel {
       return;
     }
     this._disposed = true;
+    this._controller.abort();
     this._poll.dispose();
     Signal.clearData(this);
   }
@@ -219,12 +263,15 @@ export class RunsModel {
   async setQuery(change: Partial<IRunsQuery>): Promise<void> {
     const next: IRunsQuery = { ...this._query, ...change };
     const ticket = ++this._queryTicket;
+    this._cancelRequests();
+    const signal = this._controller.signal;
     this._pending = next;
     this._emit();
     let page: IListRuns;
     try {
       page = await this._client.listRuns(
-        pageRequest(next, this._pages.pageSize, null)
+        pageRequest(next, this._pages.pageSize, null),
+        { signal }
       );
     } catch (reason) {
       if (ticket !== this._queryTicket || this._disposed) {
@@ -233,9 +280,10 @@ export class RunsModel {
       this._pending = null;
       if (isRefused(reason) && next.filter !== this._query.filter) {
         this._filterError = messageOf(reason);
-      } else {
+      } else if (!isAborted(reason)) {
         this._error = messageOf(reason);
       }
+      this._resume();
       this._emit();
       return;
     }
@@ -247,12 +295,16 @@ export class RunsModel {
     this._filterError = null;
     this._error = null;
     this._pageFailed = false;
+    this._wantEnd = false;
     this._loaded = true;
     this._pages.replace(page);
     this._removed.clear();
     this._keys.learn(page.columns);
     this._selection.forgetAnchor();
     this._emit();
+    if (this._pages.hasGap) {
+      void this._count(false);
+    }
   }
 
   /** Sort by a field: the same field again flips its direction. */
@@ -269,21 +321,43 @@ export class RunsModel {
   }
 
   /**
-   * Make sure the runs up to `index` are loaded (the last row the table shows, plus some
-   * ahead): the pages in between are fetched one after another, and each is shown as it
-   * arrives. Scrolling back up lowers the goal and stops a long walk early.
+   * Make sure the table's rows `first..last` are loaded (the rows in view, plus some
+   * around): the pages between them and the nearer loaded end are fetched one after
+   * another, and each is shown as it arrives. Scrolling back changes the goal and stops a
+   * long walk early.
    */
-  ensureRows(index: number): void {
-    this._wanted = index;
-    if (
-      !this._pumping &&
-      this._loaded &&
-      !this._pageFailed &&
-      this._pages.token !== null &&
-      this.rows.length <= index
-    ) {
-      void this._pump();
+  ensureRows(first: number, last = first): void {
+    this._wantFirst = first;
+    this._wantLast = last;
+    if (last < this.rowCount - 1) {
+      this._wantEnd = false;
     }
+    this._startPump();
+  }
+
+  /**
+   * Load the end of the list (the last runs of the order) directly, without the pages
+   * between: the table shows them at the end of its rows.
+   */
+  jumpToEnd(): void {
+    this._wantEnd = true;
+    this._startPump();
+  }
+
+  /**
+   * Count every run the query matches, however long it takes: the count shown stopped at
+   * its bound ("100,000+").
+   */
+  completeCount(): Promise<void> {
+    if (
+      !this._loaded ||
+      this.querying ||
+      this._counting === 'exact' ||
+      (this.total !== null && this.totalComplete)
+    ) {
+      return Promise.resolve();
+    }
+    return this._count(true);
   }
 
   /**
@@ -308,9 +382,13 @@ export class RunsModel {
       // Not counted again: with a broad filter or "stale only" a count is a scan of the
       // store, every interval. The runs the page brings that were not there are added.
       page = await this._client.listRuns(
-        pageRequest(this._query, this._pages.pageSize, null)
+        pageRequest(this._query, this._pages.pageSize, null),
+        { signal: this._controller.signal }
       );
     } catch (reason) {
+      if (isAborted(reason)) {
+        return;
+      }
       if (!this._disposed && ticket === this._queryTicket) {
         this._error = messageOf(reason);
         this._emit();
@@ -334,7 +412,7 @@ export class RunsModel {
     this._emit();
     if (failed) {
       // A page that failed before is asked again now that the server answers.
-      this.ensureRows(this._wanted);
+      this._startPump();
     }
   }
 
@@ -376,7 +454,7 @@ export class RunsModel {
    * one clicked to this one takes this one's new state (Shift-click).
    */
   toggleSelected(index: number, range = false): void {
-    if (this._selection.toggle(this.rows, index, range)) {
+    if (this._selection.toggle(i => this._pages.rowAt(i), index, range)) {
       this._emit();
     }
   }
@@ -397,12 +475,12 @@ export class RunsModel {
     }
     const summary = summaryOf(run);
     if (run.deleted_at !== null && !this._query.includeDeleted) {
-      const index = this._pages.remove(run.id);
+      const place = this._pages.remove(run.id);
       const unselected = this._selection.remove(run.id);
-      if (index >= 0) {
-        this._removed.set(run.id, index);
+      if (place !== null) {
+        this._removed.set(run.id, place);
       }
-      if (index >= 0 || unselected) {
+      if (place !== null || unselected) {
         this._emit();
       }
       return;
@@ -411,54 +489,154 @@ export class RunsModel {
       this._emit();
       return;
     }
-    const index = this._removed.get(run.id);
-    if (index !== undefined && run.deleted_at === null) {
+    const place = this._removed.get(run.id);
+    if (place !== undefined && run.deleted_at === null) {
       this._removed.delete(run.id);
-      this._pages.insert(summary, index);
+      this._pages.insert(summary, place);
       this._emit();
     }
   }
 
-  /** Load pages after the loaded runs until the wanted row is loaded. */
+  /** Walk the pages toward the wanted rows, unless a walk is on or nothing is wanted. */
+  private _startPump(): void {
+    if (
+      !this._pumping &&
+      this._loaded &&
+      !this._pageFailed &&
+      !this.querying &&
+      this._nextPage() !== null
+    ) {
+      void this._pump();
+    }
+  }
+
+  /** The next page toward the wanted rows; null when they are loaded. */
+  private _nextPage(): IPageWanted | null {
+    if (this._wantEnd) {
+      // The view stays at the end while its rows arrive and the count grows.
+      const last = Math.max(0, this.rowCount - 1);
+      return this._pages.wanted(last, last, true);
+    }
+    return this._pages.wanted(this._wantFirst, this._wantLast);
+  }
+
+  /** Load pages from the nearer loaded end until the wanted rows are loaded. */
   private async _pump(): Promise<void> {
     this._pumping = true;
     this._emit();
+    const ticket = this._queryTicket;
     try {
+      let next = this._nextPage();
       while (
+        next !== null &&
         !this._disposed &&
-        this._pages.token !== null &&
-        this.rows.length <= this._wanted &&
-        !this.querying
+        !this.querying &&
+        ticket === this._queryTicket
       ) {
         const generation = this._pages.generation;
         let page: IListRuns;
         try {
           page = await this._client.listRuns(
-            pageRequest(
-              this._query,
-              this._pages.sizeFor(this._wanted),
-              this._pages.token
-            )
+            pageRequest(this._query, next.size, next.token, next.reverse),
+            { signal: this._controller.signal }
           );
         } catch (reason) {
-          if (generation === this._pages.generation && !this._disposed) {
+          if (
+            !isAborted(reason) &&
+            generation === this._pages.generation &&
+            ticket === this._queryTicket &&
+            !this._disposed
+          ) {
             // Not retried on every scroll: the refresh button or the next poll retries.
             this._pageFailed = true;
             this._error = messageOf(reason);
           }
           break;
         }
-        if (generation !== this._pages.generation) {
-          continue;
+        if (
+          generation === this._pages.generation &&
+          ticket === this._queryTicket
+        ) {
+          if (next.reverse) {
+            this._pages.extendTail(page);
+          } else {
+            this._pages.append(page);
+          }
+          this._keys.learn(page.columns);
+          this._emit();
         }
-        this._pages.append(page);
-        this._keys.learn(page.columns);
-        this._emit();
+        next = this._nextPage();
       }
     } finally {
       this._pumping = false;
       this._emit();
     }
+  }
+
+  /**
+   * Ask how many runs the shown query matches: up to the server's bound, or every match
+   * when `exact`. Shown when it arrives, unless the query moved on.
+   */
+  private async _count(exact: boolean): Promise<void> {
+    const ticket = this._queryTicket;
+    const kind = exact ? 'exact' : 'bounded';
+    this._counting = kind;
+    this._emit();
+    try {
+      const count = await this._client.countRuns(
+        countRequest(this._query, exact),
+        { signal: this._controller.signal }
+      );
+      // A bounded count arriving after the exact one was asked says less than it will.
+      if (
+        ticket === this._queryTicket &&
+        !this._disposed &&
+        this._counting === kind
+      ) {
+        this._pages.setCount({
+          total: count.total,
+          complete: count.complete,
+          isEstimate: count.is_estimate
+        });
+      }
+    } catch (reason) {
+      if (
+        !isAborted(reason) &&
+        ticket === this._queryTicket &&
+        !this._disposed
+      ) {
+        this._error = messageOf(reason);
+      }
+    } finally {
+      if (ticket === this._queryTicket && this._counting === kind) {
+        this._counting = null;
+        this._emit();
+      }
+    }
+  }
+
+  /**
+   * Abort every request of the query shown or on its way (pages, counts, refresh): a new
+   * query replaces it, and the server stops working on them.
+   */
+  private _cancelRequests(): void {
+    this._controller.abort();
+    this._controller = new AbortController();
+    this._counting = null;
+  }
+
+  /**
+   * A new query failed, so the one shown stays: its count and pages, cancelled when the
+   * new one was asked, are asked again.
+   */
+  private _resume(): void {
+    if (!this._loaded) {
+      return;
+    }
+    if (this._pages.hasGap && this.total === null) {
+      void this._count(false);
+    }
+    this._startPump();
   }
 
   private _emit(): void {
@@ -482,9 +660,17 @@ export class RunsModel {
   private _queryTicket = 0;
   private _pumping = false;
   private _pageFailed = false;
-  private _wanted = 0;
+  /** The table's rows to load: the rows in view and some around them. */
+  private _wantFirst = 0;
+  private _wantLast = 0;
+  /** Whether the end of the list was asked for (End): it is loaded directly. */
+  private _wantEnd = false;
+  /** The abort signal of the shown query's requests (and of the query on its way). */
+  private _controller = new AbortController();
+  /** The count on its way: up to the bound, or exact; null when none is. */
+  private _counting: 'bounded' | 'exact' | null = null;
   private _error: string | null = null;
   private _filterError: string | null = null;
   /** Where runs deleted from the table stood, to put them back if restored. */
-  private readonly _removed = new Map<string, number>();
+  private readonly _removed = new Map<string, IRunPlace>();
 }

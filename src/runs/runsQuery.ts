@@ -2,7 +2,7 @@
  * What the runs table asks `GET runs` for: a filter in the query language, an order and
  * whether only stale runs, written as the request of one page.
  */
-import { IListRunsQuery } from '../api/types';
+import { ICountRunsQuery, IListRunsQuery } from '../api/types';
 
 /** A sort direction of the query language. */
 export type SortDirection = 'ASC' | 'DESC';
@@ -77,20 +77,57 @@ export function nextSort(current: ISort, field: string): ISort {
 
 /**
  * The request of one page of `query`: `size` runs after `token` (null for the first
- * page). Defaults the server applies are left out.
+ * page), from the end of the list upward when `reverse`. Defaults the server applies are
+ * left out.
  */
 export function pageRequest(
   query: IRunsQuery,
   size: number,
-  token: string | null
+  token: string | null,
+  reverse = false
 ): IListRunsQuery {
-  const request: IListRunsQuery = { page_size: size };
-  if (query.filter) {
-    request.filter = query.filter;
-  }
+  const request: IListRunsQuery = { page_size: size, ...matching(query) };
   const order = orderByText(query.sort);
   if (order !== orderByText(DEFAULT_SORT)) {
     request.order_by = order;
+  }
+  if (token !== null) {
+    request.page_token = token;
+  }
+  if (reverse) {
+    request.reverse = true;
+  }
+  return request;
+}
+
+/**
+ * The request of the count of `query`'s runs: up to the server's bound, or every match
+ * when `exact` (however long that takes).
+ */
+export function countRequest(
+  query: IRunsQuery,
+  exact = false
+): ICountRunsQuery {
+  const request: ICountRunsQuery = matching(query);
+  if (exact) {
+    request.exact = true;
+  }
+  return request;
+}
+
+/** Which runs `query` lists, as both `GET runs` and `GET runs/count` take it. */
+function matching(query: IRunsQuery): {
+  filter?: string;
+  stale?: boolean;
+  include_deleted?: boolean;
+} {
+  const request: {
+    filter?: string;
+    stale?: boolean;
+    include_deleted?: boolean;
+  } = {};
+  if (query.filter) {
+    request.filter = query.filter;
   }
   if (query.staleOnly) {
     request.stale = true;
@@ -98,13 +135,18 @@ export function pageRequest(
   if (query.includeDeleted) {
     request.include_deleted = true;
   }
-  if (token !== null) {
-    request.page_token = token;
-  }
   return request;
 }
 
 /** Whether a failed request was a 400: the server refused the query itself. */
 export function isRefused(reason: unknown): boolean {
   return (reason as { status?: number } | null)?.status === 400;
+}
+
+/**
+ * Whether a request failed because it was aborted (the query moved on, or the table
+ * closed): not an error to show.
+ */
+export function isAborted(reason: unknown): boolean {
+  return (reason as { name?: string } | null)?.name === 'AbortError';
 }

@@ -16,12 +16,16 @@ export class RunSelection {
   }
 
   /**
-   * Select or unselect the run at `index` of `rows`. With `range`, every run from the
-   * last one clicked to this one takes this one's new state (Shift-click). False when
-   * there is no run at `index`.
+   * Select or unselect the table's run at `index` (`rowAt` gives a row's run, undefined
+   * when not loaded). With `range`, every loaded run from the last one clicked to this
+   * one takes this one's new state (Shift-click). False when there is no run at `index`.
    */
-  toggle(rows: readonly IRunSummary[], index: number, range: boolean): boolean {
-    const run = rows[index];
+  toggle(
+    rowAt: (index: number) => IRunSummary | undefined,
+    index: number,
+    range: boolean
+  ): boolean {
+    const run = rowAt(index);
     if (!run) {
       return false;
     }
@@ -29,11 +33,15 @@ export class RunSelection {
     const anchor = this._anchor;
     if (range && anchor !== null && anchor !== index) {
       const [from, to] = anchor < index ? [anchor, index] : [index, anchor];
-      for (let i = from; i <= to && i < rows.length; i++) {
+      for (let i = from; i <= to; i++) {
+        const id = rowAt(i)?.id;
+        if (id === undefined) {
+          continue;
+        }
         if (select) {
-          this._ids.add(rows[i].id);
+          this._ids.add(id);
         } else {
-          this._ids.delete(rows[i].id);
+          this._ids.delete(id);
         }
       }
     } else if (select) {

@@ -42,6 +42,14 @@ export function formatCount(value: number): string {
 }
 
 /**
+ * A count that may have stopped at its bound: `100,000+` when not `complete` (at least
+ * that many), else as {@link formatCount}.
+ */
+export function formatAtLeast(value: number, complete: boolean): string {
+  return complete ? formatCount(value) : `${formatCount(value)}+`;
+}
+
+/**
  * A metric or any other measured value: integers whole with the user's digit grouping
  * (`1,200`), others to five significant digits without trailing zeros (`0.95123`,
  * `46.95`), and in exponent notation when very small or very large (`1.74e-58`), so a

@@ -407,7 +407,8 @@ test.describe('a new user in the panel and the views', () => {
   test('given a run detail, the run is renamed, tagged, noted, deleted and restored in place, and a blank name or a refused tag key shows the message of the server', async ({
     page
   }) => {
-    await filterRuns(page, "name = 'load-cancer'", 2);
+    // A filter the new name matches too: the live refresh keeps the renamed run listed.
+    await filterRuns(page, "name LIKE 'load-cancer%'", 2);
     await runRows(page).first().locator('.jp-mod-name').click();
     const detail = page.locator('.jp-MlopsRunDetail');
     await expect(
@@ -850,4 +851,110 @@ test.describe('a new user in the panel and the views', () => {
       );
     });
   }
+});
+
+/*
+ * The end of a long runs table: End (or the scrollbar dragged to the bottom) asks for the
+ * last page directly, `reverse=true`, never for the pages between; the count follows the
+ * first rows. Last in the file: the runs it makes would change the counts of the others.
+ */
+
+const LONG_SWEEP = 700;
+const longSweep =
+  'import time\nimport mlops_jlab as ml\n' +
+  `for i in range(${LONG_SWEEP}):\n` +
+  "    with ml.start_run(name=f'end-{i:03d}', experiment='long-sweep'):\n" +
+  "        ml.log_metric('accuracy', i / 1000)\n" +
+  '    time.sleep(0.002)';
+
+/** The `GET runs` requests the page sends from now on, as their query strings. */
+function runsRequests(page: IJupyterLabPageFixture): URLSearchParams[] {
+  const seen: URLSearchParams[] = [];
+  page.on('request', request => {
+    const url = new URL(request.url());
+    if (
+      request.method() === 'GET' &&
+      url.pathname.endsWith('/mlops-jlab/api/runs')
+    ) {
+      seen.push(url.searchParams);
+    }
+  });
+  return seen;
+}
+
+/** Show the long sweep's runs, newest first, and wait for its count. */
+async function showLongSweep(page: IJupyterLabPageFixture): Promise<void> {
+  await page.sidebar.openTab('mlops-jlab-panel');
+  await panel(page).getByRole('tab', { name: 'Runs' }).click();
+  const box = panel(page).getByLabel('Filter runs');
+  await box.fill("experiment = 'long-sweep'");
+  await box.press('Enter');
+  await expect(runRows(page).first()).toContainText(`end-${LONG_SWEEP - 1}`);
+  await expect(panel(page).locator('.jp-MlopsRuns-count')).toHaveText(
+    `${LONG_SWEEP} runs`
+  );
+}
+
+test.describe('the end of a long runs table', () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test('given 700 runs, when End is pressed in the table, then the oldest run shows after one reversed page, none between, and Home goes back', async ({
+    page,
+    tmpPath
+  }) => {
+    await openNotebook(page, `${tmpPath}/long-sweep.ipynb`, [longSweep]);
+    await page.notebook.run();
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async () => {
+            const filter = encodeURIComponent("experiment = 'long-sweep'");
+            const answer = await fetch(
+              `/mlops-jlab/api/runs/count?filter=${filter}`
+            );
+            return (await answer.json()).total;
+          }),
+        { timeout: 60_000 }
+      )
+      .toBe(LONG_SWEEP);
+    await showLongSweep(page);
+
+    const asked = runsRequests(page);
+    await runRows(page).first().focus();
+    await page.keyboard.press('End');
+    const oldest = runRows(page).filter({ hasText: 'end-000' });
+    await expect(oldest).toBeVisible();
+    await expect(oldest).toBeFocused();
+    await expect(runRows(page).last()).toContainText('end-000');
+    const reversed = asked.filter(query => query.get('reverse') === 'true');
+    expect(reversed).toHaveLength(1);
+    // The refresh asks for the first page again; no page after it is asked.
+    expect(asked.filter(query => query.has('page_token'))).toHaveLength(0);
+    const shot = { mask: volatile(page), maxDiffPixelRatio: 0.02 };
+    await expect(panel(page)).toHaveScreenshot('runs-end-light.png', shot);
+
+    await page.keyboard.press('Home');
+    await expect(runRows(page).first()).toContainText(`end-${LONG_SWEEP - 1}`);
+    await expect(runRows(page).first()).toBeFocused();
+    expect(asked.filter(query => query.has('page_token'))).toHaveLength(0);
+  });
+
+  test('given the long sweep in the dark theme, when the scrollbar is dragged to the bottom, then the oldest run shows after one reversed page', async ({
+    page
+  }) => {
+    await page.theme.setDarkTheme();
+    await showLongSweep(page);
+
+    const asked = runsRequests(page);
+    await panel(page)
+      .locator('.jp-MlopsRuns-scroller')
+      .evaluate(scroller => (scroller.scrollTop = scroller.scrollHeight));
+    await expect(runRows(page).filter({ hasText: 'end-000' })).toBeVisible();
+    expect(asked.filter(query => query.get('reverse') === 'true')).toHaveLength(
+      1
+    );
+    expect(asked.filter(query => query.has('page_token'))).toHaveLength(0);
+    const shot = { mask: volatile(page), maxDiffPixelRatio: 0.02 };
+    await expect(panel(page)).toHaveScreenshot('runs-end-dark.png', shot);
+  });
 });
