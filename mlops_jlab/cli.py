@@ -33,6 +33,7 @@ def _info(args: argparse.Namespace) -> int:
     store = open_store(location)
     with store.read() as conn:
         numbers = counts(conn)
+    numbers.pop("runs_complete")  # counted whole here: the CLI may take its time
     print(f"mlops-jlab {__version__}")
     print(f"store:     {mask_url(location.db_url)} ({location.source})")
     print(f"artifacts: {location.artifacts}")

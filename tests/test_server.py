@@ -61,7 +61,13 @@ async def test_status_reports_version_store_and_counts(jp_fetch, jp_root_dir):
     assert body["store"]["kind"] == "sqlite"
     assert body["store"]["url"] == f"sqlite:///{jp_root_dir.resolve()}/.mlops/mlops.sqlite"
     assert body["store"]["artifacts"] == str(jp_root_dir.resolve() / ".mlops" / "artifacts")
-    assert body["counts"] == {"experiments": 0, "runs": 0, "datasets": 0, "models": 0}
+    assert body["counts"] == {
+        "experiments": 0,
+        "runs": 0,
+        "runs_complete": True,
+        "datasets": 0,
+        "models": 0,
+    }
 
 
 @pytest.mark.parametrize(("method", "path"), EVERY_OPERATION)

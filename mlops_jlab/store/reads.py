@@ -98,10 +98,10 @@ def metric_history(conn: Connection, run_id: str, key: str) -> list[tuple[int, f
     ]
 
 
-def counts(conn: Connection, run_limit: int) -> dict[str, Any]:
+def counts(conn: Connection, run_limit: int | None = None) -> dict[str, Any]:
     """How many experiments, runs (not deleted), datasets and models the store holds. Runs
-    are counted up to ``run_limit`` (``runs_complete`` false past it): a million of them
-    take a scan of their index, which a cold page cache makes seconds."""
+    are counted up to ``run_limit`` when given (``runs_complete`` false past it): a million
+    of them take a scan of their index, which a cold page cache makes seconds."""
 
     def count(table: sa.Table, *where: Any, limit: int | None = None) -> int:
         matching = sa.select(sa.literal(1)).select_from(table).where(*where).limit(limit)
@@ -109,11 +109,13 @@ def counts(conn: Connection, run_limit: int) -> dict[str, Any]:
             sa.select(sa.func.count()).select_from(matching.subquery())
         ).scalar_one()
 
-    runs = count(RUNS, RUNS.c.deleted_at.is_(None), limit=run_limit + 1)
+    bound = None if run_limit is None else run_limit + 1
+    runs = count(RUNS, RUNS.c.deleted_at.is_(None), limit=bound)
+    complete = run_limit is None or runs <= run_limit
     return {
         "experiments": count(EXPERIMENTS),
-        "runs": min(runs, run_limit),
-        "runs_complete": runs <= run_limit,
+        "runs": runs if complete else run_limit,
+        "runs_complete": complete,
         "datasets": count(DATASETS),
         "models": count(MODELS),
     }
