@@ -452,6 +452,20 @@ def extension_build() -> dict[str, str]:
     }
 
 
+def browser_machine(browser: str, loads: list[Any], waited: float) -> dict[str, Any]:
+    """The machine of a browser measure: its versions, the load before each try and the
+    seconds waited for another checkout's build of the frontend."""
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True)
+    return {
+        **common.machine(),
+        "jupyterlab": version("jupyterlab"),
+        "chromium": browser,
+        "node": node.stdout.strip(),
+        "load_average_before_each_try": loads,
+        "seconds_waited_for_builds": waited,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -615,15 +629,8 @@ def main() -> None:
         print(f"  MLflow / ours = {versus['mlflow_over_ours']}x")
     results = {
         "machine": {
-            **common.machine(),
-            "jupyterlab": version("jupyterlab"),
-            "chromium": browser,
-            "node": subprocess.run(
-                ["node", "--version"], capture_output=True, text=True
-            ).stdout.strip(),
+            **browser_machine(browser, loads, waited),
             **({"mlflow": version("mlflow")} if with_mlflow else {}),
-            "load_average_before_each_try": loads,
-            "seconds_waited_for_builds": waited,
         },
         "code": code,
         "extension_build": build,

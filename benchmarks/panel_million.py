@@ -22,16 +22,22 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import common
 import million
 import requests
-from panel_load import browse, code_state, extension_build, jupyter_lab, medians, wait_for_no_build
+from panel_load import (
+    browse,
+    browser_machine,
+    code_state,
+    extension_build,
+    jupyter_lab,
+    medians,
+    wait_for_no_build,
+)
 
 TARGETS_MS = {"open_panel": 300, "filter": 300, "end": 1000}
 BROAD_FILTER = "metrics.accuracy > 0.1"  # every run of the store matches it
@@ -135,16 +141,7 @@ def measure(kind: str, tries: int, timeout_s: float, trace: bool) -> dict[str, A
     sizes = {key: value for key, value in measures["heap_mb"].items() if key.endswith("_mb")}
     print(f"  {kind} heap MB: {sizes}")
     return {
-        "machine": {
-            **common.machine(),
-            "jupyterlab": version("jupyterlab"),
-            "chromium": browser,
-            "node": subprocess.run(
-                ["node", "--version"], capture_output=True, text=True
-            ).stdout.strip(),
-            "load_average_before_each_try": loads,
-            "seconds_waited_for_builds": waited,
-        },
+        "machine": browser_machine(browser, loads, waited),
         "code": code,
         "extension_build": build,
         "store": {

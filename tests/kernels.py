@@ -12,7 +12,22 @@ from typing import Any
 
 from jupyter_client.manager import KernelManager
 
+from mlops_jlab.config import StoreLocation
+from mlops_jlab.tracking import Tracker
+
 TIMEOUT = 120
+
+
+def project_tracker(project: Path) -> Tracker:
+    """A tracker on the store a kernel started in ``project`` finds: its ``.mlops`` folder,
+    made here."""
+    (project / ".mlops").mkdir(exist_ok=True)
+    location = StoreLocation(
+        f"sqlite:///{project / '.mlops' / 'mlops.sqlite'}",
+        str(project / ".mlops" / "artifacts"),
+        "test",
+    )
+    return Tracker(location)
 
 
 @dataclass

@@ -8,30 +8,22 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from mlops_jlab.config import StoreLocation
 from mlops_jlab.lineage import is_stale
 from mlops_jlab.store.tables import Dataset, DatasetVersion, LineageEvent
 from mlops_jlab.tracking import Tracker
-from tests.kernels import Kernel
+from tests.kernels import Kernel, project_tracker
 
 NOTEBOOK = "analysis.ipynb"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("project")
-    (folder / ".mlops").mkdir()
-    return folder
+    return tmp_path_factory.mktemp("project")
 
 
 @pytest.fixture(scope="module")
 def store(project):
-    location = StoreLocation(
-        f"sqlite:///{project / '.mlops' / 'mlops.sqlite'}",
-        str(project / ".mlops" / "artifacts"),
-        "test",
-    )
-    tracker = Tracker(location)
+    tracker = project_tracker(project)
     yield tracker
     tracker.store.dispose()
 

@@ -13,32 +13,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_jlab.config import StoreLocation
 from mlops_jlab.datasets.profiling import describe
 from mlops_jlab.store import reads
 from mlops_jlab.tracking import Tracker
 from mlops_jlab.tracking.drafts import VersionDraft, profile_counts
 from tests.dataset_frames import stored
-from tests.kernels import Kernel
+from tests.kernels import Kernel, project_tracker
 
 ROWS = 10_000
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("profiles")
-    (folder / ".mlops").mkdir()
-    return folder
+    return tmp_path_factory.mktemp("profiles")
 
 
 @pytest.fixture(scope="module")
 def store(project):
-    location = StoreLocation(
-        f"sqlite:///{project / '.mlops' / 'mlops.sqlite'}",
-        str(project / ".mlops" / "artifacts"),
-        "test",
-    )
-    tracker = Tracker(location)
+    tracker = project_tracker(project)
     yield tracker
     tracker.store.dispose()
 
