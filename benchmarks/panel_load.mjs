@@ -189,18 +189,29 @@ function summarise(requests) {
 
 const round = value => Math.round(value * 10) / 10;
 
+/**
+ * Start the clock of the measure `name` at the next `type` event on `selector`, by the
+ * event's own time (before any handler of the page runs).
+ */
+async function startOn(page, selector, type, name) {
+  await page.evaluate(
+    ([target, eventType, measure]) => {
+      document.querySelector(target).addEventListener(
+        eventType,
+        event => {
+          window.__bench[measure].start = event.timeStamp;
+        },
+        { capture: true, once: true }
+      );
+    },
+    [selector, type, name]
+  );
+}
+
 /** Click the panel's tab; time until the first run row is painted. */
 async function openPanel(page) {
   await watchFor(page, 'open', ROW);
-  await page.evaluate(tab => {
-    document.querySelector(tab).addEventListener(
-      'pointerdown',
-      event => {
-        window.__bench.open.start = event.timeStamp;
-      },
-      { capture: true, once: true }
-    );
-  }, PANEL_TAB);
+  await startOn(page, PANEL_TAB, 'pointerdown', 'open');
   await page.click(PANEL_TAB);
   const state = await painted(page, 'open');
   const api = await requestsBetween(
@@ -393,15 +404,7 @@ async function typeFilter(page, filter) {
     },
     { section: SECTION, row: ROW, count: COUNT }
   );
-  await page.evaluate(filter => {
-    document.querySelector(filter).addEventListener(
-      'keydown',
-      event => {
-        window.__bench.filter.start = event.timeStamp;
-      },
-      { capture: true, once: true }
-    );
-  }, FILTER);
+  await startOn(page, FILTER, 'keydown', 'filter');
   await page.locator(FILTER).press('Enter');
   const state = await painted(page, 'filter');
   await page.waitForFunction(
